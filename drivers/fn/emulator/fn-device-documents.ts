@@ -1,0 +1,248 @@
+/**
+ * Document commands of the emulator: cancel and TLV data (§4.3), shifts, receipts,
+ * correction receipts and the settlement-state report (§4.6). Rules per command follow the
+ * error tables of fn-protocol v1.2.06 (Tables 31, 55–75).
+ */
+import { decodeTlv, findTag, type TlvNode } from '../../../firmware/fiscal/tlv-codec.ts';
+import { FD_TYPE } from '../../../firmware/fiscal/tag-table.ts';
+import { PAYMENT_TYPES } from '../../../firmware/fiscal/receipt-codes.ts';
+import { RECEIPT_SUMMARY, SHIFT_SUMMARY, STATE_REPORT_SUMMARY } from '../fn-archive-layouts.ts';
+import { FN } from '../fn-commands.ts';
+import { warningFlags, type FnDeviceCore, type Handler } from './fn-device.ts';
+import { EMPTY, encodeAnswer, parseRequest } from './fn-device-io.ts';
+import { PHASE } from './fn-emulator-state.ts';
+import {
+  checkNotEarlier,
+  checkOfdBlock,
+  checkShiftAge,
+  checkTimer,
+  documentData,
+  DOCUMENT_DATA_LIMIT,
+  formDocument,
+  requireNoOpenDocument,
+  requireOpen,
+  startDocument,
+} from './fn-document-forming.ts';
+import { FnRefusal } from './fn-refusal.ts';
+import { checkTlvData } from './fn-tlv-check.ts';
+
+export function documentHandlers(core: FnDeviceCore): [number, Handler][] {
+  const fiscal = (): void => core.requirePhase(PHASE.fiscal);
+  /** 12h/14h add the warning flags only in FFD 1.1/1.2 mode (fn-protocol Tables 58, 62). */
+  const flags = (): { warnings?: number } => (core.ffd === '1.2' ? { warnings: warningFlags(core) } : {});
+
+  return [
+    [
+      FN.cancelDocument.code,
+      () => {
+        // 06h drops any open document and its 07h data (fn-protocol §4.3.2); with none open it is a no-op.
+        if (core.state.document) {
+          const { document: _dropped, ...rest } = core.state;
+          core.commit(rest);
+        }
+        core.documentData = [];
+        core.documentBytes = 0;
+        core.documentTags = new Set();
+        return EMPTY;
+      },
+    ],
+    [
+      FN.sendTlv.code,
+      (data) => {
+        const doc = requireOpen(core, 'registration', 'reregistration', 'closeFn', 'openShift', 'closeShift', 'receipt', 'correctionReceipt', 'stateReport');
+        const limit = DOCUMENT_DATA_LIMIT[doc.kind];
+        if (core.documentBytes + data.length > limit) throw new FnRefusal(0x10, `document data would be ${core.documentBytes + data.length} bytes, at most ${limit}`);
+        checkTlvData(data, doc.ffd ?? core.ffd, core.documentTags);
+        core.documentData.push(data.slice());
+        core.documentBytes += data.length;
+        core.transferred += data.length;
+        return EMPTY;
+      },
+    ],
+    [
+      FN.getShiftParams.code,
+      () => {
+        fiscal();
+        const s = core.state.shift;
+        return encodeAnswer(FN.getShiftParams, { shiftOpen: s.open ? 1 : 0, shiftNumber: s.number, receiptNumber: s.receipts });
+      },
+    ],
+    [
+      FN.startOpenShift.code,
+      (data) => {
+        const { dateTime } = parseRequest(FN.startOpenShift, data);
+        fiscal();
+        requireNoOpenDocument(core);
+        if (core.state.shift.open) throw new FnRefusal(0x02, 'the shift is already open');
+        checkNotEarlier(core, dateTime);
+        checkOfdBlock(core, dateTime);
+        startDocument(core, { kind: 'openShift', startedAt: dateTime });
+        return EMPTY;
+      },
+    ],
+    [
+      FN.openShift.code,
+      () => {
+        const doc = requireOpen(core, 'openShift');
+        const number = core.state.shift.number + 1;
+        const formed = formDocument(core, {
+          fdType: FD_TYPE.openShift,
+          time: doc.startedAt,
+          formed: [{ tag: 1038, value: number }],
+          summaryLayout: SHIFT_SUMMARY,
+          summary: { shiftNumber: number },
+          next: (s) => ({ ...s, shift: { open: true, number, openedAt: doc.startedAt, receipts: 0, documents: 1 } }),
+        });
+        return encodeAnswer(FN.openShift, { shiftNumber: number, fd: formed.fd, fpd: formed.fpd, ...flags() });
+      },
+    ],
+    [
+      FN.startCloseShift.code,
+      (data) => {
+        const { dateTime } = parseRequest(FN.startCloseShift, data);
+        fiscal();
+        requireNoOpenDocument(core);
+        if (!core.state.shift.open) throw new FnRefusal(0x02, 'no shift is open');
+        // A shift over 24 h can and must still be closed: no 16h here (fn-protocol Table 61).
+        checkNotEarlier(core, dateTime);
+        checkOfdBlock(core, dateTime);
+        startDocument(core, { kind: 'closeShift', startedAt: dateTime });
+        return EMPTY;
+      },
+    ],
+    [
+      FN.closeShift.code,
+      () => {
+        const doc = requireOpen(core, 'closeShift');
+        const shift = core.state.shift;
+        const unsent = core.unconfirmed();
+        const formed = formDocument(core, {
+          fdType: FD_TYPE.closeShift,
+          time: doc.startedAt,
+          formed: [
+            { tag: 1038, value: shift.number },
+            { tag: 1111, value: shift.documents + 1 },
+            { tag: 1118, value: shift.receipts },
+            { tag: 1097, value: unsent.length },
+            ...(unsent[0] ? [{ tag: 1098, value: unsent[0].time }] : []),
+          ],
+          summaryLayout: SHIFT_SUMMARY,
+          summary: { shiftNumber: shift.number },
+          next: (s) => ({ ...s, shift: { ...shift, open: false, documents: shift.documents + 1 } }),
+        });
+        return encodeAnswer(FN.closeShift, { shiftNumber: shift.number, fd: formed.fd, fpd: formed.fpd, ...flags() });
+      },
+    ],
+    [FN.startReceipt.code, (data) => startCheck(core, parseRequest(FN.startReceipt, data).dateTime, 'receipt')],
+    [FN.startCorrection.code, (data) => startCheck(core, parseRequest(FN.startCorrection, data).dateTime, 'correctionReceipt')],
+    [
+      FN.formReceipt.code,
+      (data) => {
+        const { dateTime, operationType, total } = parseRequest(FN.formReceipt, data);
+        const doc = requireOpen(core, 'receipt', 'correctionReceipt');
+        checkNotEarlier(core, dateTime, doc.startedAt);
+        checkShiftAge(core, dateTime, 0x07);
+        checkOfdBlock(core, dateTime);
+        if (operationType < 1 || operationType > 4) throw new FnRefusal(0x09, `operation type ${operationType} is not 1..4`);
+        checkTotals(core, total);
+        const shift = core.state.shift;
+        const receiptNumber = shift.receipts + 1;
+        const formed = formDocument(core, {
+          fdType: doc.kind === 'receipt' ? FD_TYPE.receipt : FD_TYPE.correctionReceipt,
+          time: dateTime,
+          formed: [
+            { tag: 1038, value: shift.number },
+            { tag: 1042, value: receiptNumber },
+            { tag: 1054, value: operationType },
+            { tag: 1020, value: total },
+          ],
+          summaryLayout: RECEIPT_SUMMARY,
+          summary: { operationType, total },
+          next: (s) => ({ ...s, shift: { ...shift, receipts: receiptNumber, documents: shift.documents + 1 } }),
+        });
+        return encodeAnswer(FN.formReceipt, { receiptNumber, fd: formed.fd, fpd: formed.fpd });
+      },
+    ],
+    [
+      FN.startStateReport.code,
+      (data) => {
+        const { dateTime } = parseRequest(FN.startStateReport, data);
+        fiscal();
+        requireNoOpenDocument(core);
+        checkNotEarlier(core, dateTime);
+        checkOfdBlock(core, dateTime);
+        startDocument(core, { kind: 'stateReport', startedAt: dateTime });
+        return EMPTY;
+      },
+    ],
+    [
+      FN.formStateReport.code,
+      () => {
+        const doc = requireOpen(core, 'stateReport');
+        const unsent = core.unconfirmed();
+        const first = unsent[0];
+        const formed = formDocument(core, {
+          fdType: FD_TYPE.stateReport,
+          time: doc.startedAt,
+          formed: [
+            { tag: 1097, value: unsent.length },
+            ...(first ? [{ tag: 1098, value: first.time }, { tag: 1116, value: first.fd }] : []),
+          ],
+          summaryLayout: STATE_REPORT_SUMMARY,
+          // With nothing unsent the date field carries the report's own date.
+          summary: { unconfirmedCount: unsent.length, firstUnconfirmedDate: first?.time ?? doc.startedAt },
+          next: (s) => ({ ...s, shift: { ...s.shift, documents: s.shift.open ? s.shift.documents + 1 : s.shift.documents } }),
+        });
+        return encodeAnswer(FN.formStateReport, {
+          fd: formed.fd,
+          fpd: formed.fpd,
+          unconfirmedCount: unsent.length,
+          firstUnconfirmedDate: first?.time ?? doc.startedAt,
+        });
+      },
+    ],
+  ];
+}
+
+/** 15h and 17h: the same conditions (fn-protocol Tables 65, 71). */
+function startCheck(core: FnDeviceCore, at: number, kind: 'receipt' | 'correctionReceipt'): Uint8Array {
+  core.requirePhase(PHASE.fiscal);
+  requireNoOpenDocument(core);
+  if (!core.state.shift.open) throw new FnRefusal(0x02, 'no shift is open');
+  checkNotEarlier(core, at);
+  checkShiftAge(core, at, 0x16);
+  checkTimer(core, at);
+  checkOfdBlock(core, at);
+  startDocument(core, { kind, startedAt: at });
+  return EMPTY;
+}
+
+/**
+ * 16h total check. FFD 1.2 needs all five payment sums (0Dh with the Table 69 byte of
+ * those present); the payments and the items must add up to the total (09h: the total
+ * parameter does not match the data — the spec names no code for this, our choice).
+ */
+function checkTotals(core: FnDeviceCore, total: number): void {
+  const nodes = decodeTlv(documentData(core));
+  let present = 0;
+  let paid = 0;
+  PAYMENT_TYPES.forEach((p, bit) => {
+    const node = findTag(nodes, p.tag);
+    if (node && typeof node.value === 'number') {
+      present |= 1 << bit;
+      paid += node.value;
+    }
+  });
+  if (core.ffd === '1.2' && present !== 0b11111) throw new FnRefusal(0x0d, 'payment sums missing', Uint8Array.of(present));
+  if (present !== 0 && paid !== total) throw new FnRefusal(0x09, `payments add up to ${paid}, the total is ${total}`);
+  const items = nodes.filter((n) => n.tag === 1059);
+  if (items.length > 0) {
+    const sum = items.reduce((acc, item) => acc + itemSum(item), 0);
+    if (sum !== total) throw new FnRefusal(0x09, `items add up to ${sum}, the total is ${total}`);
+  }
+}
+
+function itemSum(item: TlvNode): number {
+  const sum = Array.isArray(item.value) ? findTag(item.value as readonly TlvNode[], 1043) : undefined;
+  return typeof sum?.value === 'number' ? sum.value : 0;
+}

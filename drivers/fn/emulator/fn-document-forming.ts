@@ -1,0 +1,150 @@
+/**
+ * The document cycle shared by every document of the emulator (fn-protocol §4.3.1):
+ * start → 07h… → form, with the checks each start command makes and the forming step that
+ * numbers, signs and archives the document.
+ */
+import { ffdVersionCode, type FfdVersion } from '../../../firmware/fiscal/ffd-version.ts';
+import { encodeNode, encodeTlv, type TlvNode } from '../../../firmware/fiscal/tlv-codec.ts';
+import { encodeLayout, type Layout } from '../fn-layout.ts';
+import { isOfdBlocked, type FnDeviceCore } from './fn-device.ts';
+import type { ArchivedDocument, FnState, OpenDocument, OpenDocumentKind } from './fn-emulator-state.ts';
+import { fiscalSign, fpdTag1077 } from './fiscal-sign.ts';
+import { FnRefusal } from './fn-refusal.ts';
+
+const KB = 1024;
+/** Most 07h data one document may take, by the command that started it (fn-protocol §4.4.1, §4.4.3, §4.6.2–4.6.9). */
+export const DOCUMENT_DATA_LIMIT: Readonly<Record<OpenDocumentKind, number>> = {
+  registration: 6 * KB,
+  reregistration: 6 * KB,
+  closeFn: 4 * KB,
+  openShift: 4 * KB,
+  closeShift: 1 * KB,
+  receipt: 30 * KB,
+  correctionReceipt: 30 * KB,
+  stateReport: 2 * KB,
+};
+
+/** The FN timer may disagree with the register's clock by 5 minutes between documents (fn-protocol Table 5, 17h); DATE_TIME has minutes only. */
+const TIMER_TOLERANCE_S = 5 * 60 + 60;
+const DAY = 86400;
+
+/** Checks that every start command makes, then opens the document and makes it durable. */
+export function startDocument(core: FnDeviceCore, doc: OpenDocument): void {
+  if (core.state.document) throw new FnRefusal(0x02, `a ${core.state.document.kind} document is already open`);
+  if (core.documents.size >= core.options.archiveCapacity) throw new FnRefusal(0x14, 'the archive is full');
+  core.documentData = [];
+  core.documentBytes = 0;
+  core.documentTags = new Set();
+  core.transferred = 0;
+  core.commit({ ...core.state, document: doc });
+}
+
+export function requireNoOpenDocument(core: FnDeviceCore): void {
+  if (core.state.document) throw new FnRefusal(0x02, `a ${core.state.document.kind} document is open`);
+}
+
+/** 07h: time must not run backwards past the last document (fn-protocol §13 of our digest: Tables 41–73). */
+export function checkNotEarlier(core: FnDeviceCore, at: number, than = core.state.lastDocumentTime): void {
+  if (at < than) throw new FnRefusal(0x07, `date/time ${iso(at)} is earlier than ${iso(than)}`);
+}
+
+/** 14h: the oldest unconfirmed document has waited more than 30 days (fn-protocol Table 5, 14h). */
+export function checkOfdBlock(core: FnDeviceCore, at: number): void {
+  if (isOfdBlocked(core, at)) throw new FnRefusal(0x14, 'the oldest document for the OFD is more than 30 days old');
+}
+
+/** 16h at 15h/17h: the shift has lasted more than 24 hours (fn-protocol Tables 65, 71). */
+export function checkShiftAge(core: FnDeviceCore, at: number, code: 0x16 | 0x07): void {
+  if (at > core.state.shift.openedAt + DAY) throw new FnRefusal(code, `the shift opened at ${iso(core.state.shift.openedAt)} has lasted more than 24 hours`);
+}
+
+/** 17h at 15h/17h: the register's interval since the last FD differs from the FN timer's by over 5 minutes. */
+export function checkTimer(core: FnDeviceCore, at: number): void {
+  if (!core.options.checkTimer || core.state.lastTimerMs === 0) return;
+  const registerInterval = at - core.state.lastDocumentTime;
+  const timerInterval = (core.deps.clock.now() - core.state.lastTimerMs) / 1000;
+  if (Math.abs(registerInterval - timerInterval) > TIMER_TOLERANCE_S) {
+    throw new FnRefusal(0x17, `register says ${registerInterval} s since the last FD, the FN timer ${Math.round(timerInterval)} s`);
+  }
+}
+
+export function requireOpen(core: FnDeviceCore, ...kinds: OpenDocumentKind[]): OpenDocument {
+  const doc = core.state.document;
+  if (!doc || !kinds.includes(doc.kind)) throw new FnRefusal(0x02, `no ${kinds.join(' or ')} document is open`);
+  return doc;
+}
+
+/** The register's 07h data of the open document, as one byte string. */
+export function documentData(core: FnDeviceCore): Uint8Array {
+  const out = new Uint8Array(core.documentBytes);
+  let at = 0;
+  for (const chunk of core.documentData) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
+export interface FormRequest {
+  readonly fdType: number;
+  readonly time: number;
+  /** Tags the FN adds from its state and the form command (not 1040/1012/1041/1077: those are common). */
+  readonly formed: readonly TlvNode[];
+  readonly summaryLayout: Layout;
+  readonly summary: Record<string, unknown>;
+  /** The new state besides numbering (shift, phase, registration…). */
+  readonly next: (state: FnState, fd: number) => FnState;
+  readonly forOfd?: boolean;
+  /** INN and RNM of a registration being formed (the FN takes them from 03h/A3h, not from its state). */
+  readonly identity?: { readonly inn: string; readonly rnm: string };
+  /** FFD of a registration being formed (chosen by 02h/A2h). */
+  readonly ffd?: FfdVersion;
+}
+
+/**
+ * Numbers, signs and archives the open document in one durable record; returns it.
+ * The stored TLV is the FN-formed tags, 1077, then the register's data, as 45h/46h return it.
+ */
+export function formDocument(core: FnDeviceCore, req: FormRequest): ArchivedDocument {
+  const fd = core.state.lastFd + 1;
+  const reg = req.identity ?? core.state.registration;
+  const ffd = req.ffd ?? core.ffd;
+  const common: TlvNode[] = [
+    { tag: 1012, value: req.time },
+    { tag: 1040, value: fd },
+    { tag: 1041, value: core.state.fnNumber },
+    ...(reg ? [{ tag: 1018, value: reg.inn }, { tag: 1037, value: reg.rnm }] : []),
+    { tag: 1209, value: ffdVersionCode(ffd) },
+  ];
+  const formed = encodeTlv([...common, ...req.formed], ffd);
+  const data = documentData(core);
+  const signed = new Uint8Array(formed.length + data.length);
+  signed.set(formed);
+  signed.set(data, formed.length);
+  const fpd = fiscalSign(core.options.secret, req.fdType, signed);
+  const sign = encodeNode({ tag: 1077, value: fpdTag1077(fpd) }, ffd);
+  const tlv = new Uint8Array(formed.length + sign.length + data.length);
+  tlv.set(formed);
+  tlv.set(sign, formed.length);
+  tlv.set(data, formed.length + sign.length);
+  const document: ArchivedDocument = {
+    fd,
+    fdType: req.fdType,
+    time: req.time,
+    fpd,
+    tlv,
+    summary: encodeLayout(req.summaryLayout, { ...req.summary, dateTime: req.time, fd, fpd } as never),
+    forOfd: req.forOfd ?? true,
+  };
+  const { document: _closed, ...rest } = core.state;
+  const numbered: FnState = { ...rest, lastFd: fd, lastDocumentTime: req.time, lastTimerMs: core.deps.clock.now() };
+  core.commit(req.next(numbered, fd), { document });
+  core.documentData = [];
+  core.documentBytes = 0;
+  core.documentTags = new Set();
+  return document;
+}
+
+function iso(localSeconds: number): string {
+  return new Date(localSeconds * 1000).toISOString().slice(0, 16).replace('T', ' ');
+}

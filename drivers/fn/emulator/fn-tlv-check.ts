@@ -1,0 +1,56 @@
+/**
+ * What the FN checks in 07h data (fn-protocol §4.3.1; fiscal-spec §1.5): whole TLVs only,
+ * lengths that match their data and the tag's type (18h), no tag the FN forms itself (0Bh),
+ * no duplicated tag (0Ch), and the per-document size limit (10h). Like a real FN it does
+ * not run the full format-logic checks (ФЛК): that is the OFD's job.
+ */
+import type { FfdVersion } from '../../../firmware/fiscal/ffd-version.ts';
+import { isFnFormedTag } from '../../../firmware/fiscal/fn-formed-tags.ts';
+import { maxLengthFor, tagDef } from '../../../firmware/fiscal/tag-table.ts';
+import { FnRefusal, refuseTag } from './fn-refusal.ts';
+
+/** Tags that may appear more than once at the top level of a document. */
+const REPEATABLE = new Set([1059, 1084]);
+
+const FIXED_SIZES: Readonly<Record<string, number>> = { byte: 1, u16: 2, u32: 4, unixtime: 4 };
+
+/** Returns the top-level tags found, after checking `data`; throws FnRefusal on the first problem. */
+export function checkTlvData(data: Uint8Array, ffd: FfdVersion, seen: Set<number>): number[] {
+  if (data.length === 0) throw new FnRefusal(0x18, '07h with no data');
+  const tags: number[] = [];
+  walk(data, ffd, (tag) => {
+    if (isFnFormedTag(tag, ffd)) throw refuseTag(0x0b, tag, `tag ${tag} is formed by the FN`);
+    if (seen.has(tag) && !REPEATABLE.has(tag)) throw refuseTag(0x0c, tag, `tag ${tag} sent twice`);
+    seen.add(tag);
+    tags.push(tag);
+  });
+  return tags;
+}
+
+function walk(data: Uint8Array, ffd: FfdVersion, onTopLevel?: (tag: number) => void): void {
+  let at = 0;
+  while (at < data.length) {
+    if (data.length - at < 4) throw new FnRefusal(0x18, `${data.length - at} stray bytes after the last TLV`);
+    const tag = (data[at] ?? 0) | ((data[at + 1] ?? 0) << 8);
+    const length = (data[at + 2] ?? 0) | ((data[at + 3] ?? 0) << 8);
+    if (at + 4 + length > data.length) throw refuseTag(0x18, tag, `tag ${tag} claims ${length} bytes, ${data.length - at - 4} present`);
+    onTopLevel?.(tag);
+    checkValue(tag, data.subarray(at + 4, at + 4 + length), ffd);
+    at += 4 + length;
+  }
+}
+
+function checkValue(tag: number, value: Uint8Array, ffd: FfdVersion): void {
+  const def = tagDef(tag);
+  if (!def) return; // tags the emulator does not know are stored as they are
+  const max = maxLengthFor(def, ffd);
+  const fixed = def.fixedLength ?? FIXED_SIZES[def.type];
+  if (value.length > max || (fixed !== undefined && value.length !== fixed) || (value.length === 0 && def.type !== 'string')) {
+    throw refuseTag(0x18, tag, `tag ${tag} (${def.name}) has ${value.length} bytes`);
+  }
+  if (def.type === 'stlv') {
+    walk(value, ffd, (inner) => {
+      if (isFnFormedTag(inner, ffd)) throw refuseTag(0x0b, inner, `tag ${inner} is formed by the FN`);
+    });
+  }
+}

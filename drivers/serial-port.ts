@@ -1,0 +1,39 @@
+/**
+ * Adapts the `serialport` package to BytePort. The only file that knows serialport exists;
+ * firmware/app.ts (and the emulator CLI) call openSerialPort when the config says
+ * `{"kind": "serial"}`.
+ */
+import { SerialPort } from 'serialport';
+import { Listeners, type BytePort } from './port.ts';
+
+export interface SerialOptions {
+  readonly path: string;
+  /** Line speed in baud; the FN starts at 115200 (fn-protocol §2). */
+  readonly baudRate: number;
+}
+
+export async function openSerialPort(options: SerialOptions): Promise<BytePort> {
+  const port = new SerialPort({ path: options.path, baudRate: options.baudRate, autoOpen: false });
+  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+  const data = new Listeners<[Uint8Array]>();
+  const closed = new Listeners<[Error?]>();
+  port.on('data', (chunk: Buffer) => data.emit(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+  port.on('close', (err?: Error | null) => closed.emit(err ?? undefined));
+  return {
+    description: `serial ${options.path} @${options.baudRate}`,
+    write: (bytes) =>
+      new Promise<void>((resolve, reject) => {
+        port.write(Buffer.from(bytes), (err) => {
+          if (err) return reject(err);
+          port.drain((e) => (e ? reject(e) : resolve()));
+        });
+      }),
+    onData: (l) => data.add(l),
+    onClose: (l) => closed.add(l),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (!port.isOpen) return resolve();
+        port.close(() => resolve());
+      }),
+  };
+}

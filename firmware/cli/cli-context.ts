@@ -1,0 +1,26 @@
+/**
+ * What a command gets from main.ts instead of touching `process` itself (DESIGN.md §2:
+ * main.ts is the only file that does): its arguments, output streams, the environment,
+ * and a way to learn that the process is asked to stop.
+ */
+export interface CliContext {
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+  /** Registers a handler for SIGINT/SIGTERM; returns an unsubscribe. */
+  readonly onStop: (handler: () => void) => () => void;
+}
+
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  /** Resolves with the exit code when the command is done (long-running ones resolve on stop). */
+  run(ctx: CliContext): Promise<number>;
+}
+
+/** A usage error: main.ts prints it with the command's usage and exits 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

@@ -1,0 +1,70 @@
+/**
+ * The register's own model of a receipt: what the fiscal pipeline hands to the document
+ * builder once a job has been parsed. Money is integer kopecks; a quantity is an exact
+ * decimal string (DESIGN.md §3 rule 9). Codes are the ids of receipt-codes.ts and
+ * vat-rates.ts, which follow ATOL Online's names.
+ */
+import type { Operation, PaymentTypeId, TaxSystem } from './receipt-codes.ts';
+import type { VatRateId } from './vat-rates.ts';
+
+export interface ReceiptItem {
+  readonly name: string;
+  readonly priceKopecks: number;
+  /** Exact decimal, e.g. "1", "0.250". */
+  readonly quantity: string;
+  readonly sumKopecks: number;
+  /** An id of MEASURES (2108 in FFD 1.2, printed unit 1197 in FFD 1.05). */
+  readonly measure: string;
+  readonly vat: VatRateId;
+  /** The item's VAT; computed from the sum and the rate when absent. */
+  readonly vatSumKopecks?: number;
+  readonly paymentMethod: string;
+  readonly paymentObject: string;
+}
+
+export interface Cashier {
+  readonly name: string;
+  readonly inn?: string;
+}
+
+export interface Buyer {
+  /** Phone (+7…) or e-mail for the electronic receipt (1008). */
+  readonly contact?: string;
+  readonly name?: string;
+  readonly inn?: string;
+}
+
+/** The seller's details the register prints and sends with every document. */
+export interface Seller {
+  readonly name?: string; // 1048
+  readonly address: string; // 1009 settlement address
+  readonly place?: string; // 1187 place of settlement
+  readonly email?: string; // 1117 sender e-mail
+  readonly fnsSite?: string; // 1060
+}
+
+export interface Receipt {
+  readonly operation: Operation;
+  readonly taxSystem: TaxSystem;
+  readonly items: readonly ReceiptItem[];
+  readonly payments: Readonly<Partial<Record<PaymentTypeId, number>>>;
+  readonly totalKopecks: number;
+  readonly seller: Seller;
+  readonly cashier?: Cashier;
+  readonly buyer?: Buyer;
+}
+
+export interface Correction {
+  /** 1173: 'self' = own initiative (0), 'instruction' = by tax authority order (1). */
+  readonly type: 'self' | 'instruction';
+  /** 1178: date of the corrected calculation, register-local unix seconds. */
+  readonly baseDate: number;
+  /** 1179: number of the order (may be empty for own initiative). */
+  readonly baseNumber: string;
+  /** 1177 (FFD 1.05 only): description of the correction basis. */
+  readonly baseName?: string;
+}
+
+export interface CorrectionReceipt extends Receipt {
+  readonly correction: Correction;
+}

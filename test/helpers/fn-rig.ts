@@ -1,0 +1,81 @@
+/**
+ * Test rig: an FnDriver talking to an FnEmulator over a byte stream, with a hand-set clock.
+ * In-process (memoryPortPair) for contract tests; over a socat pty pair with the real
+ * serialport binding for integration tests (see pty-pair.ts).
+ */
+import { ManualClock } from '../../firmware/core/clock.ts';
+import { createLog, type Log } from '../../firmware/core/log.ts';
+import { FnDevice, type FnDeviceOptions } from '../../drivers/fn/emulator/fn-device.ts';
+import { FnEmulator, type FnEmulatorFaults } from '../../drivers/fn/emulator/fn-emulator.ts';
+import { memoryStateStore, type FnStateStore } from '../../drivers/fn/emulator/fn-state-store.ts';
+import { FnDriver, DEFAULT_FN_DRIVER_OPTIONS, type FnDriverOptions } from '../../drivers/fn/fn-driver.ts';
+import { memoryPortPair } from '../../drivers/memory-port.ts';
+import type { BytePort } from '../../drivers/port.ts';
+import { TEST_OPERATOR_KEY } from '../../drivers/ofd/operator-sign.ts';
+
+/** 2026-11-23 10:00 register-local time, as local seconds. */
+export const T0 = Date.UTC(2026, 10, 23, 10, 0) / 1000;
+export const FN_NUMBER = '9999078900005488';
+
+export function testLog(): Log {
+  return createLog({ level: process.env.KASSA_TEST_LOG === 'debug' ? 'debug' : 'error', write: (l) => console.error(l) });
+}
+
+export function deviceOptions(overrides: Partial<FnDeviceOptions> = {}): FnDeviceOptions {
+  return { fnNumber: FN_NUMBER, secret: 'test-fn-secret', operatorKey: TEST_OPERATOR_KEY, validUntil: T0 + 400 * 86400, ...overrides };
+}
+
+export interface FnRig {
+  readonly driver: FnDriver;
+  readonly emulator: FnEmulator;
+  readonly device: FnDevice;
+  readonly store: FnStateStore;
+  /** Wall clock of both sides, in ms; `at(localSeconds)` sets it. */
+  readonly clock: ManualClock;
+  at(localSeconds: number): number;
+  close(): Promise<void>;
+}
+
+export interface RigOptions {
+  readonly device?: Partial<FnDeviceOptions>;
+  readonly faults?: Partial<FnEmulatorFaults>;
+  readonly driver?: Partial<FnDriverOptions>;
+  readonly store?: FnStateStore;
+  readonly ports?: [BytePort, BytePort];
+  readonly clock?: ManualClock;
+}
+
+export function fnRig(options: RigOptions = {}): FnRig {
+  const clock = options.clock ?? new ManualClock(T0 * 1000);
+  const log = testLog();
+  const [registerSide, fnSide] = options.ports ?? memoryPortPair('fn');
+  const store = options.store ?? memoryStateStore();
+  const device = new FnDevice({ store, clock, log }, deviceOptions(options.device));
+  device.boot();
+  let seed = 42;
+  const random = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  const emulator = new FnEmulator({ port: fnSide, device, clock, log, random }, options.faults);
+  emulator.start();
+  const driver = new FnDriver({ port: registerSide, clock, log }, { ...DEFAULT_FN_DRIVER_OPTIONS, timeoutMs: 300, longTimeoutMs: 600, ...options.driver });
+  driver.start();
+  return {
+    driver,
+    emulator,
+    device,
+    store,
+    clock,
+    at(localSeconds) {
+      clock.set(localSeconds * 1000);
+      return localSeconds;
+    },
+    async close() {
+      await driver.stop();
+      emulator.stop();
+      await registerSide.close();
+      await fnSide.close();
+    },
+  };
+}
