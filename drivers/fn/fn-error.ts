@@ -11,6 +11,8 @@ export class FnError extends KassaError {
   readonly tag: number | undefined;
   /** The reason byte of 20h. */
   readonly reason: number | undefined;
+  /** The answer's data as the FN sent it (e.g. the Table 69 byte of 0Dh). */
+  readonly data: Uint8Array;
 
   constructor(command: number, commandName: string, fnCode: number, data: Uint8Array) {
     const rc = fnResponseCode(fnCode);
@@ -23,5 +25,6 @@ export class FnError extends KassaError {
     this.command = command;
     this.tag = tag;
     this.reason = reason;
+    this.data = data.slice();
   }
 }
