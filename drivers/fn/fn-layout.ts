@@ -8,7 +8,7 @@
  * UTC, because the FN and the FFD carry local time (fiscal-spec §6.6).
  */
 import { KassaError } from '../../firmware/core/kassa-error.ts';
-import { decodeCp866, encodeCp866 } from '../../firmware/fiscal/cp866.ts';
+import { decodeCp866, encodeCp866, unencodableInCp866 } from '../../firmware/fiscal/cp866.ts';
 
 export type FieldType =
   | 'u8'
@@ -115,6 +115,8 @@ function decodeField(type: FieldType, raw: Uint8Array): unknown {
 }
 
 function asciiField(name: string, text: string, size: number): Uint8Array {
+  const bad = unencodableInCp866(text);
+  if (bad.length > 0) throw new KassaError('FN_PROTOCOL', `field "${name}" has characters CP866 cannot carry: ${bad.join(' ')}`);
   const bytes = encodeCp866(text);
   if (bytes.length > size) throw new KassaError('FN_PROTOCOL', `field "${name}" is ${bytes.length} bytes, at most ${size}`);
   const out = new Uint8Array(size).fill(0x20);

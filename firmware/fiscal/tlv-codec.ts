@@ -43,9 +43,10 @@ export function encodeNode(node: TlvNode, ffd: FfdVersion, path = String(node.ta
   const max = maxLengthFor(def, ffd);
   if (value.length > max) throw new TlvError('TLV_ENCODE', path, `${def.name} is ${value.length} bytes, at most ${max} allowed`);
   const out = new Uint8Array(HEADER + value.length);
-  const view = new DataView(out.buffer);
-  view.setUint16(0, node.tag, true);
-  view.setUint16(2, value.length, true);
+  out[0] = node.tag & 0xff;
+  out[1] = node.tag >> 8;
+  out[2] = value.length & 0xff;
+  out[3] = value.length >> 8;
   out.set(value, HEADER);
   return out;
 }
@@ -92,6 +93,15 @@ function encodeString(def: TagDef, text: string, path: string): Uint8Array {
 
 /** VLN: little-endian, as few bytes as needed, at least one (07h never carries zero length, fn-protocol §4.3.1). */
 export function encodeVln(value: number | bigint): Uint8Array {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
+    const bytes: number[] = [];
+    let v = value;
+    do {
+      bytes.push(v % 256);
+      v = Math.floor(v / 256);
+    } while (v > 0);
+    return Uint8Array.from(bytes);
+  }
   let v = BigInt(value);
   if (v < 0n) throw new RangeError(`VLN cannot carry a negative value: ${value}`);
   const bytes: number[] = [];
@@ -128,12 +138,16 @@ function fixedUint(value: number, size: number): Uint8Array {
 export function decodeTlv(bytes: Uint8Array, path = ''): TlvNode[] {
   const nodes: TlvNode[] = [];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const seen = new Map<number, number>();
+  const prefix = path ? `${path}/` : '';
   let at = 0;
   while (at < bytes.length) {
     if (bytes.length - at < HEADER) throw new TlvError('TLV_DECODE', path || '/', `${bytes.length - at} stray bytes at offset ${at}`);
     const tag = view.getUint16(at, true);
     const length = view.getUint16(at + 2, true);
-    const here = `${path}${path ? '/' : ''}${tag}`;
+    const k = seen.get(tag) ?? 0;
+    seen.set(tag, k + 1);
+    const here = `${prefix}${tag}${k > 0 ? `[${k}]` : ''}`;
     if (at + HEADER + length > bytes.length) {
       throw new TlvError('TLV_DECODE', here, `length ${length} runs past the end (${bytes.length - at - HEADER} bytes left)`);
     }

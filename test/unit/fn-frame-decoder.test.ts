@@ -127,12 +127,14 @@ test('bad CRC: the frame is rejected and counted, the next good frame is still d
   assert.is(d.counters.garbageBytes, bad.length);
 });
 
-test('bad CRC in the CRC field itself', () => {
-  const bad = OTHER.slice();
+test('bad CRC in the CRC field itself; a 04h inside the rejected data is held as a possible start until reset()', () => {
+  const bad = OTHER.slice(); // 04 05 00 80 | 04 03 02 01 | CRC: the data byte 04h looks like a start with LEN 0203h
   bad[bad.length - 1] = (bad[bad.length - 1] ?? 0) ^ 0x01;
   const d = new FnFrameDecoder();
   assert.equal(d.push(bad), []);
   assert.is(d.counters.crcErrors, 1);
+  assert.is(d.pending, 6, 'the bytes from the inner 04h on wait for a 515-byte frame');
+  d.reset(); // what the driver does before it sends ENQ
   assert.equal(d.push(OTHER).map((f) => f.code), [0x80]);
 });
 

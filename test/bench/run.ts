@@ -1,0 +1,14 @@
+/**
+ * `npm run bench`: every benchmark in one run, figures and ratios printed (DESIGN.md §4).
+ * `npm run bench -- fiscal` runs the ones whose name contains "fiscal".
+ */
+import { fiscalCoreBench } from './fiscal-core.bench.ts';
+
+const BENCHES: readonly { name: string; run: () => Promise<unknown> }[] = [{ name: 'fiscal-core', run: fiscalCoreBench }];
+
+const filter = process.argv[2];
+console.log(`kassa-runtime benchmarks — node ${process.version}, ${new Date().toISOString()}`);
+for (const b of BENCHES) {
+  if (filter && !b.name.includes(filter)) continue;
+  await b.run();
+}
