@@ -33,11 +33,9 @@ export interface FnDriverOptions {
   readonly longTimeoutMs: number;
   /** How many ENQs to send before giving up on one command. Default 3. */
   readonly enqRetries: number;
-  /** Quiet time after an ENQ-recovered answer, to swallow a duplicate, ms. Default 50. */
-  readonly settleMs: number;
 }
 
-export const DEFAULT_FN_DRIVER_OPTIONS: FnDriverOptions = { timeoutMs: 5000, longTimeoutMs: 30000, enqRetries: 3, settleMs: 50 };
+export const DEFAULT_FN_DRIVER_OPTIONS: FnDriverOptions = { timeoutMs: 5000, longTimeoutMs: 30000, enqRetries: 3 };
 
 export interface FnAnswer<T> {
   readonly value: T;
@@ -53,6 +51,8 @@ export interface FnDriverCounters extends FrameDecoderCounters {
   failures: number;
   timeouts: number;
   enqSent: number;
+  /** Late or repeated answers dropped after an ENQ recovery. */
+  sparesSwallowed: number;
   warnings: number;
   unsolicited: number;
 }
@@ -63,7 +63,7 @@ interface Pending {
 
 export class FnDriver {
   private readonly decoder = new FnFrameDecoder();
-  private readonly stats = { commands: 0, refusals: 0, failures: 0, timeouts: 0, enqSent: 0, warnings: 0, unsolicited: 0 };
+  private readonly stats = { commands: 0, refusals: 0, failures: 0, timeouts: 0, enqSent: 0, sparesSwallowed: 0, warnings: 0, unsolicited: 0 };
   private queue: Promise<unknown> = Promise.resolve();
   private pending: Pending | undefined;
   private wake: (() => void) | undefined;
@@ -116,9 +116,10 @@ export class FnDriver {
       this.decoder.reset();
       answer = await this.send(Uint8Array.of(ENQ), this.options.timeoutMs);
     }
-    // After an ENQ a late original answer and its resend may both arrive: swallow the spare
-    // one now so it cannot be taken for the answer to the next command.
-    if (enqUsed > 0) await this.quiet(this.options.settleMs);
+    // After k ENQs up to k spare answers (a late original, resends) may still be on their way:
+    // swallow them before the next command, so none is taken for its answer. An FN slower
+    // than the timeout answers each ENQ late too; two timeouts cover the last one.
+    if (enqUsed > 0) await this.swallowSpares(answer ? enqUsed : enqUsed + 1, 2 * this.options.timeoutMs);
     if (!answer) {
       this.stats.timeouts++;
       this.stats.failures++;
@@ -140,13 +141,23 @@ export class FnDriver {
     }
   }
 
-  private quiet(ms: number): Promise<void> {
-    return new Promise((resolve) =>
-      this.deps.clock.after(ms, () => {
+  private swallowSpares(spares: number, maxMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      let left = spares;
+      const done = (): void => {
+        timer.cancel();
+        this.pending = undefined;
         this.decoder.reset();
         resolve();
-      }),
-    );
+      };
+      this.pending = {
+        resolve: () => {
+          this.stats.sparesSwallowed++;
+          if (--left <= 0) done();
+        },
+      };
+      const timer = this.deps.clock.after(maxMs, done);
+    });
   }
 
   /** Writes bytes and waits for one valid frame; undefined after a timeout or a corrupted answer. */
@@ -166,6 +177,8 @@ export class FnDriver {
       this.deps.port.write(bytes).catch((cause: unknown) => {
         timer?.cancel();
         this.pending = undefined;
+        this.wake = undefined;
+        this.stats.failures++;
         reject(new KassaError('FN_PORT', `cannot write to the FN on ${this.deps.port.description}`, { cause }));
       });
     });

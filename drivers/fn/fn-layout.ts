@@ -74,6 +74,8 @@ export function decodeLayout<L extends Layout>(layout: L, data: Uint8Array): Lay
     out[name] = decodeField(type, data.subarray(at, at + size));
     at += size;
   }
+  // An answer longer than its layout is not this command's answer (e.g. a stale one after ENQ).
+  if (at !== data.length) throw new KassaError('FN_PROTOCOL', `${data.length - at} unexpected bytes after the last field`);
   return out as LayoutValue<L>;
 }
 

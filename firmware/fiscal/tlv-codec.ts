@@ -117,6 +117,7 @@ export function encodeFvln(decimal: string, maxLength: number, path = 'fvln'): U
   const m = /^(\d+)(?:\.(\d+))?$/.exec(decimal);
   if (!m) throw new TlvError('TLV_ENCODE', path, `"${decimal}" is not a non-negative decimal number`);
   const fraction = m[2] ?? '';
+  if (fraction.length > 0xff) throw new TlvError('TLV_ENCODE', path, `${decimal} has ${fraction.length} decimals, an FVLN scale is one byte`);
   const mantissa = encodeVln(BigInt((m[1] ?? '') + fraction));
   if (1 + mantissa.length > maxLength) throw new TlvError('TLV_ENCODE', path, `${decimal} needs ${1 + mantissa.length} bytes, at most ${maxLength} allowed`);
   return concat([Uint8Array.of(fraction.length), mantissa]);

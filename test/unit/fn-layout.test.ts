@@ -111,7 +111,7 @@ test('ASCII fields are CP866: Cyrillic is one byte per letter', () => {
   assert.is(decodeLayout(L, bytes).s, 'ООО');
 });
 
-test('BUG: ASCII fields refuse characters CP866 cannot carry (as the TLV encoder does) instead of writing "?"', () => {
+test('ASCII fields refuse characters CP866 cannot carry (as the TLV encoder does) instead of writing "?"', () => {
   const L = [['s', { ascii: 8 }]] as const;
   assert.throws(() => encodeLayout(L, { s: '12€' }), isProtocolError);
 });

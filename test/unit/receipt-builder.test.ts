@@ -201,7 +201,25 @@ Receipts('its TLV encodes in its own FFD, also as a whole receipt document (tag 
     assert.ok(payload.length > 100);
     const wrapped = encodeNode({ tag: doc.fdType, value: doc.tlv }, ffd);
     assert.is(wrapped.length, payload.length + 4);
+    assert.equal(decodeTlv(payload), doc.tlv, `FFD ${ffd} round trip`);
   }
+});
+
+Receipts('the largest item the builder can make fits 1059 in FFD 1.05 (328 bytes)', () => {
+  const big = item({
+    name: 'Щ'.repeat(128),
+    priceKopecks: 2 ** 48 - 1,
+    quantity: '1.000000',
+    sumKopecks: 2 ** 48 - 1,
+    measure: 'other', // 'иная ед.', the longest label
+    vat: 'vat20',
+    paymentMethod: 'credit_payment',
+    paymentObject: 'non-operating_gain',
+  });
+  const doc = buildReceipt(receipt([big]), '1.05');
+  const wire = encodeTlv(doc.tlv, '1.05');
+  assert.equal(decodeTlv(wire), doc.tlv);
+  assert.is(valueIn(itemNodes(doc)[0]!, 1200), 46912496118443);
 });
 
 Receipts('one 1059 per item, in order, with name, price, quantity and sum', () => {

@@ -587,18 +587,51 @@ Tlv('encode error path counts per tag, not per position', () => {
   tlvError(() => encodeTlv(nodes, '1.2', '3'), 'TLV_ENCODE', '3/1081[1]');
 });
 
-// BUG (reported): decodeTlv builds the path of a nested error as `${path}/${tag}` with no
-// index for repeated tags (tlv-codec.ts, decodeTlv: `const here = ...`), so a bad value in the
-// third item reports `1059/1038` while encodeTlv, and TlvError's own doc (`3/1059[2]/1023`),
-// say `1059[2]/1038`. The failing assertion below is the demonstration.
-Tlv('BUG: decode error path indexes repeated tags like encode does (1059[2]/1038)', () => {
+// Regression: decodeTlv used to build a nested path as `${path}/${tag}` with no index, so a bad
+// value in the third item was reported at `1059/1038`. It was fixed in tlv-codec.ts while these
+// tests were being written; TlvError's own doc promises `3/1059[2]/1023`.
+Tlv('decode error path indexes repeated tags like encode does (1059[2]/1038)', () => {
   const good = encodeTlv([item('a'), item('b')], '1.2');
   // third item with a 3-byte U32 (1038 = 0x040E): 0E 04 03 00 01 02 03
   const bad = bytes('23 04 07 00 0E 04 03 00 01 02 03');
-  const err = thrown(() => decodeTlv(concat([good, bad])));
-  assert.instance(err, TlvError);
-  assert.is((err as TlvError).code, 'TLV_DECODE');
-  assert.is((err as TlvError).path, '1059[2]/1038');
+  tlvError(() => decodeTlv(concat([good, bad])), 'TLV_DECODE', '1059[2]/1038');
+  tlvError(() => decodeTlv(concat([bad, good])), 'TLV_DECODE', '1059/1038');
+  tlvError(() => decodeTlv(concat([good, bad]), '3'), 'TLV_DECODE', '3/1059[2]/1038');
+  // the index counts per tag inside each STLV: the second 1038 of the first item is 1059/1038[1]
+  const twice = bytes('23 04 10 00 0E 04 04 00 01 00 00 00 0E 04 04 00 01 02 03 04');
+  assert.equal(decodeTlv(twice), [{ tag: 1059, value: [{ tag: 1038, value: 1 }, { tag: 1038, value: 0x04030201 }] }]);
+  const twiceBad = bytes('23 04 0F 00 0E 04 04 00 01 00 00 00 0E 04 03 00 01 02 03');
+  tlvError(() => decodeTlv(twiceBad), 'TLV_DECODE', '1059/1038[1]');
+});
+
+Tlv('decode error path of a whole document: 3/1059[1]/1030 for a truncated name', () => {
+  const doc = encodeNode({ tag: 3, value: [{ tag: 1055, value: 1 }, item('a')] }, '1.2');
+  // a second item whose 1030 claims 9 bytes but holds 1, inside a correctly sized 1059 and document
+  const badItem = bytes('23 04 05 00 06 04 09 00 41');
+  const content = concat([doc.subarray(4), badItem]);
+  const wire = concat([Uint8Array.of(3, 0, content.length & 0xff, content.length >> 8), content]);
+  tlvError(() => decodeTlv(wire), 'TLV_DECODE', '3/1059[1]/1030');
+});
+
+// Regression: encodeFvln wrote the scale with Uint8Array.of(fraction.length), which wraps modulo
+// 256, so "0.000…0001" with 256 decimals went on the wire as 00 01 and read back as "1". Found by
+// this test and fixed in tlv-codec.ts (fraction.length > 0xff is now refused) during the session.
+Tlv('an FVLN whose scale does not fit a byte is refused, not wrapped; 255 decimals still fit', () => {
+  const fits = `0.${'0'.repeat(254)}1`; // 255 digits after the point: scale FF, mantissa 01
+  assert.is(hex(encodeNode({ tag: 1023, value: fits }, '1.2')), 'FF 03 02 00 FF 01');
+  assert.equal(decodeTlv(encodeNode({ tag: 1023, value: fits }, '1.2')), [{ tag: 1023, value: fits }]);
+  const tiny = `0.${'0'.repeat(255)}1`; // 256 digits after the point
+  let wire: Uint8Array;
+  try {
+    wire = encodeNode({ tag: 1023, value: tiny }, '1.2');
+  } catch (e) {
+    assert.instance(e, TlvError);
+    assert.is((e as TlvError).code, 'TLV_ENCODE');
+    assert.is((e as TlvError).path, '1023');
+    return;
+  }
+  // accepted: then it must at least read back as the number that was written (today: "1", from 00 01)
+  assert.equal(decodeTlv(wire), [{ tag: 1023, value: tiny }], `accepted as ${hex(wire)}, which does not read back`);
 });
 
 Tlv.run();

@@ -1,6 +1,6 @@
 /**
- * Durable memory of the FN emulator: one append-only file of records, each
- *   [length uint32 LE][CRC-32 uint32 LE][cbor-x payload],
+ * Durable memory of the FN emulator: one append-only file of records (firmware/core/
+ * record-framing.ts),
  * written and fsynced before the emulator answers. A record is the whole new small state
  * plus what the command added (a document, an OFD acknowledgement), so one append is one
  * atomic change: a crash (or a simulated power cut) leaves either the old state or the new,
@@ -8,8 +8,7 @@
  * real FN that loses an unfinished operation. The file is truncated to its last good record.
  */
 import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { crc32 } from 'node:zlib';
-import { Encoder } from 'cbor-x';
+import { asBytes, frameRecord, parseRecords } from '../../../firmware/core/record-framing.ts';
 import type { ArchivedDocument, FnState, OfdAck } from './fn-emulator-state.ts';
 
 export interface StoreRecord {
@@ -33,8 +32,6 @@ export interface FnStateStore {
   readonly description: string;
 }
 
-const HEADER = 8;
-const cbor = new Encoder({ structuredClone: false, useRecords: false, mapsAsObjects: true });
 
 /** The real thing: a file that survives the emulator's process. */
 export function fileStateStore(path: string): FnStateStore {
@@ -43,7 +40,7 @@ export function fileStateStore(path: string): FnStateStore {
     description: `file ${path}`,
     load() {
       const bytes = existsSync(path) ? new Uint8Array(readFileSync(path)) : new Uint8Array(0);
-      const { records, goodLength } = parseRecords(bytes);
+      const { records, goodLength } = parseRecords<StoreRecord>(bytes);
       fd = openSync(path, existsSync(path) ? 'r+' : 'w+');
       if (goodLength < bytes.length) {
         ftruncateSync(fd, goodLength);
@@ -69,40 +66,11 @@ export function memoryStateStore(): FnStateStore & { readonly bytes: () => Uint8
   const chunks: Uint8Array[] = [];
   return {
     description: 'memory',
-    load: () => ({ ...fold(parseRecords(concatAll(chunks)).records), droppedBytes: 0 }),
+    load: () => ({ ...fold(parseRecords<StoreRecord>(concatAll(chunks)).records), droppedBytes: 0 }),
     append: (record) => void chunks.push(frameRecord(record)),
     close: () => {},
     bytes: () => concatAll(chunks),
   };
-}
-
-function frameRecord(record: StoreRecord): Uint8Array {
-  const payload = cbor.encode(record);
-  const out = new Uint8Array(HEADER + payload.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, payload.length, true);
-  view.setUint32(4, crc32(payload), true);
-  out.set(payload, HEADER);
-  return out;
-}
-
-function parseRecords(bytes: Uint8Array): { records: StoreRecord[]; goodLength: number } {
-  const records: StoreRecord[] = [];
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let at = 0;
-  while (at + HEADER <= bytes.length) {
-    const length = view.getUint32(at, true);
-    if (at + HEADER + length > bytes.length) break;
-    const payload = bytes.subarray(at + HEADER, at + HEADER + length);
-    if (crc32(payload) !== view.getUint32(at + 4, true)) break;
-    try {
-      records.push(cbor.decode(payload) as StoreRecord);
-    } catch {
-      break;
-    }
-    at += HEADER + length;
-  }
-  return { records, goodLength: at };
 }
 
 function fold(records: readonly StoreRecord[]): Omit<LoadedStore, 'droppedBytes'> {
@@ -111,14 +79,10 @@ function fold(records: readonly StoreRecord[]): Omit<LoadedStore, 'droppedBytes'
   let state: FnState | undefined;
   for (const r of records) {
     state = r.state;
-    if (r.document) documents.set(r.document.fd, { ...r.document, tlv: toBytes(r.document.tlv), summary: toBytes(r.document.summary) });
-    if (r.ack) acks.set(r.ack.fd, { ...r.ack, operatorSign: toBytes(r.ack.operatorSign) });
+    if (r.document) documents.set(r.document.fd, { ...r.document, tlv: asBytes(r.document.tlv), summary: asBytes(r.document.summary) });
+    if (r.ack) acks.set(r.ack.fd, { ...r.ack, operatorSign: asBytes(r.ack.operatorSign) });
   }
   return { state, documents, acks };
-}
-
-function toBytes(v: Uint8Array): Uint8Array {
-  return v instanceof Uint8Array ? new Uint8Array(v) : new Uint8Array(v as ArrayLike<number>);
 }
 
 function concatAll(chunks: readonly Uint8Array[]): Uint8Array {
