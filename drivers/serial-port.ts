@@ -15,6 +15,9 @@ export interface SerialOptions {
 export async function openSerialPort(options: SerialOptions): Promise<BytePort> {
   const port = new SerialPort({ path: options.path, baudRate: options.baudRate, autoOpen: false });
   await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+  // Bytes left in the line by a previous owner (an answer the device sent to a register that
+  // then crashed) must not be read as the answer to our first command.
+  await new Promise<void>((resolve, reject) => port.flush((err) => (err ? reject(err) : resolve())));
   const data = new Listeners<[Uint8Array]>();
   const closed = new Listeners<[Error?]>();
   port.on('data', (chunk: Buffer) => data.emit(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));

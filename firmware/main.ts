@@ -4,8 +4,11 @@
  */
 import { UsageError, type CliContext, type Command } from './cli/cli-context.ts';
 import { fnEmulatorCommand } from './cli/fn-emulator-command.ts';
+import { runCommand } from './cli/run-command.ts';
+import { sendJobCommand } from './cli/send-job-command.ts';
+import { ConfigError } from './config/parse-config.ts';
 
-const COMMANDS: readonly Command[] = [fnEmulatorCommand];
+const COMMANDS: readonly Command[] = [runCommand, sendJobCommand, fnEmulatorCommand];
 
 function help(): string {
   return ['usage: kassa <command> [options]', '', 'commands:', ...COMMANDS.map((c) => `  ${c.name.padEnd(14)} ${c.summary}`), '', 'kassa <command> --help shows its options'].join('\n');
@@ -43,6 +46,10 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     return await command.run(ctx);
   } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`kassa ${command.name}: ${e.message}`);
+      return 2;
+    }
     if (e instanceof UsageError || (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))) {
       console.error(`kassa ${command.name}: ${e.message}\n\n${command.usage}`);
       return 2;

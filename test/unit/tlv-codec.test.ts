@@ -630,7 +630,7 @@ Tlv('an FVLN whose scale does not fit a byte is refused, not wrapped; 255 decima
     assert.is((e as TlvError).path, '1023');
     return;
   }
-  // accepted: then it must at least read back as the number that was written (today: "1", from 00 01)
+  // if accepted, it must at least read back as the number written (before the fix it read "1", from 00 01)
   assert.equal(decodeTlv(wire), [{ tag: 1023, value: tiny }], `accepted as ${hex(wire)}, which does not read back`);
 });
 

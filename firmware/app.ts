@@ -1,0 +1,263 @@
+/**
+ * Composition root (DESIGN.md §2): builds the clock, logger, ports, drivers (real or
+ * emulated, per config) and services, and wires them. The only place that chooses.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { FnDevice } from '../drivers/fn/emulator/fn-device.ts';
+import { FnEmulator } from '../drivers/fn/emulator/fn-emulator.ts';
+import { fileStateStore, type FnStateStore } from '../drivers/fn/emulator/fn-state-store.ts';
+import { FN } from '../drivers/fn/fn-commands.ts';
+import { FnDriver, DEFAULT_FN_DRIVER_OPTIONS } from '../drivers/fn/fn-driver.ts';
+import { memoryPortPair } from '../drivers/memory-port.ts';
+import { TEST_OPERATOR_KEY } from '../drivers/ofd/operator-sign.ts';
+import type { BytePort } from '../drivers/port.ts';
+import { openSerialPort } from '../drivers/serial-port.ts';
+import type { Clock } from './core/clock.ts';
+import { localTimeIn } from './core/local-time.ts';
+import type { Log } from './core/log.ts';
+import type { DeviceConfig } from './config/device-config.ts';
+import { personTags } from './fiscal/common-tags.ts';
+import type { Cashier } from './fiscal/receipt.ts';
+import { startEmbeddedBroker, type EmbeddedBroker } from './jobs/embedded-broker.ts';
+import { JobIntake } from './jobs/job-intake.ts';
+import { MqttLink } from './jobs/mqtt-link.ts';
+import { ResultReporter } from './jobs/result-reporter.ts';
+import { topicsFor } from './jobs/topics.ts';
+import { Journal } from './journal/journal.ts';
+import { FiscalPipeline } from './pipeline/fiscal-pipeline.ts';
+import { registerFn } from './pipeline/fn-documents.ts';
+import { compactLedger, JobLedger, type LedgerRecord } from './pipeline/job-ledger.ts';
+import { ShiftKeeper } from './pipeline/shift-keeper.ts';
+import { registrationReport } from './pipeline/registration-report.ts';
+import { consolePrinter, filePrinter, noPrinter } from './print/text-printers.ts';
+import type { ReceiptPrinter } from './print/receipt-printer.ts';
+import { dailyAt, every, type Schedule } from './schedule/shift-close-task.ts';
+import { DeviceState } from './state/device-state.ts';
+import { collectStatus, type DeviceStatus } from './status/device-status.ts';
+
+export interface AppDeps {
+  readonly clock: Clock;
+  readonly log: Log;
+  readonly random: () => number;
+  /** Where the console printer writes. */
+  readonly out: (text: string) => void;
+}
+
+export interface App {
+  readonly pipeline: FiscalPipeline;
+  readonly ledger: JobLedger;
+  readonly fn: FnDriver;
+  readonly brokerUrl: string;
+  status(): Promise<DeviceStatus>;
+  describe(): Record<string, unknown>;
+  stop(): Promise<void>;
+}
+
+export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App> {
+  const { clock, log } = deps;
+  const stops: (() => Promise<void> | void)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const s of stops.splice(0).reverse()) await s();
+  };
+  try {
+    mkdirSync(config.dataDir, { recursive: true });
+    const localTime = localTimeIn(config.timeZone);
+    const now = (): number => localTime.toLocalSeconds(clock.now());
+
+    // ---- the FN: emulated in this process, or a real one on a serial line
+    let fnPort: BytePort;
+    if (config.fn.kind === 'emulator') {
+      const [registerSide, deviceSide] = memoryPortPair('fn');
+      const store: FnStateStore = fileStateStore(join(config.dataDir, 'fn-emulator.bin'));
+      const device = new FnDevice({ store, clock, log }, { fnNumber: config.fn.fnNumber, secret: config.fn.secret, operatorKey: TEST_OPERATOR_KEY, checkTimer: config.fn.checkTimer });
+      device.boot();
+      const emulator = new FnEmulator({ port: deviceSide, device, clock, log, random: deps.random });
+      emulator.start();
+      stops.push(() => {
+        emulator.stop();
+        store.close();
+      });
+      fnPort = registerSide;
+    } else {
+      fnPort = await openSerialPort({ path: config.fn.path, baudRate: config.fn.baudRate });
+    }
+    stops.push(() => fnPort.close());
+    const fnOptions = config.fn.kind === 'serial' ? { timeoutMs: config.fn.timeoutMs, longTimeoutMs: config.fn.longTimeoutMs, enqRetries: config.fn.enqRetries } : DEFAULT_FN_DRIVER_OPTIONS;
+    const fn = new FnDriver({ port: fnPort, clock, log }, fnOptions);
+    fn.start();
+    stops.push(() => fn.stop());
+
+    // ---- durable memory
+    const journal = new Journal<LedgerRecord>({ log }, { dir: join(config.dataDir, 'journal'), segmentBytes: config.journal.segmentBytes });
+    const { records, droppedBytes } = await journal.open();
+    stops.push(() => journal.close());
+    if (droppedBytes > 0) log.warn(`journal: dropped a torn tail of ${droppedBytes} bytes`);
+    const ledger = new JobLedger(journal);
+    ledger.load(records);
+    const state = await DeviceState.open(join(config.dataDir, 'device-state.json'));
+    const cashier = (): Cashier => state.data.settings.cashier ?? config.cashier;
+
+    // ---- the FN registered (demo only: a real register is registered by its technician)
+    const status = (await fn.execute(FN.getStatus, {})).value;
+    if (status.phase === 0x01) {
+      if (!config.registration.autoRegister) log.warn('the FN is not registered: jobs will fail with fix_device until it is');
+      else {
+        const r = await registerFn(fn, registrationReport(config.registration, now(), personTags(cashier())));
+        await state.update((d) => void (d.registration = { fd: r.fd, fpd: r.fpd, at: now(), fnNumber: status.fnNumber, ffd: config.registration.ffd }));
+        log.info(`registered the FN ${status.fnNumber} (FFD ${config.registration.ffd}): FD ${r.fd}, FPD ${r.fpd}`);
+      }
+    }
+
+    // ---- MQTT
+    let broker: EmbeddedBroker | undefined;
+    if (config.mqtt.broker.kind === 'embedded') {
+      broker = await startEmbeddedBroker(config.mqtt.broker.host, config.mqtt.broker.port);
+      stops.push(() => broker?.close());
+      log.info(`embedded MQTT broker on ${broker.url}`);
+    }
+    const b = config.mqtt.broker;
+    const url = broker?.url ?? (b.kind === 'external' ? b.url : '');
+    const topics = topicsFor(config.mqtt.topicPrefix);
+    const link = new MqttLink(
+      { log, clock, random: deps.random },
+      {
+        url,
+        clientId: config.mqtt.clientId,
+        // aedes speaks MQTT 3.1.1 only
+        protocolVersion: broker ? 4 : config.mqtt.protocolVersion,
+        keepaliveSeconds: config.mqtt.keepaliveSeconds,
+        sessionExpirySeconds: config.mqtt.sessionExpirySeconds,
+        reconnectMinMs: config.mqtt.reconnectMinMs,
+        reconnectMaxMs: config.mqtt.reconnectMaxMs,
+        subscriptions: [topics.jobs, topics.provisioning],
+        will: { topic: topics.status, payload: JSON.stringify({ version: 1, state: 'offline', device_id: config.deviceId }) },
+        ...(b.kind === 'external'
+          ? { ...(b.username !== undefined ? { username: b.username } : {}), ...(b.password !== undefined ? { password: b.password } : {}), ...(b.caFile ? { caFile: b.caFile } : {}), rejectUnauthorized: b.rejectUnauthorized }
+          : {}),
+      },
+    );
+    const reporter = new ResultReporter({ publish: (t, p) => link.publish(t, p), ledger, clock, log }, topics.results);
+
+    // ---- the fiscal pipeline
+    const printer = makePrinter(config, deps);
+    const shifts = new ShiftKeeper(
+      { fn, log, recall: () => state.data.shift, remember: (s) => state.update((d) => void (s ? (d.shift = s) : delete d.shift)) },
+      { ffd: config.registration.ffd, maxOpenMinutes: config.shift.maxOpenMinutes },
+    );
+    const pipeline = new FiscalPipeline(
+      { fn, ledger, shifts, printer, clock, localTime, log, publish: (r) => reporter.report(r) },
+      { deviceId: config.deviceId, registration: config.registration, cashier, retryDelayMs: 1000 },
+    );
+    stops.push(() => pipeline.stop());
+    const intake = new JobIntake(
+      { ledger, clock, localTime, log, publish: (r) => reporter.report(r), submit: (id) => pipeline.submit(id) },
+      {
+        deviceId: config.deviceId,
+        ffd: config.registration.ffd,
+        inn: config.registration.inn,
+        address: config.registration.address,
+        ...(config.registration.place !== undefined ? { place: config.registration.place } : {}),
+        taxSystems: config.registration.taxSystems,
+        seller: {
+          ...(config.registration.userName !== undefined ? { name: config.registration.userName } : {}),
+          ...(config.registration.senderEmail !== undefined ? { email: config.registration.senderEmail } : {}),
+          fnsSite: config.registration.fnsSite,
+        },
+        defaultCashier: config.cashier,
+        maxPayloadBytes: config.limits.maxPayloadBytes,
+      },
+    );
+
+    // ---- status, schedules
+    const status$ = (): Promise<DeviceStatus> =>
+      collectStatus({ deviceId: config.deviceId, fn, shifts, ledger, queued: () => pipeline.pending, now, links: () => ({ mqtt: link.describe(), fn: fn.counters }) });
+    const publishStatus = async (): Promise<void> => {
+      if (link.connected) await link.publish(topics.status, JSON.stringify(await status$()), { retain: true });
+    };
+    const schedules: Schedule[] = [];
+    const closeAt = state.data.settings.closeAt !== undefined ? state.data.settings.closeAt : config.shift.closeAt;
+    if (closeAt) schedules.push(dailyAt(closeAt, config.timeZone, () => pipeline.exclusive(() => closeShiftIfOpen()), log));
+    schedules.push(
+      every(1, async () => {
+        if (await shifts.isDue(now())) await pipeline.exclusive(() => closeShiftIfOpen());
+        await publishStatus();
+      }, log),
+    );
+    stops.push(() => schedules.forEach((s) => s.stop()));
+    const closeShiftIfOpen = async (): Promise<void> => {
+      if ((await shifts.current()).open) await shifts.close(now(), personTags(cashier()));
+    };
+
+    pipeline.start();
+    link.onConnected(() => {
+      reporter.republishUnreported();
+      void publishStatus().catch(() => undefined);
+    });
+    link.start(async (topic, payload) => {
+      if (topic === topics.jobs) await intake.handle(payload);
+      else if (topic === topics.provisioning) await provision(payload, state, log);
+      void publishStatus().catch(() => undefined);
+    });
+    stops.push(async () => {
+      await link.publish(topics.status, JSON.stringify({ version: 1, state: 'offline', device_id: config.deviceId }), { retain: true }).catch(() => undefined);
+      await link.stop();
+    });
+
+    // Compaction keeps the journal's replay short as history grows (issue 3 §3).
+    const compactEvery = every(10, async () => {
+      if (journal.stats.segments <= config.journal.compactAfterSegments) return;
+      const r = await journal.compact((all) => compactLedger(all, clock.now(), config.journal.keepDays * 86400_000));
+      log.info(`journal compacted: ${r.before} → ${r.after} records`);
+    }, log);
+    stops.push(() => compactEvery.stop());
+
+    log.info(`kassa-runtime ${config.deviceId} running: FN ${status.fnNumber}, broker ${url}, topics ${config.mqtt.topicPrefix}/{jobs,results,status,provisioning}`);
+    return {
+      pipeline,
+      ledger,
+      fn,
+      brokerUrl: url,
+      status: status$,
+      describe: () => ({ deviceId: config.deviceId, fn: fn.describe(), mqtt: link.describe(), intake: intake.stats, results: reporter.stats, journal: journal.describe(), printer: printer.describe() }),
+      stop: stopAll,
+    };
+  } catch (e) {
+    await stopAll().catch(() => undefined);
+    throw e;
+  }
+}
+
+function makePrinter(config: DeviceConfig, deps: AppDeps): ReceiptPrinter {
+  switch (config.printer.kind) {
+    case 'none':
+      return noPrinter();
+    case 'console':
+      return consolePrinter(deps.out);
+    case 'file':
+      return filePrinter(join(config.dataDir, config.printer.dir));
+  }
+}
+
+/** Provisioning from the cloud: `{"cashier": {"name", "inn"?}, "closeAt": "HH:MM" | null}`; bad input is logged and ignored. */
+async function provision(payload: Uint8Array, state: DeviceState, log: Log): Promise<void> {
+  let message: unknown;
+  try {
+    message = JSON.parse(Buffer.from(payload).toString('utf8'));
+  } catch {
+    log.warn('provisioning message is not JSON: ignored');
+    return;
+  }
+  const m = message as { cashier?: unknown; closeAt?: unknown };
+  const cashierOk = m.cashier === undefined || (typeof m.cashier === 'object' && m.cashier !== null && typeof (m.cashier as { name?: unknown }).name === 'string');
+  const closeOk = m.closeAt === undefined || m.closeAt === null || (typeof m.closeAt === 'string' && /^([01]\d|2[0-3]):[0-5]\d$/.test(m.closeAt));
+  if (!cashierOk || !closeOk) {
+    log.warn(`provisioning message ignored: ${JSON.stringify(message).slice(0, 200)}`);
+    return;
+  }
+  await state.update((d) => {
+    if (m.cashier !== undefined) d.settings.cashier = m.cashier as Cashier;
+    if (m.closeAt !== undefined) d.settings.closeAt = m.closeAt as string | null;
+  });
+  log.info(`provisioned: ${JSON.stringify(message)} (the shift close time applies from the next start)`);
+}

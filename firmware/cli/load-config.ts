@@ -1,0 +1,17 @@
+/** Reads and parses the device config file named on the command line (default: the demo). */
+import { readFileSync } from 'node:fs';
+import type { DeviceConfig } from '../config/device-config.ts';
+import { parseConfig } from '../config/parse-config.ts';
+import { UsageError } from './cli-context.ts';
+
+export const DEFAULT_CONFIG = 'device-config/demo.json';
+
+export function loadConfig(path: string): DeviceConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read the config ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return parseConfig(text, path);
+}

@@ -1,0 +1,71 @@
+/**
+ * `kassa send-job`: publishes job files to the register's jobs topic, as the cloud would,
+ * and prints every result until each job is done or failed.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { encode as encodeCbor } from 'cbor-x';
+import mqtt from 'mqtt';
+import { FINAL_STATUSES, type JobResult } from '../jobs/job-result.ts';
+import { topicsFor } from '../jobs/topics.ts';
+import { UsageError, type CliContext, type Command } from './cli-context.ts';
+import { DEFAULT_CONFIG, loadConfig } from './load-config.ts';
+
+export const sendJobCommand: Command = {
+  name: 'send-job',
+  summary: 'publish job file(s) to the register and print the results',
+  usage: `kassa send-job <job.json>… [--config <file>] [--url <mqtt url>] [--cbor] [--timeout-ms <n>]
+  --config <file>    the register's config: broker and topics, default ${DEFAULT_CONFIG}
+  --url <url>        broker URL instead of the config's
+  --cbor             send the payload as CBOR instead of JSON
+  --timeout-ms <n>   give up waiting for results after n ms, default 60000
+Exit code: 0 when every job is done, 1 when one failed or timed out.`,
+  async run(ctx: CliContext): Promise<number> {
+    const { values, positionals } = parseArgs({
+      args: [...ctx.args],
+      allowPositionals: true,
+      options: { config: { type: 'string', default: DEFAULT_CONFIG }, url: { type: 'string' }, cbor: { type: 'boolean', default: false }, 'timeout-ms': { type: 'string', default: '60000' } },
+    });
+    if (positionals.length === 0) throw new UsageError('name at least one job file');
+    const config = loadConfig(values.config);
+    const b = config.mqtt.broker;
+    const url = values.url ?? (b.kind === 'embedded' ? `mqtt://${b.host}:${b.port}` : b.url);
+    const topics = topicsFor(config.mqtt.topicPrefix);
+    const jobs = positionals.map((file) => {
+      const text = readFileSync(file, 'utf8');
+      const job = JSON.parse(text) as { id?: unknown };
+      if (typeof job.id !== 'string') throw new UsageError(`${file}: the job has no "id"`);
+      return { file, id: job.id, payload: values.cbor ? encodeCbor(job) : Buffer.from(text) };
+    });
+    const waiting = new Map(jobs.map((j) => [j.id, j.file]));
+    let failed = 0;
+    const client = await mqtt.connectAsync(url, { clientId: `kassa-send-job-${process.pid}-${Date.now()}`, clean: true, protocolVersion: 4 });
+    try {
+      const done = new Promise<void>((resolve) => {
+        client.on('message', (_topic, message) => {
+          const result = JSON.parse(message.toString()) as JobResult;
+          if (result.id === null || !waiting.has(result.id)) return;
+          ctx.out(JSON.stringify(result, null, 2));
+          if (FINAL_STATUSES.has(result.status)) {
+            if (result.status === 'fail') failed++;
+            waiting.delete(result.id);
+            if (waiting.size === 0) resolve();
+          }
+        });
+      });
+      await client.subscribeAsync(topics.results, { qos: 1 });
+      for (const j of jobs) {
+        await client.publishAsync(topics.jobs, j.payload, { qos: 1 });
+        ctx.err(`sent ${j.file} (job ${j.id}) to ${topics.jobs} on ${url}`);
+      }
+      const timeoutMs = Number(values['timeout-ms']);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([done, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+      clearTimeout(timer);
+      for (const [id, file] of waiting) ctx.err(`no final result for job ${id} (${file}) within ${timeoutMs} ms`);
+      return failed > 0 || waiting.size > 0 ? 1 : 0;
+    } finally {
+      await client.endAsync();
+    }
+  },
+};

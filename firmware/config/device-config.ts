@@ -1,0 +1,70 @@
+/**
+ * The parsed device configuration: every default filled in, every key typed with its unit.
+ * The schema is device-config/device-config.schema.json; the documentation of every key
+ * is device-config/README.md.
+ */
+import type { LogLevel } from '../core/log.ts';
+import type { FfdVersion } from '../fiscal/ffd-version.ts';
+import type { TaxSystem } from '../fiscal/receipt-codes.ts';
+
+export type FnConfig =
+  | { readonly kind: 'emulator'; readonly fnNumber: string; readonly secret: string; readonly checkTimer: boolean }
+  | { readonly kind: 'serial'; readonly path: string; readonly baudRate: number; readonly timeoutMs: number; readonly longTimeoutMs: number; readonly enqRetries: number };
+
+export type PrinterConfig = { readonly kind: 'none' } | { readonly kind: 'console' } | { readonly kind: 'file'; readonly dir: string };
+
+export type BrokerConfig =
+  | { readonly kind: 'embedded'; readonly host: string; readonly port: number }
+  | {
+      readonly kind: 'external';
+      readonly url: string;
+      readonly username?: string;
+      readonly password?: string;
+      readonly caFile?: string;
+      readonly rejectUnauthorized: boolean;
+    };
+
+export interface MqttConfig {
+  readonly broker: BrokerConfig;
+  readonly clientId: string;
+  readonly protocolVersion: 4 | 5;
+  readonly keepaliveSeconds: number;
+  readonly sessionExpirySeconds: number;
+  readonly reconnectMinMs: number;
+  readonly reconnectMaxMs: number;
+  /** With {deviceId} already replaced. */
+  readonly topicPrefix: string;
+}
+
+export interface RegistrationConfig {
+  readonly ffd: FfdVersion;
+  readonly inn: string;
+  readonly rnm: string;
+  readonly kktSerial: string;
+  readonly userName?: string;
+  readonly address: string;
+  readonly place?: string;
+  readonly taxSystems: readonly TaxSystem[];
+  readonly ofdInn: string;
+  readonly ofdName?: string;
+  readonly fnsSite: string;
+  readonly senderEmail?: string;
+  readonly internet: boolean;
+  readonly autoRegister: boolean;
+}
+
+export interface DeviceConfig {
+  readonly version: 1;
+  readonly deviceId: string;
+  readonly timeZone: string;
+  readonly dataDir: string;
+  readonly fn: FnConfig;
+  readonly printer: PrinterConfig;
+  readonly mqtt: MqttConfig;
+  readonly registration: RegistrationConfig;
+  readonly cashier: { readonly name: string; readonly inn?: string };
+  readonly shift: { readonly closeAt: string | null; readonly maxOpenMinutes: number };
+  readonly journal: { readonly segmentBytes: number; readonly compactAfterSegments: number; readonly keepDays: number };
+  readonly limits: { readonly maxPayloadBytes: number };
+  readonly log: { readonly level: LogLevel };
+}

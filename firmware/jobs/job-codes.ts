@@ -1,0 +1,63 @@
+/**
+ * Codes a job names, looked up in the one table of each (DESIGN.md §3 rule 10;
+ * receipt-codes.ts, vat-rates.ts) for the register's FFD version. A code the table lacks,
+ * or has only for the other FFD version, is a problem that says which codes would do
+ * (issue 3 §2 "codes unknown for the FFD version").
+ */
+import type { FfdVersion } from '../fiscal/ffd-version.ts';
+import { PAYMENT_TYPES, TAX_SYSTEMS, codeFor, entryByCode, type MEASURES, type PaymentTypeId, type TaxSystem } from '../fiscal/receipt-codes.ts';
+import { vatRate, VAT_RATES, type VatRate } from '../fiscal/vat-rates.ts';
+import type { Parsed } from './job-amounts.ts';
+
+export type Coded = (typeof MEASURES)[number];
+type Table = readonly Coded[];
+
+/**
+ * ATOL v5 names of rates that exist in law but whose tag 1199 byte is not confirmed
+ * (fiscal-spec §2.3 and §6.4): refused with that reason rather than fiscalized with a guess.
+ */
+const UNCONFIRMED_VAT = ['vat5', 'vat7', 'vat105', 'vat107', 'vat22', 'vat122'];
+
+export function lookupVat(id: string): Parsed<VatRate> {
+  const rate = vatRate(id);
+  if (rate) return { ok: true, value: rate };
+  if (UNCONFIRMED_VAT.includes(id)) {
+    return { ok: false, message: `VAT rate "${id}" is not supported yet: its tag 1199 code is not confirmed (fiscal-spec §6.4)` };
+  }
+  return { ok: false, message: `VAT rate "${id}" is unknown; one of ${VAT_RATES.map((r) => r.id).join(', ')}` };
+}
+
+/** By the string id (ATOL), the numeric FFD code, or (byLabel) the printed unit label. */
+export function lookupCode(table: Table, what: string, value: string | number, ffd: FfdVersion, byLabel = false): Parsed<Coded> {
+  const entry = typeof value === 'number' ? entryByCode(table, value) : (table.find((e) => e.id === value) ?? (byLabel ? findByLabel(table, value) : undefined));
+  const shown = JSON.stringify(value);
+  if (!entry) return { ok: false, message: `${what} ${shown} is unknown; for FFD ${ffd} one of ${known(table, ffd, byLabel)}` };
+  if (!codeFor(table, entry.id, ffd)) return { ok: false, message: `${what} ${shown} (${entry.id}, code ${entry.code}) does not exist in FFD ${ffd}` };
+  return { ok: true, value: entry };
+}
+
+function findByLabel(table: Table, label: string): Coded | undefined {
+  const wanted = label.trim().toLowerCase();
+  return table.find((e) => e.label.toLowerCase() === wanted);
+}
+
+function known(table: Table, ffd: FfdVersion, byLabel: boolean): string {
+  return table
+    .filter((e) => e.ffd.includes(ffd))
+    .map((e) => `${e.id} (${e.code}${byLabel ? `, "${e.label}"` : ''})`)
+    .join(', ');
+}
+
+/** ATOL `sno` → the tax system, if the register is registered for it (1062). */
+export function lookupTaxSystem(sno: string, registered: readonly string[]): Parsed<TaxSystem> {
+  if (!Object.hasOwn(TAX_SYSTEMS, sno)) return { ok: false, message: `tax system "${sno}" is unknown; one of ${Object.keys(TAX_SYSTEMS).join(', ')}` };
+  if (!registered.includes(sno)) return { ok: false, message: `the register is not registered for tax system "${sno}" (registered: ${registered.join(', ')})` };
+  return { ok: true, value: sno as TaxSystem };
+}
+
+/** ATOL payment `type` → the payment-type id whose total tag it adds to. */
+export function lookupPaymentType(type: number): Parsed<PaymentTypeId> {
+  const entry = PAYMENT_TYPES.find((p) => p.type === type);
+  if (!entry) return { ok: false, message: `payment type ${type} is unknown; one of ${PAYMENT_TYPES.map((p) => `${p.type} ${p.id}`).join(', ')}` };
+  return { ok: true, value: entry.id };
+}

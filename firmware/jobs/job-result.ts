@@ -1,0 +1,98 @@
+/**
+ * Results sent back to the cloud, in ATOL Online's report vocabulary, so a cloud that
+ * reads ATOL reports reads ours (see README.md "Results"). A job moves through
+ *   accepted → in_progress → done | fiscalized_not_printed → done
+ * or ends in fail. Only `done` and `fail` are final.
+ */
+import { atolDateTime } from '../core/local-time.ts';
+import { fnsQrString } from '../fiscal/fns-qr.ts';
+import type { Problem } from './job.ts';
+
+export const RESULT_VERSION = 1;
+
+export type JobStatus = 'accepted' | 'in_progress' | 'fiscalized_not_printed' | 'done' | 'fail';
+export type Recommendation = 'retry' | 'fix_data' | 'fix_device';
+
+/** What the FN gave a fiscalized document, and the registration it was formed under. */
+export interface FiscalAttributes {
+  readonly fdType: number;
+  readonly fd: number;
+  readonly fpd: number;
+  /** 1012, register-local seconds. */
+  readonly dateTime: number;
+  readonly shiftNumber: number;
+  /** Receipts only. */
+  readonly receiptNumber?: number;
+  readonly operationType?: number;
+  readonly totalKopecks?: number;
+  readonly fnNumber: string;
+  readonly rnm: string;
+  readonly ofdInn: string;
+  readonly fnsSite: string;
+}
+
+export interface ResultPayload {
+  /** Rubles. */
+  readonly total?: number;
+  readonly fns_site: string;
+  readonly fn_number: string;
+  readonly shift_number: number;
+  /** "dd.mm.yyyy HH:MM:SS", register-local time. */
+  readonly receipt_datetime: string;
+  readonly fiscal_receipt_number?: number;
+  readonly fiscal_document_number: number;
+  readonly ecr_registration_number: string;
+  readonly fiscal_document_attribute: number;
+  readonly ofd_inn: string;
+  /** The FNS QR code string (receipts only). */
+  readonly qr?: string;
+}
+
+export interface ResultError {
+  /** A stable id: `invalid_job`, `fn_refused`, `fn_unavailable`, `fn_blocked`, `clock`, … */
+  readonly code: string;
+  readonly text: string;
+  readonly recommendation: Recommendation;
+  /** For invalid jobs: every problem with its JSON path. */
+  readonly problems?: readonly Problem[];
+  /** The FN's response code, when the FN refused. */
+  readonly fn_code?: number;
+}
+
+export interface JobResult {
+  readonly version: typeof RESULT_VERSION;
+  /** The job id; null when a payload was too broken to name one. */
+  readonly id: string | null;
+  readonly type?: string;
+  readonly status: JobStatus;
+  readonly device_id: string;
+  /** "dd.mm.yyyy HH:MM:SS" when this result was made, register-local time. */
+  readonly timestamp: string;
+  readonly payload?: ResultPayload;
+  /** False while a fiscalized document waits for paper; absent for electronic receipts. */
+  readonly printed?: boolean;
+  readonly error?: ResultError;
+  /** A human note, e.g. "shift 3 is already open" for an open_shift job that formed nothing. */
+  readonly message?: string;
+}
+
+export const FINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['done', 'fail']);
+
+export function fiscalPayload(f: FiscalAttributes): ResultPayload {
+  const isReceipt = f.receiptNumber !== undefined && f.operationType !== undefined && f.totalKopecks !== undefined;
+  return {
+    ...(f.totalKopecks !== undefined ? { total: f.totalKopecks / 100 } : {}),
+    fns_site: f.fnsSite,
+    fn_number: f.fnNumber,
+    shift_number: f.shiftNumber,
+    receipt_datetime: atolDateTime(f.dateTime),
+    ...(f.receiptNumber !== undefined ? { fiscal_receipt_number: f.receiptNumber } : {}),
+    fiscal_document_number: f.fd,
+    ecr_registration_number: f.rnm,
+    fiscal_document_attribute: f.fpd,
+    ofd_inn: f.ofdInn,
+    ...(isReceipt
+      ? { qr: fnsQrString({ dateTime: f.dateTime, totalKopecks: f.totalKopecks ?? 0, fnNumber: f.fnNumber, fd: f.fd, fpd: f.fpd, operationType: f.operationType ?? 0 }) }
+      : {}),
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * The job as it travels (contract version 1): TypeScript mirrors of
+ * schema/receipt-job.schema.json. A value has this type only after the schema has accepted
+ * it (job-schema.ts); the names are the wire's own (ATOL Online v5 snake_case, Sberbank
+ * camelCase), so a problem's path is the path the cloud sent.
+ */
+import type { JobType } from './job.ts';
+
+export interface WireJob {
+  readonly version: 1;
+  readonly id: string;
+  readonly type: JobType;
+  readonly timestamp?: string;
+  readonly receipt?: AtolReceipt;
+  readonly correction?: AtolCorrection;
+  readonly order_bundle?: OrderBundle;
+  /** Only with order_bundle: the seller, ATOL style. */
+  readonly company?: BundleCompany;
+  /** Only with order_bundle: the buyer contact, preferred over customerDetails. */
+  readonly client?: { readonly email?: string; readonly phone?: string };
+  readonly cashier?: string;
+  readonly cashier_inn?: string;
+  readonly internet?: boolean;
+}
+
+// ---------------------------------------------------------------- ATOL Online v5
+
+export interface AtolClient {
+  readonly email?: string;
+  readonly phone?: string;
+  readonly name?: string;
+  readonly inn?: string;
+}
+
+export interface AtolCompany {
+  readonly email?: string;
+  readonly sno: string;
+  readonly inn: string;
+  readonly payment_address: string;
+}
+
+export interface AtolItem {
+  readonly name: string;
+  /** Rubles, ≤ 2 decimals. */
+  readonly price: number;
+  /** ≤ 3 decimals. */
+  readonly quantity: number;
+  /** Rubles, ≤ 2 decimals. */
+  readonly sum: number;
+  /** 2108 code or an id of MEASURES. */
+  readonly measure: number | string;
+  /** An id of PAYMENT_METHODS. */
+  readonly payment_method: string;
+  /** 1212 code or an id of PAYMENT_OBJECTS. */
+  readonly payment_object: number | string;
+  readonly vat: { readonly type: string; readonly sum?: number };
+}
+
+export interface AtolPayment {
+  /** PAYMENT_TYPES `type`: 0 cash, 1 electronic, 2 prepaid, 3 credit, 4 other. */
+  readonly type: number;
+  readonly sum: number;
+}
+
+export interface AtolReceipt {
+  readonly client?: AtolClient;
+  readonly company: AtolCompany;
+  readonly items: readonly AtolItem[];
+  readonly payments: readonly AtolPayment[];
+  readonly vats?: readonly { readonly type: string; readonly sum: number }[];
+  readonly total: number;
+  readonly cashier?: string;
+  readonly cashier_inn?: string;
+  readonly internet?: boolean;
+}
+
+export interface AtolCorrectionInfo {
+  readonly type: 'self' | 'instruction';
+  /** dd.mm.yyyy */
+  readonly base_date: string;
+  readonly base_number?: string;
+  /** ATOL v4 name of 1177 (FFD 1.05 only). */
+  readonly base_name?: string;
+}
+
+export interface AtolCorrection extends AtolReceipt {
+  readonly correction_info: AtolCorrectionInfo;
+}
+
+// ---------------------------------------------------------------- Sberbank acquiring orderBundle
+
+export interface BundleCompany {
+  readonly email?: string;
+  readonly sno?: string;
+  readonly inn: string;
+  readonly payment_address: string;
+}
+
+export interface CartItem {
+  readonly positionId: number | string;
+  readonly name: string;
+  readonly quantity: { readonly value: number; readonly measure?: number | string };
+  /** Integer kopecks. */
+  readonly itemAmount: number;
+  /** Integer kopecks. */
+  readonly itemPrice: number;
+  readonly itemCode?: string;
+  readonly itemCurrency?: number | string;
+  readonly tax: { readonly taxType: number; readonly taxSum?: number };
+  readonly itemAttributes?: { readonly attributes: readonly { readonly name: string; readonly value: string | number }[] };
+}
+
+export interface OrderBundle {
+  readonly orderCreationDate?: number | string;
+  /** Sberbank tax-system code (order-bundle.ts SBER_TAX_SYSTEMS). */
+  readonly taxSystem?: number;
+  readonly customerDetails?: { readonly email?: string; readonly phone?: string; readonly fullName?: string; readonly inn?: string };
+  readonly cartItems: { readonly items: readonly CartItem[] };
+}

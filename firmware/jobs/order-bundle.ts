@@ -1,0 +1,191 @@
+/**
+ * A Sberbank acquiring orderBundle (issue 3 §1) → the same Receipt an ATOL job makes. Pure.
+ * The bundle is what the buyer paid by card, so the receipt has one electronic payment
+ * (1081) of Σ itemAmount. Amounts are already integer kopecks; quantities are decimals.
+ * The seller comes from the job's `company` (ATOL style), the tax system from
+ * `order_bundle.taxSystem` (Sberbank codes) or `company.sno`.
+ */
+import { MEASURES, PAYMENT_METHODS, PAYMENT_OBJECTS, type Operation, type TaxSystem } from '../fiscal/receipt-codes.ts';
+import type { Receipt, ReceiptItem } from '../fiscal/receipt.ts';
+import { vatRate, type VatRateId } from '../fiscal/vat-rates.ts';
+import type { MappedReceipt } from './atol-receipt.ts';
+import type { Problem, ValidationContext } from './job.ts';
+import { checkItemSum, checkItemVat, exactQuantity, sum, take, type Parsed } from './job-amounts.ts';
+import { lookupCode, lookupTaxSystem, type Coded } from './job-codes.ts';
+import { buyerOf, cashierOf, checkText, sellerOf, TEXT_TAGS, type BuyerSource } from './job-parties.ts';
+import type { CartItem, OrderBundle, WireJob } from './job-wire.ts';
+
+/**
+ * Sberbank `tax.taxType` → VAT rate. 18 % became 20 % on 2019-01-01 and Sberbank kept the
+ * old codes, so 3 (18 %) and 5 (18/118) are fiscalized at today's 20 % and 20/120.
+ */
+export const SBER_TAX_TYPES: Readonly<Record<number, VatRateId>> = {
+  0: 'none',
+  1: 'vat0',
+  2: 'vat10',
+  3: 'vat20',
+  4: 'vat110',
+  5: 'vat120',
+  6: 'vat20',
+  7: 'vat120',
+};
+
+/** Sberbank `taxSystem` code (the index) → ATOL `sno`. */
+export const SBER_TAX_SYSTEMS: readonly TaxSystem[] = ['osn', 'usn_income', 'usn_income_outcome', 'envd', 'esn', 'patent'];
+
+/** `itemAttributes` the register understands: their values are 1214 / 1212 codes. */
+const ATTRIBUTES = {
+  paymentMethod: { table: PAYMENT_METHODS, what: 'payment method', fallback: 'full_payment' },
+  paymentObject: { table: PAYMENT_OBJECTS, what: 'payment object', fallback: 'commodity' },
+} as const;
+type AttributeName = keyof typeof ATTRIBUTES;
+
+/** Unit spellings Sberbank integrations send besides the labels of MEASURES. */
+const MEASURE_ALIASES: Readonly<Record<string, string>> = {
+  'шт.': 'piece',
+  штук: 'piece',
+  штука: 'piece',
+  'г.': 'gram',
+  'кг.': 'kilogram',
+  'л.': 'liter',
+  'м.': 'meter',
+};
+
+const BUNDLE = 'order_bundle';
+const ITEMS = `${BUNDLE}.cartItems.items`;
+
+export function orderBundleReceipt(bundle: OrderBundle, operation: Operation, job: WireJob, ctx: ValidationContext, problems: Problem[]): MappedReceipt {
+  const items = bundle.cartItems.items.map((it, i) => cartItem(it, `${ITEMS}[${i}]`, ctx, problems));
+  checkPositionIds(bundle.cartItems.items, problems);
+  // The card paid exactly what the cart says: total and the one payment are Σ itemAmount.
+  const total = sum(bundle.cartItems.items.map((it) => it.itemAmount));
+  const company = job.company ?? { inn: '', payment_address: '' }; // the schema requires it with order_bundle
+  const taxSystem = taxSystemOf(bundle, company.sno, ctx, problems);
+  const seller = sellerOf(company, 'company', ctx, problems);
+  const cashier = cashierOf({ value: job.cashier, path: 'cashier' }, { value: job.cashier_inn, path: 'cashier_inn' }, ctx, problems);
+  const electronic = job.internet ?? false;
+  const buyer = buyerOf(buyerSource(job, bundle), electronic, 'client', ctx, problems);
+  const receipt: Receipt = {
+    operation,
+    taxSystem: taxSystem ?? 'osn', // only read when there are no problems
+    items: items.filter((i): i is ReceiptItem => i !== undefined),
+    payments: { electronic: total },
+    totalKopecks: total,
+    seller,
+    ...(cashier !== undefined ? { cashier } : {}),
+    ...(buyer !== undefined ? { buyer } : {}),
+  };
+  return { receipt, electronic };
+}
+
+function cartItem(it: CartItem, path: string, ctx: ValidationContext, problems: Problem[]): ReceiptItem | undefined {
+  const before = problems.length;
+  checkText(it.name, TEXT_TAGS.itemName, ctx, `${path}.name`, problems);
+  const quantity = take(exactQuantity(it.quantity.value), `${path}.quantity.value`, problems);
+  const measure = take(measureOf(it.quantity.measure, ctx), `${path}.quantity.measure`, problems);
+  const rateId = SBER_TAX_TYPES[it.tax.taxType];
+  const rate = rateId !== undefined ? vatRate(rateId) : undefined;
+  if (!rate) problems.push({ path: `${path}.tax.taxType`, message: `taxType ${it.tax.taxType} is unknown; one of ${Object.keys(SBER_TAX_TYPES).join(', ')}` });
+  if (quantity !== undefined) checkItemSum(it.itemPrice, quantity, it.itemAmount, `${path}.itemAmount`, problems, 'kopecks');
+  if (rate && it.tax.taxSum !== undefined) checkItemVat(rate, it.itemAmount, it.tax.taxSum, `${path}.tax.taxSum`, problems, 'kopecks');
+  const attrs = attributesOf(it, `${path}.itemAttributes.attributes`, ctx, problems);
+  if (problems.length > before || quantity === undefined || !measure || !rate || !attrs) return undefined;
+  return {
+    name: it.name,
+    priceKopecks: it.itemPrice,
+    quantity,
+    sumKopecks: it.itemAmount,
+    measure: measure.id,
+    vat: rate.id,
+    ...(it.tax.taxSum !== undefined ? { vatSumKopecks: it.tax.taxSum } : {}),
+    paymentMethod: attrs.paymentMethod,
+    paymentObject: attrs.paymentObject,
+  };
+}
+
+/** quantity.measure: a 2108 code (number or digits), a unit label ("кг"), or absent = piece. */
+function measureOf(measure: number | string | undefined, ctx: ValidationContext): Parsed<Coded> {
+  if (measure === undefined) return lookupCode(MEASURES, 'measure', 'piece', ctx.ffd);
+  if (typeof measure === 'string' && /^\d{1,3}$/.test(measure.trim())) return lookupCode(MEASURES, 'measure', Number(measure), ctx.ffd);
+  const alias = typeof measure === 'string' ? MEASURE_ALIASES[measure.trim().toLowerCase()] : undefined;
+  return lookupCode(MEASURES, 'measure', alias ?? measure, ctx.ffd, true);
+}
+
+/** paymentMethod / paymentObject from itemAttributes, defaulting to full payment of goods. */
+function attributesOf(it: CartItem, path: string, ctx: ValidationContext, problems: Problem[]): Record<AttributeName, string> | undefined {
+  const before = problems.length;
+  const out: Record<AttributeName, string> = { paymentMethod: ATTRIBUTES.paymentMethod.fallback, paymentObject: ATTRIBUTES.paymentObject.fallback };
+  const seen = new Set<string>();
+  (it.itemAttributes?.attributes ?? []).forEach((a, j) => {
+    if (!Object.hasOwn(ATTRIBUTES, a.name)) {
+      problems.push({ path: `${path}[${j}].name`, message: `attribute "${a.name}" is not supported; only ${Object.keys(ATTRIBUTES).join(', ')}` });
+      return;
+    }
+    if (seen.has(a.name)) problems.push({ path: `${path}[${j}].name`, message: `${a.name} is given more than once` });
+    seen.add(a.name);
+    const spec = ATTRIBUTES[a.name as AttributeName];
+    const code = typeof a.value === 'number' ? a.value : /^\d{1,3}$/.test(a.value) ? Number(a.value) : undefined;
+    if (code === undefined) {
+      problems.push({ path: `${path}[${j}].value`, message: `${spec.what} must be a numeric code, not ${JSON.stringify(a.value)}` });
+      return;
+    }
+    const entry = take(lookupCode(spec.table, spec.what, code, ctx.ffd), `${path}[${j}].value`, problems);
+    if (entry) out[a.name as AttributeName] = entry.id;
+  });
+  return problems.length === before ? out : undefined;
+}
+
+function checkPositionIds(items: readonly CartItem[], problems: Problem[]): void {
+  const seen = new Set<string>();
+  items.forEach((it, i) => {
+    const key = String(it.positionId);
+    if (seen.has(key)) problems.push({ path: `${ITEMS}[${i}].positionId`, message: `positionId ${key} is used by an earlier item` });
+    seen.add(key);
+  });
+}
+
+/** `order_bundle.taxSystem` (Sberbank code) or `company.sno`; both must agree when both are given. */
+function taxSystemOf(bundle: OrderBundle, sno: string | undefined, ctx: ValidationContext, problems: Problem[]): TaxSystem | undefined {
+  let fromBundle: TaxSystem | undefined;
+  if (bundle.taxSystem !== undefined) {
+    fromBundle = SBER_TAX_SYSTEMS[bundle.taxSystem];
+    if (!fromBundle) {
+      problems.push({ path: `${BUNDLE}.taxSystem`, message: `taxSystem ${bundle.taxSystem} is unknown; ${SBER_TAX_SYSTEMS.map((s, i) => `${i} ${s}`).join(', ')}` });
+      return undefined;
+    }
+  }
+  if (sno !== undefined && fromBundle !== undefined && sno !== fromBundle) {
+    problems.push({ path: 'company.sno', message: `"${sno}" contradicts order_bundle.taxSystem ${bundle.taxSystem} (${fromBundle})` });
+    return undefined;
+  }
+  const chosen = fromBundle ?? sno;
+  const path = fromBundle !== undefined ? `${BUNDLE}.taxSystem` : 'company.sno';
+  if (chosen === undefined) {
+    problems.push({ path, message: 'the tax system is required: company.sno or order_bundle.taxSystem' });
+    return undefined;
+  }
+  return take(lookupTaxSystem(chosen, ctx.taxSystems), path, problems);
+}
+
+/** Sberbank phones come as 7XXXXXXXXXX, 8XXXXXXXXXX or +7XXXXXXXXXX; 1008 wants +7XXXXXXXXXX. */
+export function sberPhone(phone: string): string {
+  const m = /^(?:\+7|7|8)(\d{10})$/.exec(phone.replace(/[\s()-]/g, ''));
+  return m ? `+7${m[1]}` : phone;
+}
+
+/** The job's `client` contact wins; customerDetails fills in when the client gives none. */
+function buyerSource(job: WireJob, bundle: OrderBundle): BuyerSource {
+  const cd = bundle.customerDetails;
+  const at = `${BUNDLE}.customerDetails`;
+  const client = job.client;
+  const useClient = client?.email !== undefined || client?.phone !== undefined;
+  const email = useClient ? client?.email : cd?.email;
+  const phone = useClient ? client?.phone : cd?.phone !== undefined ? sberPhone(cd.phone) : undefined;
+  const from = useClient ? 'client' : at;
+  return {
+    ...(email !== undefined ? { email: { value: email, path: `${from}.email` } } : {}),
+    ...(phone !== undefined ? { phone: { value: phone, path: `${from}.phone` } } : {}),
+    ...(cd?.fullName !== undefined ? { name: { value: cd.fullName, path: `${at}.fullName` } } : {}),
+    ...(cd?.inn !== undefined ? { inn: { value: cd.inn, path: `${at}.inn` } } : {}),
+  };
+}

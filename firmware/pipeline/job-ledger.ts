@@ -1,0 +1,155 @@
+/**
+ * The ledger of jobs: what was asked and what was answered, folded from the journal's
+ * records (DESIGN.md §1). Every change is appended to the journal and durable before the
+ * ledger shows it, so the in-memory view never runs ahead of the disk.
+ *
+ * Records are small state transitions; a job's entry is their fold. Compaction rewrites a
+ * job as one `snapshot` record; re-applying records a snapshot already contains is harmless
+ * because every record sets fields, none adds to them.
+ */
+import type { Job } from '../jobs/job.ts';
+import type { FiscalAttributes, JobResult, JobStatus } from '../jobs/job-result.ts';
+
+/** The FN document a job is about to form: written before the FN is touched (reconciliation reads it). */
+export interface Forming {
+  /** The FN's last FD number before the document was started. */
+  readonly fdBefore: number;
+  readonly fdType: number;
+  readonly operationType?: number;
+  readonly totalKopecks?: number;
+}
+
+export type LedgerRecord =
+  | { readonly k: 'accepted'; readonly id: string; readonly at: number; readonly job: Job }
+  | { readonly k: 'rejected'; readonly id: string; readonly at: number; readonly result: JobResult }
+  | { readonly k: 'forming'; readonly id: string; readonly at: number; readonly forming: Forming }
+  | { readonly k: 'unformed'; readonly id: string; readonly at: number }
+  | { readonly k: 'fiscalized'; readonly id: string; readonly at: number; readonly fiscal: FiscalAttributes }
+  | { readonly k: 'printed'; readonly id: string; readonly at: number }
+  | { readonly k: 'finished'; readonly id: string; readonly at: number; readonly result: JobResult }
+  /** The broker acknowledged the final result. Appended without waiting: losing it only repeats a result. */
+  | { readonly k: 'reported'; readonly id: string; readonly at: number }
+  | { readonly k: 'snapshot'; readonly id: string; readonly at: number; readonly entry: LedgerEntry };
+
+export interface LedgerEntry {
+  readonly id: string;
+  readonly job?: Job;
+  /** Wall time (ms) of acceptance: the order jobs are worked in. */
+  readonly acceptedAt: number;
+  readonly seq: number;
+  readonly status: JobStatus;
+  readonly forming?: Forming;
+  readonly fiscal?: FiscalAttributes;
+  readonly printed?: boolean;
+  readonly result?: JobResult;
+  readonly finishedAt?: number;
+  /** The final result reached the broker. */
+  readonly reported?: boolean;
+}
+
+export interface JournalLike<R> {
+  append(record: R): Promise<void>;
+}
+
+export class JobLedger {
+  private readonly entries = new Map<string, LedgerEntry>();
+  private seq = 0;
+
+  constructor(private readonly journal: JournalLike<LedgerRecord>) {}
+
+  /** Rebuilds the view from the journal's records at boot. */
+  load(records: readonly LedgerRecord[]): void {
+    for (const r of records) this.apply(r);
+  }
+
+  /** Appends a record durably, then applies it. */
+  async record(r: LedgerRecord): Promise<LedgerEntry> {
+    await this.journal.append(r);
+    return this.apply(r);
+  }
+
+  get(id: string): LedgerEntry | undefined {
+    return this.entries.get(id);
+  }
+
+  /** Jobs accepted and not finished, in the order they were accepted. */
+  unfinished(): LedgerEntry[] {
+    return [...this.entries.values()].filter((e) => e.job && e.status !== 'done' && e.status !== 'fail').sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Final results the broker has not acknowledged (republished at start). */
+  unreported(): LedgerEntry[] {
+    return [...this.entries.values()].filter((e) => e.result && e.finishedAt !== undefined && !e.reported).sort((a, b) => a.seq - b.seq);
+  }
+
+  counts(): Record<JobStatus, number> {
+    const c: Record<JobStatus, number> = { accepted: 0, in_progress: 0, fiscalized_not_printed: 0, done: 0, fail: 0 };
+    for (const e of this.entries.values()) c[e.status]++;
+    return c;
+  }
+
+  /** Every job id, in acceptance order. */
+  ids(): string[] {
+    return [...this.entries.values()].sort((a, b) => a.seq - b.seq).map((e) => e.id);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private apply(r: LedgerRecord): LedgerEntry {
+    const prev = this.entries.get(r.id);
+    const base: LedgerEntry = prev ?? { id: r.id, acceptedAt: r.at, seq: ++this.seq, status: 'accepted' };
+    let next: LedgerEntry;
+    switch (r.k) {
+      case 'accepted':
+        next = { ...base, job: r.job, acceptedAt: r.at };
+        break;
+      case 'rejected':
+        next = { ...base, status: 'fail', result: r.result, finishedAt: r.at };
+        break;
+      case 'forming':
+        next = { ...base, status: 'in_progress', forming: r.forming };
+        break;
+      case 'unformed': {
+        const { forming: _dropped, ...rest } = base;
+        next = { ...rest, status: 'accepted' };
+        break;
+      }
+      case 'fiscalized':
+        next = { ...base, status: 'fiscalized_not_printed', fiscal: r.fiscal, printed: false };
+        break;
+      case 'printed':
+        next = { ...base, printed: true };
+        break;
+      case 'finished':
+        next = { ...base, status: r.result.status, result: r.result, finishedAt: r.at, reported: false };
+        break;
+      case 'reported':
+        next = { ...base, reported: true };
+        break;
+      case 'snapshot':
+        next = { ...r.entry, seq: prev?.seq ?? ++this.seq };
+        break;
+    }
+    this.entries.set(r.id, next);
+    return next;
+  }
+}
+
+/**
+ * Compaction: one snapshot record per job worth keeping. Finished jobs older than
+ * `keepMs` before `nowMs` are dropped: their ids are no longer recognised as duplicates.
+ */
+export function compactLedger(records: readonly LedgerRecord[], nowMs: number, keepMs: number): LedgerRecord[] {
+  const view = new JobLedger({ append: async () => {} });
+  view.load(records);
+  const out: LedgerRecord[] = [];
+  for (const id of view.ids()) {
+    const entry = view.get(id);
+    if (!entry) continue;
+    if (entry.finishedAt !== undefined && nowMs - entry.finishedAt > keepMs) continue;
+    out.push({ k: 'snapshot', id, at: entry.acceptedAt, entry });
+  }
+  return out;
+}

@@ -1,0 +1,22 @@
+/**
+ * What the pipeline asks of printing: print one fiscal document (or a non-fiscal report)
+ * and say whether it is on paper. Printing never decides fiscal state: a document that
+ * fails to print stays fiscalized (DESIGN.md §1 invariant 3).
+ */
+import type { Job } from '../jobs/job.ts';
+import type { FiscalAttributes } from '../jobs/job-result.ts';
+import type { RegistrationConfig } from '../config/device-config.ts';
+
+export interface PrintRequest {
+  readonly job: Job;
+  readonly fiscal?: FiscalAttributes;
+  readonly registration: RegistrationConfig;
+  /** Non-fiscal report lines (X-report). */
+  readonly lines?: readonly string[];
+}
+
+export interface ReceiptPrinter {
+  /** Resolves true when the document is on paper, false when it could not be printed now. */
+  print(request: PrintRequest): Promise<boolean>;
+  describe(): Record<string, unknown>;
+}

@@ -1,0 +1,36 @@
+/**
+ * Small device state kept in lowdb (DESIGN.md §2 state/): the registration the register
+ * made, when the current shift opened, and the settings the cloud provisioned. Never
+ * per-job history: that is the journal's.
+ */
+import { JSONFilePreset } from 'lowdb/node';
+import type { Low } from 'lowdb';
+import type { Cashier } from '../fiscal/receipt.ts';
+
+export interface DeviceStateData {
+  version: 1;
+  /** The open shift as the register opened it: the FN does not tell when (10h has no time). */
+  shift?: { number: number; openedAt: number };
+  /** The registration report this register formed, if it formed one. */
+  registration?: { fd: number; fpd: number; at: number; fnNumber: string; ffd: string };
+  /** Provisioned by the cloud; they override the config's defaults. */
+  settings: { cashier?: Cashier; closeAt?: string | null };
+}
+
+export class DeviceState {
+  private constructor(private readonly db: Low<DeviceStateData>) {}
+
+  static async open(path: string): Promise<DeviceState> {
+    const db = await JSONFilePreset<DeviceStateData>(path, { version: 1, settings: {} });
+    return new DeviceState(db);
+  }
+
+  get data(): Readonly<DeviceStateData> {
+    return this.db.data;
+  }
+
+  /** Changes the state and writes it (lowdb writes a temp file and renames it). */
+  async update(change: (data: DeviceStateData) => void): Promise<void> {
+    await this.db.update(change);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The register's health as one JSON object (issue 3; issue 5 adds the OFD backlog): on the
+ * retained status topic, in logs, and in the debug console. Every field is documented in
+ * firmware/jobs/README.md "Status".
+ */
+import { FN } from '../../drivers/fn/fn-commands.ts';
+import type { FnDriver } from '../../drivers/fn/fn-driver.ts';
+import { atolDateTime } from '../core/local-time.ts';
+import type { JobLedger } from '../pipeline/job-ledger.ts';
+import type { ShiftKeeper } from '../pipeline/shift-keeper.ts';
+
+export interface DeviceStatus {
+  readonly version: 1;
+  readonly state: 'online' | 'offline';
+  readonly device_id: string;
+  readonly timestamp: string;
+  readonly fn?: {
+    readonly number: string;
+    readonly phase: number;
+    readonly warnings: number;
+    readonly last_fd: number;
+    readonly last_document: string;
+    readonly unsent_documents: number;
+  };
+  readonly fn_error?: string;
+  readonly shift?: { readonly open: boolean; readonly number: number; readonly opened_at?: string; readonly age_minutes?: number };
+  readonly jobs: Record<string, number> & { readonly queued: number };
+  readonly links: Record<string, unknown>;
+}
+
+export interface StatusSources {
+  readonly deviceId: string;
+  readonly fn: FnDriver;
+  readonly shifts: ShiftKeeper;
+  readonly ledger: JobLedger;
+  readonly queued: () => number;
+  readonly now: () => number;
+  readonly links: () => Record<string, unknown>;
+}
+
+export async function collectStatus(s: StatusSources): Promise<DeviceStatus> {
+  const base = { version: 1 as const, state: 'online' as const, device_id: s.deviceId, timestamp: atolDateTime(s.now()), jobs: { ...s.ledger.counts(), queued: s.queued() }, links: s.links() };
+  try {
+    const st = (await s.fn.execute(FN.getStatus, {})).value;
+    const fn = {
+      number: st.fnNumber,
+      phase: st.phase,
+      warnings: st.warnings,
+      last_fd: st.lastFd,
+      last_document: atolDateTime(st.lastDocumentTime),
+      unsent_documents: st.phase === 0x03 || st.phase === 0x07 ? (await s.fn.execute(FN.getUnconfirmedCount, {})).value.count : 0,
+    };
+    if (st.phase !== 0x03) return { ...base, fn };
+    const shift = await s.shifts.current();
+    const now = s.now();
+    return {
+      ...base,
+      fn,
+      shift: {
+        open: shift.open,
+        number: shift.number,
+        ...(shift.openedAt !== undefined ? { opened_at: atolDateTime(shift.openedAt), age_minutes: Math.floor((now - shift.openedAt) / 60) } : {}),
+      },
+    };
+  } catch (e) {
+    return { ...base, fn_error: e instanceof Error ? e.message : String(e) };
+  }
+}

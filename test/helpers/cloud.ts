@@ -1,0 +1,74 @@
+/**
+ * The cloud's side of the job contract, for tests: publishes jobs to a register's jobs topic
+ * and collects every result, keyed by job id. A persistent session, like a real cloud.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import { FINAL_STATUSES, type JobResult } from '../../firmware/jobs/job-result.ts';
+import { topicsFor, type Topics } from '../../firmware/jobs/topics.ts';
+
+export interface Cloud {
+  readonly topics: Topics;
+  readonly results: Map<string | null, JobResult[]>;
+  publish(payload: string | Uint8Array): Promise<void>;
+  /** Resolves with the first final result of the job. */
+  final(id: string, timeoutMs?: number): Promise<JobResult>;
+  /** Resolves once every id has a final result. */
+  allFinal(ids: readonly string[], timeoutMs?: number): Promise<void>;
+  /** Resolves when the register's retained status says it is online (its session exists). */
+  online(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function connectCloud(
+  url: string,
+  prefix: string,
+  clientId = `cloud-${process.pid}-${Math.random().toString(16).slice(2)}`,
+  results = new Map<string | null, JobResult[]>(),
+): Promise<Cloud> {
+  const topics = topicsFor(prefix);
+  const client: MqttClient = await mqtt.connectAsync(url, { clientId, clean: false, protocolVersion: 4, reconnectPeriod: 200 });
+  const waiters: (() => void)[] = [];
+  let lastStatus: { state?: string } = {};
+  client.on('message', (topic, message) => {
+    if (topic === topics.status) {
+      lastStatus = JSON.parse(message.toString()) as { state?: string };
+      for (const w of waiters.splice(0)) w();
+      return;
+    }
+    const r = JSON.parse(message.toString()) as JobResult;
+    const list = results.get(r.id) ?? [];
+    list.push(r);
+    results.set(r.id, list);
+    for (const w of waiters.splice(0)) w();
+  });
+  await client.subscribeAsync([topics.results, topics.status], { qos: 1 });
+  const finalOf = (id: string): JobResult | undefined => results.get(id)?.find((r) => FINAL_STATUSES.has(r.status));
+  const until = async (check: () => boolean, timeoutMs: number, what: string): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      await new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        setTimeout(resolve, 200);
+      });
+    }
+  };
+  return {
+    topics,
+    results,
+    async publish(payload) {
+      await client.publishAsync(topics.jobs, typeof payload === 'string' ? payload : Buffer.from(payload), { qos: 1 });
+    },
+    async final(id, timeoutMs = 20_000) {
+      await until(() => finalOf(id) !== undefined, timeoutMs, `the final result of ${id}`);
+      return finalOf(id) as JobResult;
+    },
+    async allFinal(ids, timeoutMs = 60_000) {
+      await until(() => ids.every((id) => finalOf(id) !== undefined), timeoutMs, `final results of ${ids.length} jobs (${ids.filter((id) => !finalOf(id)).length} missing)`);
+    },
+    async online(timeoutMs = 20_000) {
+      await until(() => lastStatus.state === 'online', timeoutMs, 'the register to come online');
+    },
+    close: () => client.endAsync(),
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * The register as real processes, for crash tests: the FN emulator as its own process on a
+ * socat pty (a real FN outlives a crash of the register), and the runtime process talking
+ * to it through the real serialport binding and to a real mosquitto.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FnDevice } from '../../drivers/fn/emulator/fn-device.ts';
+import { fileStateStore } from '../../drivers/fn/emulator/fn-state-store.ts';
+import type { ArchivedDocument } from '../../drivers/fn/emulator/fn-emulator-state.ts';
+import { ManualClock } from '../../firmware/core/clock.ts';
+import { makeRnm } from '../../firmware/fiscal/registration-numbers.ts';
+import { deviceOptions, testLog } from './fn-rig.ts';
+import { ptyPair, type PtyPair } from './pty-pair.ts';
+
+const NODE_ARGS = ['--import', 'tsx', 'firmware/main.ts'];
+
+export interface RegisterProcesses {
+  readonly configPath: string;
+  readonly prefix: string;
+  readonly fnStatePath: string;
+  startFn(): Promise<void>;
+  startRuntime(): void;
+  killRuntime(signal?: NodeJS.Signals): Promise<void>;
+  killFn(): Promise<void>;
+  /** Every document in the FN emulator's durable state (read with the emulator stopped). */
+  fnDocuments(): ArchivedDocument[];
+  close(): Promise<void>;
+  readonly runtimeExits: number;
+}
+
+export async function registerProcesses(dir: string, brokerUrl: string, options: { fnDelayMs?: number } = {}): Promise<RegisterProcesses> {
+  mkdirSync(dir, { recursive: true });
+  const pty: PtyPair = await ptyPair();
+  const fnStatePath = join(dir, 'fn-state.bin');
+  const configPath = join(dir, 'config.json');
+  const deviceId = `crash-${process.pid}`;
+  const inn = '7707083893';
+  const kktSerial = '00000000381001234567';
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      version: 1,
+      deviceId,
+      dataDir: join(dir, 'data'),
+      fn: { kind: 'serial', path: pty.a, timeoutMs: 1000, longTimeoutMs: 2000, enqRetries: 2 },
+      printer: { kind: 'none' },
+      mqtt: { broker: { kind: 'external', url: brokerUrl }, protocolVersion: 5, reconnectMinMs: 100, reconnectMaxMs: 1000 },
+      registration: { ffd: '1.2', inn, rnm: makeRnm('1', inn, kktSerial), kktSerial, address: 'г. Москва, ул. Льва Толстого, д. 16', place: 'shop.example.ru', taxSystems: ['osn', 'usn_income'], ofdInn: '7704211201', autoRegister: true },
+      shift: { closeAt: null },
+      log: { level: process.env['KASSA_TEST_LOG'] === 'debug' ? 'debug' : 'warn' },
+    }),
+  );
+  let fnProc: ChildProcess | undefined;
+  let runtime: ChildProcess | undefined;
+  let runtimeExits = 0;
+  const stopProc = async (p: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> => {
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    const gone = new Promise((r) => p.once('exit', r));
+    p.kill(signal);
+    await gone;
+  };
+  return {
+    configPath,
+    prefix: `kassa/${deviceId}`,
+    fnStatePath,
+    get runtimeExits() {
+      return runtimeExits;
+    },
+    async startFn() {
+      fnProc = spawn(process.execPath, [...NODE_ARGS, 'fn-emulator', '--port', pty.b, '--state', fnStatePath, '--no-timer-check', '--delay-ms', String(options.fnDelayMs ?? 0), '--log', 'warn'], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      await new Promise((r) => setTimeout(r, 600)); // tsx start-up
+    },
+    startRuntime() {
+      const p = spawn(process.execPath, [...NODE_ARGS, 'run', '--config', configPath], { stdio: ['ignore', 'ignore', 'inherit'] });
+      p.once('exit', () => runtimeExits++);
+      runtime = p;
+    },
+    killRuntime: (signal = 'SIGKILL') => stopProc(runtime, signal),
+    killFn: () => stopProc(fnProc, 'SIGKILL'),
+    fnDocuments() {
+      const device = new FnDevice({ store: fileStateStore(fnStatePath), clock: new ManualClock(Date.now()), log: testLog() }, deviceOptions({ secret: 'demo-fn-secret' }));
+      device.boot();
+      return [...device.snapshot.documents.values()];
+    },
+    async close() {
+      await stopProc(runtime, 'SIGKILL');
+      await stopProc(fnProc, 'SIGKILL');
+      await pty.close();
+    },
+  };
+}
