@@ -172,8 +172,12 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     // ---- status, schedules
     const status$ = (): Promise<DeviceStatus> =>
       collectStatus({ deviceId: config.deviceId, fn, shifts, ledger, queued: () => pipeline.pending, now, links: () => ({ mqtt: link.describe(), fn: fn.counters }) });
-    const publishStatus = async (): Promise<void> => {
-      if (link.connected) await link.publish(topics.status, JSON.stringify(await status$()), { retain: true });
+    // At most one status a second: a burst of jobs (or of duplicates) must not become a burst of FN reads.
+    let lastStatusAt = 0;
+    const publishStatus = async (force = false): Promise<void> => {
+      if (!link.connected || (!force && clock.now() - lastStatusAt < 1000)) return;
+      lastStatusAt = clock.now();
+      await link.publish(topics.status, JSON.stringify(await status$()), { retain: true });
     };
     const schedules: Schedule[] = [];
     const closeAt = state.data.settings.closeAt !== undefined ? state.data.settings.closeAt : config.shift.closeAt;
@@ -181,7 +185,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     schedules.push(
       every(1, async () => {
         if (await shifts.isDue(now())) await pipeline.exclusive(() => closeShiftIfOpen());
-        await publishStatus();
+        await publishStatus(true);
       }, log),
     );
     stops.push(() => schedules.forEach((s) => s.stop()));
@@ -189,16 +193,17 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
       if ((await shifts.current()).open) await shifts.close(now(), personTags(cashier()));
     };
 
-    pipeline.start();
     link.onConnected(() => {
       reporter.republishUnreported();
-      void publishStatus().catch(() => undefined);
+      void publishStatus(true).catch(() => undefined);
     });
     link.start(async (topic, payload) => {
       if (topic === topics.jobs) await intake.handle(payload);
       else if (topic === topics.provisioning) await provision(payload, state, log);
       void publishStatus().catch(() => undefined);
     });
+    // The link first: results the pipeline sends while it connects wait in the client's queue.
+    pipeline.start();
     stops.push(async () => {
       await link.publish(topics.status, JSON.stringify({ version: 1, state: 'offline', device_id: config.deviceId }), { retain: true }).catch(() => undefined);
       await link.stop();

@@ -1,10 +1,16 @@
 /**
  * `npm run bench`: every benchmark in one run, figures and ratios printed (DESIGN.md §4).
- * `npm run bench -- fiscal` runs the ones whose name contains "fiscal".
+ * `npm run bench -- jobs` runs the ones whose name contains "jobs".
  */
 import { fiscalCoreBench } from './fiscal-core.bench.ts';
+import { jobsBench } from './jobs.bench.ts';
+import { journalBench } from './journal.bench.ts';
 
-const BENCHES: readonly { name: string; run: () => Promise<unknown> }[] = [{ name: 'fiscal-core', run: fiscalCoreBench }];
+const BENCHES: readonly { name: string; run: () => Promise<unknown> }[] = [
+  { name: 'fiscal-core', run: fiscalCoreBench },
+  { name: 'journal', run: journalBench },
+  { name: 'jobs', run: jobsBench },
+];
 
 const filter = process.argv[2];
 console.log(`kassa-runtime benchmarks — node ${process.version}, ${new Date().toISOString()}`);

@@ -13,7 +13,7 @@ import { FnDevice } from '../../drivers/fn/emulator/fn-device.ts';
 import { fileStateStore } from '../../drivers/fn/emulator/fn-state-store.ts';
 import { KassaError } from '../../firmware/core/kassa-error.ts';
 import { ManualClock } from '../../firmware/core/clock.ts';
-import { deviceOptions, T0, testLog } from '../helpers/fn-rig.ts';
+import { deviceOptions, fnRig, T0, testLog } from '../helpers/fn-rig.ts';
 import { registeredRig, sell } from '../helpers/fn-session.ts';
 
 const HOUR = 3600;
@@ -46,6 +46,26 @@ test('a restart keeps the phase, the shift, the numbering and every archived doc
     assert.is(after.state.shift.receipts, 2);
   } finally {
     await rig.close();
+    file.done();
+  }
+});
+
+test('appending after a restart continues the file (the first append once overwrote the first record)', async () => {
+  const file = tempFile();
+  try {
+    const first = await registeredRig('1.2', { store: fileStateStore(file.path) });
+    await sell(first, T0 + HOUR);
+    first.store.close();
+    await first.close();
+    const second = fnRig({ store: fileStateStore(file.path), clock: new ManualClock((T0 + HOUR) * 1000) });
+    assert.is((await sell(second, T0 + 2 * HOUR)).fd, 4);
+    second.store.close();
+    await second.close();
+    const after = reload(file.path).snapshot;
+    assert.equal([...after.documents.keys()], [1, 2, 3, 4], 'every document, the registration included');
+    assert.is(after.state.lastFd, 4);
+    assert.is(after.state.registration?.inn, '7707083893');
+  } finally {
     file.done();
   }
 });

@@ -36,6 +36,8 @@ export interface FnStateStore {
 /** The real thing: a file that survives the emulator's process. */
 export function fileStateStore(path: string): FnStateStore {
   let fd: number | undefined;
+  /** Where the next record goes: the end of the last good record (explicit, never the fd's own offset). */
+  let end = 0;
   return {
     description: `file ${path}`,
     load() {
@@ -46,13 +48,16 @@ export function fileStateStore(path: string): FnStateStore {
         ftruncateSync(fd, goodLength);
         fsyncSync(fd);
       }
+      end = goodLength;
       return { ...fold(records), droppedBytes: bytes.length - goodLength };
     },
     append(record) {
       if (fd === undefined) throw new Error('state store used before load()');
       const frame = frameRecord(record);
-      writeSync(fd, frame, 0, frame.length, null);
+      let written = 0;
+      while (written < frame.length) written += writeSync(fd, frame, written, frame.length - written, end + written);
       fsyncSync(fd);
+      end += frame.length;
     },
     close() {
       if (fd !== undefined) closeSync(fd);
