@@ -90,11 +90,10 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
 
     // ---- durable memory
     const journal = new Journal<LedgerRecord>({ log }, { dir: join(config.dataDir, 'journal'), segmentBytes: config.journal.segmentBytes });
-    const { records, droppedBytes } = await journal.open();
+    const ledger = new JobLedger(journal);
+    const { droppedBytes } = await journal.open((r) => ledger.replay(r));
     stops.push(() => journal.close());
     if (droppedBytes > 0) log.warn(`journal: dropped a torn tail of ${droppedBytes} bytes`);
-    const ledger = new JobLedger(journal);
-    ledger.load(records);
     const state = await DeviceState.open(join(config.dataDir, 'device-state.json'));
     const cashier = (): Cashier => state.data.settings.cashier ?? config.cashier;
 

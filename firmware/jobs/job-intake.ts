@@ -46,7 +46,7 @@ export class JobIntake {
     if (known) {
       this.stats.duplicates++;
       this.log.info(`job ${known.id} again (${known.status}): answering with what it has`);
-      this.deps.publish(known.result ?? this.result(known.id, { status: known.status === 'accepted' ? 'accepted' : 'in_progress' }));
+      this.deps.publish(this.deps.ledger.resultOf(known) ?? this.result(known.id, { status: known.status === 'accepted' ? 'accepted' : 'in_progress' }));
       return;
     }
     if (!outcome.ok) {

@@ -17,6 +17,9 @@ export interface ResultReporterDeps {
   readonly log: Log;
 }
 
+/** Results republished at once at most (each waits for the broker's PUBACK). */
+const REPUBLISH_WINDOW = 100;
+
 export class ResultReporter {
   readonly stats = { sent: 0, acknowledged: 0, failed: 0 };
   private readonly log: Log;
@@ -28,8 +31,12 @@ export class ResultReporter {
   }
 
   report(result: JobResult): void {
+    void this.send(result);
+  }
+
+  private send(result: JobResult): Promise<void> {
     this.stats.sent++;
-    this.deps.publish(this.topic, JSON.stringify(result)).then(
+    return this.deps.publish(this.topic, JSON.stringify(result)).then(
       () => {
         this.stats.acknowledged++;
         const entry = result.id !== null ? this.deps.ledger.get(result.id) : undefined;
@@ -44,11 +51,32 @@ export class ResultReporter {
     );
   }
 
-  /** Final results the broker never acknowledged, e.g. when the register died right after a job. */
+  /**
+   * Final results the broker never acknowledged, e.g. when the register died right after a
+   * job. Sent in windows of REPUBLISH_WINDOW, so a long backlog does not become one burst of
+   * pending publishes in memory.
+   */
   republishUnreported(): number {
+    if (this.republishing) return 0;
     const entries = this.deps.ledger.unreported();
-    for (const e of entries) if (e.result) this.report(e.result);
-    if (entries.length > 0) this.log.info(`sent ${entries.length} final result(s) again that the broker had not acknowledged`);
+    if (entries.length === 0) return 0;
+    this.republishing = true;
+    this.log.info(`sending ${entries.length} final result(s) again that the broker had not acknowledged`);
+    void (async () => {
+      try {
+        for (let i = 0; i < entries.length; i += REPUBLISH_WINDOW) {
+          const window = entries.slice(i, i + REPUBLISH_WINDOW).flatMap((e) => {
+            const result = this.deps.ledger.resultOf(e);
+            return result ? [this.send(result)] : [];
+          });
+          await Promise.all(window);
+        }
+      } finally {
+        this.republishing = false;
+      }
+    })();
     return entries.length;
   }
+
+  private republishing = false;
 }

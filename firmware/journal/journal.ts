@@ -98,33 +98,39 @@ export class Journal<R> {
   /**
    * Creates the directory if needed, deletes temp files of an interrupted compaction, reads
    * every segment in order, drops a torn tail of the last one, and returns every record in
-   * append order. Only the last segment can hold a torn write — a segment is closed only
+   * append order (or hands each to `onRecord` and returns none). Only the last segment can hold a torn write — a segment is closed only
    * after its last batch was fsynced — so damage in a closed segment is refused with a
    * KassaError instead: dropping it would silently lose acknowledged jobs (DESIGN.md §1
    * invariant 5), so a person has to look.
    */
-  async open(): Promise<{ records: R[]; droppedBytes: number }> {
+  async open(onRecord?: (record: R) => void): Promise<{ records: R[]; droppedBytes: number }> {
     if (this.phase !== 'new') throw new KassaError('JOURNAL', `open() on a journal that is ${this.phase}`);
     this.phase = 'opening';
     let handle: FileHandle | undefined;
     try {
       await this.makeDir();
       await this.deleteTemps();
+      // With onRecord, records are handed over segment by segment and not kept: the boot
+      // peak of a long journal is then one segment, not the whole history.
       const records: R[] = [];
+      const deliver = onRecord ?? ((r: R) => void records.push(r));
+      let count = 0;
       const { segments } = await listJournal(this.dir);
       for (const seq of segments.slice(0, -1)) {
         const content = await readSegmentFile<R>(this.dir, seq);
         if (content.goodLength < content.size) {
           throw new KassaError('JOURNAL', `${segmentName(seq)}: closed segment damaged at byte ${content.goodLength} of ${content.size}`);
         }
-        for (const r of content.records) records.push(r);
+        for (const r of content.records) deliver(r);
+        count += content.records.length;
         this.sizes.set(seq, content.size);
       }
       const seq = segments[segments.length - 1] ?? 1;
       handle = await open(join(this.dir, segmentName(seq)), segments.length === 0 ? 'wx+' : 'r+');
       if (segments.length === 0) await this.syncDir();
       const content = await readSegment<R>(handle);
-      for (const r of content.records) records.push(r);
+      for (const r of content.records) deliver(r);
+      count += content.records.length;
       if (content.goodLength < content.size) {
         await handle.truncate(content.goodLength);
         await handle.sync();
@@ -146,7 +152,7 @@ export class Journal<R> {
         content.goodLength,
       );
       this.phase = 'open';
-      this.log.info('opened', { dir: this.dir, segments: this.sizes.size, records: records.length, droppedBytes: this.droppedBytes });
+      this.log.info('opened', { dir: this.dir, segments: this.sizes.size, records: count, droppedBytes: this.droppedBytes });
       return { records, droppedBytes: this.droppedBytes };
     } catch (e) {
       await handle?.close().catch(() => {});

@@ -41,7 +41,11 @@ export interface LedgerEntry {
   readonly forming?: Forming;
   readonly fiscal?: FiscalAttributes;
   readonly printed?: boolean;
-  readonly result?: JobResult;
+  /**
+   * The final result as JSON text. A finished job keeps only this (not its receipt): the
+   * ledger of 100 000 jobs must fit a small board, and a duplicate only needs the answer.
+   */
+  readonly resultJson?: string;
   readonly finishedAt?: number;
   /** The final result reached the broker. */
   readonly reported?: boolean;
@@ -62,6 +66,11 @@ export class JobLedger {
     for (const r of records) this.apply(r);
   }
 
+  /** One journal record at boot (Journal.open's onRecord). */
+  replay(record: LedgerRecord): void {
+    this.apply(record);
+  }
+
   /** Appends a record durably, then applies it. */
   async record(r: LedgerRecord): Promise<LedgerEntry> {
     await this.journal.append(r);
@@ -79,7 +88,12 @@ export class JobLedger {
 
   /** Final results the broker has not acknowledged (republished at start). */
   unreported(): LedgerEntry[] {
-    return [...this.entries.values()].filter((e) => e.result && e.finishedAt !== undefined && !e.reported).sort((a, b) => a.seq - b.seq);
+    return [...this.entries.values()].filter((e) => e.resultJson !== undefined && !e.reported).sort((a, b) => a.seq - b.seq);
+  }
+
+  /** The final result of a finished job. */
+  resultOf(entry: LedgerEntry): JobResult | undefined {
+    return entry.resultJson === undefined ? undefined : (JSON.parse(entry.resultJson) as JobResult);
   }
 
   counts(): Record<JobStatus, number> {
@@ -99,14 +113,14 @@ export class JobLedger {
 
   private apply(r: LedgerRecord): LedgerEntry {
     const prev = this.entries.get(r.id);
-    const base: LedgerEntry = prev ?? { id: r.id, acceptedAt: r.at, seq: ++this.seq, status: 'accepted' };
+    const base: LedgerEntry = prev ?? { id: ownCopy(r.id), acceptedAt: r.at, seq: ++this.seq, status: 'accepted' };
     let next: LedgerEntry;
     switch (r.k) {
       case 'accepted':
         next = { ...base, job: r.job, acceptedAt: r.at };
         break;
       case 'rejected':
-        next = { ...base, status: 'fail', result: r.result, finishedAt: r.at };
+        next = finished(base, r.result, r.at);
         break;
       case 'forming':
         next = { ...base, status: 'in_progress', forming: r.forming };
@@ -123,7 +137,7 @@ export class JobLedger {
         next = { ...base, printed: true };
         break;
       case 'finished':
-        next = { ...base, status: r.result.status, result: r.result, finishedAt: r.at, reported: false };
+        next = finished(base, r.result, r.at);
         break;
       case 'reported':
         next = { ...base, reported: true };
@@ -132,9 +146,24 @@ export class JobLedger {
         next = { ...r.entry, seq: prev?.seq ?? ++this.seq };
         break;
     }
-    this.entries.set(r.id, next);
+    this.entries.set(next.id, next);
     return next;
   }
+}
+
+function finished(base: LedgerEntry, result: JobResult, at: number): LedgerEntry {
+  return { id: base.id, acceptedAt: base.acceptedAt, seq: base.seq, status: STATUS[result.status], resultJson: JSON.stringify(result), finishedAt: at, reported: false };
+}
+
+/**
+ * Strings decoded from the journal can be slices of the whole segment's text: a kept slice
+ * keeps the segment alive. Statuses come from this table and ids are copied, so a ledger of
+ * finished jobs holds only its own small strings (issue 3: RSS after 100 000 jobs).
+ */
+const STATUS: Readonly<Record<JobStatus, JobStatus>> = { accepted: 'accepted', in_progress: 'in_progress', fiscalized_not_printed: 'fiscalized_not_printed', done: 'done', fail: 'fail' };
+
+function ownCopy(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
 }
 
 /**

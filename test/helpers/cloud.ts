@@ -27,6 +27,9 @@ export async function connectCloud(
 ): Promise<Cloud> {
   const topics = topicsFor(prefix);
   const client: MqttClient = await mqtt.connectAsync(url, { clientId, clean: false, protocolVersion: 4, reconnectPeriod: 200 });
+  const noDelay = (): void => (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
+  noDelay();
+  client.on('connect', noDelay);
   const waiters: (() => void)[] = [];
   let lastStatus: { state?: string } = {};
   client.on('message', (topic, message) => {

@@ -64,6 +64,7 @@ export async function startMosquitto(): Promise<Mosquitto> {
       'max_queued_messages 100000',
       'message_size_limit 0',
       'log_dest none',
+      'set_tcp_nodelay true',
       '',
     ].join('\n'),
   );
