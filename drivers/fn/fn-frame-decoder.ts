@@ -4,6 +4,7 @@
  * frame of a coalesced chunk, drops frames with a bad CRC, and counts each anomaly
  * (DESIGN.md §1 invariant 5). Not an event emitter: push() returns what it found.
  */
+import { concatBytes } from '../../firmware/core/bytes.ts';
 import { crc16CcittFalse } from '../../firmware/core/crc16-ccitt.ts';
 import { ENQ, FRAME_START, MAX_FRAME_DATA, type Frame } from './fn-frame-codec.ts';
 
@@ -37,7 +38,7 @@ export class FnFrameDecoder {
 
   /** Adds a chunk; returns the frames completed by it, in order. */
   push(chunk: Uint8Array): Frame[] {
-    this.buffer = this.buffer.length === 0 ? chunk.slice() : concat2(this.buffer, chunk);
+    this.buffer = this.buffer.length === 0 ? chunk.slice() : concatBytes([this.buffer, chunk]);
     const frames: Frame[] = [];
     let at = 0;
     for (;;) {
@@ -104,9 +105,3 @@ export class FnFrameDecoder {
   }
 }
 
-function concat2(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}

@@ -7,6 +7,7 @@
  * Dates are "register-local seconds": the register's wall-clock time written as if it were
  * UTC, because the FN and the FFD carry local time (fiscal-spec §6.6).
  */
+import { concatBytes } from '../../firmware/core/bytes.ts';
 import { KassaError } from '../../firmware/core/kassa-error.ts';
 import { decodeCp866, encodeCp866, unencodableInCp866 } from '../../firmware/fiscal/cp866.ts';
 
@@ -51,15 +52,7 @@ export function encodeLayout<L extends Layout>(layout: L, value: LayoutValue<L>)
     }
     parts.push(encodeField(name, type, v));
   }
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 export function decodeLayout<L extends Layout>(layout: L, data: Uint8Array): LayoutValue<L> {

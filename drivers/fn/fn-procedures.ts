@@ -3,6 +3,7 @@
  * passing a document's TLV in 07h chunks of whole TLVs (fn-protocol §4.3.3), reading an
  * archived document back with 45h/46h (§4.8.8–4.8.9), reading an OFD message with 22h–25h.
  */
+import { concatBytes } from '../../firmware/core/bytes.ts';
 import { KassaError } from '../../firmware/core/kassa-error.ts';
 import { FN } from './fn-commands.ts';
 import type { FnDriver } from './fn-driver.ts';
@@ -54,13 +55,7 @@ export async function readArchivedTlv(fn: FnDriver, fd: number): Promise<Archive
     }
   }
   if (length !== head.value.length) throw new KassaError('FN_PROTOCOL', `FD ${fd}: 45h announced ${head.value.length} bytes, 46h gave ${length}`);
-  const tlv = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    tlv.set(p, at);
-    at += p.length;
-  }
-  return { fdType: head.value.docType, tlv };
+  return { fdType: head.value.docType, tlv: concatBytes(parts) };
 }
 
 /** Reads the next message for the OFD (22h, 23h blocks, 25h); undefined when none waits (08h). */

@@ -6,6 +6,7 @@
  *   fvln → exact decimal string ("1.000", "1234567.89"), bytes → Uint8Array, stlv → TlvNode[].
  * No floating point anywhere: a quantity is carried as its decimal digits.
  */
+import { concatBytes } from '../core/bytes.ts';
 import { TlvError } from '../core/kassa-error.ts';
 import { decodeCp866, encodeCp866, unencodableInCp866 } from './cp866.ts';
 import type { FfdVersion } from './ffd-version.ts';
@@ -25,7 +26,7 @@ const HEADER = 4; // tag uint16 LE + length uint16 LE
 export function encodeTlv(nodes: readonly TlvNode[], ffd: FfdVersion, path = ''): Uint8Array {
   const seen = new Map<number, number>();
   const prefix = path ? `${path}/` : '';
-  return concat(
+  return concatBytes(
     nodes.map((n) => {
       const k = seen.get(n.tag) ?? 0;
       seen.set(n.tag, k + 1);
@@ -120,7 +121,7 @@ export function encodeFvln(decimal: string, maxLength: number, path = 'fvln'): U
   if (fraction.length > 0xff) throw new TlvError('TLV_ENCODE', path, `${decimal} has ${fraction.length} decimals, an FVLN scale is one byte`);
   const mantissa = encodeVln(BigInt((m[1] ?? '') + fraction));
   if (1 + mantissa.length > maxLength) throw new TlvError('TLV_ENCODE', path, `${decimal} needs ${1 + mantissa.length} bytes, at most ${maxLength} allowed`);
-  return concat([Uint8Array.of(fraction.length), mantissa]);
+  return concatBytes([Uint8Array.of(fraction.length), mantissa]);
 }
 
 function fixedUint(value: number, size: number): Uint8Array {
@@ -212,17 +213,6 @@ export function findTag(nodes: readonly TlvNode[], tag: number): TlvNode | undef
   return nodes.find((n) => n.tag === tag);
 }
 
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 function expectString(def: TagDef, value: TlvValue, path: string): string {
   if (typeof value !== 'string') throw typeError(def, path, 'a string', value);

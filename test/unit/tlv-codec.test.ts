@@ -5,12 +5,12 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { concatBytes } from '../../firmware/core/bytes.ts';
 import { KassaError, TlvError } from '../../firmware/core/kassa-error.ts';
 import { cp866ByteLength, decodeCp866, encodeCp866, unencodableInCp866 } from '../../firmware/fiscal/cp866.ts';
 import { FFD_VERSIONS } from '../../firmware/fiscal/ffd-version.ts';
 import { maxLengthFor, tagDef, TAG_TABLE } from '../../firmware/fiscal/tag-table.ts';
 import {
-  concat,
   decodeFvln,
   decodeTlv,
   decodeUint,
@@ -432,7 +432,7 @@ Tlv('encodeTlv concatenates nodes in order; findTag and concat', () => {
   assert.equal(back, nodes);
   assert.equal(findTag(back, 1031), { tag: 1031, value: 100 });
   assert.is(findTag(back, 1215), undefined);
-  assert.is(hex(concat([bytes('01'), new Uint8Array(0), bytes('02 03')])), '01 02 03');
+  assert.is(hex(concatBytes([bytes('01'), new Uint8Array(0), bytes('02 03')])), '01 02 03');
   assert.is(encodeTlv([], '1.2').length, 0);
   assert.equal(decodeTlv(new Uint8Array(0)), []);
 });
@@ -547,7 +547,7 @@ Tlv('a truncated TLV throws TlvError TLV_DECODE naming the tag', () => {
 
 Tlv('stray bytes shorter than a header are refused', () => {
   tlvError(() => decodeTlv(bytes('07 04 01')), 'TLV_DECODE', '/');
-  const wire = concat([encodeNode({ tag: 1031, value: 5 }, '1.2'), bytes('07')]);
+  const wire = concatBytes([encodeNode({ tag: 1031, value: 5 }, '1.2'), bytes('07')]);
   tlvError(() => decodeTlv(wire), 'TLV_DECODE', '/');
 });
 
@@ -561,7 +561,7 @@ Tlv('a truncated TLV inside an STLV names the chain', () => {
 
 Tlv('decode works on a view into a larger buffer (byteOffset respected)', () => {
   const wire = encodeNode({ tag: 1038, value: 0x01020304 }, '1.2');
-  const big = concat([bytes('EE EE EE'), wire, bytes('EE')]);
+  const big = concatBytes([bytes('EE EE EE'), wire, bytes('EE')]);
   assert.equal(decodeTlv(big.subarray(3, 3 + wire.length)), [{ tag: 1038, value: 0x01020304 }]);
 });
 
@@ -594,9 +594,9 @@ Tlv('decode error path indexes repeated tags like encode does (1059[2]/1038)', (
   const good = encodeTlv([item('a'), item('b')], '1.2');
   // third item with a 3-byte U32 (1038 = 0x040E): 0E 04 03 00 01 02 03
   const bad = bytes('23 04 07 00 0E 04 03 00 01 02 03');
-  tlvError(() => decodeTlv(concat([good, bad])), 'TLV_DECODE', '1059[2]/1038');
-  tlvError(() => decodeTlv(concat([bad, good])), 'TLV_DECODE', '1059/1038');
-  tlvError(() => decodeTlv(concat([good, bad]), '3'), 'TLV_DECODE', '3/1059[2]/1038');
+  tlvError(() => decodeTlv(concatBytes([good, bad])), 'TLV_DECODE', '1059[2]/1038');
+  tlvError(() => decodeTlv(concatBytes([bad, good])), 'TLV_DECODE', '1059/1038');
+  tlvError(() => decodeTlv(concatBytes([good, bad]), '3'), 'TLV_DECODE', '3/1059[2]/1038');
   // the index counts per tag inside each STLV: the second 1038 of the first item is 1059/1038[1]
   const twice = bytes('23 04 10 00 0E 04 04 00 01 00 00 00 0E 04 04 00 01 02 03 04');
   assert.equal(decodeTlv(twice), [{ tag: 1059, value: [{ tag: 1038, value: 1 }, { tag: 1038, value: 0x04030201 }] }]);
@@ -608,8 +608,8 @@ Tlv('decode error path of a whole document: 3/1059[1]/1030 for a truncated name'
   const doc = encodeNode({ tag: 3, value: [{ tag: 1055, value: 1 }, item('a')] }, '1.2');
   // a second item whose 1030 claims 9 bytes but holds 1, inside a correctly sized 1059 and document
   const badItem = bytes('23 04 05 00 06 04 09 00 41');
-  const content = concat([doc.subarray(4), badItem]);
-  const wire = concat([Uint8Array.of(3, 0, content.length & 0xff, content.length >> 8), content]);
+  const content = concatBytes([doc.subarray(4), badItem]);
+  const wire = concatBytes([Uint8Array.of(3, 0, content.length & 0xff, content.length >> 8), content]);
   tlvError(() => decodeTlv(wire), 'TLV_DECODE', '3/1059[1]/1030');
 });
 

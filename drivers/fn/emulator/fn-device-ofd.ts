@@ -4,6 +4,7 @@
  * OFD's receipt passed with 26h. The FN is the queue of record: a document leaves it only
  * when a receipt for exactly that document checks out.
  */
+import { concatBytes } from '../../../firmware/core/bytes.ts';
 import { encodeNode, decodeTlv, findTag, type TlvNode } from '../../../firmware/fiscal/tlv-codec.ts';
 import { FD_TYPE } from '../../../firmware/fiscal/tag-table.ts';
 import { decodeContainer, encodeContainer } from '../../ofd/ofd-container.ts';
@@ -36,10 +37,7 @@ export function messageFor(core: FnDeviceCore, doc: ArchivedDocument): Uint8Arra
   new DataView(stlv.buffer).setUint16(0, doc.fdType, true);
   new DataView(stlv.buffer).setUint16(2, doc.tlv.length, true);
   stlv.set(doc.tlv, 4);
-  const t = trailer(doc);
-  const body = new Uint8Array(stlv.length + t.length);
-  body.set(stlv);
-  body.set(t, stlv.length);
+  const body = concatBytes([stlv, trailer(doc)]);
   return encodeContainer({ fdType: doc.fdType, fnNumber: core.state.fnNumber, fdNumber: doc.fd, body });
 }
 

@@ -3,6 +3,7 @@
  * start → 07h… → form, with the checks each start command makes and the forming step that
  * numbers, signs and archives the document.
  */
+import { concatBytes } from '../../../firmware/core/bytes.ts';
 import { ffdVersionCode, type FfdVersion } from '../../../firmware/fiscal/ffd-version.ts';
 import { encodeNode, encodeTlv, type TlvNode } from '../../../firmware/fiscal/tlv-codec.ts';
 import { encodeLayout, type Layout } from '../fn-layout.ts';
@@ -76,13 +77,7 @@ export function requireOpen(core: FnDeviceCore, ...kinds: OpenDocumentKind[]): O
 
 /** The register's 07h data of the open document, as one byte string. */
 export function documentData(core: FnDeviceCore): Uint8Array {
-  const out = new Uint8Array(core.documentBytes);
-  let at = 0;
-  for (const chunk of core.documentData) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
+  return concatBytes(core.documentData);
 }
 
 export interface FormRequest {
@@ -118,15 +113,8 @@ export function formDocument(core: FnDeviceCore, req: FormRequest): ArchivedDocu
   ];
   const formed = encodeTlv([...common, ...req.formed], ffd);
   const data = documentData(core);
-  const signed = new Uint8Array(formed.length + data.length);
-  signed.set(formed);
-  signed.set(data, formed.length);
-  const fpd = fiscalSign(core.options.secret, req.fdType, signed);
-  const sign = encodeNode({ tag: 1077, value: fpdTag1077(fpd) }, ffd);
-  const tlv = new Uint8Array(formed.length + sign.length + data.length);
-  tlv.set(formed);
-  tlv.set(sign, formed.length);
-  tlv.set(data, formed.length + sign.length);
+  const fpd = fiscalSign(core.options.secret, req.fdType, concatBytes([formed, data]));
+  const tlv = concatBytes([formed, encodeNode({ tag: 1077, value: fpdTag1077(fpd) }, ffd), data]);
   const document: ArchivedDocument = {
     fd,
     fdType: req.fdType,

@@ -8,6 +8,7 @@
  * real FN that loses an unfinished operation. The file is truncated to its last good record.
  */
 import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { concatBytes } from '../../../firmware/core/bytes.ts';
 import { asBytes, frameRecord, parseRecords } from '../../../firmware/core/record-framing.ts';
 import type { ArchivedDocument, FnState, OfdAck } from './fn-emulator-state.ts';
 
@@ -71,10 +72,10 @@ export function memoryStateStore(): FnStateStore & { readonly bytes: () => Uint8
   const chunks: Uint8Array[] = [];
   return {
     description: 'memory',
-    load: () => ({ ...fold(parseRecords<StoreRecord>(concatAll(chunks)).records), droppedBytes: 0 }),
+    load: () => ({ ...fold(parseRecords<StoreRecord>(concatBytes(chunks)).records), droppedBytes: 0 }),
     append: (record) => void chunks.push(frameRecord(record)),
     close: () => {},
-    bytes: () => concatAll(chunks),
+    bytes: () => concatBytes(chunks),
   };
 }
 
@@ -90,13 +91,3 @@ function fold(records: readonly StoreRecord[]): Omit<LoadedStore, 'droppedBytes'
   return { state, documents, acks };
 }
 
-function concatAll(chunks: readonly Uint8Array[]): Uint8Array {
-  const total = chunks.reduce((n, c) => n + c.length, 0);
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
