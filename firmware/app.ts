@@ -146,7 +146,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     );
     const pipeline = new FiscalPipeline(
       { fn, ledger, shifts, printer, clock, localTime, log, publish: (r) => reporter.report(r) },
-      { deviceId: config.deviceId, registration: config.registration, cashier, retryDelayMs: 1000 },
+      { deviceId: config.deviceId, registration: config.registration, cashier, retryDelayMs: 1000, printRetryMs: 2000 },
     );
     stops.push(() => pipeline.stop());
     const intake = new JobIntake(

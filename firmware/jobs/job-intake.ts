@@ -12,9 +12,9 @@
 import type { Clock } from '../core/clock.ts';
 import { atolDateTime, type LocalTime } from '../core/local-time.ts';
 import type { Log } from '../core/log.ts';
-import type { JobLedger } from '../pipeline/job-ledger.ts';
+import type { JobLedger, LedgerEntry } from '../pipeline/job-ledger.ts';
 import type { ValidationContext } from './job.ts';
-import { RESULT_VERSION, type JobResult } from './job-result.ts';
+import { fiscalPayload, RESULT_VERSION, type JobResult } from './job-result.ts';
 import { parseJobPayload } from './parse-job.ts';
 
 export interface JobIntakeDeps {
@@ -46,7 +46,7 @@ export class JobIntake {
     if (known) {
       this.stats.duplicates++;
       this.log.info(`job ${known.id} again (${known.status}): answering with what it has`);
-      this.deps.publish(this.deps.ledger.resultOf(known) ?? this.result(known.id, { status: known.status === 'accepted' ? 'accepted' : 'in_progress' }));
+      this.deps.publish(this.deps.ledger.resultOf(known) ?? this.current(known));
       return;
     }
     if (!outcome.ok) {
@@ -65,6 +65,12 @@ export class JobIntake {
     this.stats.accepted++;
     this.deps.publish(this.result(job.id, { status: 'accepted', type: job.type }));
     this.deps.submit(job.id);
+  }
+
+  /** What an unfinished job is now: fiscalized (with its attributes), in the FN, or queued. */
+  private current(entry: LedgerEntry): JobResult {
+    if (entry.fiscal) return this.result(entry.id, { status: 'fiscalized_not_printed', payload: fiscalPayload(entry.fiscal), printed: false });
+    return this.result(entry.id, { status: entry.status === 'in_progress' ? 'in_progress' : 'accepted' });
   }
 
   private result(id: string | null, fields: Partial<JobResult> & Pick<JobResult, 'status'>): JobResult {

@@ -25,6 +25,7 @@ import type { Job } from '../jobs/job.ts';
 import { fiscalPayload, RESULT_VERSION, type FiscalAttributes, type JobResult, type ResultError } from '../jobs/job-result.ts';
 import type { ReceiptPrinter } from '../print/receipt-printer.ts';
 import { formReceipt, formStateReport } from './fn-documents.ts';
+import { PrintQueue } from './print-queue.ts';
 import { refusalMeaning } from './fn-refusals.ts';
 import type { JobLedger, LedgerEntry } from './job-ledger.ts';
 import { reconcileForming } from './reconcile.ts';
@@ -49,6 +50,8 @@ export interface PipelineOptions {
   readonly cashier: () => Cashier;
   /** Wait before retrying a job whose FN did not answer, ms (doubles up to 60 s). */
   readonly retryDelayMs: number;
+  /** How often to look again at a printer that cannot print (paper, cover, offline), ms. */
+  readonly printRetryMs: number;
 }
 
 type Task = { readonly kind: 'job'; readonly id: string } | { readonly kind: 'work'; readonly run: () => Promise<void> };
@@ -65,6 +68,8 @@ export class FiscalPipeline {
   private idleWaiters: (() => void)[] = [];
   /** Learned from every 30h answer; part of each result. */
   private fnNumber = '';
+  /** Printing runs behind the FN: receipt N prints while receipt N+1 is formed. */
+  readonly prints: PrintQueue;
 
   constructor(
     private readonly deps: PipelineDeps,
@@ -72,6 +77,7 @@ export class FiscalPipeline {
   ) {
     this.log = deps.log.child('pipeline');
     this.retryDelay = options.retryDelayMs;
+    this.prints = new PrintQueue({ printer: deps.printer, clock: deps.clock, log: deps.log }, options.printRetryMs);
   }
 
   /** Reconciles unfinished jobs with the FN, then works them in acceptance order. */
@@ -145,7 +151,7 @@ export class FiscalPipeline {
       this.fnNumber = (await this.deps.fn.execute(FN.getStatus, {})).value.fnNumber;
       entry = await reconcileForming({ fn: this.deps.fn, ledger: this.deps.ledger, log: this.log, clock: this.deps.clock }, entry, (f) => this.attributes(f));
     }
-    if (entry.status === 'fiscalized_not_printed' && entry.fiscal) return this.printAndFinish(entry, entry.fiscal);
+    if (entry.status === 'fiscalized_not_printed' && entry.fiscal) return this.queuePrint(entry, entry.fiscal);
     const job = entry.job;
     if (!job) return;
     this.deps.publish(this.result(job, { status: 'in_progress' }));
@@ -154,20 +160,20 @@ export class FiscalPipeline {
       case 'sell_refund':
       case 'buy':
       case 'buy_refund':
-        return this.fiscalize(entry, job, (ffd) => buildReceipt(job.receipt, ffd), job.receipt.cashier);
+        return this.fiscalize(job, (ffd) => buildReceipt(job.receipt, ffd), job.receipt.cashier);
       case 'sell_correction':
       case 'buy_correction':
-        return this.fiscalize(entry, job, (ffd) => buildCorrectionReceipt(job.correction, ffd), job.correction.cashier);
+        return this.fiscalize(job, (ffd) => buildCorrectionReceipt(job.correction, ffd), job.correction.cashier);
       case 'open_shift':
       case 'close_shift':
       case 'state_report':
       case 'x_report':
-        return this.service(entry, job);
+        return this.service(job);
     }
   }
 
   /** Receipt or correction receipt: the heart of the register. */
-  private async fiscalize(entry: LedgerEntry, job: Job, build: (ffd: RegistrationConfig['ffd']) => BuiltDocument, cashier: Cashier | undefined): Promise<void> {
+  private async fiscalize(job: Job, build: (ffd: RegistrationConfig['ffd']) => BuiltDocument, cashier: Cashier | undefined): Promise<void> {
     const ffd = this.options.registration.ffd;
     let doc: BuiltDocument;
     try {
@@ -204,7 +210,7 @@ export class FiscalPipeline {
     const fiscal = this.attributes({ fdType: doc.fdType, fd: formed.fd, fpd: formed.fpd, dateTime: at, shiftNumber, receiptNumber: formed.receiptNumber, operationType: doc.operationType, totalKopecks: doc.totalKopecks });
     const after = await this.deps.ledger.record({ k: 'fiscalized', id: job.id, at: this.deps.clock.now(), fiscal });
     this.log.info(`job ${job.id}: FD ${formed.fd}, receipt ${formed.receiptNumber} of shift ${shiftNumber}, FPD ${formed.fpd}`);
-    await this.printAndFinish(after, fiscal);
+    this.queuePrint(after, fiscal);
   }
 
   /** Checks the FN can form a document now; returns the local time to form it at, or fails the job. */
@@ -232,7 +238,7 @@ export class FiscalPipeline {
     return at;
   }
 
-  private async service(entry: LedgerEntry, job: Job): Promise<void> {
+  private async service(job: Job): Promise<void> {
     const cashier = personTags(('cashier' in job ? job.cashier : undefined) ?? this.options.cashier());
     const at = await this.readyToForm(job);
     if (at === undefined) return;
@@ -245,8 +251,7 @@ export class FiscalPipeline {
         await this.deps.ledger.record({ k: 'forming', id: job.id, at: this.deps.clock.now(), forming: { fdBefore, fdType: wanted ? FD_TYPE.openShift : FD_TYPE.closeShift } });
         const r = wanted ? await this.deps.shifts.open(at, cashier) : await this.deps.shifts.close(at, cashier);
         const fiscal = this.attributes({ fdType: wanted ? FD_TYPE.openShift : FD_TYPE.closeShift, fd: r.fd, fpd: r.fpd, dateTime: at, shiftNumber: r.shiftNumber });
-        await this.deps.ledger.record({ k: 'fiscalized', id: job.id, at: this.deps.clock.now(), fiscal });
-        return this.printAndFinish(entry, fiscal);
+        return this.queuePrint(await this.deps.ledger.record({ k: 'fiscalized', id: job.id, at: this.deps.clock.now(), fiscal }), fiscal);
       }
       if (job.type === 'state_report') {
         const fdBefore = (await this.deps.fn.execute(FN.getStatus, {})).value.lastFd;
@@ -254,15 +259,20 @@ export class FiscalPipeline {
         const r = await formStateReport(this.deps.fn, this.options.registration.ffd, at, cashier);
         const shift = await this.deps.shifts.current();
         const fiscal = this.attributes({ fdType: FD_TYPE.stateReport, fd: r.fd, fpd: r.fpd, dateTime: at, shiftNumber: shift.number });
-        await this.deps.ledger.record({ k: 'fiscalized', id: job.id, at: this.deps.clock.now(), fiscal });
-        return this.printAndFinish(entry, fiscal);
+        return this.queuePrint(await this.deps.ledger.record({ k: 'fiscalized', id: job.id, at: this.deps.clock.now(), fiscal }), fiscal);
       }
       // x_report: non-fiscal, no FD: the shift's counters, printed.
       const shift = await this.deps.shifts.current();
       const params = (await this.deps.fn.execute(FN.getShiftParams, {})).value;
       const lines = [`СМЕНА ${shift.number} ${shift.open ? 'ОТКРЫТА' : 'ЗАКРЫТА'}`, `ЧЕКОВ ЗА СМЕНУ: ${params.receiptNumber}`];
-      await this.deps.printer.print({ job, registration: this.options.registration, lines });
-      return this.finish(job, { status: 'done', message: lines.join('; ') });
+      this.prints.add({
+        id: job.id,
+        request: { job, registration: this.options.registration, lines },
+        printed: async () => {},
+        notPrinted: () => this.log.warn(`job ${job.id}: the X-report waits for the printer`),
+        finish: () => this.finish(job, { status: 'done', message: lines.join('; ') }),
+      });
+      return;
     } catch (e) {
       if (!(e instanceof FnError)) throw e;
       if (this.deps.ledger.get(job.id)?.forming) await this.deps.ledger.record({ k: 'unformed', id: job.id, at: this.deps.clock.now() });
@@ -270,23 +280,21 @@ export class FiscalPipeline {
     }
   }
 
-  private async printAndFinish(entry: LedgerEntry, fiscal: FiscalAttributes): Promise<void> {
+  /** Hands a fiscalized document to the print queue; its result is finished there, in order. */
+  private queuePrint(entry: LedgerEntry, fiscal: FiscalAttributes): void {
     const job = entry.job;
     if (!job) return;
     const electronic = 'electronic' in job && job.electronic;
-    if (!electronic && !entry.printed) {
-      const printed = await this.deps.printer.print({ job, fiscal, registration: this.options.registration }).catch((e: unknown) => {
-        this.log.warn(`job ${job.id}: printing failed: ${describe(e)}`);
-        return false;
-      });
-      if (!printed) {
-        // Fiscalized stays fiscalized (DESIGN.md §1 invariant 3): say so, and print when the printer is back.
-        this.deps.publish(this.result(job, { status: 'fiscalized_not_printed', payload: fiscalPayload(fiscal), printed: false }));
-        return;
-      }
-      await this.deps.ledger.record({ k: 'printed', id: job.id, at: this.deps.clock.now() });
-    }
-    await this.finish(job, { status: 'done', payload: fiscalPayload(fiscal), ...(electronic ? {} : { printed: true }) });
+    this.prints.add({
+      id: job.id,
+      request: electronic || entry.printed ? undefined : { job, fiscal, registration: this.options.registration },
+      printed: async () => {
+        await this.deps.ledger.record({ k: 'printed', id: job.id, at: this.deps.clock.now() });
+      },
+      // Fiscalized stays fiscalized (DESIGN.md §1 invariant 3): say so; it prints when the printer is back.
+      notPrinted: () => this.deps.publish(this.result(job, { status: 'fiscalized_not_printed', payload: fiscalPayload(fiscal), printed: false })),
+      finish: () => this.finish(job, { status: 'done', payload: fiscalPayload(fiscal), ...(electronic ? {} : { printed: true }) }),
+    });
   }
 
   private refused(job: Job, e: FnError): Promise<void> {
