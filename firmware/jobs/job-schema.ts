@@ -84,6 +84,8 @@ const BODIES: Readonly<Record<JobType, readonly Body[]>> = {
   close_shift: [],
   x_report: [],
   state_report: [],
+  print_copy: [],
+  continue_printing: [],
 };
 const ALL_BODIES: readonly Body[] = ['receipt', 'correction', 'order_bundle'];
 

@@ -21,6 +21,8 @@ export interface WireJob {
   readonly cashier?: string;
   readonly cashier_inn?: string;
   readonly internet?: boolean;
+  /** print_copy: the FD number to print again. */
+  readonly fd?: number;
 }
 
 // ---------------------------------------------------------------- ATOL Online v5

@@ -16,6 +16,8 @@ export const JOB_TYPES = [
   'close_shift',
   'x_report',
   'state_report',
+  'print_copy',
+  'continue_printing',
 ] as const;
 export type JobType = (typeof JOB_TYPES)[number];
 
@@ -40,10 +42,12 @@ export interface CorrectionJob extends JobBase {
   readonly electronic: boolean;
 }
 
-/** open_shift, close_shift, x_report, state_report: no receipt, only who asks. */
+/** open_shift, close_shift, x_report, state_report, print_copy, continue_printing: no receipt. */
 export interface ServiceJob extends JobBase {
-  readonly type: 'open_shift' | 'close_shift' | 'x_report' | 'state_report';
+  readonly type: 'open_shift' | 'close_shift' | 'x_report' | 'state_report' | 'print_copy' | 'continue_printing';
   readonly cashier?: Cashier;
+  /** print_copy: the FD number to print again (the last document when absent). */
+  readonly fd?: number;
 }
 
 export type Job = ReceiptJob | CorrectionJob | ServiceJob;

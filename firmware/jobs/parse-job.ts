@@ -69,7 +69,7 @@ function toJob(w: WireJob, ctx: ValidationContext, problems: Problem[]): Job {
     }
     default: {
       const cashier = cashierOf({ value: w.cashier, path: 'cashier' }, { value: w.cashier_inn, path: 'cashier_inn' }, ctx, problems);
-      return { id: w.id, type: w.type, ...(cashier !== undefined ? { cashier } : {}) };
+      return { id: w.id, type: w.type, ...(cashier !== undefined ? { cashier } : {}), ...(w.fd !== undefined ? { fd: w.fd } : {}) };
     }
   }
 }
