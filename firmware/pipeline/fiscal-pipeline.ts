@@ -239,6 +239,11 @@ export class FiscalPipeline {
   }
 
   private async service(job: Job): Promise<void> {
+    if (job.type === 'continue_printing') {
+      const waiting = this.prints.length;
+      this.prints.resume();
+      return this.finish(job, { status: 'done', message: waiting > 0 ? `printing resumed: ${waiting} document(s) in the print queue` : 'nothing waits for the printer' });
+    }
     const cashier = personTags(('cashier' in job ? job.cashier : undefined) ?? this.options.cashier());
     const at = await this.readyToForm(job);
     if (at === undefined) return;
