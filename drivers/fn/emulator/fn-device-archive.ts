@@ -41,7 +41,7 @@ export function archiveHandlers(core: FnDeviceCore): [number, Handler][] {
         return encodeAnswer(FN.getOfdReceipt, { dateTime: ack.time, operatorSign: ack.operatorSign, fd });
       },
     ],
-    [FN.getUnconfirmedCount.code, () => encodeAnswer(FN.getUnconfirmedCount, { count: Math.min(core.unconfirmed().length, 0xffff) })],
+    [FN.getUnconfirmedCount.code, () => encodeAnswer(FN.getUnconfirmedCount, { count: Math.min(core.unconfirmedCount(), 0xffff) })],
     [
       FN.getRegistrationTotals.code,
       (data) => {

@@ -115,7 +115,8 @@ export function documentHandlers(core: FnDeviceCore): [number, Handler][] {
       () => {
         const doc = requireOpen(core, 'closeShift');
         const shift = core.state.shift;
-        const unsent = core.unconfirmed();
+        const unsent = core.unconfirmedCount();
+        const oldest = core.oldestUnconfirmed();
         const formed = formDocument(core, {
           fdType: FD_TYPE.closeShift,
           time: doc.startedAt,
@@ -123,8 +124,8 @@ export function documentHandlers(core: FnDeviceCore): [number, Handler][] {
             { tag: 1038, value: shift.number },
             { tag: 1111, value: shift.documents + 1 },
             { tag: 1118, value: shift.receipts },
-            { tag: 1097, value: unsent.length },
-            ...(unsent[0] ? [{ tag: 1098, value: unsent[0].time }] : []),
+            { tag: 1097, value: unsent },
+            ...(oldest ? [{ tag: 1098, value: oldest.time }] : []),
           ],
           summaryLayout: SHIFT_SUMMARY,
           summary: { shiftNumber: shift.number },
@@ -179,24 +180,24 @@ export function documentHandlers(core: FnDeviceCore): [number, Handler][] {
       FN.formStateReport.code,
       () => {
         const doc = requireOpen(core, 'stateReport');
-        const unsent = core.unconfirmed();
-        const first = unsent[0];
+        const unsent = core.unconfirmedCount();
+        const first = core.oldestUnconfirmed();
         const formed = formDocument(core, {
           fdType: FD_TYPE.stateReport,
           time: doc.startedAt,
           formed: [
-            { tag: 1097, value: unsent.length },
+            { tag: 1097, value: unsent },
             ...(first ? [{ tag: 1098, value: first.time }, { tag: 1116, value: first.fd }] : []),
           ],
           summaryLayout: STATE_REPORT_SUMMARY,
           // With nothing unsent the date field carries the report's own date.
-          summary: { unconfirmedCount: unsent.length, firstUnconfirmedDate: first?.time ?? doc.startedAt },
+          summary: { unconfirmedCount: unsent, firstUnconfirmedDate: first?.time ?? doc.startedAt },
           next: (s) => ({ ...s, shift: { ...s.shift, documents: s.shift.open ? s.shift.documents + 1 : s.shift.documents } }),
         });
         return encodeAnswer(FN.formStateReport, {
           fd: formed.fd,
           fpd: formed.fpd,
-          unconfirmedCount: unsent.length,
+          unconfirmedCount: unsent,
           firstUnconfirmedDate: first?.time ?? doc.startedAt,
         });
       },

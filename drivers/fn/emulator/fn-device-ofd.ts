@@ -55,8 +55,7 @@ export function ofdHandlers(core: FnDeviceCore): [number, Handler][] {
       FN.getOfdStatus.code,
       () => {
         exchangePhase();
-        const queue = core.unconfirmed();
-        const first = queue[0];
+        const first = core.oldestUnconfirmed();
         let status = 0;
         if (core.transport) status |= OFD_STATUS.transport;
         if (first) status |= OFD_STATUS.messageWaiting;
@@ -64,7 +63,7 @@ export function ofdHandlers(core: FnDeviceCore): [number, Handler][] {
         return encodeAnswer(FN.getOfdStatus, {
           status,
           readingInProgress: core.reading ? 1 : 0,
-          messageCount: Math.min(queue.length, 0xffff),
+          messageCount: Math.min(core.unconfirmedCount(), 0xffff),
           firstFd: first?.fd ?? 0,
           firstFdTime: first?.time ?? NO_DATE,
         });
@@ -85,7 +84,7 @@ export function ofdHandlers(core: FnDeviceCore): [number, Handler][] {
       () => {
         exchangePhase();
         requireTransport();
-        const first = core.unconfirmed()[0];
+        const first = core.oldestUnconfirmed();
         if (!first) throw new FnRefusal(0x08, 'no message for the OFD');
         const message = messageFor(core, first);
         core.reading = { fd: first.fd, message };
@@ -146,7 +145,7 @@ function passReceipt(core: FnDeviceCore, bytes: Uint8Array): Uint8Array {
     return typeof v === 'number' ? v : undefined;
   };
   const fd = num(1040);
-  const head = core.unconfirmed()[0];
+  const head = core.oldestUnconfirmed();
   if (fd === undefined || fd !== head?.fd || fd !== c.fdNumber) return reject(REJECT.fdNumber, `receipt for FD ${fd}, the FN waits for ${head?.fd ?? 'none'}`);
   const ofdInn = findTag(body, 1017)?.value;
   const registered = core.state.registration?.ofdInn ?? '';

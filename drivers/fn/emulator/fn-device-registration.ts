@@ -86,7 +86,7 @@ export function registrationHandlers(core: FnDeviceCore): [number, Handler][] {
         core.requirePhase(PHASE.fiscal);
         if (core.state.shift.open) throw new FnRefusal(0x02, 'close the shift first');
         const autonomous = ((core.state.registration?.workMode ?? 0) & AUTONOMOUS_BIT) !== 0;
-        if (!autonomous && core.unconfirmed().length > 0) throw new FnRefusal(0x09, 'documents remain unsent to the OFD');
+        if (!autonomous && core.unconfirmedCount() > 0) throw new FnRefusal(0x09, 'documents remain unsent to the OFD');
         startDocument(core, { kind: 'closeFn', startedAt: core.state.lastDocumentTime });
         return EMPTY;
       },

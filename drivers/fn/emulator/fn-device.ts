@@ -87,19 +87,54 @@ export class FnDeviceCore {
     return this.state.lastDocumentTime + Math.floor((this.deps.clock.now() - this.state.lastTimerMs) / 1000);
   }
 
+  /** FD numbers waiting for an OFD receipt, ascending: the FN's queue for the OFD. */
+  private queue: number[] = [];
+  private queueHead = 0;
+
   /** Makes a change durable, then applies it: the record is written before the answer. */
   commit(state: FnState, extra: { document?: ArchivedDocument; ack?: OfdAck } = {}): void {
     this.deps.store.append({ state, ...extra });
     this.state = state;
-    if (extra.document) this.documents.set(extra.document.fd, extra.document);
-    if (extra.ack) this.acks.set(extra.ack.fd, extra.ack);
+    if (extra.document) this.addDocument(extra.document);
+    if (extra.ack) this.addAck(extra.ack);
   }
 
-  /** Documents waiting for an OFD receipt, in FD order. */
-  unconfirmed(): ArchivedDocument[] {
-    const out: ArchivedDocument[] = [];
-    for (const d of this.documents.values()) if (d.forOfd && !this.acks.has(d.fd)) out.push(d);
-    return out.sort((a, b) => a.fd - b.fd);
+  /** Rebuilds the OFD queue from the archive at boot. */
+  restore(documents: Map<number, ArchivedDocument>, acks: Map<number, OfdAck>): void {
+    this.documents = documents;
+    this.acks = acks;
+    this.queue = [...documents.values()].filter((d) => d.forOfd && !acks.has(d.fd)).map((d) => d.fd).sort((a, b) => a - b);
+    this.queueHead = 0;
+  }
+
+  private addDocument(doc: ArchivedDocument): void {
+    this.documents.set(doc.fd, doc);
+    if (doc.forOfd) this.queue.push(doc.fd); // FD numbers only grow: the queue stays sorted
+  }
+
+  private addAck(ack: OfdAck): void {
+    this.acks.set(ack.fd, ack);
+    // The FN confirms the head of its queue only (fn-device-ofd.ts), so this is a shift.
+    if (this.queue[this.queueHead] === ack.fd) this.queueHead++;
+    else {
+      this.queue = this.queue.slice(this.queueHead).filter((fd) => fd !== ack.fd);
+      this.queueHead = 0;
+    }
+    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.queueHead);
+      this.queueHead = 0;
+    }
+  }
+
+  /** How many documents wait for an OFD receipt. */
+  unconfirmedCount(): number {
+    return this.queue.length - this.queueHead;
+  }
+
+  /** The oldest document waiting for an OFD receipt. */
+  oldestUnconfirmed(): ArchivedDocument | undefined {
+    const fd = this.queue[this.queueHead];
+    return fd === undefined ? undefined : this.documents.get(fd);
   }
 
   requirePhase(...phases: number[]): void {
@@ -130,8 +165,7 @@ export class FnDevice {
   boot(): { droppedBytes: number } {
     const loaded = this.core.deps.store.load();
     const core = this.core;
-    core.documents = loaded.documents;
-    core.acks = loaded.acks;
+    core.restore(loaded.documents, loaded.acks);
     if (loaded.state) {
       core.state = loaded.state;
     } else {
@@ -193,6 +227,6 @@ export function warningFlags(core: FnDeviceCore): number {
 
 /** True when the oldest unconfirmed document is older than 30 days at `at` (local seconds). */
 export function isOfdBlocked(core: FnDeviceCore, at: number): boolean {
-  const oldest = core.unconfirmed()[0];
+  const oldest = core.oldestUnconfirmed();
   return oldest !== undefined && at - oldest.time > OFD_BLOCK_DAYS * 86400;
 }
