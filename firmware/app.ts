@@ -33,6 +33,10 @@ import { registrationReport } from './pipeline/registration-report.ts';
 import { consolePrinter, filePrinter, noPrinter } from './print/text-printers.ts';
 import type { ReceiptPrinter } from './print/receipt-printer.ts';
 import { dailyAt, every, type Schedule } from './schedule/shift-close-task.ts';
+import { OfdEmulator } from '../drivers/ofd/ofd-emulator.ts';
+import { OfdTransport } from '../drivers/ofd/ofd-transport.ts';
+import { ofdHealth } from './ofd/ofd-health.ts';
+import { OfdSender, type DeliveryRecord } from './ofd/ofd-sender.ts';
 import { DeviceState } from './state/device-state.ts';
 import { collectStatus, type DeviceStatus } from './status/device-status.ts';
 
@@ -49,6 +53,7 @@ export interface App {
   readonly ledger: JobLedger;
   readonly fn: FnDriver;
   readonly brokerUrl: string;
+  readonly ofd: OfdSender;
   status(): Promise<DeviceStatus>;
   describe(): Record<string, unknown>;
   stop(): Promise<void>;
@@ -145,7 +150,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
       { ffd: config.registration.ffd, maxOpenMinutes: config.shift.maxOpenMinutes },
     );
     const pipeline = new FiscalPipeline(
-      { fn, ledger, shifts, printer, clock, localTime, log, publish: (r) => reporter.report(r) },
+      { fn, ledger, shifts, printer, clock, localTime, log, publish: (r) => reporter.report(r), documentFormed: () => sender.wake() },
       { deviceId: config.deviceId, registration: config.registration, cashier, retryDelayMs: 1000, printRetryMs: 2000 },
     );
     stops.push(() => pipeline.stop());
@@ -168,9 +173,43 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
       },
     );
 
+    // ---- the OFD: an emulator on loopback (demo) or the real one; the sender always runs
+    let endpoint = { host: '127.0.0.1', port: 0 };
+    if (config.ofd.kind === 'emulator') {
+      const ofdEmulator = new OfdEmulator({ clock, log }, { ofdInn: config.registration.ofdInn, operatorKey: TEST_OPERATOR_KEY, documentsDir: join(config.dataDir, config.ofd.documentsDir) });
+      endpoint = { host: '127.0.0.1', port: await ofdEmulator.listen(config.ofd.port) };
+      stops.push(() => ofdEmulator.close());
+      log.info(`OFD emulator on ${endpoint.host}:${endpoint.port}`);
+    } else {
+      endpoint = { host: config.ofd.host, port: config.ofd.port };
+    }
+    const deliveries = new Journal<DeliveryRecord>({ log }, { dir: join(config.dataDir, 'ofd-deliveries'), segmentBytes: config.journal.segmentBytes });
+    await deliveries.open(() => {});
+    stops.push(() => deliveries.close());
+    const transport = new OfdTransport({ clock, log, endpoint: () => endpoint }, config.ofdLink);
+    const sender = new OfdSender(
+      { fn, transport, clock, log, random: deps.random, exclusive: (work) => pipeline.exclusive(work), record: (r) => deliveries.append(r) },
+      {
+        pVersion: parseInt(config.registration.ffd === '1.2' ? config.ofdLink.pVersion12 : config.ofdLink.pVersion105, 16),
+        backoffMinMs: config.ofdLink.backoffMinMs,
+        backoffMaxMs: config.ofdLink.backoffMaxMs,
+        idleCheckMs: config.ofdLink.idleCheckMs,
+        blockSize: 1024,
+      },
+    );
+
     // ---- status, schedules
     const status$ = (): Promise<DeviceStatus> =>
-      collectStatus({ deviceId: config.deviceId, fn, shifts, ledger, queued: () => pipeline.pending, now, links: () => ({ mqtt: link.describe(), fn: fn.counters }) });
+      collectStatus({
+        deviceId: config.deviceId,
+        fn,
+        shifts,
+        ledger,
+        queued: () => pipeline.pending,
+        now,
+        ofd: () => ofdHealth(fn, now()),
+        links: () => ({ mqtt: link.describe(), fn: fn.counters, ofd: sender.describe(), printing: { queued: pipeline.prints.length, blocked: pipeline.prints.blocked } }),
+      });
     // At most one status a second: a burst of jobs (or of duplicates) must not become a burst of FN reads.
     let lastStatusAt = 0;
     const publishStatus = async (force = false): Promise<void> => {
@@ -203,6 +242,22 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     });
     // The link first: results the pipeline sends while it connects wait in the client's queue.
     pipeline.start();
+    sender.start();
+    stops.push(() => sender.stop());
+    // Escalation of the OFD backlog (issue 5 §4): logged with every minute's check.
+    let lastLevel = 'ok';
+    schedules.push(
+      every(1, async () => {
+        const h = await ofdHealth(fn, now());
+        if (h.level !== lastLevel || h.level === 'critical' || h.level === 'blocked') {
+          const text = `OFD backlog: ${h.unsent} unsent, oldest FD ${h.oldest_fd ?? '-'} from ${h.oldest_at ?? '-'} (${h.days_left ?? 30} days before the FN blocks)`;
+          if (h.level === 'ok' || h.level === 'notice') log.info(text);
+          else if (h.level === 'warning') log.warn(text);
+          else log.error(text);
+          lastLevel = h.level;
+        }
+      }, log),
+    );
     stops.push(async () => {
       await link.publish(topics.status, JSON.stringify({ version: 1, state: 'offline', device_id: config.deviceId }), { retain: true }).catch(() => undefined);
       await link.stop();
@@ -223,7 +278,8 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
       fn,
       brokerUrl: url,
       status: status$,
-      describe: () => ({ deviceId: config.deviceId, fn: fn.describe(), mqtt: link.describe(), intake: intake.stats, results: reporter.stats, journal: journal.describe(), printer: printer.describe() }),
+      describe: () => ({ deviceId: config.deviceId, fn: fn.describe(), mqtt: link.describe(), intake: intake.stats, results: reporter.stats, journal: journal.describe(), printer: printer.describe(), ofd: sender.describe() }),
+      ofd: sender,
       stop: stopAll,
     };
   } catch (e) {

@@ -13,6 +13,20 @@ export type FnConfig =
 
 export type PrinterConfig = { readonly kind: 'none' } | { readonly kind: 'console' } | { readonly kind: 'file'; readonly dir: string };
 
+export type OfdConfig = { readonly kind: 'emulator'; readonly port: number; readonly documentsDir: string } | { readonly kind: 'tcp'; readonly host: string; readonly port: number };
+
+export interface OfdLinkConfig {
+  /** Session header P-versions, hex of the two bytes ("0105"). */
+  readonly pVersion105: string;
+  readonly pVersion12: string;
+  readonly connectTimeoutMs: number;
+  readonly sendTimeoutMs: number;
+  readonly receiveTimeoutMs: number;
+  readonly backoffMinMs: number;
+  readonly backoffMaxMs: number;
+  readonly idleCheckMs: number;
+}
+
 export type BrokerConfig =
   | { readonly kind: 'embedded'; readonly host: string; readonly port: number }
   | {
@@ -60,6 +74,8 @@ export interface DeviceConfig {
   readonly dataDir: string;
   readonly fn: FnConfig;
   readonly printer: PrinterConfig;
+  readonly ofd: OfdConfig;
+  readonly ofdLink: OfdLinkConfig;
   readonly mqtt: MqttConfig;
   readonly registration: RegistrationConfig;
   readonly cashier: { readonly name: string; readonly inn?: string };

@@ -32,6 +32,7 @@ const UNION_DEFAULTS: Readonly<Record<string, Record<string, unknown>>> = {
   'fn:emulator': { fnNumber: '9999078900005488', secret: 'demo-fn-secret', checkTimer: true },
   'fn:serial': { baudRate: 115200, timeoutMs: 5000, longTimeoutMs: 30000, enqRetries: 3 },
   'printer:file': { dir: 'receipts' },
+  'ofd:emulator': { port: 0, documentsDir: 'ofd-documents' },
   'broker:embedded': { host: '127.0.0.1', port: 1883 },
   'broker:external': { rejectUnauthorized: true },
 };
@@ -47,6 +48,7 @@ export function parseConfig(text: string, source = 'device config'): DeviceConfi
   const c = raw as Record<string, any>;
   fillUnion(c, 'fn', c['fn']);
   fillUnion(c, 'printer', c['printer']);
+  fillUnion(c, 'ofd', c['ofd']);
   fillUnion(c, 'broker', c['mqtt']?.['broker']);
 
   const problems: ConfigProblem[] = [];

@@ -41,6 +41,8 @@ export interface PipelineDeps {
   readonly log: Log;
   /** Sends a result to the cloud without waiting (result-reporter.ts; the cloud keys on the job id). */
   readonly publish: (result: JobResult) => void;
+  /** A fiscal document is in the FN: the OFD sender should send it now. */
+  readonly documentFormed: () => void;
 }
 
 export interface PipelineOptions {
@@ -97,8 +99,8 @@ export class FiscalPipeline {
   }
 
   /** Runs FN work (shift close, reports) in turn with the jobs, never beside them. */
-  exclusive(run: () => Promise<void>): Promise<void> {
-    return new Promise((resolve, reject) => {
+  exclusive<T>(run: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
       this.queue.push({ kind: 'work', run: () => run().then(resolve, reject) });
       void this.drain();
     });
@@ -209,6 +211,7 @@ export class FiscalPipeline {
     }
     const fiscal = this.attributes({ fdType: doc.fdType, fd: formed.fd, fpd: formed.fpd, dateTime: at, shiftNumber, receiptNumber: formed.receiptNumber, operationType: doc.operationType, totalKopecks: doc.totalKopecks });
     const after = await this.deps.ledger.record({ k: 'fiscalized', id: job.id, at: this.deps.clock.now(), fiscal });
+    this.deps.documentFormed();
     this.log.info(`job ${job.id}: FD ${formed.fd}, receipt ${formed.receiptNumber} of shift ${shiftNumber}, FPD ${formed.fpd}`);
     this.queuePrint(after, fiscal);
   }
@@ -256,6 +259,7 @@ export class FiscalPipeline {
         await this.deps.ledger.record({ k: 'forming', id: job.id, at: this.deps.clock.now(), forming: { fdBefore, fdType: wanted ? FD_TYPE.openShift : FD_TYPE.closeShift } });
         const r = wanted ? await this.deps.shifts.open(at, cashier) : await this.deps.shifts.close(at, cashier);
         const fiscal = this.attributes({ fdType: wanted ? FD_TYPE.openShift : FD_TYPE.closeShift, fd: r.fd, fpd: r.fpd, dateTime: at, shiftNumber: r.shiftNumber });
+        this.deps.documentFormed();
         return this.queuePrint(await this.deps.ledger.record({ k: 'fiscalized', id: job.id, at: this.deps.clock.now(), fiscal }), fiscal);
       }
       if (job.type === 'state_report') {
@@ -264,6 +268,7 @@ export class FiscalPipeline {
         const r = await formStateReport(this.deps.fn, this.options.registration.ffd, at, cashier);
         const shift = await this.deps.shifts.current();
         const fiscal = this.attributes({ fdType: FD_TYPE.stateReport, fd: r.fd, fpd: r.fpd, dateTime: at, shiftNumber: shift.number });
+        this.deps.documentFormed();
         return this.queuePrint(await this.deps.ledger.record({ k: 'fiscalized', id: job.id, at: this.deps.clock.now(), fiscal }), fiscal);
       }
       // x_report: non-fiscal, no FD: the shift's counters, printed.

@@ -8,6 +8,7 @@ import type { FnDriver } from '../../drivers/fn/fn-driver.ts';
 import { atolDateTime } from '../core/local-time.ts';
 import type { JobLedger } from '../pipeline/job-ledger.ts';
 import type { ShiftKeeper } from '../pipeline/shift-keeper.ts';
+import type { OfdHealth } from '../ofd/ofd-health.ts';
 
 export interface DeviceStatus {
   readonly version: 1;
@@ -24,6 +25,7 @@ export interface DeviceStatus {
   };
   readonly fn_error?: string;
   readonly shift?: { readonly open: boolean; readonly number: number; readonly opened_at?: string; readonly age_minutes?: number };
+  readonly ofd?: OfdHealth;
   readonly jobs: Record<string, number> & { readonly queued: number };
   readonly links: Record<string, unknown>;
 }
@@ -36,6 +38,7 @@ export interface StatusSources {
   readonly queued: () => number;
   readonly now: () => number;
   readonly links: () => Record<string, unknown>;
+  readonly ofd: () => Promise<OfdHealth>;
 }
 
 export async function collectStatus(s: StatusSources): Promise<DeviceStatus> {
@@ -50,12 +53,14 @@ export async function collectStatus(s: StatusSources): Promise<DeviceStatus> {
       last_document: atolDateTime(st.lastDocumentTime),
       unsent_documents: st.phase === 0x03 || st.phase === 0x07 ? (await s.fn.execute(FN.getUnconfirmedCount, {})).value.count : 0,
     };
-    if (st.phase !== 0x03) return { ...base, fn };
+    const ofd = await s.ofd();
+    if (st.phase !== 0x03) return { ...base, fn, ofd };
     const shift = await s.shifts.current();
     const now = s.now();
     return {
       ...base,
       fn,
+      ofd,
       shift: {
         open: shift.open,
         number: shift.number,
