@@ -55,6 +55,8 @@ export interface App {
   readonly brokerUrl: string;
   readonly ofd: OfdSender;
   status(): Promise<DeviceStatus>;
+  /** Publishes the retained status now (the console's "status" command; tests). */
+  publishStatus(): Promise<void>;
   describe(): Record<string, unknown>;
   stop(): Promise<void>;
 }
@@ -278,6 +280,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
       fn,
       brokerUrl: url,
       status: status$,
+      publishStatus: () => publishStatus(true),
       describe: () => ({ deviceId: config.deviceId, fn: fn.describe(), mqtt: link.describe(), intake: intake.stats, results: reporter.stats, journal: journal.describe(), printer: printer.describe(), ofd: sender.describe() }),
       ofd: sender,
       stop: stopAll,

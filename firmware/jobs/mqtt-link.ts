@@ -90,8 +90,9 @@ export class MqttLink {
         (e: unknown) => {
           this.stats.handlerFailures++;
           this.log.error(`message on ${packet.topic} not acknowledged (will be redelivered): ${e instanceof Error ? e.message : String(e)}`);
-          // No PUBACK: drop the connection so the broker redelivers the message on the next session.
-          client.end(true, () => this.scheduleReconnect());
+          // No PUBACK: drop the connection, so the broker redelivers the message on the next
+          // connection of this session ('close' brings the reconnect).
+          client.stream.destroy();
         },
       );
     };
@@ -144,9 +145,12 @@ export class MqttLink {
     this.log.info(`reconnecting in ${delay} ms (attempt ${this.attempt})`);
     this.reconnectTimer = this.deps.clock.after(delay, () => {
       this.reconnectTimer = undefined;
-      if (this.stopped || !this.client || this.client.connected) return;
+      const c = this.client;
+      if (this.stopped || !c || c.connected) return;
       this.stats.reconnects++;
-      this.client.reconnect();
+      // Keep the stores: results published while away must go out once connected again
+      // (MQTT.js would otherwise start from empty stores).
+      c.reconnect({ incomingStore: c.incomingStore, outgoingStore: c.outgoingStore });
     });
   }
 }

@@ -49,7 +49,7 @@ export async function registerProcesses(dir: string, brokerUrl: string, options:
       mqtt: { broker: { kind: 'external', url: brokerUrl }, protocolVersion: 5, reconnectMinMs: 100, reconnectMaxMs: 1000 },
       registration: { ffd: '1.2', inn, rnm: makeRnm('1', inn, kktSerial), kktSerial, address: 'г. Москва, ул. Льва Толстого, д. 16', place: 'shop.example.ru', taxSystems: ['osn', 'usn_income'], ofdInn: '7704211201', autoRegister: true },
       shift: { closeAt: null },
-      log: { level: process.env['KASSA_TEST_LOG'] === 'debug' ? 'debug' : 'warn' },
+      log: { level: process.env['KASSA_TEST_LOG'] === 'debug' ? 'debug' : process.env['KASSA_TEST_LOG'] === 'info' ? 'info' : 'warn' },
     }),
   );
   let fnProc: ChildProcess | undefined;

@@ -1,0 +1,97 @@
+/**
+ * The OFD sender against the FN emulator and the OFD emulator over real TCP on loopback
+ * (issue 5): every document confirmed in FD order; faulty OFD replies leave the document
+ * queued and nothing crashes; the 30-day block comes and goes with the backlog.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { FN } from '../../drivers/fn/fn-commands.ts';
+import { FnError } from '../../drivers/fn/fn-error.ts';
+import type { OfdEmulatorFaults } from '../../drivers/ofd/ofd-emulator.ts';
+import { closeShift, openShift } from '../../firmware/pipeline/fn-documents.ts';
+import { cashierTags } from '../helpers/fiscal-fixtures.ts';
+import { FN_NUMBER, T0, type FnRig } from '../helpers/fn-rig.ts';
+import { ofdRig } from '../helpers/ofd-rig.ts';
+import { registeredRig, sell } from '../helpers/fn-session.ts';
+
+const HOUR = 3600;
+const DAY = 86400;
+
+async function unsent(rig: FnRig): Promise<number> {
+  return (await rig.driver.execute(FN.getUnconfirmedCount, {})).value.count;
+}
+
+test('every document reaches the OFD once, in FD order, and leaves the FN queue', async () => {
+  const rig = await registeredRig('1.2', { device: { checkTimer: false } });
+  const o = await ofdRig(rig);
+  try {
+    for (let i = 0; i < 5; i++) await sell(rig, T0 + HOUR + i * 60);
+    assert.is(await unsent(rig), 7);
+    o.sender.start();
+    assert.ok(await o.sender.drained(10_000));
+    assert.is(await unsent(rig), 0);
+    assert.equal(o.ofd.documents.map((d) => d.fd), [1, 2, 3, 4, 5, 6, 7]);
+    assert.is(o.ofd.counters.duplicates, 0);
+    assert.equal(o.deliveries.map((d) => d.k), Array(7).fill('confirmed'));
+    assert.ok([...o.ofd.confirmationsOf(FN_NUMBER).values()].every((n) => n === 1));
+    // The FN holds the operator's sign for each.
+    assert.is((await rig.driver.execute(FN.getOfdReceipt, { fd: 7 })).value.operatorSign.length, 18);
+  } finally {
+    await o.close();
+    await rig.close();
+  }
+});
+
+const faults: [string, Partial<OfdEmulatorFaults>, string][] = [
+  ['garbage reply', { garbage: true }, 'failed'],
+  ['partial reply', { partial: true }, 'failed'],
+  ['closed mid-reply', { closeMidReply: true }, 'failed'],
+  ['OFD down', { down: true }, 'failed'],
+  ['rejected with a code', { rejectCode: 14 }, 'refused'],
+];
+
+for (const [name, fault, kind] of faults) {
+  test(`${name}: logged, the document stays queued, nothing crashes; fixed, it drains`, async () => {
+    const rig = await registeredRig('1.2', { device: { checkTimer: false } });
+    const o = await ofdRig(rig, fault);
+    try {
+      o.sender.start();
+      const deadline = Date.now() + 5000;
+      while (o.deliveries.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(o.deliveries.length >= 3, `three attempts logged (${o.deliveries.length})`);
+      assert.ok(o.deliveries.every((d) => d.k === kind && d.fd === 1), JSON.stringify(o.deliveries.slice(0, 3)));
+      assert.ok(o.sender.stats.failures >= 3);
+      assert.is(await unsent(rig), 2, 'still both documents in the FN');
+      Object.assign(o.ofd.faults, { garbage: false, partial: false, closeMidReply: false, down: false, rejectCode: 0 });
+      assert.ok(await o.sender.drained(10_000));
+      assert.is(await unsent(rig), 0);
+    } finally {
+      await o.close();
+      await rig.close();
+    }
+  });
+}
+
+test('the 30-day block: receipts fail with 14h while the OFD is away, and work once the backlog drains', async () => {
+  const rig = await registeredRig('1.2', { device: { checkTimer: false } });
+  const o = await ofdRig(rig, { down: true });
+  try {
+    await sell(rig, T0 + HOUR);
+    await closeShift(rig.driver, '1.2', rig.at(T0 + 2 * HOUR), cashierTags);
+    const later = T0 + 31 * DAY;
+    const blocked = await openShift(rig.driver, '1.2', rig.at(later), cashierTags).catch((e: unknown) => e);
+    assert.instance(blocked, FnError);
+    assert.is((blocked as FnError).fnCode, 0x14);
+    o.ofd.faults.down = false;
+    o.sender.start();
+    assert.ok(await o.sender.drained(10_000));
+    const opened = await openShift(rig.driver, '1.2', later, cashierTags);
+    assert.is(opened.shiftNumber, 2);
+    assert.is((await sell(rig, later + 60)).receiptNumber, 1);
+  } finally {
+    await o.close();
+    await rig.close();
+  }
+});
+
+test.run();
