@@ -1,0 +1,97 @@
+/**
+ * Issue 5 acceptance: the OFD is down for a simulated 10 days (injected clock) while 500
+ * receipt jobs arrive over a real mosquitto; when it returns every document is confirmed,
+ * in FD order, none lost, none confirmed twice; the retained status topic showed the
+ * backlog growing and draining.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { FN } from '../../drivers/fn/fn-commands.ts';
+import { OfdEmulator } from '../../drivers/ofd/ofd-emulator.ts';
+import { TEST_OPERATOR_KEY } from '../../drivers/ofd/operator-sign.ts';
+import { startApp } from '../../firmware/app.ts';
+import { ManualClock } from '../../firmware/core/clock.ts';
+import type { DeviceStatus } from '../../firmware/status/device-status.ts';
+import { removeDir, testConfig } from '../helpers/app-rig.ts';
+import { connectCloud } from '../helpers/cloud.ts';
+import { OFD_INN } from '../helpers/fiscal-fixtures.ts';
+import { FN_NUMBER, testLog } from '../helpers/fn-rig.ts';
+import { startMosquitto } from '../helpers/mosquitto.ts';
+
+const DAYS = 10;
+const PER_DAY = 50;
+const DAY_MS = 86_400_000;
+const base = JSON.parse(readFileSync('device-config/samples/sell-atol.json', 'utf8')) as Record<string, unknown>;
+
+test(`OFD down ${DAYS} days while ${DAYS * PER_DAY} receipts are formed: all confirmed once, in FD order, after it returns`, async () => {
+  const broker = await startMosquitto();
+  const dataDir = mkdtempSync(join(tmpdir(), 'kassa-sf-'));
+  const clock = new ManualClock(Date.UTC(2026, 10, 2, 7, 0));
+  const ofd = new OfdEmulator({ clock, log: testLog() }, { ofdInn: OFD_INN, operatorKey: TEST_OPERATOR_KEY }, { down: true });
+  const ofdPort = await ofd.listen(0);
+  const config = testConfig(broker.url, dataDir, {
+    fn: { kind: 'emulator', checkTimer: false },
+    ofd: { kind: 'tcp', host: '127.0.0.1', port: ofdPort },
+    ofdLink: { backoffMinMs: 20, backoffMaxMs: 300, idleCheckMs: 200, connectTimeoutMs: 500, receiveTimeoutMs: 500 },
+  });
+  const app = await startApp(config, { clock, log: testLog(), random: Math.random, out: () => {} });
+  const cloud = await connectCloud(broker.url, config.mqtt.topicPrefix);
+  const statuses: DeviceStatus[] = [];
+  const watcher = await mqtt.connectAsync(broker.url, { clientId: `status-watch-${process.pid}`, protocolVersion: 4 });
+  watcher.on('message', (_t, m) => statuses.push(JSON.parse(m.toString()) as DeviceStatus));
+  await watcher.subscribeAsync(`${config.mqtt.topicPrefix}/status`, { qos: 1 });
+  try {
+    await cloud.online();
+    const ids: string[] = [];
+    for (let day = 0; day < DAYS; day++) {
+      clock.set(Date.UTC(2026, 10, 2 + day, 7, 0));
+      const today = Array.from({ length: PER_DAY }, (_, i) => `sf-${day}-${i}`);
+      for (const id of today) await cloud.publish(JSON.stringify({ ...base, id }));
+      await cloud.allFinal(today, 60_000);
+      ids.push(...today);
+      clock.advance(2000);
+      await app.publishStatus();
+    }
+    const failed = ids.filter((id) => cloud.results.get(id)?.some((r) => r.status === 'fail'));
+    assert.equal(failed, [], 'every job fiscalized while the OFD was away');
+
+    ofd.faults.down = false;
+    for (let i = 0; i < 600; i++) {
+      clock.advance(2000);
+      await app.publishStatus();
+      const s = await app.status();
+      if (s.ofd?.unsent === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 300)); // the last status message on its way
+
+    const lastFd = (await app.fn.execute(FN.getStatus, {})).value.lastFd;
+    assert.is((await app.fn.execute(FN.getUnconfirmedCount, {})).value.count, 0, 'nothing left unsent in the FN');
+    const fds = ofd.documents.map((d) => d.fd);
+    assert.equal(fds, Array.from({ length: lastFd }, (_, i) => i + 1), 'every FD reached the OFD, in FD order');
+    assert.is(ofd.counters.duplicates, 0, 'none confirmed twice');
+    assert.ok([...ofd.confirmationsOf(FN_NUMBER).values()].every((n) => n === 1));
+    assert.ok(lastFd >= DAYS * PER_DAY + 2 * DAYS, `${lastFd} FDs: receipts plus a shift opened and closed each day`);
+
+    const backlog = statuses.filter((s) => s.ofd !== undefined).map((s) => s.ofd?.unsent ?? 0);
+    const peak = Math.max(...backlog);
+    const peakAt = backlog.indexOf(peak);
+    assert.ok(peak >= DAYS * PER_DAY, `the status showed the backlog growing to ${peak}`);
+    assert.ok(backlog.slice(0, peakAt + 1).every((v, i, a) => i === 0 || v >= (a[i - 1] ?? 0)), `growing: ${backlog.slice(0, peakAt + 1).join(' ')}`);
+    assert.is(backlog[backlog.length - 1], 0, 'and draining to zero');
+    assert.ok(statuses.some((s) => s.ofd?.level === 'warning' || s.ofd?.level === 'notice'), 'escalated past 2 days');
+  } finally {
+    await watcher.endAsync();
+    await cloud.close();
+    await app.stop();
+    await ofd.close();
+    await broker.close();
+    removeDir(dataDir);
+  }
+});
+
+test.run();
