@@ -61,6 +61,8 @@ export class OfdEmulator {
   readonly documents: ReceivedDocument[] = [];
   readonly counters = { connections: 0, refused: 0, received: 0, confirmed: 0, rejected: 0, duplicates: 0, bad: 0, bytesIn: 0, bytesOut: 0 };
   private readonly seen = new Set<string>();
+  /** Connections that sent a message and have not had their reply yet. */
+  private open = 0;
   private server: Server | undefined;
   private boundPort = 0;
   private readonly log: Log;
@@ -90,6 +92,11 @@ export class OfdEmulator {
 
   get port(): number {
     return this.boundPort;
+  }
+
+  /** Exchanges in progress: a message received, its reply not yet sent. */
+  get inFlight(): number {
+    return this.open;
   }
 
   async close(): Promise<void> {
@@ -131,6 +138,7 @@ export class OfdEmulator {
       if (received < total) return;
       socket.removeAllListeners('data');
       this.counters.bytesIn += total;
+      this.open++;
       const reply = this.answer(bytes.subarray(SESSION_HEADER, total), head.header.pVersion);
       const send = (): void => this.reply(socket, reply);
       if (this.faults.slowMs > 0) this.deps.clock.after(this.faults.slowMs, send);
@@ -184,6 +192,7 @@ export class OfdEmulator {
   }
 
   private reply(socket: Socket, reply: Uint8Array | undefined): void {
+    this.open--;
     const f = this.faults;
     if (!reply) return void socket.destroy();
     let bytes = reply;

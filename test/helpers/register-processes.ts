@@ -26,11 +26,13 @@ export interface RegisterProcesses {
   killFn(): Promise<void>;
   /** Every document in the FN emulator's durable state (read with the emulator stopped). */
   fnDocuments(): ArchivedDocument[];
+  /** The FD numbers the FN holds an OFD receipt for (read with the emulator stopped). */
+  fnAcks(): number[];
   close(): Promise<void>;
   readonly runtimeExits: number;
 }
 
-export async function registerProcesses(dir: string, brokerUrl: string, options: { fnDelayMs?: number } = {}): Promise<RegisterProcesses> {
+export async function registerProcesses(dir: string, brokerUrl: string, options: { fnDelayMs?: number; ofdPort?: number } = {}): Promise<RegisterProcesses> {
   mkdirSync(dir, { recursive: true });
   const pty: PtyPair = await ptyPair();
   const fnStatePath = join(dir, 'fn-state.bin');
@@ -46,12 +48,22 @@ export async function registerProcesses(dir: string, brokerUrl: string, options:
       dataDir: join(dir, 'data'),
       fn: { kind: 'serial', path: pty.a, timeoutMs: 1000, longTimeoutMs: 2000, enqRetries: 2 },
       printer: { kind: 'none' },
+      ...(options.ofdPort !== undefined
+        ? { ofd: { kind: 'tcp', host: '127.0.0.1', port: options.ofdPort }, ofdLink: { backoffMinMs: 20, backoffMaxMs: 300, idleCheckMs: 200, connectTimeoutMs: 500, receiveTimeoutMs: 1000 } }
+        : {}),
       mqtt: { broker: { kind: 'external', url: brokerUrl }, protocolVersion: 5, reconnectMinMs: 100, reconnectMaxMs: 1000 },
       registration: { ffd: '1.2', inn, rnm: makeRnm('1', inn, kktSerial), kktSerial, address: 'г. Москва, ул. Льва Толстого, д. 16', place: 'shop.example.ru', taxSystems: ['osn', 'usn_income'], ofdInn: '7704211201', autoRegister: true },
       shift: { closeAt: null },
       log: { level: process.env['KASSA_TEST_LOG'] === 'debug' ? 'debug' : process.env['KASSA_TEST_LOG'] === 'info' ? 'info' : 'warn' },
     }),
   );
+  const loadFn = (): FnDevice => {
+    const store = fileStateStore(fnStatePath);
+    const device = new FnDevice({ store, clock: new ManualClock(Date.now()), log: testLog() }, deviceOptions({ secret: 'demo-fn-secret' }));
+    device.boot();
+    store.close();
+    return device;
+  };
   let fnProc: ChildProcess | undefined;
   let runtime: ChildProcess | undefined;
   let runtimeExits = 0;
@@ -82,9 +94,10 @@ export async function registerProcesses(dir: string, brokerUrl: string, options:
     killRuntime: (signal = 'SIGKILL') => stopProc(runtime, signal),
     killFn: () => stopProc(fnProc, 'SIGKILL'),
     fnDocuments() {
-      const device = new FnDevice({ store: fileStateStore(fnStatePath), clock: new ManualClock(Date.now()), log: testLog() }, deviceOptions({ secret: 'demo-fn-secret' }));
-      device.boot();
-      return [...device.snapshot.documents.values()];
+      return [...loadFn().snapshot.documents.values()];
+    },
+    fnAcks() {
+      return [...loadFn().snapshot.acks.keys()].sort((a, b) => a - b);
     },
     async close() {
       await stopProc(runtime, 'SIGKILL');
