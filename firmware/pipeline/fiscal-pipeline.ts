@@ -307,9 +307,15 @@ export class FiscalPipeline {
     });
   }
 
-  private refused(job: Job, e: FnError): Promise<void> {
+  private async refused(job: Job, e: FnError): Promise<void> {
     const meaning = refusalMeaning(e.fnCode);
-    return this.fail(job, { code: meaning.code, text: `${meaning.text} (${e.message})`, recommendation: meaning.recommendation, fn_code: e.fnCode });
+    let why = '';
+    if (e.fnCode === 0x14) {
+      // Say which document holds the FN up, so the technician knows what to look for.
+      const ofd = await this.deps.fn.execute(FN.getOfdStatus, {}).catch(() => undefined);
+      if (ofd && ofd.value.messageCount > 0) why = `; ${ofd.value.messageCount} document(s) unsent, the oldest FD ${ofd.value.firstFd} of ${atolDateTime(ofd.value.firstFdTime)}: restore the OFD connection`;
+    }
+    return this.fail(job, { code: meaning.code, text: `${meaning.text}${why} (${e.message})`, recommendation: meaning.recommendation, fn_code: e.fnCode });
   }
 
   private fail(job: Job, error: ResultError): Promise<void> {

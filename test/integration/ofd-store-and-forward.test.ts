@@ -94,4 +94,44 @@ test(`OFD down ${DAYS} days while ${DAYS * PER_DAY} receipts are formed: all con
   }
 });
 
+test('the FN blocked after 30 days without the OFD: jobs fail with fix_device and say why; the backlog drains and jobs work again', async () => {
+  const broker = await startMosquitto();
+  const dataDir = mkdtempSync(join(tmpdir(), 'kassa-block-'));
+  const clock = new ManualClock(Date.UTC(2026, 10, 2, 7, 0));
+  const ofd = new OfdEmulator({ clock, log: testLog() }, { ofdInn: OFD_INN, operatorKey: TEST_OPERATOR_KEY }, { down: true });
+  const ofdPort = await ofd.listen(0);
+  const config = testConfig(broker.url, dataDir, {
+    fn: { kind: 'emulator', checkTimer: false },
+    ofd: { kind: 'tcp', host: '127.0.0.1', port: ofdPort },
+    ofdLink: { backoffMinMs: 20, backoffMaxMs: 300, idleCheckMs: 200, connectTimeoutMs: 500, receiveTimeoutMs: 500 },
+  });
+  const app = await startApp(config, { clock, log: testLog(), random: Math.random, out: () => {} });
+  const cloud = await connectCloud(broker.url, config.mqtt.topicPrefix);
+  try {
+    await cloud.online();
+    await cloud.publish(JSON.stringify({ ...base, id: 'block-1' }));
+    assert.is((await cloud.final('block-1')).status, 'done');
+    clock.advance(31 * DAY_MS);
+    await cloud.publish(JSON.stringify({ ...base, id: 'block-2' }));
+    const blocked = await cloud.final('block-2');
+    assert.is(blocked.status, 'fail');
+    assert.is(blocked.error?.recommendation, 'fix_device');
+    assert.is(blocked.error?.code, 'fn_blocked');
+    assert.match(blocked.error?.text ?? '', /more than 30 days.*oldest FD 1 of 02\.11\.2026/);
+    assert.is((await app.status()).ofd?.level, 'blocked');
+
+    ofd.faults.down = false;
+    for (let i = 0; i < 100 && (await app.status()).ofd?.unsent !== 0; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.is((await app.status()).ofd?.unsent, 0, 'the backlog drained');
+    await cloud.publish(JSON.stringify({ ...base, id: 'block-3' }));
+    assert.is((await cloud.final('block-3')).status, 'done', 'jobs succeed again');
+  } finally {
+    await cloud.close();
+    await app.stop();
+    await ofd.close();
+    await broker.close();
+    removeDir(dataDir);
+  }
+});
+
 test.run();
