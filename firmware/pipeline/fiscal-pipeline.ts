@@ -21,11 +21,14 @@ import { personTags } from '../fiscal/common-tags.ts';
 import type { Cashier } from '../fiscal/receipt.ts';
 import { buildCorrectionReceipt, buildReceipt, type BuiltDocument } from '../fiscal/receipt-builder.ts';
 import { FD_TYPE } from '../fiscal/tag-table.ts';
-import type { Job } from '../jobs/job.ts';
+import type { Job, ServiceJob } from '../jobs/job.ts';
 import { fiscalPayload, RESULT_VERSION, type FiscalAttributes, type JobResult, type ResultError } from '../jobs/job-result.ts';
 import type { ReceiptPrinter } from '../print/receipt-printer.ts';
 import { formReceipt, formStateReport } from './fn-documents.ts';
 import { PrintQueue } from './print-queue.ts';
+import { readArchivedTlv } from '../../drivers/fn/fn-procedures.ts';
+import { decodeTlv } from '../fiscal/tlv-codec.ts';
+import { archiveLines } from '../print/archive-lines.ts';
 import { refusalMeaning } from './fn-refusals.ts';
 import type { JobLedger, LedgerEntry } from './job-ledger.ts';
 import { reconcileForming } from './reconcile.ts';
@@ -170,7 +173,13 @@ export class FiscalPipeline {
       case 'close_shift':
       case 'state_report':
       case 'x_report':
+      case 'print_copy':
+      case 'continue_printing':
         return this.service(job);
+      default: {
+        const unknown: never = job;
+        throw new KassaError('DOCUMENT_INVALID', `no path for job type ${(unknown as Job).type}`);
+      }
     }
   }
 
@@ -247,6 +256,7 @@ export class FiscalPipeline {
       this.prints.resume();
       return this.finish(job, { status: 'done', message: waiting > 0 ? `printing resumed: ${waiting} document(s) in the print queue` : 'nothing waits for the printer' });
     }
+    if (job.type === 'print_copy') return this.printCopy(job);
     const cashier = personTags(('cashier' in job ? job.cashier : undefined) ?? this.options.cashier());
     const at = await this.readyToForm(job);
     if (at === undefined) return;
@@ -288,6 +298,26 @@ export class FiscalPipeline {
       if (this.deps.ledger.get(job.id)?.forming) await this.deps.ledger.record({ k: 'unformed', id: job.id, at: this.deps.clock.now() });
       return this.refused(job, e);
     }
+  }
+
+  /** A copy of a document, rebuilt from the FN archive (45h/46h) and marked as a copy. */
+  private async printCopy(job: ServiceJob): Promise<void> {
+    const fd = job.fd ?? (await this.deps.fn.execute(FN.getStatus, {})).value.lastFd;
+    let nodes;
+    try {
+      nodes = decodeTlv((await readArchivedTlv(this.deps.fn, fd)).tlv);
+    } catch (e) {
+      if (e instanceof FnError && (e.fnCode === 0x08 || e.fnCode === 0x02)) return this.fail(job, { code: 'no_document', text: `the FN archive has no FD ${fd}`, recommendation: 'fix_data', fn_code: e.fnCode });
+      throw e;
+    }
+    const lines = ['КОПИЯ', `ФД ${fd}`, ...archiveLines(nodes)];
+    this.prints.add({
+      id: job.id,
+      request: { job, registration: this.options.registration, lines },
+      printed: async () => {},
+      notPrinted: () => this.log.warn(`job ${job.id}: the copy of FD ${fd} waits for the printer`),
+      finish: () => this.finish(job, { status: 'done', message: `copy of FD ${fd} printed` }),
+    });
   }
 
   /** Hands a fiscalized document to the print queue; its result is finished there, in order. */

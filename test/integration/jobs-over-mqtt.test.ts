@@ -115,4 +115,33 @@ it('a Sberbank orderBundle job and a CBOR payload are fiscalized like ATOL ones'
   assert.match(refund.payload!.qr!, /&n=2$/);
 });
 
+it('service jobs: shifts, reports, a copy by FD number, continue printing', async (ctx) => {
+  const cloud = ctx.cloud!;
+  const job = (id: string, type: string, extra: Record<string, unknown> = {}): string => JSON.stringify({ version: 1, id, type, ...extra });
+  await cloud.publish(job('svc-open', 'open_shift'));
+  const open = await cloud.final('svc-open');
+  assert.is(open.status, 'done');
+  assert.match(open.message ?? '', /already open/);
+  await cloud.publish(job('svc-x', 'x_report'));
+  assert.match((await cloud.final('svc-x')).message ?? '', /СМЕНА \d+ ОТКРЫТА/);
+  await cloud.publish(job('svc-state', 'state_report'));
+  const state = await cloud.final('svc-state');
+  assert.is(state.status, 'done');
+  assert.ok((state.payload?.fiscal_document_number ?? 0) > 0, 'the settlement-state report is a fiscal document');
+  await cloud.publish(job('svc-copy', 'print_copy', { fd: 1 }));
+  assert.is((await cloud.final('svc-copy')).message, 'copy of FD 1 printed');
+  await cloud.publish(job('svc-copy-none', 'print_copy', { fd: 99999 }));
+  const none = await cloud.final('svc-copy-none');
+  assert.is(none.status, 'fail');
+  assert.is(none.error?.code, 'no_document');
+  await cloud.publish(job('svc-continue', 'continue_printing'));
+  assert.is((await cloud.final('svc-continue')).status, 'done');
+  await cloud.publish(job('svc-close', 'close_shift'));
+  const close = await cloud.final('svc-close');
+  assert.is(close.status, 'done');
+  assert.ok((close.payload?.fiscal_document_number ?? 0) > (state.payload?.fiscal_document_number ?? 0));
+  await cloud.publish(job('svc-close-again', 'close_shift'));
+  assert.match((await cloud.final('svc-close-again')).message ?? '', /already closed/);
+});
+
 it.run();
