@@ -33,10 +33,9 @@ import { registrationReport } from './pipeline/registration-report.ts';
 import { consolePrinter, filePrinter, noPrinter } from './print/text-printers.ts';
 import type { ReceiptPrinter } from './print/receipt-printer.ts';
 import { dailyAt, every, type Schedule } from './schedule/shift-close-task.ts';
-import { OfdEmulator } from '../drivers/ofd/ofd-emulator.ts';
-import { OfdTransport } from '../drivers/ofd/ofd-transport.ts';
 import { ofdHealth } from './ofd/ofd-health.ts';
-import { OfdSender, type DeliveryRecord } from './ofd/ofd-sender.ts';
+import type { OfdSender } from './ofd/ofd-sender.ts';
+import { wireOfd } from './ofd/ofd-wiring.ts';
 import { DeviceState } from './state/device-state.ts';
 import { collectStatus, type DeviceStatus } from './status/device-status.ts';
 
@@ -176,29 +175,9 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     );
 
     // ---- the OFD: an emulator on loopback (demo) or the real one; the sender always runs
-    let endpoint = { host: '127.0.0.1', port: 0 };
-    if (config.ofd.kind === 'emulator') {
-      const ofdEmulator = new OfdEmulator({ clock, log }, { ofdInn: config.registration.ofdInn, operatorKey: TEST_OPERATOR_KEY, documentsDir: join(config.dataDir, config.ofd.documentsDir) });
-      endpoint = { host: '127.0.0.1', port: await ofdEmulator.listen(config.ofd.port) };
-      stops.push(() => ofdEmulator.close());
-      log.info(`OFD emulator on ${endpoint.host}:${endpoint.port}`);
-    } else {
-      endpoint = { host: config.ofd.host, port: config.ofd.port };
-    }
-    const deliveries = new Journal<DeliveryRecord>({ log }, { dir: join(config.dataDir, 'ofd-deliveries'), segmentBytes: config.journal.segmentBytes });
-    await deliveries.open(() => {});
-    stops.push(() => deliveries.close());
-    const transport = new OfdTransport({ clock, log, endpoint: () => endpoint }, config.ofdLink);
-    const sender = new OfdSender(
-      { fn, transport, clock, log, random: deps.random, exclusive: (work) => pipeline.exclusive(work), record: (r) => deliveries.append(r) },
-      {
-        pVersion: parseInt(config.registration.ffd === '1.2' ? config.ofdLink.pVersion12 : config.ofdLink.pVersion105, 16),
-        backoffMinMs: config.ofdLink.backoffMinMs,
-        backoffMaxMs: config.ofdLink.backoffMaxMs,
-        idleCheckMs: config.ofdLink.idleCheckMs,
-        blockSize: 1024,
-      },
-    );
+    const ofd = await wireOfd(config, { fn, clock, log, random: deps.random, exclusive: (work) => pipeline.exclusive(work) });
+    const sender = ofd.sender;
+    stops.push(() => ofd.stop());
 
     // ---- status, schedules
     const status$ = (): Promise<DeviceStatus> =>
@@ -245,7 +224,6 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     // The link first: results the pipeline sends while it connects wait in the client's queue.
     pipeline.start();
     sender.start();
-    stops.push(() => sender.stop());
     // Escalation of the OFD backlog (issue 5 §4): logged with every minute's check.
     let lastLevel = 'ok';
     schedules.push(

@@ -27,7 +27,8 @@ const PER_DAY = 50;
 const DAY_MS = 86_400_000;
 const base = JSON.parse(readFileSync('device-config/samples/sell-atol.json', 'utf8')) as Record<string, unknown>;
 
-test(`OFD down ${DAYS} days while ${DAYS * PER_DAY} receipts are formed: all confirmed once, in FD order, after it returns`, async () => {
+/** A register on mosquitto with an injected clock, whose OFD (an emulator over TCP) is down. */
+async function registerWithOfdDown() {
   const broker = await startMosquitto();
   const dataDir = mkdtempSync(join(tmpdir(), 'kassa-sf-'));
   const clock = new ManualClock(Date.UTC(2026, 10, 2, 7, 0));
@@ -40,6 +41,25 @@ test(`OFD down ${DAYS} days while ${DAYS * PER_DAY} receipts are formed: all con
   });
   const app = await startApp(config, { clock, log: testLog(), random: Math.random, out: () => {} });
   const cloud = await connectCloud(broker.url, config.mqtt.topicPrefix);
+  return {
+    broker,
+    clock,
+    ofd,
+    config,
+    app,
+    cloud,
+    async close() {
+      await cloud.close();
+      await app.stop();
+      await ofd.close();
+      await broker.close();
+      removeDir(dataDir);
+    },
+  };
+}
+
+test(`OFD down ${DAYS} days while ${DAYS * PER_DAY} receipts are formed: all confirmed once, in FD order, after it returns`, async () => {
+  const { broker, clock, ofd, config, app, cloud, close } = await registerWithOfdDown();
   const statuses: DeviceStatus[] = [];
   const watcher = await mqtt.connectAsync(broker.url, { clientId: `status-watch-${process.pid}`, protocolVersion: 4 });
   watcher.on('message', (_t, m) => statuses.push(JSON.parse(m.toString()) as DeviceStatus));
@@ -86,27 +106,12 @@ test(`OFD down ${DAYS} days while ${DAYS * PER_DAY} receipts are formed: all con
     assert.ok(statuses.some((s) => s.ofd?.level === 'warning' || s.ofd?.level === 'notice'), 'escalated past 2 days');
   } finally {
     await watcher.endAsync();
-    await cloud.close();
-    await app.stop();
-    await ofd.close();
-    await broker.close();
-    removeDir(dataDir);
+    await close();
   }
 });
 
 test('the FN blocked after 30 days without the OFD: jobs fail with fix_device and say why; the backlog drains and jobs work again', async () => {
-  const broker = await startMosquitto();
-  const dataDir = mkdtempSync(join(tmpdir(), 'kassa-block-'));
-  const clock = new ManualClock(Date.UTC(2026, 10, 2, 7, 0));
-  const ofd = new OfdEmulator({ clock, log: testLog() }, { ofdInn: OFD_INN, operatorKey: TEST_OPERATOR_KEY }, { down: true });
-  const ofdPort = await ofd.listen(0);
-  const config = testConfig(broker.url, dataDir, {
-    fn: { kind: 'emulator', checkTimer: false },
-    ofd: { kind: 'tcp', host: '127.0.0.1', port: ofdPort },
-    ofdLink: { backoffMinMs: 20, backoffMaxMs: 300, idleCheckMs: 200, connectTimeoutMs: 500, receiveTimeoutMs: 500 },
-  });
-  const app = await startApp(config, { clock, log: testLog(), random: Math.random, out: () => {} });
-  const cloud = await connectCloud(broker.url, config.mqtt.topicPrefix);
+  const { broker, clock, ofd, config, app, cloud, close } = await registerWithOfdDown();
   try {
     await cloud.online();
     await cloud.publish(JSON.stringify({ ...base, id: 'block-1' }));
@@ -126,11 +131,7 @@ test('the FN blocked after 30 days without the OFD: jobs fail with fix_device an
     await cloud.publish(JSON.stringify({ ...base, id: 'block-3' }));
     assert.is((await cloud.final('block-3')).status, 'done', 'jobs succeed again');
   } finally {
-    await cloud.close();
-    await app.stop();
-    await ofd.close();
-    await broker.close();
-    removeDir(dataDir);
+    await close();
   }
 });
 
