@@ -46,10 +46,10 @@ export function parseConfig(text: string, source = 'device config'): DeviceConfi
   }
   if (!validate(raw)) throw new ConfigError(source, (validate.errors ?? []).map(problemOf));
   const c = raw as Record<string, any>;
-  fillUnion(c, 'fn', c['fn']);
-  fillUnion(c, 'printer', c['printer']);
-  fillUnion(c, 'ofd', c['ofd']);
-  fillUnion(c, 'broker', c['mqtt']?.['broker']);
+  fillUnion('fn', c['fn']);
+  fillUnion('printer', c['printer']);
+  fillUnion('ofd', c['ofd']);
+  fillUnion('broker', c['mqtt']?.['broker']);
 
   const problems: ConfigProblem[] = [];
   const reg = c['registration'] as Record<string, any>;
@@ -76,11 +76,10 @@ export function parseConfig(text: string, source = 'device config'): DeviceConfi
   return c as DeviceConfig;
 }
 
-function fillUnion(parent: Record<string, any>, name: string, member: Record<string, any> | undefined): void {
+function fillUnion(name: string, member: Record<string, any> | undefined): void {
   if (!member) return;
   const defaults = UNION_DEFAULTS[`${name}:${member['kind']}`] ?? {};
   for (const [k, v] of Object.entries(defaults)) member[k] ??= v;
-  void parent;
 }
 
 function problemOf(e: ErrorObject): ConfigProblem {

@@ -103,7 +103,7 @@ export class MqttLink {
       this.stats.connects++;
       this.log.info(`connected to ${o.url} as ${o.clientId} (session ${connack.sessionPresent ? 'resumed' : 'new'})`);
       client.subscribe(
-        o.subscriptions.map((t) => t),
+        [...o.subscriptions],
         { qos: 1 },
         (err) => {
           if (err) this.log.error(`subscribe failed: ${err.message}`);

@@ -21,7 +21,6 @@ export interface DeviceStatus {
     readonly warnings: number;
     readonly last_fd: number;
     readonly last_document: string;
-    readonly unsent_documents: number;
   };
   readonly fn_error?: string;
   readonly shift?: { readonly open: boolean; readonly number: number; readonly opened_at?: string; readonly age_minutes?: number };
@@ -51,7 +50,6 @@ export async function collectStatus(s: StatusSources): Promise<DeviceStatus> {
       warnings: st.warnings,
       last_fd: st.lastFd,
       last_document: atolDateTime(st.lastDocumentTime),
-      unsent_documents: st.phase === 0x03 || st.phase === 0x07 ? (await s.fn.execute(FN.getUnconfirmedCount, {})).value.count : 0,
     };
     const ofd = await s.ofd();
     if (st.phase !== 0x03) return { ...base, fn, ofd };
