@@ -69,8 +69,16 @@ async function verify(reg: RegisterProcesses, cloud: Cloud, jobs: ReturnType<typ
   assert.is(receipts.length, jobs.length, 'one receipt per job, nothing else');
 }
 
-test(`${JOBS} jobs while the runtime is SIGKILLed at random moments (≥ 20 kills)`, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kassa-crash-'));
+/**
+ * Publishes `jobs` with small random gaps while `interrupt` strikes every `everyMs` (random
+ * within the range), at least `times` times and until everything is published; then checks.
+ */
+async function streamWithInterruptions(
+  name: string,
+  jobs: ReturnType<typeof job>[],
+  options: { gapMs: [number, number]; everyMs: [number, number]; times: number; interrupt: (reg: RegisterProcesses) => Promise<void> },
+): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), `kassa-${name}-`));
   const broker = await startMosquitto();
   const reg = await registerProcesses(dir, broker.url, { fnDelayMs: 5 });
   const cloud = await connectCloud(broker.url, reg.prefix);
@@ -78,67 +86,56 @@ test(`${JOBS} jobs while the runtime is SIGKILLed at random moments (≥ 20 kill
     await reg.startFn();
     reg.startRuntime();
     await cloud.online(); // its persistent session exists from now on: nothing published is lost
-    const jobs = Array.from({ length: JOBS }, (_, i) => job(i));
-    let kills = 0;
     let published = 0;
     const publisher = (async () => {
       for (const j of jobs) {
         await cloud.publish(j.payload);
         published++;
-        await sleep(between(5, 40));
+        await sleep(between(...options.gapMs));
       }
     })();
-    while (published < JOBS || kills < 20) {
-      await sleep(between(300, 900));
-      await reg.killRuntime('SIGKILL');
-      kills++;
-      reg.startRuntime();
+    let count = 0;
+    while (published < jobs.length || count < options.times) {
+      await sleep(between(...options.everyMs));
+      await options.interrupt(reg);
+      count++;
     }
     await publisher;
     await verify(reg, cloud, jobs);
-    assert.ok(kills >= 20, `${kills} kills`);
+    return count;
   } finally {
     await cloud.close();
     await reg.close();
     await broker.close();
     removeDir(dir);
   }
+}
+
+test(`${JOBS} jobs while the runtime is SIGKILLed at random moments (≥ 20 kills)`, async () => {
+  const kills = await streamWithInterruptions('crash', Array.from({ length: JOBS }, (_, i) => job(i)), {
+    gapMs: [5, 40],
+    everyMs: [300, 900],
+    times: 20,
+    interrupt: async (reg) => {
+      await reg.killRuntime('SIGKILL');
+      reg.startRuntime();
+    },
+  });
+  assert.ok(kills >= 20, `${kills} kills`);
 });
 
 test('power cuts: the runtime and the FN emulator killed at once, 10 times', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kassa-power-'));
-  const broker = await startMosquitto();
-  const reg = await registerProcesses(dir, broker.url, { fnDelayMs: 5 });
-  const cloud = await connectCloud(broker.url, reg.prefix);
-  try {
-    await reg.startFn();
-    reg.startRuntime();
-    await cloud.online(); // its persistent session exists from now on: nothing published is lost
-    const jobs = Array.from({ length: 60 }, (_, i) => job(1000 + i));
-    let published = 0;
-    const publisher = (async () => {
-      for (const j of jobs) {
-        await cloud.publish(j.payload);
-        published++;
-        await sleep(between(10, 60));
-      }
-    })();
-    let cuts = 0;
-    while (published < jobs.length || cuts < 10) {
-      await sleep(between(400, 1200));
+  const cuts = await streamWithInterruptions('power', Array.from({ length: 60 }, (_, i) => job(1000 + i)), {
+    gapMs: [10, 60],
+    everyMs: [400, 1200],
+    times: 10,
+    interrupt: async (reg) => {
       await Promise.all([reg.killRuntime('SIGKILL'), reg.killFn()]);
-      cuts++;
       await reg.startFn();
       reg.startRuntime();
-    }
-    await publisher;
-    await verify(reg, cloud, jobs);
-  } finally {
-    await cloud.close();
-    await reg.close();
-    await broker.close();
-    removeDir(dir);
-  }
+    },
+  });
+  assert.ok(cuts >= 10, `${cuts} power cuts`);
 });
 
 test('mosquitto stopped and restarted mid-stream: nothing lost', async () => {
