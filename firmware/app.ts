@@ -30,8 +30,7 @@ import { registerFn } from './pipeline/fn-documents.ts';
 import { compactLedger, JobLedger, type LedgerRecord } from './pipeline/job-ledger.ts';
 import { ShiftKeeper } from './pipeline/shift-keeper.ts';
 import { registrationReport } from './pipeline/registration-report.ts';
-import { consolePrinter, filePrinter, noPrinter } from './print/text-printers.ts';
-import type { ReceiptPrinter } from './print/receipt-printer.ts';
+import { makePrinter } from './print/printer-wiring.ts';
 import { dailyAt, every, type Schedule } from './schedule/shift-close-task.ts';
 import { ofdHealth } from './ofd/ofd-health.ts';
 import type { OfdSender } from './ofd/ofd-sender.ts';
@@ -145,7 +144,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     const reporter = new ResultReporter({ publish: (t, p) => link.publish(t, p), ledger, clock, log }, topics.results);
 
     // ---- the fiscal pipeline
-    const printer = makePrinter(config, deps);
+    const printer = await makePrinter(config, { clock, log, out: deps.out }, stops);
     const shifts = new ShiftKeeper(
       { fn, log, recall: () => state.data.shift, remember: (s) => state.update((d) => void (s ? (d.shift = s) : delete d.shift)) },
       { ffd: config.registration.ffd, maxOpenMinutes: config.shift.maxOpenMinutes },
@@ -266,17 +265,6 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
   } catch (e) {
     await stopAll().catch(() => undefined);
     throw e;
-  }
-}
-
-function makePrinter(config: DeviceConfig, deps: AppDeps): ReceiptPrinter {
-  switch (config.printer.kind) {
-    case 'none':
-      return noPrinter();
-    case 'console':
-      return consolePrinter(deps.out);
-    case 'file':
-      return filePrinter(join(config.dataDir, config.printer.dir));
   }
 }
 

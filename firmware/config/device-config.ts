@@ -11,7 +11,12 @@ export type FnConfig =
   | { readonly kind: 'emulator'; readonly fnNumber: string; readonly secret: string; readonly checkTimer: boolean }
   | { readonly kind: 'serial'; readonly path: string; readonly baudRate: number; readonly timeoutMs: number; readonly longTimeoutMs: number; readonly enqRetries: number };
 
-export type PrinterConfig = { readonly kind: 'none' } | { readonly kind: 'console' } | { readonly kind: 'file'; readonly dir: string };
+export type PrinterConfig =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'console' }
+  | { readonly kind: 'file'; readonly dir: string }
+  | { readonly kind: 'emulator'; readonly dir: string; readonly columns: number }
+  | { readonly kind: 'serial'; readonly path: string; readonly baudRate: number; readonly columns: number };
 
 export type OfdConfig = { readonly kind: 'emulator'; readonly port: number; readonly documentsDir: string } | { readonly kind: 'tcp'; readonly host: string; readonly port: number };
 

@@ -32,6 +32,8 @@ const UNION_DEFAULTS: Readonly<Record<string, Record<string, unknown>>> = {
   'fn:emulator': { fnNumber: '9999078900005488', secret: 'demo-fn-secret', checkTimer: true },
   'fn:serial': { baudRate: 115200, timeoutMs: 5000, longTimeoutMs: 30000, enqRetries: 3 },
   'printer:file': { dir: 'receipts' },
+  'printer:emulator': { dir: 'receipts', columns: 48 },
+  'printer:serial': { baudRate: 38400, columns: 48 },
   'ofd:emulator': { port: 0, documentsDir: 'ofd-documents' },
   'broker:embedded': { host: '127.0.0.1', port: 1883 },
   'broker:external': { rejectUnauthorized: true },

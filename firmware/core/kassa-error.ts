@@ -12,6 +12,7 @@ export type KassaErrorCode =
   | 'DOCUMENT_INVALID' // a document that breaks an FFD rule before it reaches the FN
   | 'CONFIG' // device configuration that does not parse
   | 'OFD' // an exchange with the OFD failed (drivers/ofd/ofd-error.ts says how)
+  | 'PRINTER' // the printer's line failed
   | 'JOURNAL' // the durable journal cannot be read or written; after a failed write it refuses appends
   | 'EMULATOR_STATE'; // the FN emulator's persisted state cannot be read
 

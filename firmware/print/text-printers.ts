@@ -1,8 +1,15 @@
-/** The demo's printers: the text of each document to the console or to a file per document. */
+/** Plain-text printers: the layout of each document to the console or to a file per document. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ReceiptPrinter } from './receipt-printer.ts';
-import { textReceipt } from './text-receipt.ts';
+import { layoutDocument } from './receipt-layout.ts';
+import type { PrintRequest, ReceiptPrinter } from './receipt-printer.ts';
+
+const COLUMNS = 42;
+
+export function textReceipt(req: PrintRequest): string {
+  const layout = layoutDocument(req, COLUMNS);
+  return [...layout.lines.map((l) => (l.align === 'center' ? l.text.padStart(Math.floor((COLUMNS + l.text.length) / 2)) : l.text)), ...(layout.qr ? [`[QR ${layout.qr}]`] : [])].join('\n');
+}
 
 export function consolePrinter(write: (text: string) => void): ReceiptPrinter {
   return {

@@ -1,0 +1,62 @@
+/**
+ * The ESC/POS receipt printer: a layout (receipt-layout.ts) encoded with the
+ * receipt-printer-encoder library (CP866, alignment, bold, the printer's native QR command
+ * GS ( k, cut) and sent through the PrinterDriver. The status (DLE EOT) is read before and
+ * after each document: when the printer cannot print, print() says false and the print
+ * queue keeps the document for later — it never throws the document away.
+ */
+import ReceiptPrinterEncoder from '@point-of-sale/receipt-printer-encoder';
+import type { PrinterDriver } from '../../drivers/printer/printer-driver.ts';
+import { canPrint, describeStatus } from '../../drivers/printer/printer-status.ts';
+import type { Log } from '../core/log.ts';
+import { layoutDocument, type Layout } from './receipt-layout.ts';
+import type { PrintRequest, ReceiptPrinter } from './receipt-printer.ts';
+
+/**
+ * QR module size in dots: the FNS code (version 4–5 for ~70 characters at level M, 33–37
+ * modules) at 6 dots a module on a 203 dpi head is 25–28 mm, over the 20 × 20 mm minimum
+ * (FFD tag 1196).
+ */
+export const QR_MODULE_DOTS = 6;
+
+export function encodeLayout(layout: Layout, columns: number): Uint8Array {
+  const e = new ReceiptPrinterEncoder({ language: 'esc-pos', columns, codepageMapping: 'epson' }).initialize().codepage('cp866');
+  for (const l of layout.lines) {
+    e.align(l.align ?? 'left').bold(l.bold ?? false).line(l.text);
+  }
+  e.align('left').bold(false);
+  if (layout.qr) e.newline().align('center').qrcode(layout.qr, { model: 2, size: QR_MODULE_DOTS, errorlevel: 'm' }).align('left');
+  return e.newline().newline().cut().encode();
+}
+
+export class EscPosPrinter implements ReceiptPrinter {
+  readonly stats = { printed: 0, refused: 0 };
+  constructor(
+    private readonly deps: { readonly driver: PrinterDriver; readonly log: Log },
+    /** Characters a line: 32 for 58 mm paper, 48 for 80 mm. */
+    private readonly columns: number,
+  ) {}
+
+  async print(req: PrintRequest): Promise<boolean> {
+    const before = await this.deps.driver.status();
+    if (!canPrint(before)) {
+      this.stats.refused++;
+      this.deps.log.warn(`printer not ready (${describeStatus(before)}): the document waits`);
+      return false;
+    }
+    await this.deps.driver.write(encodeLayout(layoutDocument(req, this.columns), this.columns));
+    const after = await this.deps.driver.status();
+    if (!canPrint(after)) {
+      // The paper ran out during the document: print it again, whole, when the printer is back.
+      this.stats.refused++;
+      this.deps.log.warn(`printer stopped during a document (${describeStatus(after)}): it will be printed again`);
+      return false;
+    }
+    this.stats.printed++;
+    return true;
+  }
+
+  describe(): Record<string, unknown> {
+    return { kind: 'escpos', columns: this.columns, ...this.stats };
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The printing side of the composition root: which printer the config names, built with
+ * its port (the ESC/POS emulator in-process, or a serial line) and driver.
+ */
+import { join } from 'node:path';
+import { PrinterEmulator } from '../../drivers/printer/emulator/printer-emulator.ts';
+import { PrinterDriver } from '../../drivers/printer/printer-driver.ts';
+import { memoryPortPair } from '../../drivers/memory-port.ts';
+import type { BytePort } from '../../drivers/port.ts';
+import { openSerialPort } from '../../drivers/serial-port.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Log } from '../core/log.ts';
+import type { DeviceConfig } from '../config/device-config.ts';
+import { EscPosPrinter } from './escpos-printer.ts';
+import type { ReceiptPrinter } from './receipt-printer.ts';
+import { consolePrinter, filePrinter, noPrinter } from './text-printers.ts';
+
+export interface PrinterWiringDeps {
+  readonly clock: Clock;
+  readonly log: Log;
+  /** Where the console printer writes. */
+  readonly out: (text: string) => void;
+}
+
+export async function makePrinter(config: DeviceConfig, deps: PrinterWiringDeps, stops: (() => Promise<void> | void)[]): Promise<ReceiptPrinter> {
+  const p = config.printer;
+  switch (p.kind) {
+    case 'none':
+      return noPrinter();
+    case 'console':
+      return consolePrinter(deps.out);
+    case 'file':
+      return filePrinter(join(config.dataDir, p.dir));
+    case 'emulator':
+    case 'serial': {
+      let port: BytePort;
+      if (p.kind === 'emulator') {
+        const [registerSide, deviceSide] = memoryPortPair('printer');
+        const emulator = new PrinterEmulator({ port: deviceSide, clock: deps.clock, log: deps.log }, join(config.dataDir, p.dir));
+        emulator.start();
+        stops.push(() => emulator.stop());
+        port = registerSide;
+      } else {
+        port = await openSerialPort({ path: p.path, baudRate: p.baudRate });
+      }
+      stops.push(() => port.close());
+      const driver = new PrinterDriver({ port, clock: deps.clock, log: deps.log.child('printer') });
+      driver.start();
+      stops.push(() => driver.stop());
+      return new EscPosPrinter({ driver, log: deps.log.child('printer') }, p.columns);
+    }
+  }
+}
+

@@ -1,0 +1,130 @@
+/**
+ * What goes on paper (fiscal-spec §4.2, mandatory printed data): a pure function from a
+ * fiscal document to lines and a QR string. The ESC/POS printer encodes these lines; the
+ * text printers join them. Long names wrap; amounts are rubles.kopecks.
+ */
+import { atolDateTime } from '../core/local-time.ts';
+import { fnsQrString } from '../fiscal/fns-qr.ts';
+import { rublesText } from '../fiscal/money.ts';
+import type { Receipt } from '../fiscal/receipt.ts';
+import { CALCULATION_SIGN_WORDS, codeFor, MEASURES, PAYMENT_METHODS, PAYMENT_OBJECTS, PAYMENT_TYPES, TAX_SYSTEM_LABELS } from '../fiscal/receipt-codes.ts';
+import { FD_TYPE } from '../fiscal/tag-table.ts';
+import { vatOf, vatRate, VAT_RATES } from '../fiscal/vat-rates.ts';
+import type { PrintRequest } from './receipt-printer.ts';
+
+export interface PrintLine {
+  readonly text: string;
+  readonly align?: 'left' | 'center';
+  readonly bold?: boolean;
+}
+
+export interface Layout {
+  readonly lines: readonly PrintLine[];
+  /** The FNS QR string, printed after the lines (receipts only). */
+  readonly qr?: string;
+}
+
+/** Document names by FD type (fiscal-spec §2.2). */
+const DOCUMENT_NAMES: Readonly<Record<number, string>> = {
+  [FD_TYPE.receipt]: 'КАССОВЫЙ ЧЕК',
+  [FD_TYPE.correctionReceipt]: 'КАССОВЫЙ ЧЕК КОРРЕКЦИИ',
+  [FD_TYPE.openShift]: 'ОТЧЕТ ОБ ОТКРЫТИИ СМЕНЫ',
+  [FD_TYPE.closeShift]: 'ОТЧЕТ О ЗАКРЫТИИ СМЕНЫ',
+  [FD_TYPE.stateReport]: 'ОТЧЕТ О ТЕКУЩЕМ СОСТОЯНИИ РАСЧЕТОВ',
+  [FD_TYPE.registration]: 'ОТЧЕТ О РЕГИСТРАЦИИ',
+};
+
+export function layoutDocument(req: PrintRequest, columns: number): Layout {
+  const out: PrintLine[] = [];
+  const text = (t: string, opts: Omit<PrintLine, 'text'> = {}): void => {
+    for (const l of wrap(t, columns)) out.push({ text: l, ...opts });
+  };
+  const pair = (left: string, right: string): void => {
+    if (left.length + right.length + 1 > columns) {
+      text(left);
+      out.push({ text: right.padStart(columns) });
+    } else out.push({ text: `${left}${' '.repeat(columns - left.length - right.length)}${right}` });
+  };
+  const rule = (): void => void out.push({ text: '-'.repeat(columns) });
+  const reg = req.registration;
+  const f = req.fiscal;
+
+  if (reg.userName) text(reg.userName, { align: 'center', bold: true });
+  text(reg.address, { align: 'center' });
+  if (reg.place) text(reg.place, { align: 'center' });
+  pair('ИНН', reg.inn);
+  rule();
+  const job = req.job;
+  const receipt: Receipt | undefined = 'receipt' in job ? job.receipt : 'correction' in job ? job.correction : undefined;
+  if (req.lines) {
+    for (const l of req.lines) text(l);
+  } else if (f) {
+    text(DOCUMENT_NAMES[f.fdType] ?? `ДОКУМЕНТ ${f.fdType}`, { align: 'center', bold: true });
+    if (f.operationType !== undefined) text(CALCULATION_SIGN_WORDS[f.operationType] ?? '', { align: 'center', bold: true });
+  }
+  if (receipt && f) {
+    if ('correction' in job) {
+      const c = job.correction.correction;
+      pair('ТИП КОРРЕКЦИИ', c.type === 'self' ? 'САМОСТОЯТЕЛЬНО' : 'ПО ПРЕДПИСАНИЮ');
+      pair('ДАТА РАСЧЕТА', atolDateTime(c.baseDate).slice(0, 10));
+      if (c.baseNumber) pair('НОМЕР ПРЕДПИСАНИЯ', c.baseNumber);
+    }
+    receipt.items.forEach((item, i) => {
+      text(`${i + 1}. ${item.name}`);
+      const unit = codeFor(MEASURES, item.measure, reg.ffd)?.label ?? '';
+      pair(`  ${item.quantity} ${unit} x ${rublesText(item.priceKopecks)}`, `=${rublesText(item.sumKopecks)}`);
+      const rate = vatRate(item.vat);
+      if (rate) pair(`  ${rate.label}`, rate.totalIsItemSum ? '' : `=${rublesText(item.vatSumKopecks ?? vatOf(rate, item.sumKopecks))}`);
+      const object = codeFor(PAYMENT_OBJECTS, item.paymentObject, reg.ffd)?.label ?? item.paymentObject;
+      const method = codeFor(PAYMENT_METHODS, item.paymentMethod, reg.ffd)?.label ?? item.paymentMethod;
+      text(`  ${object}, ${method}`);
+    });
+    rule();
+    pair('ИТОГ', `=${rublesText(receipt.totalKopecks)}`);
+    for (const p of PAYMENT_TYPES) {
+      const sum = receipt.payments[p.id];
+      if (sum) pair(p.label, `=${rublesText(sum)}`);
+    }
+    for (const rate of VAT_RATES) {
+      const items = receipt.items.filter((i) => i.vat === rate.id);
+      if (items.length === 0) continue;
+      const total = items.reduce((acc, i) => acc + (rate.totalIsItemSum ? i.sumKopecks : (i.vatSumKopecks ?? vatOf(rate, i.sumKopecks))), 0);
+      pair(rate.totalIsItemSum ? `СУММА С ${rate.label}` : `СУММА ${rate.label}`, `=${rublesText(total)}`);
+    }
+    pair('СНО', TAX_SYSTEM_LABELS[receipt.taxSystem]);
+    if (receipt.cashier) pair('КАССИР', receipt.cashier.name);
+    if (receipt.cashier?.inn) pair('ИНН КАССИРА', receipt.cashier.inn);
+    if (receipt.buyer?.contact) pair('ЭЛ. АДР. ПОКУПАТЕЛЯ', receipt.buyer.contact);
+    if (reg.senderEmail) pair('ЭЛ. АДР. ОТПРАВИТЕЛЯ', reg.senderEmail);
+  }
+  if (f) {
+    rule();
+    pair('ДАТА ВРЕМЯ', atolDateTime(f.dateTime).slice(0, 16));
+    pair('СМЕНА', String(f.shiftNumber));
+    if (f.receiptNumber !== undefined) pair('ЧЕК', String(f.receiptNumber));
+    pair('РН ККТ', f.rnm);
+    pair('ФН', f.fnNumber);
+    pair('ФД', String(f.fd));
+    pair('ФП', String(f.fpd));
+    pair('САЙТ ФНС', f.fnsSite);
+  }
+  const qr =
+    f && f.totalKopecks !== undefined && f.operationType !== undefined
+      ? fnsQrString({ dateTime: f.dateTime, totalKopecks: f.totalKopecks, fnNumber: f.fnNumber, fd: f.fd, fpd: f.fpd, operationType: f.operationType })
+      : undefined;
+  return qr === undefined ? { lines: out } : { lines: out, qr };
+}
+
+/** Splits text into lines of at most `columns` characters, at spaces where it can. */
+export function wrap(text: string, columns: number): string[] {
+  const lines: string[] = [];
+  let rest = text;
+  while (rest.length > columns) {
+    const cut = rest.lastIndexOf(' ', columns);
+    const at = cut > columns / 2 ? cut : columns;
+    lines.push(rest.slice(0, at).trimEnd());
+    rest = rest.slice(at).trimStart();
+  }
+  lines.push(rest);
+  return lines;
+}

@@ -1,0 +1,170 @@
+/**
+ * Issue 4 acceptance (printing): over a real pty pair the ESC/POS printer and the printer
+ * emulator; every mandatory field of a 30-item receipt on paper; the QR decoded from the
+ * PNG with zbarimg equals the FNS string; paper out refuses, paper back prints; and through
+ * the whole register: paper out after 16h → fiscalized, not printed → paper back → printed once.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { PrinterEmulator } from '../../drivers/printer/emulator/printer-emulator.ts';
+import { PrinterDriver } from '../../drivers/printer/printer-driver.ts';
+import { openSerialPort } from '../../drivers/serial-port.ts';
+import type { BytePort } from '../../drivers/port.ts';
+import { systemClock } from '../../firmware/core/clock.ts';
+import { parseConfig } from '../../firmware/config/parse-config.ts';
+import { fnsQrString } from '../../firmware/fiscal/fns-qr.ts';
+import type { FiscalAttributes } from '../../firmware/jobs/job-result.ts';
+import { EscPosPrinter } from '../../firmware/print/escpos-printer.ts';
+import { removeDir, startAppRig } from '../helpers/app-rig.ts';
+import { connectCloud } from '../helpers/cloud.ts';
+import { thirtyItems } from '../helpers/fiscal-fixtures.ts';
+import { T0, testLog } from '../helpers/fn-rig.ts';
+import { startMosquitto } from '../helpers/mosquitto.ts';
+import { ptyPair, type PtyPair } from '../helpers/pty-pair.ts';
+
+const registration = parseConfig(readFileSync('device-config/demo.json', 'utf8')).registration;
+const receipt = thirtyItems();
+const fiscal: FiscalAttributes = {
+  fdType: 3,
+  fd: 42,
+  fpd: 1234567890,
+  dateTime: T0,
+  shiftNumber: 3,
+  receiptNumber: 7,
+  operationType: 1,
+  totalKopecks: receipt.totalKopecks,
+  fnNumber: '9999078900005488',
+  rnm: registration.rnm,
+  ofdInn: registration.ofdInn,
+  fnsSite: 'www.nalog.gov.ru',
+};
+
+const it = suite<{ pty?: PtyPair; ports?: BytePort[]; emulator?: PrinterEmulator; printer?: EscPosPrinter; dir?: string }>('ESC/POS over a socat pty', {});
+
+it.before(async (ctx) => {
+  ctx.pty = await ptyPair();
+  ctx.dir = mkdtempSync(join(tmpdir(), 'kassa-print-'));
+  const device = await openSerialPort({ path: ctx.pty.b, baudRate: 38400 });
+  const register = await openSerialPort({ path: ctx.pty.a, baudRate: 38400 });
+  ctx.ports = [device, register];
+  ctx.emulator = new PrinterEmulator({ port: device, clock: systemClock(), log: testLog() }, ctx.dir);
+  ctx.emulator.start();
+  const driver = new PrinterDriver({ port: register, clock: systemClock(), log: testLog() });
+  driver.start();
+  ctx.printer = new EscPosPrinter({ driver, log: testLog() }, 48);
+});
+
+it.after(async (ctx) => {
+  for (const p of ctx.ports ?? []) await p.close();
+  await ctx.pty?.close();
+  if (ctx.dir) removeDir(ctx.dir);
+});
+
+it('a 30-item receipt: every mandatory field on paper, and a QR that scans to the FNS string', async (ctx) => {
+  const next = ctx.emulator!.nextReceipt();
+  assert.ok(await ctx.printer!.print({ job: { id: 'p1', type: 'sell', receipt, electronic: false }, fiscal, registration }));
+  const printed = await next;
+  const text = printed.lines.join('\n');
+  for (const field of [
+    'КАССОВЫЙ ЧЕК',
+    'ПРИХОД',
+    'ООО "Ромашка"',
+    '7707083893',
+    'Льва Толстого',
+    'shop.example.ru',
+    'ДАТА ВРЕМЯ',
+    'СМЕНА',
+    'ЧЕК',
+    'ФД',
+    'ФН',
+    'РН ККТ',
+    'ФП',
+    'СНО',
+    'ОСН',
+    'НДС 20%',
+    'НДС 10%',
+    'СУММА НДС 20%',
+    'НАЛИЧНЫМИ',
+    'БЕЗНАЛИЧНЫМИ',
+    'ИТОГ',
+    'КАССИР',
+    'ЭЛ. АДР. ПОКУПАТЕЛЯ',
+    'САЙТ ФНС',
+    'ТОВАР, ПОЛНЫЙ РАСЧЕТ',
+    '1234567890',
+  ]) {
+    assert.ok(text.includes(field), `"${field}" is on the receipt`);
+  }
+  for (const item of receipt.items) assert.ok(text.includes(item.name.slice(0, 20)), `item "${item.name.slice(0, 20)}…" is printed`);
+  const expected = fnsQrString({ dateTime: T0, totalKopecks: receipt.totalKopecks, fnNumber: fiscal.fnNumber, fd: 42, fpd: 1234567890, operationType: 1 });
+  assert.equal(printed.qrCodes, [expected]);
+  const png = join(ctx.dir!, `receipt-${String(ctx.emulator!.printed.length).padStart(4, '0')}.png`);
+  const { stdout } = await promisify(execFile)('zbarimg', ['--raw', '-q', png]);
+  assert.is(stdout.trim(), expected, 'zbarimg reads exactly the FNS string from the PNG');
+  // At least 20 × 20 mm: 8 dots a millimetre at 203 dpi.
+  assert.ok((printed.qrModuleSizes[0] ?? 0) * 33 >= 160);
+});
+
+it('paper out: print() says false and nothing is lost; paper back: it prints', async (ctx) => {
+  ctx.emulator!.knobs.paperOut = true;
+  const before = ctx.emulator!.printed.length;
+  assert.is(await ctx.printer!.print({ job: { id: 'p2', type: 'sell', receipt, electronic: false }, fiscal, registration }), false);
+  assert.is(ctx.emulator!.printed.length, before);
+  ctx.emulator!.knobs.paperOut = false;
+  const next = ctx.emulator!.nextReceipt();
+  assert.ok(await ctx.printer!.print({ job: { id: 'p2', type: 'sell', receipt, electronic: false }, fiscal, registration }));
+  assert.ok((await next).lines.join('\n').includes('КАССОВЫЙ ЧЕК'));
+});
+
+it.run();
+
+const register = suite('the register with its printer on a pty');
+
+register('paper out after 16h: fiscalized, not printed; paper back: printed once, result done', async () => {
+  const broker = await startMosquitto();
+  const pty = await ptyPair();
+  const dir = mkdtempSync(join(tmpdir(), 'kassa-print-app-'));
+  const device = await openSerialPort({ path: pty.b, baudRate: 38400 });
+  const emulator = new PrinterEmulator({ port: device, clock: systemClock(), log: testLog() }, dir);
+  emulator.start();
+  const rig = await startAppRig(broker.url, { printer: { kind: 'serial', path: pty.a, baudRate: 38400, columns: 32 } });
+  const cloud = await connectCloud(broker.url, rig.config.mqtt.topicPrefix);
+  try {
+    await cloud.online();
+    const base = JSON.parse(readFileSync('device-config/samples/sell-atol.json', 'utf8')) as Record<string, unknown>;
+    emulator.knobs.paperOut = true;
+    await cloud.publish(JSON.stringify({ ...base, id: 'paper-1' }));
+    const deadline = Date.now() + 10_000;
+    while (!cloud.results.get('paper-1')?.some((r) => r.status === 'fiscalized_not_printed') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const notPrinted = cloud.results.get('paper-1')?.find((r) => r.status === 'fiscalized_not_printed');
+    assert.ok(notPrinted, 'the result says fiscalized, not printed');
+    assert.is(notPrinted?.printed, false);
+    const fd = notPrinted?.payload?.fiscal_document_number;
+    assert.ok(fd);
+    assert.is(emulator.printed.length, 0);
+
+    emulator.knobs.paperOut = false;
+    await cloud.publish(JSON.stringify({ version: 1, id: 'paper-continue', type: 'continue_printing' }));
+    const done = await cloud.final('paper-1');
+    assert.is(done.status, 'done');
+    assert.is(done.printed, true);
+    assert.is(done.payload?.fiscal_document_number, fd, 'the same document, never fiscalized again');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.is(emulator.printed.filter((p) => p.lines.some((l) => l.includes('ФД') && l.includes(String(fd)))).length, 1, 'printed exactly once');
+  } finally {
+    await cloud.close();
+    await rig.stop();
+    await device.close();
+    await pty.close();
+    await broker.close();
+    removeDir(rig.dataDir);
+    removeDir(dir);
+  }
+});
+
+register.run();
