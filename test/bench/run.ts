@@ -6,12 +6,14 @@ import { fiscalCoreBench } from './fiscal-core.bench.ts';
 import { jobsBench } from './jobs.bench.ts';
 import { journalBench } from './journal.bench.ts';
 import { ofdBench } from './ofd.bench.ts';
+import { printingBench } from './printing.bench.ts';
 
 const BENCHES: readonly { name: string; run: () => Promise<unknown> }[] = [
   { name: 'fiscal-core', run: fiscalCoreBench },
   { name: 'journal', run: journalBench },
   { name: 'jobs', run: jobsBench },
   { name: 'ofd', run: ofdBench },
+  { name: 'printing', run: printingBench },
 ];
 
 const filter = process.argv[2];

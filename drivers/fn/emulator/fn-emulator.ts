@@ -19,6 +19,8 @@ import type { FnDevice } from './fn-device.ts';
 export interface FnEmulatorFaults {
   /** Added before every answer, ms. */
   responseDelayMs: number;
+  /** Added before the answer of the commands that sign a document (16h, 12h, 14h, 19h, 03h, A3h, 05h), ms: a realistic FN. */
+  signDelayMs: number;
   /** Probability (0..1) that an answer has one byte flipped. */
   corruptRate: number;
   /** Probability (0..1) that an answer is not sent at all. */
@@ -33,7 +35,10 @@ export interface FnEmulatorFaults {
   powerCut: { readonly command?: number; readonly at: 'before-commit' | 'after-commit' } | undefined;
 }
 
-export const NO_FAULTS: FnEmulatorFaults = { responseDelayMs: 0, corruptRate: 0, dropRate: 0, corruptNext: 0, dropNext: 0, powerCut: undefined };
+export const NO_FAULTS: FnEmulatorFaults = { responseDelayMs: 0, signDelayMs: 0, corruptRate: 0, dropRate: 0, corruptNext: 0, dropNext: 0, powerCut: undefined };
+
+/** The commands that form and sign a document: what takes an FN its time. */
+const SIGNING_COMMANDS: ReadonlySet<number> = new Set([0x16, 0x12, 0x14, 0x19, 0x03, 0xa3, 0x05]);
 
 export interface FnEmulatorDeps {
   readonly port: BytePort;
@@ -108,7 +113,7 @@ export class FnEmulator {
       const answer = this.deps.device.handle(frame.code, frame.data);
       this.log.debug(() => `${hexByte(frame.code)} ${FN_BY_CODE.get(frame.code)?.name ?? '?'} -> ${hexByte(answer.code)} ${hex(answer.data)}`);
       this.lastAnswer = encodeFrame(answer.code, answer.data);
-      this.reply(this.lastAnswer);
+      this.reply(this.lastAnswer, SIGNING_COMMANDS.has(frame.code) ? this.faults.signDelayMs : 0);
     }
   }
 
@@ -119,7 +124,7 @@ export class FnEmulator {
     this.powerCuts.emit();
   }
 
-  private reply(frame: Uint8Array): void {
+  private reply(frame: Uint8Array, extraDelayMs = 0): void {
     const f = this.faults;
     if (f.dropNext > 0 || (f.dropRate > 0 && this.deps.random() < f.dropRate)) {
       if (f.dropNext > 0) f.dropNext--;
@@ -139,7 +144,8 @@ export class FnEmulator {
       if (this.dead) return;
       this.deps.port.write(bytes).catch((e: unknown) => this.log.warn(`cannot answer: ${e instanceof Error ? e.message : String(e)}`));
     };
-    if (f.responseDelayMs > 0) this.deps.clock.after(f.responseDelayMs, send);
+    const delay = f.responseDelayMs + extraDelayMs;
+    if (delay > 0) this.deps.clock.after(delay, send);
     else send();
   }
 }

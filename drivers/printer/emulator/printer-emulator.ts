@@ -14,6 +14,9 @@ import type { BytePort } from '../../port.ts';
 import { encodeStatus, type PrinterStatus } from '../printer-status.ts';
 import { EscPosInterpreter, type PrintedReceipt } from './escpos-interpreter.ts';
 
+/** Paper a text line takes: 24-dot font plus spacing at 8 dots a millimetre, about 4 mm. */
+export const MM_PER_LINE = 4;
+
 export interface PrinterKnobs {
   paperOut: boolean;
   paperNearEnd: boolean;
@@ -35,6 +38,9 @@ export class PrinterEmulator {
   private readonly interpreter: EscPosInterpreter;
   private unsubscribe: (() => void) | undefined;
   private readonly waiters: ((r: PrintedReceipt) => void)[] = [];
+  /** The paper moves at its speed: bytes after a receipt wait until it is out (ms, clock time). */
+  private busyUntil = 0;
+  private inbox: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly deps: PrinterEmulatorDeps,
@@ -52,7 +58,12 @@ export class PrinterEmulator {
     this.unsubscribe = this.deps.port.onData((chunk) => {
       // Offline or out of paper, a printer prints nothing but still answers DLE EOT.
       if (this.knobs.offline || this.knobs.paperOut || this.knobs.coverOpen) return this.statusOnly(chunk);
-      this.interpreter.push(chunk);
+      // Commands are worked in order: what follows a receipt waits until its paper is out.
+      this.inbox = this.inbox.then(async () => {
+        const wait = this.busyUntil - this.deps.clock.now();
+        if (wait > 0) await new Promise((r) => this.deps.clock.after(wait, () => r(undefined)));
+        this.interpreter.push(chunk);
+      });
     });
   }
 
@@ -89,7 +100,8 @@ export class PrinterEmulator {
       }
       for (const w of this.waiters.splice(0)) w(receipt);
     };
-    const ms = this.knobs.mmPerSecond > 0 ? (receipt.lines.length * 4 * 1000) / this.knobs.mmPerSecond : 0;
+    const ms = this.knobs.mmPerSecond > 0 ? (receipt.lines.length * MM_PER_LINE * 1000) / this.knobs.mmPerSecond : 0;
+    this.busyUntil = this.deps.clock.now() + ms;
     if (ms > 0) this.deps.clock.after(ms, () => void done());
     else void done();
   }
