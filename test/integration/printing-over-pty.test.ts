@@ -156,6 +156,25 @@ register('paper out after 16h: fiscalized, not printed; paper back: printed once
     assert.is(done.payload?.fiscal_document_number, fd, 'the same document, never fiscalized again');
     await new Promise((r) => setTimeout(r, 300));
     assert.is(emulator.printed.filter((p) => p.lines.some((l) => l.includes('ФД') && l.includes(String(fd)))).length, 1, 'printed exactly once');
+
+    // A copy by FD number, from the FN archive, marked as a copy.
+    const before = emulator.printed.length;
+    await cloud.publish(JSON.stringify({ version: 1, id: 'paper-copy', type: 'print_copy', fd }));
+    assert.is((await cloud.final('paper-copy')).status, 'done');
+    await new Promise((r) => setTimeout(r, 300));
+    const copy = emulator.printed[before]?.lines.join('\n') ?? '';
+    assert.match(copy, /КОПИЯ/);
+    assert.match(copy, new RegExp(`ФД ${fd}`));
+    assert.match(copy, /fiscalDocumentNumber \(1040\): /);
+
+    // An electronic receipt (internet: true) is fiscalized and not printed.
+    const printedBefore = emulator.printed.length;
+    await cloud.publish(JSON.stringify({ ...JSON.parse(readFileSync('device-config/samples/sell-orderbundle.json', 'utf8')), id: 'paper-electronic', internet: true }));
+    const electronic = await cloud.final('paper-electronic');
+    assert.is(electronic.status, 'done', JSON.stringify(electronic.error));
+    assert.is(electronic.printed, undefined, 'no printed flag for an electronic receipt');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.is(emulator.printed.length, printedBefore, 'nothing came off the printer');
   } finally {
     await cloud.close();
     await rig.stop();
