@@ -126,16 +126,8 @@ function startRegistration(core: FnDeviceCore, reportType: number, ffd: FfdVersi
   return EMPTY;
 }
 
-interface RegistrationRequest {
-  readonly dateTime: number;
-  readonly inn: string;
-  readonly rnm: string;
-  readonly taxSystems: number;
-  readonly workMode: number;
-  readonly extendedFlags: number;
-  readonly ofdInn: string;
-  readonly reason: number | undefined;
-}
+/** What 03h/A3h carry: the registration the FN keeps, its date, and a re-registration reason. */
+type RegistrationRequest = Omit<Registration, 'ffd' | 'fd'> & { readonly dateTime: number; readonly reason: number | undefined };
 
 function formRegistration(core: FnDeviceCore, r: RegistrationRequest, ffd: FfdVersion): Uint8Array {
   const doc = requireOpen(core, 'registration', 'reregistration');
