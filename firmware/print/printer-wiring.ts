@@ -36,7 +36,7 @@ export async function makePrinter(config: DeviceConfig, deps: PrinterWiringDeps,
       let port: BytePort;
       if (p.kind === 'emulator') {
         const [registerSide, deviceSide] = memoryPortPair('printer');
-        const emulator = new PrinterEmulator({ port: deviceSide, clock: deps.clock, log: deps.log }, join(config.dataDir, p.dir));
+        const emulator = new PrinterEmulator({ port: deviceSide, clock: deps.clock, log: deps.log }, { outputDir: join(config.dataDir, p.dir), columns: p.columns });
         emulator.start();
         stops.push(() => emulator.stop());
         port = registerSide;

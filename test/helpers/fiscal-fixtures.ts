@@ -3,6 +3,9 @@ import type { CorrectionReceipt, Receipt, ReceiptItem } from '../../firmware/fis
 import { makeRnm } from '../../firmware/fiscal/registration-numbers.ts';
 import type { RegistrationRequest } from '../../firmware/pipeline/fn-documents.ts';
 import type { FfdVersion } from '../../firmware/fiscal/ffd-version.ts';
+import { FD_TYPE } from '../../firmware/fiscal/tag-table.ts';
+import type { FiscalAttributes } from '../../firmware/jobs/job-result.ts';
+import { FN_NUMBER, T0 } from './fn-rig.ts';
 
 export const USER_INN = '7707083893';
 export const OFD_INN = '7704211201';
@@ -85,5 +88,24 @@ export function correction(baseDate: number): CorrectionReceipt {
     payments: { cash: 25000 },
     totalKopecks: 25000,
     correction: { type: 'self', baseDate, baseNumber: '', baseName: 'Самостоятельно' },
+  };
+}
+
+/** What the FN gave a receipt (FD 42, FPD 1234567890, shift 3, receipt 7, at T0), for printing tests. */
+export function receiptFiscal(registration: { readonly rnm: string; readonly ofdInn: string }, over: Partial<FiscalAttributes> = {}): FiscalAttributes {
+  return {
+    fdType: FD_TYPE.receipt,
+    fd: 42,
+    fpd: 1234567890,
+    dateTime: T0,
+    shiftNumber: 3,
+    receiptNumber: 7,
+    operationType: 1,
+    totalKopecks: sellCashAndCard.totalKopecks,
+    fnNumber: FN_NUMBER,
+    rnm: registration.rnm,
+    ofdInn: registration.ofdInn,
+    fnsSite: 'www.nalog.gov.ru',
+    ...over,
   };
 }

@@ -22,27 +22,14 @@ import type { FiscalAttributes } from '../../firmware/jobs/job-result.ts';
 import { EscPosPrinter } from '../../firmware/print/escpos-printer.ts';
 import { removeDir, startAppRig } from '../helpers/app-rig.ts';
 import { connectCloud } from '../helpers/cloud.ts';
-import { thirtyItems } from '../helpers/fiscal-fixtures.ts';
+import { receiptFiscal, thirtyItems } from '../helpers/fiscal-fixtures.ts';
 import { T0, testLog } from '../helpers/fn-rig.ts';
 import { startMosquitto } from '../helpers/mosquitto.ts';
 import { ptyPair, type PtyPair } from '../helpers/pty-pair.ts';
 
 const registration = parseConfig(readFileSync('device-config/demo.json', 'utf8')).registration;
 const receipt = thirtyItems();
-const fiscal: FiscalAttributes = {
-  fdType: 3,
-  fd: 42,
-  fpd: 1234567890,
-  dateTime: T0,
-  shiftNumber: 3,
-  receiptNumber: 7,
-  operationType: 1,
-  totalKopecks: receipt.totalKopecks,
-  fnNumber: '9999078900005488',
-  rnm: registration.rnm,
-  ofdInn: registration.ofdInn,
-  fnsSite: 'www.nalog.gov.ru',
-};
+const fiscal: FiscalAttributes = receiptFiscal(registration, { totalKopecks: receipt.totalKopecks });
 
 const it = suite<{ pty?: PtyPair; ports?: BytePort[]; emulator?: PrinterEmulator; printer?: EscPosPrinter; dir?: string }>('ESC/POS over a socat pty', {});
 
@@ -52,7 +39,7 @@ it.before(async (ctx) => {
   const device = await openSerialPort({ path: ctx.pty.b, baudRate: 38400 });
   const register = await openSerialPort({ path: ctx.pty.a, baudRate: 38400 });
   ctx.ports = [device, register];
-  ctx.emulator = new PrinterEmulator({ port: device, clock: systemClock(), log: testLog() }, ctx.dir);
+  ctx.emulator = new PrinterEmulator({ port: device, clock: systemClock(), log: testLog() }, { outputDir: ctx.dir });
   ctx.emulator.start();
   const driver = new PrinterDriver({ port: register, clock: systemClock(), log: testLog() });
   driver.start();
@@ -130,7 +117,7 @@ register('paper out after 16h: fiscalized, not printed; paper back: printed once
   const pty = await ptyPair();
   const dir = mkdtempSync(join(tmpdir(), 'kassa-print-app-'));
   const device = await openSerialPort({ path: pty.b, baudRate: 38400 });
-  const emulator = new PrinterEmulator({ port: device, clock: systemClock(), log: testLog() }, dir);
+  const emulator = new PrinterEmulator({ port: device, clock: systemClock(), log: testLog() }, { outputDir: dir });
   emulator.start();
   const rig = await startAppRig(broker.url, { printer: { kind: 'serial', path: pty.a, baudRate: 38400, columns: 32 } });
   const cloud = await connectCloud(broker.url, rig.config.mqtt.topicPrefix);

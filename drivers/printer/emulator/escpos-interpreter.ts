@@ -1,13 +1,42 @@
 /**
  * Interprets an ESC/POS byte stream the way a receipt printer does, enough to show what a
- * person would see: CP866 text by lines, alignment, bold, QR codes (GS ( k), feeds and the
- * cut that ends a receipt; DLE EOT status requests are reported to the caller. Pure state
- * machine fed with chunks; unknown commands are skipped and counted.
+ * person would see: CP866 text by lines with their alignment, bold and character size, QR
+ * codes (GS ( k), feeds and the cut that ends a receipt; DLE EOT status requests are
+ * reported to the caller. Pure state machine fed with chunks; unknown commands are skipped
+ * and counted. A line's style is the one in force at its first character (our layouts
+ * change style only between lines).
  */
 import { decodeCp866 } from '../../../firmware/fiscal/cp866.ts';
 
+export type Alignment = 'left' | 'center' | 'right';
+export type QrErrorLevel = 'L' | 'M' | 'Q' | 'H';
+
+export interface TextRow {
+  readonly kind: 'text';
+  readonly text: string;
+  readonly align: Alignment;
+  readonly bold: boolean;
+  /** Character magnification (GS ! / ESC !), 1–8. */
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface QrRow {
+  readonly kind: 'qr';
+  readonly data: string;
+  /** Module size (GS ( k fn 167), dots. */
+  readonly moduleSize: number;
+  readonly errorLevel: QrErrorLevel;
+  readonly align: Alignment;
+}
+
+/** The roll as printed, top to bottom: what the PNG is drawn from. */
+export type RollRow = TextRow | QrRow;
+
 export interface PrintedReceipt {
+  /** The text, one string a line (a QR shows as "[QR …]"): what tests and the .txt read. */
   readonly lines: readonly string[];
+  readonly rows: readonly RollRow[];
   /** Contents of the QR codes printed, in order. */
   readonly qrCodes: readonly string[];
   /** Module size of each QR (GS ( k 167), dots. */
@@ -45,12 +74,30 @@ const FIXED: ReadonlyMap<number, number> = new Map([
   [(DLE << 8) | 0x04, 3], // DLE EOT n status
 ]);
 
+interface Style {
+  align: Alignment;
+  bold: boolean;
+  width: number;
+  height: number;
+}
+
+const INITIAL_STYLE: Readonly<Style> = { align: 'left', bold: false, width: 1, height: 1 };
+/** ESC a n: 0/48 left, 1/49 center, 2/50 right. */
+const ALIGNMENTS: readonly Alignment[] = ['left', 'center', 'right'];
+/** GS ( k fn 169: 48–51 → L, M, Q, H. */
+const QR_LEVELS: readonly QrErrorLevel[] = ['L', 'M', 'Q', 'H'];
+
 export class EscPosInterpreter {
   private buffer: number[] = [];
   private line = '';
+  /** The style the current line started with; undefined until its first character. */
+  private lineStyle: Style | undefined;
+  private style: Style = { ...INITIAL_STYLE };
   private lines: string[] = [];
+  private rows: RollRow[] = [];
   private qrData = '';
   private qrModule = 3;
+  private qrLevel: QrErrorLevel = 'L';
   private qrCodes: string[] = [];
   private qrSizes: number[] = [];
   readonly stats = { unknown: 0, receipts: 0 };
@@ -73,13 +120,15 @@ export class EscPosInterpreter {
     const b = this.buffer[at] ?? 0;
     const left = this.buffer.length - at;
     if (b === 0x0a) {
-      this.lines.push(this.line);
-      this.line = '';
+      this.endLine();
       return 1;
     }
     if (b === 0x0d) return 1;
     if (b !== ESC && b !== GS && b !== FS && b !== DLE) {
-      if (b >= 0x20) this.line += decodeCp866(Uint8Array.of(b));
+      if (b >= 0x20) {
+        this.lineStyle ??= { ...this.style };
+        this.line += decodeCp866(Uint8Array.of(b));
+      }
       return 1;
     }
     if (left < 2) return 0;
@@ -87,8 +136,7 @@ export class EscPosInterpreter {
     const fixed = FIXED.get(key);
     if (fixed !== undefined) {
       if (left < fixed) return 0;
-      if (key === ((DLE << 8) | 0x04)) this.events.onStatusRequest(this.buffer[at + 2] ?? 0);
-      if (key === ((ESC << 8) | 0x64)) for (let i = 0; i < (this.buffer[at + 2] ?? 0); i++) this.lines.push('');
+      this.fixedCommand(key, this.buffer[at + 2] ?? 0);
       return fixed;
     }
     if (key === ((GS << 8) | 0x28)) return this.functionBlock(at, left); // GS ( k …
@@ -105,6 +153,39 @@ export class EscPosInterpreter {
     return 2;
   }
 
+  private fixedCommand(key: number, n: number): void {
+    switch (key) {
+      case (DLE << 8) | 0x04:
+        return this.events.onStatusRequest(n);
+      case (ESC << 8) | 0x40:
+        this.style = { ...INITIAL_STYLE };
+        return;
+      case (ESC << 8) | 0x61:
+        this.style.align = ALIGNMENTS[n % 48] ?? 'left';
+        return;
+      case (ESC << 8) | 0x45:
+        this.style.bold = (n & 1) === 1;
+        return;
+      case (ESC << 8) | 0x21: // ESC ! n: bit 3 bold, bit 4 double height, bit 5 double width
+        this.style = { ...this.style, bold: (n & 0x08) !== 0, height: n & 0x10 ? 2 : 1, width: n & 0x20 ? 2 : 1 };
+        return;
+      case (GS << 8) | 0x21: // GS ! n: width - 1 in the high nibble, height - 1 in the low
+        this.style = { ...this.style, width: ((n >> 4) & 7) + 1, height: (n & 7) + 1 };
+        return;
+      case (ESC << 8) | 0x64: // ESC d n: print the buffer and feed n lines (ESC d 1 is LF)
+        for (let i = 0; i < Math.max(n, this.line ? 1 : 0); i++) this.endLine();
+        return;
+    }
+  }
+
+  private endLine(): void {
+    const style = this.lineStyle ?? this.style;
+    this.lines.push(this.line);
+    this.rows.push({ kind: 'text', text: this.line, ...style });
+    this.line = '';
+    this.lineStyle = undefined;
+  }
+
   /** GS ( k pL pH cn fn …: the 2D-code functions; QR (cn = 49) store and print. */
   private functionBlock(at: number, left: number): number {
     if (left < 5) return 0;
@@ -114,22 +195,24 @@ export class EscPosInterpreter {
     const fn = this.buffer[at + 6];
     if (this.buffer[at + 2] === 0x6b && cn === 0x31) {
       if (fn === 0x43) this.qrModule = this.buffer[at + 7] ?? 3; // 167: module size
+      if (fn === 0x45) this.qrLevel = QR_LEVELS[(this.buffer[at + 7] ?? 48) - 48] ?? 'L'; // 169: error correction
       if (fn === 0x50) this.qrData = decodeCp866(Uint8Array.from(this.buffer.slice(at + 8, at + 5 + length))); // 180: store
       if (fn === 0x51) {
         this.qrCodes.push(this.qrData); // 181: print
         this.qrSizes.push(this.qrModule);
         this.lines.push(`[QR ${this.qrData}]`);
+        this.rows.push({ kind: 'qr', data: this.qrData, moduleSize: this.qrModule, errorLevel: this.qrLevel, align: this.style.align });
       }
     }
     return 5 + length;
   }
 
   private cut(): void {
-    if (this.line) this.lines.push(this.line);
+    if (this.line) this.endLine();
     this.stats.receipts++;
-    this.events.onReceipt({ lines: this.lines, qrCodes: this.qrCodes, qrModuleSizes: this.qrSizes });
-    this.line = '';
+    this.events.onReceipt({ lines: this.lines, rows: this.rows, qrCodes: this.qrCodes, qrModuleSizes: this.qrSizes });
     this.lines = [];
+    this.rows = [];
     this.qrCodes = [];
     this.qrSizes = [];
   }

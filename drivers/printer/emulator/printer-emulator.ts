@@ -2,17 +2,18 @@
  * The printer emulator: the device side of an ESC/POS printer on any byte stream. It
  * answers DLE EOT from its knobs (paper out, near end, cover open, offline), interprets
  * what it receives (escpos-interpreter.ts) and, for every cut receipt, keeps the text and
- * writes `receipt-NNNN.txt` and a PNG of its QR code(s) `receipt-NNNN.png` to a folder, so
- * a person can look at it and a phone (or zbarimg) can scan it. Slow printing is a knob too.
+ * writes `receipt-NNNN.txt` and `receipt-NNNN.png` — the paper as drawn by roll-image.ts,
+ * text and QR code — to a folder, so a person can look at it and a phone (or zbarimg) can
+ * scan it. Slow printing is a knob too.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import QRCode from 'qrcode';
 import type { Clock } from '../../../firmware/core/clock.ts';
 import type { Log } from '../../../firmware/core/log.ts';
 import type { BytePort } from '../../port.ts';
 import { encodeStatus, type PrinterStatus } from '../printer-status.ts';
 import { EscPosInterpreter, type PrintedReceipt } from './escpos-interpreter.ts';
+import { renderRollPng } from './roll-image.ts';
 
 /** Paper a text line takes: 24-dot font plus spacing at 8 dots a millimetre, about 4 mm. */
 export const MM_PER_LINE = 4;
@@ -32,6 +33,13 @@ export interface PrinterEmulatorDeps {
   readonly log: Log;
 }
 
+export interface PrinterEmulatorOptions {
+  /** Folder for receipt-NNNN.txt/.png; none keeps receipts in memory only. */
+  readonly outputDir?: string;
+  /** Characters a line of its paper, for the picture: 32 (58 mm) or 48 (80 mm, default). */
+  readonly columns?: number;
+}
+
 export class PrinterEmulator {
   readonly knobs: PrinterKnobs = { paperOut: false, paperNearEnd: false, coverOpen: false, offline: false, mmPerSecond: 0 };
   readonly printed: PrintedReceipt[] = [];
@@ -44,14 +52,13 @@ export class PrinterEmulator {
 
   constructor(
     private readonly deps: PrinterEmulatorDeps,
-    /** Folder for receipt-NNNN.txt/.png; none keeps them in memory only. */
-    private readonly outputDir?: string,
+    private readonly options: PrinterEmulatorOptions = {},
   ) {
     this.interpreter = new EscPosInterpreter({
       onStatusRequest: (n) => void this.deps.port.write(Uint8Array.of(encodeStatus(n, this.status()))).catch(() => undefined),
       onReceipt: (r) => this.finished(r),
     });
-    if (outputDir) mkdirSync(outputDir, { recursive: true });
+    if (options.outputDir) mkdirSync(options.outputDir, { recursive: true });
   }
 
   start(): void {
@@ -88,21 +95,23 @@ export class PrinterEmulator {
   }
 
   private finished(receipt: PrintedReceipt): void {
-    const done = async (): Promise<void> => {
+    const done = (): void => {
       this.printed.push(receipt);
-      const n = this.printed.length;
-      if (this.outputDir) {
-        const base = join(this.outputDir, `receipt-${String(n).padStart(4, '0')}`);
-        writeFileSync(`${base}.txt`, `${receipt.lines.join('\n')}\n`);
-        const qr = receipt.qrCodes[0];
-        // Module size as printed (dots); a 203 dpi head makes 8 dots a millimetre.
-        if (qr !== undefined) await QRCode.toFile(`${base}.png`, qr, { type: 'png', margin: 4, scale: receipt.qrModuleSizes[0] ?? 6 }).catch((e: unknown) => this.deps.log.warn(`cannot write ${base}.png: ${String(e)}`));
+      const dir = this.options.outputDir;
+      if (dir) {
+        const base = join(dir, `receipt-${String(this.printed.length).padStart(4, '0')}`);
+        try {
+          writeFileSync(`${base}.txt`, `${receipt.lines.join('\n')}\n`);
+          writeFileSync(`${base}.png`, renderRollPng(receipt.rows, { columns: this.options.columns ?? 48 }));
+        } catch (e) {
+          this.deps.log.warn(`cannot write ${base}.txt/.png: ${String(e)}`);
+        }
       }
       for (const w of this.waiters.splice(0)) w(receipt);
     };
     const ms = this.knobs.mmPerSecond > 0 ? (receipt.lines.length * MM_PER_LINE * 1000) / this.knobs.mmPerSecond : 0;
     this.busyUntil = this.deps.clock.now() + ms;
-    if (ms > 0) this.deps.clock.after(ms, () => void done());
-    else void done();
+    if (ms > 0) this.deps.clock.after(ms, done);
+    else done();
   }
 }

@@ -1,0 +1,124 @@
+/**
+ * The printer interface, one contract for the driver and the emulator (DESIGN.md "how we
+ * test"): the PrinterDriver reads each fault the PrinterEmulator's knobs set through
+ * DLE EOT 1/2/4; the EscPosPrinter refuses to print when the printer cannot, prints nothing
+ * in that case, and tells a document that was cut short (paper ran out during it) so the
+ * queue prints it again whole. A printer that does not answer is offline. Memory ports here;
+ * the same over a socat pty is test/integration/printing-over-pty.test.ts.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
+import { memoryPortPair } from '../../drivers/memory-port.ts';
+import type { BytePort } from '../../drivers/port.ts';
+import { PrinterEmulator, type PrinterKnobs } from '../../drivers/printer/emulator/printer-emulator.ts';
+import { PrinterDriver } from '../../drivers/printer/printer-driver.ts';
+import { canPrint, READY, type PrinterStatus } from '../../drivers/printer/printer-status.ts';
+import { systemClock } from '../../firmware/core/clock.ts';
+import { parseConfig } from '../../firmware/config/parse-config.ts';
+import { EscPosPrinter } from '../../firmware/print/escpos-printer.ts';
+import type { PrintRequest } from '../../firmware/print/receipt-printer.ts';
+import { receiptFiscal, sellCashAndCard } from '../helpers/fiscal-fixtures.ts';
+import { testLog } from '../helpers/fn-rig.ts';
+
+interface Rig {
+  /** The printer's end of the line. */
+  device: BytePort;
+  emulator: PrinterEmulator;
+  driver: PrinterDriver;
+  printer: EscPosPrinter;
+  close: () => Promise<void>;
+}
+
+function rig(statusTimeoutMs = 200): Rig {
+  const [register, device] = memoryPortPair('printer');
+  const emulator = new PrinterEmulator({ port: device, clock: systemClock(), log: testLog() });
+  emulator.start();
+  const driver = new PrinterDriver({ port: register, clock: systemClock(), log: testLog() }, statusTimeoutMs);
+  driver.start();
+  const printer = new EscPosPrinter({ driver, log: testLog() }, 32);
+  return { device, emulator, driver, printer, close: async () => void (await register.close()) };
+}
+
+const registration = parseConfig(readFileSync('device-config/demo.json', 'utf8')).registration;
+const request: PrintRequest = {
+  job: { id: 'c1', type: 'sell', receipt: sellCashAndCard, electronic: false },
+  fiscal: receiptFiscal(registration),
+  registration,
+};
+
+const it = suite('printer contract: driver ↔ emulator');
+
+const cases: [Partial<PrinterKnobs>, PrinterStatus][] = [
+  [{}, READY],
+  [{ paperNearEnd: true }, { ...READY, paperNearEnd: true }],
+  [{ paperOut: true }, { ...READY, offline: true, paperOut: true }],
+  [{ coverOpen: true }, { ...READY, offline: true, coverOpen: true }],
+  [{ offline: true }, { ...READY, offline: true }],
+  [{ paperOut: true, coverOpen: true, paperNearEnd: true }, { offline: true, coverOpen: true, paperOut: true, paperNearEnd: true }],
+];
+for (const [knobs, expected] of cases) {
+  it(`knobs ${JSON.stringify(knobs)} read back as ${JSON.stringify(expected)}`, async () => {
+    const r = rig();
+    try {
+      Object.assign(r.emulator.knobs, knobs);
+      assert.equal(await r.driver.status(), expected);
+      assert.is(canPrint(expected), !expected.offline, 'near end still prints');
+    } finally {
+      await r.close();
+    }
+  });
+}
+
+it('a printer that does not answer is offline', async () => {
+  const r = rig(50);
+  try {
+    r.emulator.stop();
+    assert.equal(await r.driver.status(), { ...READY, offline: true });
+    assert.is(r.driver.stats.timeouts, 1);
+  } finally {
+    await r.close();
+  }
+});
+
+it('cover open: print() says false and nothing reaches the paper; closed: the receipt prints', async () => {
+  const r = rig();
+  try {
+    r.emulator.knobs.coverOpen = true;
+    assert.is(await r.printer.print(request), false);
+    assert.is(r.emulator.printed.length, 0);
+    assert.is(r.driver.stats.bytesSent, 0, 'not a byte of the document was sent');
+    r.emulator.knobs.coverOpen = false;
+    const next = r.emulator.nextReceipt();
+    assert.ok(await r.printer.print(request));
+    assert.ok((await next).lines.some((l) => l.includes('КАССОВЫЙ ЧЕК')));
+  } finally {
+    await r.close();
+  }
+});
+
+it('paper runs out during a document: print() says false, and the document prints again whole', async () => {
+  const r = rig();
+  try {
+    let documentBytes = 0;
+    // The paper ends as the document arrives: the status read after the document says so.
+    const stopWatching = r.device.onData((chunk) => {
+      if (chunk.length > 3) {
+        documentBytes += chunk.length;
+        r.emulator.knobs.paperOut = true;
+        stopWatching();
+      }
+    });
+    assert.is(await r.printer.print(request), false);
+    assert.ok(documentBytes > 0, 'the document was sent');
+    r.emulator.knobs.paperOut = false;
+    const next = r.emulator.nextReceipt();
+    assert.ok(await r.printer.print(request), 'printed again once the paper is back');
+    const lines = (await next).lines;
+    for (const field of ['КАССОВЫЙ ЧЕК', 'ИТОГ', 'ФП']) assert.ok(lines.some((l) => l.includes(field)), field);
+  } finally {
+    await r.close();
+  }
+});
+
+it.run();
