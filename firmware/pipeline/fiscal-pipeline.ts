@@ -28,7 +28,7 @@ import { formReceipt, formStateReport } from './fn-documents.ts';
 import { PrintQueue } from './print-queue.ts';
 import { readArchivedTlv } from '../../drivers/fn/fn-procedures.ts';
 import { decodeTlv } from '../fiscal/tlv-codec.ts';
-import { archiveLines } from '../print/archive-lines.ts';
+import { copyRequest } from '../print/copy-from-archive.ts';
 import { refusalMeaning } from './fn-refusals.ts';
 import type { JobLedger, LedgerEntry } from './job-ledger.ts';
 import { reconcileForming } from './reconcile.ts';
@@ -303,17 +303,17 @@ export class FiscalPipeline {
   /** A copy of a document, rebuilt from the FN archive (45h/46h) and marked as a copy. */
   private async printCopy(job: ServiceJob): Promise<void> {
     const fd = job.fd ?? (await this.deps.fn.execute(FN.getStatus, {})).value.lastFd;
-    let nodes;
+    let request;
     try {
-      nodes = decodeTlv((await readArchivedTlv(this.deps.fn, fd)).tlv);
+      const archived = await readArchivedTlv(this.deps.fn, fd);
+      request = copyRequest(job, { fdType: archived.fdType, nodes: decodeTlv(archived.tlv) }, this.options.registration);
     } catch (e) {
       if (e instanceof FnError && (e.fnCode === 0x08 || e.fnCode === 0x02)) return this.fail(job, { code: 'no_document', text: `the FN archive has no FD ${fd}`, recommendation: 'fix_data', fn_code: e.fnCode });
       throw e;
     }
-    const lines = ['КОПИЯ', `ФД ${fd}`, ...archiveLines(nodes)];
     this.prints.add({
       id: job.id,
-      request: { job, registration: this.options.registration, lines },
+      request,
       printed: async () => {},
       notPrinted: () => this.log.warn(`job ${job.id}: the copy of FD ${fd} waits for the printer`),
       finish: () => this.finish(job, { status: 'done', message: `copy of FD ${fd} printed` }),

@@ -3,6 +3,7 @@
  * fiscal document to lines and a QR string. The ESC/POS printer encodes these lines; the
  * text printers join them. Long names wrap; amounts are rubles.kopecks.
  */
+import { withoutUndefined } from '../core/defined.ts';
 import { atolDateTime } from '../core/local-time.ts';
 import { fnsQrString } from '../fiscal/fns-qr.ts';
 import { rublesText } from '../fiscal/money.ts';
@@ -49,13 +50,17 @@ export function layoutDocument(req: PrintRequest, columns: number): Layout {
   const reg = req.registration;
   const f = req.fiscal;
 
-  if (reg.userName) text(reg.userName, { align: 'center', bold: true });
-  text(reg.address, { align: 'center' });
-  if (reg.place) text(reg.place, { align: 'center' });
-  pair('ИНН', reg.inn);
-  rule();
   const job = req.job;
   const receipt: Receipt | undefined = 'receipt' in job ? job.receipt : 'correction' in job ? job.correction : undefined;
+  // The seller as the document carries it (1048, 1009, 1187, 1117); the registration for reports.
+  const seller = { name: reg.userName, address: reg.address, place: reg.place, email: reg.senderEmail, ...withoutUndefined(receipt?.seller ?? {}) };
+
+  if (req.copy) text('КОПИЯ', { align: 'center', bold: true });
+  if (seller.name) text(seller.name, { align: 'center', bold: true });
+  text(seller.address, { align: 'center' });
+  if (seller.place) text(seller.place, { align: 'center' });
+  pair('ИНН', reg.inn);
+  rule();
   if (req.lines) {
     for (const l of req.lines) text(l);
   } else if (f) {
@@ -94,8 +99,9 @@ export function layoutDocument(req: PrintRequest, columns: number): Layout {
     pair('СНО', TAX_SYSTEM_LABELS[receipt.taxSystem]);
     if (receipt.cashier) pair('КАССИР', receipt.cashier.name);
     if (receipt.cashier?.inn) pair('ИНН КАССИРА', receipt.cashier.inn);
-    if (receipt.buyer?.contact) pair('ЭЛ. АДР. ПОКУПАТЕЛЯ', receipt.buyer.contact);
-    if (reg.senderEmail) pair('ЭЛ. АДР. ОТПРАВИТЕЛЯ', reg.senderEmail);
+    // Tag 1008 holds a phone or an e-mail; its printed name follows which (FFD print forms).
+    if (receipt.buyer?.contact) pair(receipt.buyer.contact.includes('@') ? 'ЭЛ. АДР. ПОКУПАТЕЛЯ' : 'ТЕЛ. ПОКУПАТЕЛЯ', receipt.buyer.contact);
+    if (seller.email) pair('ЭЛ. АДР. ОТПРАВИТЕЛЯ', seller.email);
   }
   if (f) {
     rule();
@@ -114,6 +120,7 @@ export function layoutDocument(req: PrintRequest, columns: number): Layout {
       : undefined;
   return qr === undefined ? { lines: out } : { lines: out, qr };
 }
+
 
 /** Splits text into lines of at most `columns` characters, at spaces where it can. */
 export function wrap(text: string, columns: number): string[] {

@@ -13,6 +13,8 @@ export interface PrintRequest {
   readonly registration: RegistrationConfig;
   /** Non-fiscal report lines (X-report). */
   readonly lines?: readonly string[];
+  /** A copy from the FN archive: printed under "КОПИЯ" (copy-from-archive.ts). */
+  readonly copy?: boolean;
 }
 
 export interface ReceiptPrinter {

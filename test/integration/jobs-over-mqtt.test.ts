@@ -10,7 +10,7 @@ import { encode as encodeCbor } from 'cbor-x';
 import { FN } from '../../drivers/fn/fn-commands.ts';
 import { readArchivedTlv } from '../../drivers/fn/fn-procedures.ts';
 import { decodeTlv, findTag } from '../../firmware/fiscal/tlv-codec.ts';
-import { fpdFromTag1077 } from '../../drivers/fn/emulator/fiscal-sign.ts';
+import { fpdFromTag1077 } from '../../firmware/fiscal/fpd-tag.ts';
 import { startAppRig, removeDir, type AppRig } from '../helpers/app-rig.ts';
 import { connectCloud, type Cloud } from '../helpers/cloud.ts';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';

@@ -9,7 +9,8 @@ import { encodeNode, encodeTlv, type TlvNode } from '../../../firmware/fiscal/tl
 import { encodeLayout, type Layout } from '../fn-layout.ts';
 import { isOfdBlocked, type FnDeviceCore } from './fn-device.ts';
 import type { ArchivedDocument, FnState, OpenDocument, OpenDocumentKind } from './fn-emulator-state.ts';
-import { fiscalSign, fpdTag1077 } from './fiscal-sign.ts';
+import { fpdTag1077 } from '../../../firmware/fiscal/fpd-tag.ts';
+import { fiscalSign } from './fiscal-sign.ts';
 import { FnRefusal } from './fn-refusal.ts';
 
 const KB = 1024;

@@ -1,0 +1,89 @@
+/**
+ * What goes on paper (receipt-layout.ts, fiscal-spec §4.2): every line fits the paper at 32
+ * and 48 columns, long names wrap at spaces and lose nothing, amounts are rubles.kopecks,
+ * the QR is the FNS string, and each document type carries its own heading and fields.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
+import { parseConfig } from '../../firmware/config/parse-config.ts';
+import { fnsQrString } from '../../firmware/fiscal/fns-qr.ts';
+import { FD_TYPE } from '../../firmware/fiscal/tag-table.ts';
+import type { FiscalAttributes } from '../../firmware/jobs/job-result.ts';
+import { layoutDocument, wrap } from '../../firmware/print/receipt-layout.ts';
+import { correction, receiptFiscal, sellCashAndCard, thirtyItems } from '../helpers/fiscal-fixtures.ts';
+import { T0 } from '../helpers/fn-rig.ts';
+
+const it = suite('receipt layout');
+const registration = parseConfig(readFileSync('device-config/demo.json', 'utf8')).registration;
+const fiscal = (over: Partial<FiscalAttributes> = {}): FiscalAttributes => receiptFiscal(registration, over);
+const texts = (lines: readonly { text: string }[]): string => lines.map((l) => l.text).join('\n');
+
+it('every line fits the paper; every long name is printed whole, wrapped at spaces', () => {
+  const receipt = thirtyItems();
+  for (const columns of [32, 48]) {
+    const layout = layoutDocument({ job: { id: 'a', type: 'sell', receipt, electronic: false }, fiscal: fiscal({ totalKopecks: receipt.totalKopecks }), registration }, columns);
+    for (const l of layout.lines) assert.ok(l.text.length <= columns, `"${l.text}" fits ${columns} columns`);
+    const flat = layout.lines.map((l) => l.text).join(' ').replace(/\s+/g, ' ');
+    for (const item of receipt.items) assert.ok(flat.includes(`. ${item.name}`), `${columns}: "${item.name}" whole`);
+  }
+});
+
+it('wrap() cuts at a space when there is one in the second half, else at the paper edge', () => {
+  assert.equal(wrap('набор посуды Гжель фарфоровый', 16), ['набор посуды', 'Гжель фарфоровый']);
+  assert.equal(wrap('Ж'.repeat(20), 8), ['ЖЖЖЖЖЖЖЖ', 'ЖЖЖЖЖЖЖЖ', 'ЖЖЖЖ']);
+  assert.equal(wrap('', 8), ['']);
+});
+
+it('amounts are rubles and kopecks, quantities as given, sums right-aligned', () => {
+  const layout = layoutDocument({ job: { id: 'a', type: 'sell', receipt: sellCashAndCard, electronic: false }, fiscal: fiscal(), registration }, 32);
+  const text = texts(layout.lines);
+  assert.match(text, /\n {2}2 шт x 89\.90 +=179\.80\n/);
+  assert.match(text, /\nИТОГ +=234\.30\n/);
+  assert.match(text, /\nНАЛИЧНЫМИ +=100\.00\n/);
+  assert.match(text, /\nБЕЗНАЛИЧНЫМИ +=134\.30\n/);
+  assert.match(text, /\nСУММА НДС 20% +=29\.97\n/);
+  assert.match(text, /\nСУММА НДС 10% +=4\.95\n/);
+  assert.match(text, /\nЭЛ\. АДР\. ПОКУПАТЕЛЯ\n +buyer@example\.ru\n/, 'an e-mail is ЭЛ. АДР.; too long for one line, the value goes right-aligned below');
+  assert.is(layout.qr, fnsQrString({ dateTime: T0, totalKopecks: 23430, fnNumber: '9999078900005488', fd: 42, fpd: 1234567890, operationType: 1 }));
+  assert.is(layout.lines[0]?.text, 'ООО "Ромашка"');
+});
+
+it('a refund, a buy and their calculation signs in words', () => {
+  for (const [type, op, words] of [['sell_refund', 2, 'ВОЗВРАТ ПРИХОДА'], ['buy', 3, 'РАСХОД'], ['buy_refund', 4, 'ВОЗВРАТ РАСХОДА']] as const) {
+    const receipt = { ...sellCashAndCard, operation: type };
+    const layout = layoutDocument({ job: { id: 'a', type, receipt, electronic: false }, fiscal: fiscal({ operationType: op }), registration }, 48);
+    assert.ok(layout.lines.some((l) => l.text === words && l.align === 'center'), words);
+    assert.match(layout.qr ?? '', new RegExp(`&n=${op}$`));
+  }
+});
+
+it('a correction receipt names its type and the date of the corrected settlement', () => {
+  const c = correction(T0 - 86400);
+  const layout = layoutDocument({ job: { id: 'c', type: 'sell_correction', correction: c, electronic: false }, fiscal: fiscal({ fdType: FD_TYPE.correctionReceipt, totalKopecks: c.totalKopecks }), registration }, 48);
+  const text = texts(layout.lines);
+  assert.match(text, /КАССОВЫЙ ЧЕК КОРРЕКЦИИ/);
+  assert.match(text, /ТИП КОРРЕКЦИИ +САМОСТОЯТЕЛЬНО/);
+  assert.match(text, /ДАТА РАСЧЕТА +22\.11\.2026/);
+  assert.ok(layout.qr);
+});
+
+it('shift reports and the settlement-state report: heading, shift, numbers, no QR', () => {
+  for (const [fdType, heading] of [[FD_TYPE.openShift, 'ОТЧЕТ ОБ ОТКРЫТИИ СМЕНЫ'], [FD_TYPE.closeShift, 'ОТЧЕТ О ЗАКРЫТИИ СМЕНЫ'], [FD_TYPE.stateReport, 'ОТЧЕТ О ТЕКУЩЕМ СОСТОЯНИИ РАСЧЕТОВ']] as const) {
+    const { receiptNumber: _r, operationType: _o, totalKopecks: _t, ...report } = fiscal({ fdType });
+    const layout = layoutDocument({ job: { id: 'r', type: 'open_shift' }, fiscal: report, registration }, 32);
+    const text = texts(layout.lines).replace(/\s+/g, ' '); // the state report's heading wraps at 32
+    for (const field of [heading, 'СМЕНА', 'ФД', 'ФП', 'ФН', 'РН ККТ', 'ДАТА ВРЕМЯ']) assert.ok(text.includes(field), `${heading}: ${field}`);
+    assert.is(layout.qr, undefined);
+  }
+});
+
+it('an X-report prints its lines without fiscal numbers; a copy is headed КОПИЯ', () => {
+  const x = layoutDocument({ job: { id: 'x', type: 'x_report' }, registration, lines: ['СМЕНА 3 ОТКРЫТА', 'ЧЕКОВ ЗА СМЕНУ: 7'] }, 32);
+  assert.ok(x.lines.some((l) => l.text === 'ЧЕКОВ ЗА СМЕНУ: 7'));
+  assert.not.ok(x.lines.some((l) => l.text.startsWith('ФП')));
+  const copy = layoutDocument({ job: { id: 'a', type: 'sell', receipt: sellCashAndCard, electronic: false }, fiscal: fiscal(), registration, copy: true }, 32);
+  assert.equal(copy.lines[0], { text: 'КОПИЯ', align: 'center', bold: true });
+});
+
+it.run();
