@@ -49,7 +49,7 @@ export interface ResultPayload {
 }
 
 export interface ResultError {
-  /** A stable id: `invalid_job`, `fn_refused`, `fn_unavailable`, `fn_blocked`, `clock`, … */
+  /** A stable id: one of the table "Every error.code" in README.md (invalid_job, fn_blocked, clock, …). */
   readonly code: string;
   readonly text: string;
   readonly recommendation: Recommendation;
