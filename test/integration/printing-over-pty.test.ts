@@ -166,6 +166,15 @@ register('paper out after 16h: fiscalized, not printed; paper back: printed once
     assert.is(electronic.printed, undefined, 'no printed flag for an electronic receipt');
     await new Promise((r) => setTimeout(r, 300));
     assert.is(emulator.printed.length, printedBefore, 'nothing came off the printer');
+
+    // A copy without an FD number is a copy of the last document: here the electronic receipt.
+    await cloud.publish(JSON.stringify({ version: 1, id: 'paper-copy-last', type: 'print_copy' }));
+    assert.is((await cloud.final('paper-copy-last')).status, 'done');
+    await new Promise((r) => setTimeout(r, 300));
+    const lastCopy = emulator.printed[printedBefore]?.lines ?? [];
+    assert.ok(lastCopy.some((l) => l.trim() === 'КОПИЯ'));
+    assert.ok(lastCopy.some((l) => new RegExp(`^ФД +${electronic.payload?.fiscal_document_number}$`).test(l)), 'the last FD');
+    assert.equal(emulator.printed[printedBefore]?.qrCodes, [electronic.payload?.qr]);
   } finally {
     await cloud.close();
     await rig.stop();
