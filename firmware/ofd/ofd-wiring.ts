@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { FnDriver } from '../../drivers/fn/fn-driver.ts';
-import { OfdEmulator } from '../../drivers/ofd/ofd-emulator.ts';
+import { OfdEmulator } from '../../drivers/ofd/emulator/ofd-emulator.ts';
 import { OfdTransport, type OfdEndpoint } from '../../drivers/ofd/ofd-transport.ts';
 import { TEST_OPERATOR_KEY } from '../../drivers/ofd/operator-sign.ts';
 import type { Clock } from '../core/clock.ts';

@@ -1,5 +1,5 @@
 /** An FN rig plus the OFD emulator on loopback TCP and an OfdSender between them. */
-import { OfdEmulator, type OfdEmulatorFaults } from '../../drivers/ofd/ofd-emulator.ts';
+import { OfdEmulator, type OfdEmulatorFaults } from '../../drivers/ofd/emulator/ofd-emulator.ts';
 import { OfdTransport } from '../../drivers/ofd/ofd-transport.ts';
 import { DEFAULT_P_VERSIONS } from '../../drivers/ofd/session-header.ts';
 import { TEST_OPERATOR_KEY } from '../../drivers/ofd/operator-sign.ts';

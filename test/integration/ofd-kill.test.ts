@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OfdEmulator } from '../../drivers/ofd/ofd-emulator.ts';
+import { OfdEmulator } from '../../drivers/ofd/emulator/ofd-emulator.ts';
 import { TEST_OPERATOR_KEY } from '../../drivers/ofd/operator-sign.ts';
 import { systemClock } from '../../firmware/core/clock.ts';
 import { removeDir } from '../helpers/app-rig.ts';

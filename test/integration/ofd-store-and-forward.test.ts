@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { FN } from '../../drivers/fn/fn-commands.ts';
-import { OfdEmulator } from '../../drivers/ofd/ofd-emulator.ts';
+import { OfdEmulator } from '../../drivers/ofd/emulator/ofd-emulator.ts';
 import { TEST_OPERATOR_KEY } from '../../drivers/ofd/operator-sign.ts';
 import { startApp } from '../../firmware/app.ts';
 import { ManualClock } from '../../firmware/core/clock.ts';

@@ -11,13 +11,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { concatBytes } from '../../firmware/core/bytes.ts';
-import type { Clock } from '../../firmware/core/clock.ts';
-import { hex, type Log } from '../../firmware/core/log.ts';
-import { decodeTlv, findTag, type TlvNode } from '../../firmware/fiscal/tlv-codec.ts';
-import { decodeContainer } from './ofd-container.ts';
-import { encodeConfirmation } from './operator-confirmation.ts';
-import { decodeSessionHeader, SESSION_HEADER, wrapMessage } from './session-header.ts';
+import { concatBytes } from '../../../firmware/core/bytes.ts';
+import type { Clock } from '../../../firmware/core/clock.ts';
+import { hex, type Log } from '../../../firmware/core/log.ts';
+import { decodeTlv, findTag, type TlvNode } from '../../../firmware/fiscal/tlv-codec.ts';
+import { decodeContainer } from '../ofd-container.ts';
+import { encodeConfirmation } from '../operator-confirmation.ts';
+import { decodeSessionHeader, SESSION_HEADER, wrapMessage } from '../session-header.ts';
 
 export interface OfdEmulatorOptions {
   readonly ofdInn: string;
