@@ -11,16 +11,19 @@ import { FN } from '../drivers/fn/fn-commands.ts';
 import { FnDriver, DEFAULT_FN_DRIVER_OPTIONS } from '../drivers/fn/fn-driver.ts';
 import { memoryPortPair } from '../drivers/memory-port.ts';
 import { TEST_OPERATOR_KEY } from '../drivers/ofd/operator-sign.ts';
-import type { BytePort } from '../drivers/port.ts';
+import { Listeners, type BytePort } from '../drivers/port.ts';
 import { openSerialPort } from '../drivers/serial-port.ts';
+import pkg from '../package.json' with { type: 'json' };
+import { startConsole, type ConsoleHandle } from './console/console-wiring.ts';
 import type { Clock } from './core/clock.ts';
-import { localTimeIn } from './core/local-time.ts';
+import { atolDateTime, localTimeIn } from './core/local-time.ts';
 import type { Log } from './core/log.ts';
 import type { DeviceConfig } from './config/device-config.ts';
 import { personTags } from './fiscal/common-tags.ts';
 import type { Cashier } from './fiscal/receipt.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './jobs/embedded-broker.ts';
 import { JobIntake } from './jobs/job-intake.ts';
+import { FINAL_STATUSES, type JobResult } from './jobs/job-result.ts';
 import { MqttLink } from './jobs/mqtt-link.ts';
 import { ResultReporter } from './jobs/result-reporter.ts';
 import { topicsFor } from './jobs/topics.ts';
@@ -44,7 +47,12 @@ export interface AppDeps {
   readonly random: () => number;
   /** Where the console printer writes. */
   readonly out: (text: string) => void;
+  /** The last log lines, for the debug console's `log` command. */
+  readonly logTail?: (n: number) => readonly string[];
 }
+
+/** How long the debug console waits for a job it submitted before it says "not finished yet". */
+const CONSOLE_JOB_WAIT_MS = 30_000;
 
 export interface App {
   readonly pipeline: FiscalPipeline;
@@ -52,6 +60,8 @@ export interface App {
   readonly fn: FnDriver;
   readonly brokerUrl: string;
   readonly ofd: OfdSender;
+  /** The technician's debug console (firmware/console/). */
+  readonly console: ConsoleHandle;
   status(): Promise<DeviceStatus>;
   /** Publishes the retained status now (the console's "status" command; tests). */
   publishStatus(): Promise<void>;
@@ -142,6 +152,12 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
       },
     );
     const reporter = new ResultReporter({ publish: (t, p) => link.publish(t, p), ledger, clock, log }, topics.results);
+    // Every result goes to the cloud; the debug console also listens for the jobs it submitted.
+    const results = new Listeners<[JobResult]>();
+    const publishResult = (r: JobResult): void => {
+      results.emit(r);
+      reporter.report(r);
+    };
 
     // ---- the fiscal pipeline
     const printer = await makePrinter(config, { clock, log, out: deps.out }, stops);
@@ -150,12 +166,12 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
       { ffd: config.registration.ffd, maxOpenMinutes: config.shift.maxOpenMinutes },
     );
     const pipeline = new FiscalPipeline(
-      { fn, ledger, shifts, printer, clock, localTime, log, publish: (r) => reporter.report(r), documentFormed: () => sender.wake() },
+      { fn, ledger, shifts, printer, clock, localTime, log, publish: publishResult, documentFormed: () => sender.wake() },
       { deviceId: config.deviceId, registration: config.registration, cashier, retryDelayMs: 1000, printRetryMs: 2000 },
     );
     stops.push(() => pipeline.stop());
     const intake = new JobIntake(
-      { ledger, clock, localTime, log, publish: (r) => reporter.report(r), submit: (id) => pipeline.submit(id) },
+      { ledger, clock, localTime, log, publish: publishResult, submit: (id) => pipeline.submit(id) },
       {
         deviceId: config.deviceId,
         ffd: config.registration.ffd,
@@ -250,6 +266,30 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     }, log);
     stops.push(() => compactEvery.stop());
 
+    // ---- the technician's debug console
+    const describe = (): Record<string, unknown> => ({ deviceId: config.deviceId, fn: fn.describe(), mqtt: link.describe(), intake: intake.stats, results: reporter.stats, journal: journal.describe(), printer: printer.describe(), ofd: sender.describe() });
+    const debugConsole = await startConsole(
+      config.console,
+      {
+        log,
+        services: {
+          fn,
+          exclusive: (work) => pipeline.exclusive(work),
+          ledger,
+          status: status$,
+          describe,
+          runJob: (job) => runConsoleJob(job, intake, results, clock),
+          printerStatus: () => printer.status(),
+          logTail: (n) => deps.logTail?.(n) ?? ['(this log is not kept in memory)'],
+          config: () => maskSecrets(config),
+          localTime: (ms) => atolDateTime(localTime.toLocalSeconds(ms)),
+        },
+      },
+      `kassa-runtime ${pkg.version}, register ${config.deviceId}: debug console`,
+    );
+    stops.push(() => debugConsole.stop());
+    if (debugConsole.where !== 'none') log.info(`debug console on ${debugConsole.where}`);
+
     log.info(`kassa-runtime ${config.deviceId} running: FN ${status.fnNumber}, broker ${url}, topics ${config.mqtt.topicPrefix}/{jobs,results,status,provisioning}`);
     return {
       pipeline,
@@ -258,14 +298,40 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
       brokerUrl: url,
       status: status$,
       publishStatus: () => publishStatus(true),
-      describe: () => ({ deviceId: config.deviceId, fn: fn.describe(), mqtt: link.describe(), intake: intake.stats, results: reporter.stats, journal: journal.describe(), printer: printer.describe(), ofd: sender.describe() }),
+      describe,
       ofd: sender,
+      console: debugConsole,
       stop: stopAll,
     };
   } catch (e) {
     await stopAll().catch(() => undefined);
     throw e;
   }
+}
+
+/** A job from the console, through the same intake as the cloud's: resolves with its final result, or undefined after the wait. */
+function runConsoleJob(job: Record<string, unknown>, intake: JobIntake, results: Listeners<[JobResult]>, clock: Clock): Promise<JobResult | undefined> {
+  return new Promise((resolve) => {
+    const timer = clock.after(CONSOLE_JOB_WAIT_MS, () => {
+      off();
+      resolve(undefined);
+    });
+    const off = results.add((r) => {
+      if (r.id !== job['id'] || !FINAL_STATUSES.has(r.status)) return;
+      off();
+      timer.cancel();
+      resolve(r);
+    });
+    void intake.handle(Buffer.from(JSON.stringify(job)));
+  });
+}
+
+/** The configuration for the console's eyes: the FN emulator's secret and broker password masked. */
+function maskSecrets(config: DeviceConfig): Record<string, unknown> {
+  const copy = JSON.parse(JSON.stringify(config)) as Record<string, any>;
+  if (copy['fn']?.['secret'] !== undefined) copy['fn']['secret'] = '***';
+  if (copy['mqtt']?.['broker']?.['password'] !== undefined) copy['mqtt']['broker']['password'] = '***';
+  return copy;
 }
 
 /** Provisioning from the cloud: `{"cashier": {"name", "inn"?}, "closeAt": "HH:MM" | null}`; bad input is logged and ignored. */

@@ -3,12 +3,13 @@
  * to a clean stop. The only file that touches `process` (DESIGN.md §2).
  */
 import { UsageError, type CliContext, type Command } from './cli/cli-context.ts';
+import { consoleCommand } from './cli/console-command.ts';
 import { fnEmulatorCommand } from './cli/fn-emulator-command.ts';
 import { runCommand } from './cli/run-command.ts';
 import { sendJobCommand } from './cli/send-job-command.ts';
 import { ConfigError } from './config/parse-config.ts';
 
-const COMMANDS: readonly Command[] = [runCommand, sendJobCommand, fnEmulatorCommand];
+const COMMANDS: readonly Command[] = [runCommand, sendJobCommand, consoleCommand, fnEmulatorCommand];
 
 function help(): string {
   return ['usage: kassa <command> [options]', '', 'commands:', ...COMMANDS.map((c) => `  ${c.name.padEnd(14)} ${c.summary}`), '', 'kassa <command> --help shows its options'].join('\n');
@@ -34,6 +35,21 @@ async function main(argv: readonly string[]): Promise<number> {
     env: process.env,
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
+    write: (bytes) => process.stdout.write(bytes),
+    stdin: {
+      onData(listener) {
+        const handler = (chunk: Buffer): void => listener(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        process.stdin.on('data', handler);
+        process.stdin.resume();
+        return () => {
+          process.stdin.off('data', handler);
+          process.stdin.pause();
+        };
+      },
+      setRawMode(on) {
+        if (process.stdin.isTTY) process.stdin.setRawMode(on);
+      },
+    },
     onStop(handler) {
       process.on('SIGINT', handler);
       process.on('SIGTERM', handler);
@@ -57,6 +73,12 @@ async function main(argv: readonly string[]): Promise<number> {
     throw e;
   }
 }
+
+// `kassa console help | head -3`: a reader that stops reading is not an error of ours.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

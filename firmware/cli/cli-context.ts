@@ -8,6 +8,14 @@ export interface CliContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
+  /** Raw bytes to standard output (the interactive console). */
+  readonly write: (bytes: Uint8Array) => void;
+  /** Standard input, for the interactive console. */
+  readonly stdin: {
+    onData(listener: (chunk: Uint8Array) => void): () => void;
+    /** Keys as they are typed, not lines (no-op when stdin is not a terminal). */
+    setRawMode(on: boolean): void;
+  };
   /** Registers a handler for SIGINT/SIGTERM; returns an unsubscribe. */
   readonly onStop: (handler: () => void) => () => void;
 }

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { startApp } from '../app.ts';
 import { systemClock } from '../core/clock.ts';
 import { createLog } from '../core/log.ts';
+import { LogRing } from '../core/log-ring.ts';
 import type { CliContext, Command } from './cli-context.ts';
 import { DEFAULT_CONFIG, loadConfig } from './load-config.ts';
 
@@ -14,8 +15,15 @@ export const runCommand: Command = {
   async run(ctx: CliContext): Promise<number> {
     const { values } = parseArgs({ args: [...ctx.args], options: { config: { type: 'string', default: DEFAULT_CONFIG } } });
     const config = loadConfig(values.config);
-    const log = createLog({ level: config.log.level, write: ctx.err });
-    const app = await startApp(config, { clock: systemClock(), log, random: Math.random, out: ctx.out });
+    const recent = new LogRing();
+    const log = createLog({
+      level: config.log.level,
+      write: (line) => {
+        recent.push(line);
+        ctx.err(line);
+      },
+    });
+    const app = await startApp(config, { clock: systemClock(), log, random: Math.random, out: ctx.out, logTail: (n) => recent.tail(n) });
     ctx.out(`kassa-runtime is running (${config.deviceId}). Send a job: npm run kassa -- send-job device-config/samples/sell-atol.json   Stop: Ctrl+C`);
     return new Promise<number>((resolve) => {
       let stopping = false;

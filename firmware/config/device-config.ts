@@ -18,6 +18,12 @@ export type PrinterConfig =
   | { readonly kind: 'emulator'; readonly dir: string; readonly columns: number }
   | { readonly kind: 'serial'; readonly path: string; readonly baudRate: number; readonly columns: number };
 
+/** The technician's debug console (firmware/console/). */
+export type ConsoleConfig =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'serial'; readonly path: string; readonly baudRate: number }
+  | { readonly kind: 'tcp'; readonly host: string; readonly port: number };
+
 export type OfdConfig = { readonly kind: 'emulator'; readonly port: number; readonly documentsDir: string } | { readonly kind: 'tcp'; readonly host: string; readonly port: number };
 
 export interface OfdLinkConfig {
@@ -79,6 +85,7 @@ export interface DeviceConfig {
   readonly dataDir: string;
   readonly fn: FnConfig;
   readonly printer: PrinterConfig;
+  readonly console: ConsoleConfig;
   readonly ofd: OfdConfig;
   readonly ofdLink: OfdLinkConfig;
   readonly mqtt: MqttConfig;

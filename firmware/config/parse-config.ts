@@ -34,6 +34,8 @@ const UNION_DEFAULTS: Readonly<Record<string, Record<string, unknown>>> = {
   'printer:file': { dir: 'receipts' },
   'printer:emulator': { dir: 'receipts', columns: 48 },
   'printer:serial': { baudRate: 38400, columns: 48 },
+  'console:serial': { baudRate: 115200 },
+  'console:tcp': { host: '127.0.0.1', port: 7323 },
   'ofd:emulator': { port: 0, documentsDir: 'ofd-documents' },
   'broker:embedded': { host: '127.0.0.1', port: 1883 },
   'broker:external': { rejectUnauthorized: true },
@@ -50,6 +52,7 @@ export function parseConfig(text: string, source = 'device config'): DeviceConfi
   const c = raw as Record<string, any>;
   fillUnion('fn', c['fn']);
   fillUnion('printer', c['printer']);
+  fillUnion('console', c['console']);
   fillUnion('ofd', c['ofd']);
   fillUnion('broker', c['mqtt']?.['broker']);
 

@@ -56,6 +56,10 @@ export class EscPosPrinter implements ReceiptPrinter {
     return true;
   }
 
+  async status(): Promise<string> {
+    return describeStatus(await this.deps.driver.status());
+  }
+
   describe(): Record<string, unknown> {
     return { kind: 'escpos', columns: this.columns, ...this.stats };
   }

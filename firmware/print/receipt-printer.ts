@@ -20,5 +20,7 @@ export interface PrintRequest {
 export interface ReceiptPrinter {
   /** Resolves true when the document is on paper, false when it could not be printed now. */
   print(request: PrintRequest): Promise<boolean>;
+  /** The printer's state in words, read now ("ready", "paperOut, offline", …): for the console. */
+  status(): Promise<string>;
   describe(): Record<string, unknown>;
 }

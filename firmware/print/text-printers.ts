@@ -17,6 +17,7 @@ export function consolePrinter(write: (text: string) => void): ReceiptPrinter {
       write(`\n${textReceipt(req)}\n`);
       return true;
     },
+    status: async () => 'ready (text to the console)',
     describe: () => ({ kind: 'console' }),
   };
 }
@@ -29,10 +30,11 @@ export function filePrinter(dir: string): ReceiptPrinter {
       await writeFile(join(dir, name), `${textReceipt(req)}\n`);
       return true;
     },
+    status: async () => `ready (text files in ${dir})`,
     describe: () => ({ kind: 'file', dir }),
   };
 }
 
 export function noPrinter(): ReceiptPrinter {
-  return { print: async () => true, describe: () => ({ kind: 'none' }) };
+  return { print: async () => true, status: async () => 'no printer configured', describe: () => ({ kind: 'none' }) };
 }

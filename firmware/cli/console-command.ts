@@ -1,0 +1,71 @@
+/**
+ * `kassa console`: the technician's console of a running register over its TCP port (demo
+ * mode: 127.0.0.1:7323). With a command it prints that command's answer and exits; without
+ * one it is an interactive terminal (quit with `exit` or Ctrl-D). On a register with the
+ * console on its service UART, use any serial terminal instead (115200 8N1).
+ */
+import { connect } from 'node:net';
+import { parseArgs } from 'node:util';
+import { socketPort } from '../../drivers/socket-port.ts';
+import { ConsoleClient } from '../console/console-client.ts';
+import { UsageError, type CliContext, type Command } from './cli-context.ts';
+import { DEFAULT_CONFIG, loadConfig } from './load-config.ts';
+
+const CTRL_D = 0x04;
+
+export const consoleCommand: Command = {
+  name: 'console',
+  summary: 'the debug console of a running register (kassa console help)',
+  usage: `kassa console [<command> [args…]] [--config <file>] [--host <host>] [--port <n>]
+  <command>         run one console command, print its answer and exit (e.g. status, fn, fd 3, jobs 20)
+                    without one: an interactive console; quit with "exit" or Ctrl-D
+  --config <file>   the register's config, for the console's address; default ${DEFAULT_CONFIG}
+  --host, --port    the console's address instead of the config's`,
+  async run(ctx: CliContext): Promise<number> {
+    const { values, positionals } = parseArgs({
+      args: [...ctx.args],
+      allowPositionals: true,
+      options: { config: { type: 'string', default: DEFAULT_CONFIG }, host: { type: 'string' }, port: { type: 'string' } },
+    });
+    const c = loadConfig(values.config).console;
+    if (c.kind !== 'tcp' && (values.host === undefined || values.port === undefined)) {
+      throw new UsageError(c.kind === 'serial' ? `the console of this config is on ${c.path}: use a serial terminal there` : 'this config has no console ("console": {"kind": "tcp"} turns it on); or give --host and --port');
+    }
+    const host = values.host ?? (c.kind === 'tcp' ? c.host : '127.0.0.1');
+    const portNumber = Number(values.port ?? (c.kind === 'tcp' ? c.port : NaN));
+    if (!Number.isInteger(portNumber)) throw new UsageError(`--port must be a number, got "${values.port}"`);
+    const socket = connect(portNumber, host);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', (e) => reject(new UsageError(`cannot reach the console at ${host}:${portNumber}: ${e.message} (is the register running?)`)));
+    });
+    const port = socketPort(socket);
+
+    if (positionals.length > 0) {
+      const client = new ConsoleClient(port);
+      await client.ready();
+      const answer = await client.run(positionals.join(' '));
+      for (const line of answer) ctx.out(line);
+      client.close();
+      await port.close();
+      return answer[0]?.startsWith('error:') || answer[0]?.startsWith('unknown command') ? 1 : 0;
+    }
+
+    // Interactive: the register echoes and edits the line; this side passes keys and text through.
+    return new Promise<number>((resolve) => {
+      const input = ctx.stdin;
+      input.setRawMode(true);
+      const stopInput = input.onData((chunk) => {
+        if (chunk.includes(CTRL_D)) return void port.close();
+        void port.write(chunk).catch(() => undefined);
+      });
+      port.onData((chunk) => ctx.write(chunk));
+      port.onClose(() => {
+        stopInput();
+        input.setRawMode(false);
+        ctx.out('');
+        resolve(0);
+      });
+    });
+  },
+};

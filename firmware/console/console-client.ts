@@ -1,0 +1,59 @@
+/**
+ * The other end of the console, for scripts and tests: sends one command line at a time
+ * over a BytePort and returns its answer — the lines between the echoed command and the
+ * next prompt — so `kassa console status` can print an answer and exit.
+ */
+import type { BytePort } from '../../drivers/port.ts';
+import { PROMPT } from './console-session.ts';
+
+export class ConsoleClient {
+  private text = '';
+  private waiter: (() => void) | undefined;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly port: BytePort,
+    private readonly timeoutMs = 60_000,
+  ) {
+    this.unsubscribe = port.onData((chunk) => {
+      this.text += Buffer.from(chunk).toString('utf8');
+      this.waiter?.();
+    });
+  }
+
+  /** Waits for the greeting and the first prompt; returns the greeting lines. */
+  async ready(): Promise<string[]> {
+    return this.untilPrompt();
+  }
+
+  /** Runs one command line; resolves with its answer lines. */
+  async run(line: string): Promise<string[]> {
+    await this.port.write(Buffer.from(`${line}\r`, 'utf8'));
+    const lines = await this.untilPrompt();
+    // The first line is the echo of what was typed.
+    return lines[0] === line ? lines.slice(1) : lines;
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+
+  private async untilPrompt(): Promise<string[]> {
+    const deadline = Date.now() + this.timeoutMs;
+    while (!this.text.endsWith(PROMPT)) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no prompt from the console within ${this.timeoutMs} ms; got ${JSON.stringify(this.text.slice(-200))}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiter = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.waiter = undefined;
+    }
+    const answer = this.text.slice(0, -PROMPT.length);
+    this.text = '';
+    return answer.split('\r\n').filter((l, i, all) => i < all.length - 1 || l !== '');
+  }
+}

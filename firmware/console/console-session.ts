@@ -1,0 +1,89 @@
+/**
+ * One technician at the console: a greeting, a prompt, each typed line run as a command
+ * (console-commands.ts) in the order typed — a pasted list of commands works — and its
+ * answer printed. Speaks to any BytePort: the service UART, or a TCP connection in demo.
+ * A command that fails prints why; nothing the console does can stop the register.
+ */
+import type { BytePort } from '../../drivers/port.ts';
+import type { Log } from '../core/log.ts';
+import { CONSOLE_COMMANDS, ConsoleUsageError, type ConsoleCommand, type ConsoleServices } from './console-commands.ts';
+import { LineEditor } from './line-editor.ts';
+
+export const PROMPT = 'kassa> ';
+
+export interface ConsoleSessionDeps {
+  readonly port: BytePort;
+  readonly services: ConsoleServices;
+  readonly log: Log;
+  /** `exit` typed: a TCP session closes; a serial line just greets again. */
+  readonly onExit?: () => void;
+}
+
+export class ConsoleSession {
+  private readonly editor: LineEditor;
+  private work: Promise<void> = Promise.resolve();
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly deps: ConsoleSessionDeps,
+    private readonly greeting: string,
+    private readonly commands: readonly ConsoleCommand[] = CONSOLE_COMMANDS,
+  ) {
+    this.editor = new LineEditor({
+      echo: (bytes) => this.send(bytes),
+      line: (text) => {
+        this.work = this.work.then(() => this.run(text));
+      },
+      cancel: () => {
+        this.work = this.work.then(() => this.write([], true));
+      },
+    });
+  }
+
+  start(): void {
+    this.unsubscribe = this.deps.port.onData((chunk) => this.editor.push(chunk));
+    void this.write([this.greeting, 'type "help" for the commands'], true);
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+  }
+
+  /** Resolves when every line typed so far has been answered. */
+  idle(): Promise<void> {
+    return this.work;
+  }
+
+  private async run(line: string): Promise<void> {
+    const [name, ...args] = line.trim().split(/\s+/).filter((w) => w !== '');
+    if (name === undefined) return this.write([], true);
+    if (name === 'exit' || name === 'quit') {
+      await this.write(['bye'], false);
+      if (this.deps.onExit) return this.deps.onExit();
+      return this.write([this.greeting], true);
+    }
+    const command = this.commands.find((c) => c.name === name);
+    if (!command) return this.write([`unknown command "${name}": type "help"`], true);
+    let out: string[];
+    try {
+      out = await command.run(this.deps.services, args);
+    } catch (e) {
+      if (e instanceof ConsoleUsageError) out = [`error: ${e.message}`, `usage: ${command.name} ${command.args}`.trimEnd()];
+      else {
+        this.deps.log.warn(`console: "${line.trim()}" failed: ${e instanceof Error ? e.message : String(e)}`);
+        out = [`error: ${e instanceof Error ? e.message : String(e)}`];
+      }
+    }
+    return this.write(out, true);
+  }
+
+  private async write(lines: readonly string[], prompt: boolean): Promise<void> {
+    const text = `${lines.map((l) => `${l}\r\n`).join('')}${prompt ? PROMPT : ''}`;
+    await this.send(Buffer.from(text, 'utf8'));
+  }
+
+  private send(bytes: Uint8Array): Promise<void> {
+    // A technician who unplugs mid-answer is not an error of the register.
+    return this.deps.port.write(bytes).catch((e: unknown) => this.deps.log.debug(() => `console: write failed: ${String(e)}`));
+  }
+}

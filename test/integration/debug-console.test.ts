@@ -1,0 +1,139 @@
+/**
+ * The technician's debug console (mission item 7), end to end: the register runs with its
+ * console on one end of a real pty pair (socat) and a terminal on the other, driven through
+ * the real serialport binding; MQTT is a real mosquitto. Reading commands show the FN, the
+ * archive and the jobs; acting commands go through the same job queue as the cloud's jobs
+ * (their results reach the cloud too). Then the TCP console and the `kassa console` CLI.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { openSerialPort } from '../../drivers/serial-port.ts';
+import type { BytePort } from '../../drivers/port.ts';
+import { ConsoleClient } from '../../firmware/console/console-client.ts';
+import { removeDir, startAppRig, type AppRig } from '../helpers/app-rig.ts';
+import { connectCloud, type Cloud } from '../helpers/cloud.ts';
+import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
+import { ptyPair, type PtyPair } from '../helpers/pty-pair.ts';
+
+interface Ctx {
+  broker?: Mosquitto;
+  pty?: PtyPair;
+  rig?: AppRig;
+  cloud?: Cloud;
+  terminal?: BytePort;
+  client?: ConsoleClient;
+}
+
+const serial = suite<Ctx>('debug console on a serial line', {});
+
+serial.before(async (ctx) => {
+  ctx.broker = await startMosquitto();
+  ctx.pty = await ptyPair();
+  ctx.rig = await startAppRig(ctx.broker.url, { console: { kind: 'serial', path: ctx.pty.a, baudRate: 115200 } });
+  ctx.cloud = await connectCloud(ctx.broker.url, ctx.rig.config.mqtt.topicPrefix);
+  await ctx.cloud.online();
+  ctx.terminal = await openSerialPort({ path: ctx.pty.b, baudRate: 115200 });
+  ctx.client = new ConsoleClient(ctx.terminal, 20_000);
+  // The greeting was written before the terminal opened the line: Enter asks for a prompt.
+  await ctx.terminal.write(Buffer.from('\r'));
+  await ctx.client.ready();
+});
+
+serial.after(async (ctx) => {
+  ctx.client?.close();
+  await ctx.terminal?.close();
+  await ctx.cloud?.close();
+  await ctx.rig?.stop();
+  await ctx.pty?.close();
+  await ctx.broker?.close();
+  if (ctx.rig) removeDir(ctx.rig.dataDir);
+});
+
+serial('status: the FN in fiscal mode, the OFD backlog, the jobs', async (ctx) => {
+  const lines = await ctx.client!.run('status');
+  const text = lines.join('\n');
+  assert.match(text, /^device +test-\d+/m);
+  assert.match(text, /^FN +9999078900005488 +phase 2: fiscal mode/m);
+  assert.match(text, /^OFD +\d+ unsent/m);
+  assert.match(text, /^jobs +done \d+/m);
+  const json = JSON.parse((await ctx.client!.run('status --json')).join('\n')) as { fn?: { phase: number } };
+  assert.is(json.fn?.phase, 3, 'status --json is the status topic object');
+});
+
+serial('a job from the cloud shows in jobs, its document tag by tag in fd', async (ctx) => {
+  const job = JSON.parse(readFileSync('device-config/samples/sell-atol.json', 'utf8')) as Record<string, unknown>;
+  await ctx.cloud!.publish(JSON.stringify({ ...job, id: 'console-seen-1' }));
+  const done = await ctx.cloud!.final('console-seen-1');
+  assert.is(done.status, 'done');
+  const fd = done.payload?.fiscal_document_number;
+  const jobs = (await ctx.client!.run('jobs')).join('\n');
+  assert.match(jobs, new RegExp(`done +FD ${fd} +sell +console-seen-1`));
+  const doc = (await ctx.client!.run(`fd ${fd}`)).join('\n');
+  assert.match(doc, new RegExp(`^FD +${fd}, document type 3 \\(receipt\\)`, 'm'));
+  assert.match(doc, new RegExp(`^fiscalDocumentNumber \\(1040\\): ${fd}$`, 'm'));
+  assert.match(doc, /^totalSum \(1020\): 985\.80$/m);
+  assert.match(doc, /^ {2}productName \(1030\): Молоко 3,2% 1 л$/m, 'Cyrillic arrives as the technician reads it');
+  const one = (await ctx.client!.run('job console-seen-1')).join('\n');
+  assert.match(one, /^status +done/m);
+});
+
+serial('acting commands go through the job queue, and the cloud sees their results', async (ctx) => {
+  const x = await ctx.client!.run('x-report');
+  assert.match(x[0] ?? '', /^result +done: СМЕНА \d+ ОТКРЫТА/);
+  const close = await ctx.client!.run('close-shift');
+  assert.match(close[0] ?? '', /^result +done/);
+  assert.match(close[1] ?? '', /^FD +\d+ +FPD \d+/);
+  assert.match((await ctx.client!.run('status')).join('\n'), /^shift +\d+ closed/m);
+  const consoleJobs = [...ctx.cloud!.results.keys()].filter((id): id is string => id?.startsWith('console-close_shift-') ?? false);
+  assert.is(consoleJobs.length, 1, 'the close-shift job reached the cloud as a result');
+  assert.ok(ctx.cloud!.results.get(consoleJobs[0]!)?.some((r) => r.status === 'done'));
+});
+
+serial('bad input: a clear error, the register unharmed', async (ctx) => {
+  assert.equal(await ctx.client!.run('fd x'), ['error: the FD number must be a whole number ≥ 1, got "x"', 'usage: fd <number>']);
+  assert.match((await ctx.client!.run('fd 99999'))[0] ?? '', /^error: /, 'an FD the archive does not have');
+  assert.equal(await ctx.client!.run('job nosuch'), ['no job "nosuch"']);
+  assert.equal(await ctx.client!.run('reboot'), ['unknown command "reboot": type "help"']);
+  assert.match((await ctx.client!.run('status')).join('\n'), /phase 2: fiscal mode/, 'still working');
+});
+
+serial('config shows the configuration with the secrets masked', async (ctx) => {
+  const config = JSON.parse((await ctx.client!.run('config')).join('\n')) as { fn: { secret?: string; kind: string }; console: { kind: string } };
+  assert.is(config.fn.kind, 'emulator');
+  assert.is(config.fn.secret, '***');
+  assert.is(config.console.kind, 'serial');
+});
+
+serial.run();
+
+const tcp = suite('TCP console and the kassa console CLI');
+
+tcp('`kassa console <command>` prints the answer and exits 0; a bad command exits 1', async () => {
+  const broker = await startMosquitto();
+  const rig = await startAppRig(broker.url, { console: { kind: 'tcp', host: '127.0.0.1', port: 0 } });
+  try {
+    const port = rig.app.console.port;
+    assert.ok(port, 'the console listens on a port');
+    const cli = (...args: string[]): Promise<{ stdout: string; code: number }> =>
+      promisify(execFile)('node', ['--import', 'tsx', 'firmware/main.ts', 'console', ...args, '--host', '127.0.0.1', '--port', String(port)]).then(
+        ({ stdout }) => ({ stdout, code: 0 }),
+        (e: { stdout: string; code: number }) => ({ stdout: e.stdout, code: e.code }),
+      );
+    const fn = await cli('fn');
+    assert.is(fn.code, 0);
+    assert.match(fn.stdout, /^phase +phase 2: fiscal mode$/m);
+    assert.match(fn.stdout, /^valid +until \d\d\.\d\d\.\d{4}/m);
+    const bad = await cli('fd', 'x');
+    assert.is(bad.code, 1);
+    assert.match(bad.stdout, /^error: the FD number/m);
+  } finally {
+    await rig.stop();
+    await broker.close();
+    removeDir(rig.dataDir);
+  }
+});
+
+tcp.run();
