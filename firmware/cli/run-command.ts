@@ -24,7 +24,8 @@ export const runCommand: Command = {
       },
     });
     const app = await startApp(config, { clock: systemClock(), log, random: Math.random, out: ctx.out, logTail: (n) => recent.tail(n) });
-    ctx.out(`kassa-runtime is running (${config.deviceId}). Send a job: npm run kassa -- send-job device-config/samples/sell-atol.json   Stop: Ctrl+C`);
+    const consoleHint = app.console.port !== undefined ? `   Console: npm run kassa -- console` : '';
+    ctx.out(`kassa-runtime is running (${config.deviceId}). Send a job: npm run kassa -- send-job device-config/samples/sell-atol.json${consoleHint}   Stop: Ctrl+C`);
     return new Promise<number>((resolve) => {
       let stopping = false;
       ctx.onStop(() => {
