@@ -5,6 +5,18 @@
 export const DLE = 0x10;
 export const EOT = 0x04;
 
+/** GS r 1: transmit the paper sensor status, after everything received before it is processed. */
+export const TRANSMIT_PAPER_STATUS = Uint8Array.of(0x1d, 0x72, 0x01);
+/** GS r 1 answer: bits 0–1 near end (paper end never shows: the printer is offline then). */
+export const PAPER_STATUS_NEAR_END = 0x03;
+/** DLE DC4 fn 8 (clear buffers): 10 14 08 01 03 14 01 06 02 08; the printer answers 37 25 00. */
+export const CLEAR_BUFFERS = Uint8Array.of(0x10, 0x14, 0x08, 0x01, 0x03, 0x14, 0x01, 0x06, 0x02, 0x08);
+
+/** Bit 4 is fixed 1 in every DLE EOT answer and fixed 0 in GS r answers. */
+export function isRealTimeAnswer(byte: number): boolean {
+  return (byte & 0x10) !== 0;
+}
+
 /** The requests and, per request, the bits that mean trouble. */
 export const STATUS_REQUESTS = [
   { n: 1, name: 'printer', bits: [{ mask: 0x08, flag: 'offline' }] },

@@ -29,12 +29,23 @@ export function encodeLayout(layout: Layout, columns: number): Uint8Array {
   return e.newline().newline().cut().encode();
 }
 
+export interface PrintTiming {
+  /** How long a document may take to come out (GS r answer), ms. */
+  readonly printTimeoutMs: number;
+  /** While it prints, how often to ask DLE EOT whether the printer stopped, ms. */
+  readonly pollMs: number;
+}
+
+/** A 1 m receipt at a slow 50 mm/s takes 20 s; 60 s leaves room. */
+export const DEFAULT_PRINT_TIMING: PrintTiming = { printTimeoutMs: 60_000, pollMs: 500 };
+
 export class EscPosPrinter implements ReceiptPrinter {
-  readonly stats = { printed: 0, refused: 0 };
+  readonly stats = { printed: 0, refused: 0, unconfirmed: 0 };
   constructor(
     private readonly deps: { readonly driver: PrinterDriver; readonly log: Log },
     /** Characters a line: 32 for 58 mm paper, 48 for 80 mm. */
     private readonly columns: number,
+    private readonly timing: PrintTiming = DEFAULT_PRINT_TIMING,
   ) {}
 
   async print(req: PrintRequest): Promise<boolean> {
@@ -44,13 +55,22 @@ export class EscPosPrinter implements ReceiptPrinter {
       this.deps.log.warn(`printer not ready (${describeStatus(before)}): the document waits`);
       return false;
     }
-    await this.deps.driver.write(encodeLayout(layoutDocument(req, this.columns), this.columns));
-    const after = await this.deps.driver.status();
-    if (!canPrint(after)) {
-      // The paper ran out during the document: print it again, whole, when the printer is back.
+    const layout = layoutDocument(req, this.columns);
+    await this.deps.driver.write(encodeLayout(layout, this.columns));
+    const outcome = await this.deps.driver.waitPrinted(this.timing.printTimeoutMs, this.timing.pollMs);
+    if (outcome.kind === 'stopped') {
+      // Cut short: clear what the printer still holds and print the document again, whole,
+      // when the printer is back (the queue keeps it).
       this.stats.refused++;
-      this.deps.log.warn(`printer stopped during a document (${describeStatus(after)}): it will be printed again`);
+      this.deps.log.warn(`printer stopped during a document (${describeStatus(outcome.status)}): it will be printed again`);
+      await this.deps.driver.clearBuffers().catch(() => undefined);
       return false;
+    }
+    if (outcome.kind === 'no-answer') {
+      // Online and without a fault all along: what it received is on paper. A printer
+      // without GS r lands here on every document; the log says so.
+      this.stats.unconfirmed++;
+      this.deps.log.warn(`no GS r answer within ${this.timing.printTimeoutMs} ms, but the printer reports no fault: counted as printed`);
     }
     this.stats.printed++;
     return true;

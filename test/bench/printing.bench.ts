@@ -56,15 +56,15 @@ export async function printingBench(): Promise<Figure[]> {
   const emulator = new PrinterEmulator({ port: deviceSide, clock: systemClock(), log: silentLog() }); // paper moves in real time
   emulator.knobs.mmPerSecond = PAPER_MM_S;
   emulator.start();
-  const driver = new PrinterDriver({ port: registerSide, clock: systemClock(), log: silentLog() }, 5000);
+  const driver = new PrinterDriver({ port: registerSide, clock: systemClock(), log: silentLog() });
   driver.start();
   const printer = new EscPosPrinter({ driver, log: silentLog() }, 48);
   const ledger = new JobLedger({ append: async () => {} });
   let memory: { number: number; openedAt: number } | undefined;
   const shifts = new ShiftKeeper({ fn: rig.driver, log: silentLog(), recall: () => memory, remember: async (s) => void (memory = s) }, { ffd: '1.2', maxOpenMinutes: 1430 });
-  let finished = 0;
+  const finished = new Set<string>();
   const pipeline = new FiscalPipeline(
-    { fn: rig.driver, ledger, shifts, printer, clock: rig.clock, localTime: localTimeIn('UTC'), log: silentLog(), publish: (r) => void (FINAL_STATUSES.has(r.status) && finished++), documentFormed: () => {} },
+    { fn: rig.driver, ledger, shifts, printer, clock: rig.clock, localTime: localTimeIn('UTC'), log: silentLog(), publish: (r) => void (FINAL_STATUSES.has(r.status) && r.id !== null && finished.add(r.id)), documentFormed: () => {} },
     { deviceId: 'bench', registration: config.registration, cashier: () => config.cashier, retryDelayMs: 100, printRetryMs: 100 },
   );
   // The shift first, so every measured job is one receipt.
@@ -77,7 +77,10 @@ export async function printingBench(): Promise<Figure[]> {
     pipeline.submit(id);
   }
   pipeline.start();
-  while (finished < RECEIPTS) await new Promise((r) => setTimeout(r, 20));
+  while (finished.size < RECEIPTS) await new Promise((r) => setTimeout(r, 20));
+  await pipeline.prints.idle();
+  // Each receipt once on paper, or the figure would flatter the register.
+  if (emulator.printed.length !== RECEIPTS) throw new Error(`${emulator.printed.length} receipts came out for ${RECEIPTS} jobs`);
   const seconds = (performance.now() - t0) / 1000;
   const printSeconds = (printedLines * MM_PER_LINE) / PAPER_MM_S;
   const fnSeconds = FN_SIGN_MS / 1000;

@@ -121,4 +121,44 @@ it('paper runs out during a document: print() says false, and the document print
   }
 });
 
+it('a slow printer (150 mm/s): print() waits for the paper, DLE EOT is answered mid-document, one copy comes out', async () => {
+  const r = rig();
+  try {
+    r.emulator.knobs.mmPerSecond = 150;
+    const started = Date.now();
+    const printing = r.printer.print(request);
+    await new Promise((res) => setTimeout(res, 200));
+    const asked = Date.now();
+    assert.equal(await r.driver.status(), READY, 'status while printing');
+    assert.ok(Date.now() - asked < 100, 'DLE EOT is a real-time command: answered at once');
+    assert.ok(await printing);
+    const lines = r.emulator.printed[0]?.lines.length ?? 0;
+    assert.ok(Date.now() - started >= ((lines * 4) / 150) * 1000 - 50, 'print() returned once the paper was out');
+    assert.is(r.emulator.printed.length, 1);
+    assert.is(r.driver.stats.timeouts, 0);
+  } finally {
+    await r.close();
+  }
+});
+
+it('the paper ends half-way through a slow receipt: cut short, buffers cleared, printed again whole once paper is back', async () => {
+  const r = rig();
+  try {
+    r.emulator.knobs.mmPerSecond = 150;
+    const printing = r.printer.print(request);
+    setTimeout(() => void (r.emulator.knobs.paperOut = true), 300);
+    assert.is(await printing, false, 'the register learns the document did not come out');
+    await new Promise((res) => setTimeout(res, 1500)); // past the time the receipt would have taken
+    assert.is(r.emulator.stats.cutShort, 1);
+    assert.is(r.emulator.stats.clears, 1, 'the rest of the document was cleared from the printer');
+    assert.is(r.emulator.printed.length, 0);
+    r.emulator.knobs.paperOut = false;
+    assert.ok(await r.printer.print(request));
+    assert.is(r.emulator.printed.length, 1, 'exactly one whole copy');
+    assert.ok(r.emulator.printed[0]?.lines.some((l) => l.includes('КАССОВЫЙ ЧЕК')));
+  } finally {
+    await r.close();
+  }
+});
+
 it.run();

@@ -45,6 +45,8 @@ export interface PrintedReceipt {
 
 export interface InterpreterEvents {
   readonly onStatusRequest: (n: number) => void;
+  /** GS r n: answer once everything before it is printed. */
+  readonly onTransmitStatus?: (n: number) => void;
   readonly onReceipt: (receipt: PrintedReceipt) => void;
 }
 
@@ -72,6 +74,7 @@ const FIXED: ReadonlyMap<number, number> = new Map([
   [(GS << 8) | 0x21, 3], // GS ! character size
   [(GS << 8) | 0x42, 3], // GS B reverse
   [(DLE << 8) | 0x04, 3], // DLE EOT n status
+  [(GS << 8) | 0x72, 3], // GS r n transmit status
 ]);
 
 interface Style {
@@ -157,6 +160,8 @@ export class EscPosInterpreter {
     switch (key) {
       case (DLE << 8) | 0x04:
         return this.events.onStatusRequest(n);
+      case (GS << 8) | 0x72:
+        return this.events.onTransmitStatus?.(n);
       case (ESC << 8) | 0x40:
         this.style = { ...INITIAL_STYLE };
         return;

@@ -1,7 +1,9 @@
 /**
  * The printer emulator: the device side of an ESC/POS printer on any byte stream. It
- * answers DLE EOT from its knobs (paper out, near end, cover open, offline), interprets
- * what it receives (escpos-interpreter.ts) and, for every cut receipt, keeps the text and
+ * answers DLE EOT at once from its knobs (paper out, near end, cover open, offline) — even
+ * mid-document, as real-time commands are — interprets what it receives
+ * (escpos-interpreter.ts), answers GS r only once the paper before it is out, and, for
+ * every cut receipt, keeps the text and
  * writes `receipt-NNNN.txt` and `receipt-NNNN.png` — the paper as drawn by roll-image.ts,
  * text and QR code — to a folder, so a person can look at it and a phone (or zbarimg) can
  * scan it. Slow printing is a knob too.
@@ -11,8 +13,9 @@ import { join } from 'node:path';
 import type { Clock } from '../../../firmware/core/clock.ts';
 import type { Log } from '../../../firmware/core/log.ts';
 import type { BytePort } from '../../port.ts';
-import { encodeStatus, type PrinterStatus } from '../printer-status.ts';
+import { encodeStatus, PAPER_STATUS_NEAR_END, type PrinterStatus } from '../printer-status.ts';
 import { EscPosInterpreter, type PrintedReceipt } from './escpos-interpreter.ts';
+import { RealTimeSplitter } from './real-time-commands.ts';
 import { renderRollPng } from './roll-image.ts';
 
 /** Paper a text line takes: 24-dot font plus spacing at 8 dots a millimetre, about 4 mm. */
@@ -43,7 +46,12 @@ export interface PrinterEmulatorOptions {
 export class PrinterEmulator {
   readonly knobs: PrinterKnobs = { paperOut: false, paperNearEnd: false, coverOpen: false, offline: false, mmPerSecond: 0 };
   readonly printed: PrintedReceipt[] = [];
+  /** Receipts whose paper ran out (or cover opened, or printer went offline) before they were out. */
+  readonly stats = { cutShort: 0, clears: 0 };
   private readonly interpreter: EscPosInterpreter;
+  private readonly realTime: RealTimeSplitter;
+  /** Bumped by "clear buffers": data queued before it is dropped. */
+  private generation = 0;
   private unsubscribe: (() => void) | undefined;
   private readonly waiters: ((r: PrintedReceipt) => void)[] = [];
   /** The paper moves at its speed: bytes after a receipt wait until it is out (ms, clock time). */
@@ -55,21 +63,33 @@ export class PrinterEmulator {
     private readonly options: PrinterEmulatorOptions = {},
   ) {
     this.interpreter = new EscPosInterpreter({
-      onStatusRequest: (n) => void this.deps.port.write(Uint8Array.of(encodeStatus(n, this.status()))).catch(() => undefined),
+      // DLE EOT never reaches the interpreter: the real-time splitter answers it first.
+      onStatusRequest: (n) => this.answer(encodeStatus(n, this.status())),
+      onTransmitStatus: (n) => this.transmitStatus(n),
       onReceipt: (r) => this.finished(r),
     });
-    if (options.outputDir) mkdirSync(options.outputDir, { recursive: true });
+    this.realTime = new RealTimeSplitter({
+      status: (n) => this.answer(encodeStatus(n, this.status())),
+      clearBuffers: () => {
+        this.generation++;
+        this.stats.clears++;
+        this.answer(0x37, 0x25, 0x00);
+      },
+    });
   }
 
   start(): void {
+    if (this.options.outputDir) mkdirSync(this.options.outputDir, { recursive: true });
     this.unsubscribe = this.deps.port.onData((chunk) => {
-      // Offline or out of paper, a printer prints nothing but still answers DLE EOT.
-      if (this.knobs.offline || this.knobs.paperOut || this.knobs.coverOpen) return this.statusOnly(chunk);
+      const data = this.realTime.push(chunk);
+      // Offline or out of paper, a printer takes in nothing more to print.
+      if (data.length === 0 || !this.online()) return;
       // Commands are worked in order: what follows a receipt waits until its paper is out.
+      const generation = this.generation;
       this.inbox = this.inbox.then(async () => {
         const wait = this.busyUntil - this.deps.clock.now();
         if (wait > 0) await new Promise((r) => this.deps.clock.after(wait, () => r(undefined)));
-        this.interpreter.push(chunk);
+        if (generation === this.generation) this.interpreter.push(data);
       });
     });
   }
@@ -88,14 +108,37 @@ export class PrinterEmulator {
     return new Promise((r) => this.waiters.push(r));
   }
 
-  private statusOnly(chunk: Uint8Array): void {
-    for (let i = 0; i + 2 < chunk.length; i++) {
-      if (chunk[i] === 0x10 && chunk[i + 1] === 0x04) void this.deps.port.write(Uint8Array.of(encodeStatus(chunk[i + 2] ?? 0, this.status()))).catch(() => undefined);
-    }
+  private online(): boolean {
+    return !(this.knobs.offline || this.knobs.paperOut || this.knobs.coverOpen);
+  }
+
+  private answer(...bytes: number[]): void {
+    void this.deps.port.write(Uint8Array.from(bytes)).catch(() => undefined);
+  }
+
+  /** GS r n, answered when the paper before it is out — if the printer is still online then. */
+  private transmitStatus(n: number): void {
+    const generation = this.generation;
+    const reply = (): void => {
+      // Offline: the command waits in a buffer the register clears.
+      if (!this.online() || generation !== this.generation) return;
+      this.answer(n === 1 || n === 49 ? (this.knobs.paperNearEnd ? PAPER_STATUS_NEAR_END : 0x00) : 0x00);
+    };
+    const wait = this.busyUntil - this.deps.clock.now();
+    if (wait > 0) this.deps.clock.after(wait, reply);
+    else reply();
   }
 
   private finished(receipt: PrintedReceipt): void {
+    const generation = this.generation;
     const done = (): void => {
+      if (!this.online() || generation !== this.generation) {
+        // The paper ran out (or the cover opened) while this receipt was printing, or the
+        // register cleared the buffers: what was left of it never comes out.
+        this.stats.cutShort++;
+        this.deps.log.debug(() => 'printer emulator: a receipt was cut short');
+        return;
+      }
       this.printed.push(receipt);
       const dir = this.options.outputDir;
       if (dir) {
