@@ -162,7 +162,14 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     // ---- the fiscal pipeline
     const printer = await makePrinter(config, { clock, log, out: deps.out }, stops);
     const shifts = new ShiftKeeper(
-      { fn, log, recall: () => state.data.shift, remember: (s) => state.update((d) => void (s ? (d.shift = s) : delete d.shift)) },
+      {
+        fn,
+        log,
+        recall: () => state.data.shift,
+        remember: (s) => state.update((d) => void (s ? (d.shift = s) : delete d.shift)),
+        // The pipeline is built next; reports come only once it runs.
+        reportFormed: (report) => pipeline.printShiftReport(report),
+      },
       { ffd: config.registration.ffd, maxOpenMinutes: config.shift.maxOpenMinutes },
     );
     const pipeline = new FiscalPipeline(
@@ -224,7 +231,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     );
     stops.push(() => schedules.forEach((s) => s.stop()));
     const closeShiftIfOpen = async (): Promise<void> => {
-      if ((await shifts.current()).open) await shifts.close(now(), personTags(cashier()));
+      if ((await shifts.current()).open) await shifts.closeOnOwn(now(), personTags(cashier()));
     };
 
     link.onConnected(() => {

@@ -6,10 +6,11 @@
  * An FFD 1.05 correction receipt stores no items (receipt-builder.ts), so its copy has none.
  */
 import { withoutUndefined } from '../core/defined.ts';
+import { KassaError } from '../core/kassa-error.ts';
 import type { CorrectionReceipt, Receipt, ReceiptItem } from './receipt.ts';
 import { CALCULATION_SIGN, entryByCode, MEASURES, PAYMENT_METHODS, PAYMENT_OBJECTS, PAYMENT_TYPES, TAX_SYSTEMS, type Operation, type PaymentTypeId, type TaxSystem } from './receipt-codes.ts';
 import type { TlvNode } from './tlv-codec.ts';
-import { vatRateByCode } from './vat-rates.ts';
+import { vatRateByCode, VAT_RATES } from './vat-rates.ts';
 
 /** The tags of one STLV level by number (first occurrence; 1059 is read with `all`). */
 class Tags {
@@ -36,10 +37,13 @@ class Tags {
 
 export function receiptFromTlv(nodes: readonly TlvNode[]): Receipt {
   const t = new Tags(nodes);
-  const sign = t.num(1054) ?? 1;
-  const operation = (Object.keys(CALCULATION_SIGN) as Operation[]).find((op) => CALCULATION_SIGN[op] === sign) ?? 'sell';
-  const taxCode = t.num(1055) ?? 0;
-  const taxSystem = (Object.keys(TAX_SYSTEMS) as TaxSystem[]).find((k) => TAX_SYSTEMS[k] === taxCode) ?? 'osn';
+  const sign = t.num(1054);
+  const operation = (Object.keys(CALCULATION_SIGN) as Operation[]).find((op) => CALCULATION_SIGN[op] === sign);
+  const taxCode = t.num(1055);
+  const taxSystem = (Object.keys(TAX_SYSTEMS) as TaxSystem[]).find((k) => TAX_SYSTEMS[k] === taxCode);
+  // A receipt names one calculation sign and one tax system: anything else is not read as ПРИХОД / ОСН.
+  if (operation === undefined) throw new KassaError('FN_PROTOCOL', `the archived receipt has calculation sign (1054) ${sign ?? 'none'}, not one of 1–4`);
+  if (taxSystem === undefined) throw new KassaError('FN_PROTOCOL', `the archived receipt has tax system (1055) ${taxCode ?? 'none'}, not one system`);
   const payments: Partial<Record<PaymentTypeId, number>> = {};
   for (const p of PAYMENT_TYPES) {
     const sum = t.num(p.tag);
@@ -47,6 +51,11 @@ export function receiptFromTlv(nodes: readonly TlvNode[]): Receipt {
   }
   const buyerInfo = t.one(1256) ?? t; // FFD 1.2 groups 1227/1228 in 1256; FFD 1.05 keeps them on top
   const buyer = { contact: t.str(1008), name: buyerInfo.str(1227), inn: buyerInfo.str(1228) };
+  const storedVatTotals: Record<number, number> = {};
+  for (const rate of VAT_RATES) {
+    const sum = t.num(rate.totalTag);
+    if (sum !== undefined) storedVatTotals[rate.totalTag] = sum;
+  }
   const cashierName = t.str(1021);
   const cashierInn = t.str(1203);
   return {
@@ -58,6 +67,7 @@ export function receiptFromTlv(nodes: readonly TlvNode[]): Receipt {
     seller: withoutUndefined({ name: t.str(1048), address: t.str(1009) ?? '', place: t.str(1187), email: t.str(1117), fnsSite: t.str(1060) }),
     ...(cashierName ? { cashier: withoutUndefined({ name: cashierName, inn: cashierInn }) } : {}),
     ...(buyer.contact || buyer.name || buyer.inn ? { buyer: withoutUndefined(buyer) } : {}),
+    storedVatTotals,
   };
 }
 

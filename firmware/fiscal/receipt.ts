@@ -52,6 +52,12 @@ export interface Receipt {
   readonly seller: Seller;
   readonly cashier?: Cashier;
   readonly buyer?: Buyer;
+  /**
+   * The VAT totals (1102–1107, by tag) as a fiscalized document stores them: set on a receipt
+   * read back from the FN archive (receipt-from-tlv.ts), where the items may be absent (an
+   * FFD 1.05 correction). Otherwise they are computed from the items, as the builder does.
+   */
+  readonly storedVatTotals?: Readonly<Record<number, number>>;
 }
 
 export interface Correction {

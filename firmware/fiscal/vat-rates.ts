@@ -17,17 +17,19 @@ export interface VatRate {
   readonly numerator: bigint;
   readonly denominator: bigint;
   readonly label: string;
+  /** The receipt total's printed name (fiscal-spec §4.2 "VAT totals"). */
+  readonly totalLabel: string;
 }
 
 export type VatRateId = 'vat20' | 'vat10' | 'vat120' | 'vat110' | 'vat0' | 'none';
 
 export const VAT_RATES: readonly VatRate[] = [
-  { id: 'vat20', code1199: 1, totalTag: 1102, totalIsItemSum: false, numerator: 20n, denominator: 120n, label: 'НДС 20%' },
-  { id: 'vat10', code1199: 2, totalTag: 1103, totalIsItemSum: false, numerator: 10n, denominator: 110n, label: 'НДС 10%' },
-  { id: 'vat120', code1199: 3, totalTag: 1106, totalIsItemSum: false, numerator: 20n, denominator: 120n, label: 'НДС 20/120' },
-  { id: 'vat110', code1199: 4, totalTag: 1107, totalIsItemSum: false, numerator: 10n, denominator: 110n, label: 'НДС 10/110' },
-  { id: 'vat0', code1199: 5, totalTag: 1104, totalIsItemSum: true, numerator: 0n, denominator: 1n, label: 'НДС 0%' },
-  { id: 'none', code1199: 6, totalTag: 1105, totalIsItemSum: true, numerator: 0n, denominator: 1n, label: 'БЕЗ НДС' },
+  { id: 'vat20', code1199: 1, totalTag: 1102, totalIsItemSum: false, numerator: 20n, denominator: 120n, label: 'НДС 20%', totalLabel: 'СУММА НДС 20%' },
+  { id: 'vat10', code1199: 2, totalTag: 1103, totalIsItemSum: false, numerator: 10n, denominator: 110n, label: 'НДС 10%', totalLabel: 'СУММА НДС 10%' },
+  { id: 'vat120', code1199: 3, totalTag: 1106, totalIsItemSum: false, numerator: 20n, denominator: 120n, label: 'НДС 20/120', totalLabel: 'СУММА НДС 20/120' },
+  { id: 'vat110', code1199: 4, totalTag: 1107, totalIsItemSum: false, numerator: 10n, denominator: 110n, label: 'НДС 10/110', totalLabel: 'СУММА НДС 10/110' },
+  { id: 'vat0', code1199: 5, totalTag: 1104, totalIsItemSum: true, numerator: 0n, denominator: 1n, label: 'НДС 0%', totalLabel: 'СУММА С НДС 0%' },
+  { id: 'none', code1199: 6, totalTag: 1105, totalIsItemSum: true, numerator: 0n, denominator: 1n, label: 'БЕЗ НДС', totalLabel: 'СУММА БЕЗ НДС' },
 ];
 
 const BY_ID = new Map(VAT_RATES.map((r) => [r.id, r]));

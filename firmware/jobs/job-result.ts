@@ -29,6 +29,9 @@ export interface FiscalAttributes {
   readonly rnm: string;
   readonly ofdInn: string;
   readonly fnsSite: string;
+  /** Settlement-state report (19h): documents not yet confirmed by the OFD, and the date of the first. */
+  readonly unconfirmedCount?: number;
+  readonly firstUnconfirmedDate?: number;
 }
 
 export interface ResultPayload {

@@ -32,7 +32,7 @@ import { copyRequest } from '../print/copy-from-archive.ts';
 import { refusalMeaning } from './fn-refusals.ts';
 import type { JobLedger, LedgerEntry } from './job-ledger.ts';
 import { reconcileForming } from './reconcile.ts';
-import type { ShiftKeeper } from './shift-keeper.ts';
+import type { ShiftKeeper, ShiftReport } from './shift-keeper.ts';
 
 export interface PipelineDeps {
   readonly fn: FnDriver;
@@ -61,6 +61,9 @@ export interface PipelineOptions {
 
 type Task = { readonly kind: 'job'; readonly id: string } | { readonly kind: 'work'; readonly run: () => Promise<void> };
 
+/** FN answers to 45h that mean "no such document": 08h no data, 02h wrong state (fn-protocol Table 5). */
+const NO_SUCH_DOCUMENT: ReadonlySet<number> = new Set([0x08, 0x02]);
+
 /** An FN phase byte that forms fiscal documents (fn-protocol Table 8). */
 const PHASE_FISCAL = 0x03;
 
@@ -87,7 +90,7 @@ export class FiscalPipeline {
 
   /** Reconciles unfinished jobs with the FN, then works them in acceptance order. */
   start(): void {
-    for (const entry of this.deps.ledger.unfinished()) this.queue.push({ kind: 'job', id: entry.id });
+    for (const entry of this.deps.ledger.unfinished()) if (!this.queued(entry.id)) this.queue.push({ kind: 'job', id: entry.id });
     if (this.queue.length > 0) this.log.info(`${this.queue.length} unfinished job(s) from before the restart`);
     void this.drain();
   }
@@ -97,8 +100,12 @@ export class FiscalPipeline {
   }
 
   submit(id: string): void {
-    this.queue.push({ kind: 'job', id });
+    if (!this.queued(id)) this.queue.push({ kind: 'job', id });
     void this.drain();
+  }
+
+  private queued(id: string): boolean {
+    return this.queue.some((t) => t.kind === 'job' && t.id === id);
   }
 
   /** Runs FN work (shift close, reports) in turn with the jobs, never beside them. */
@@ -213,7 +220,7 @@ export class FiscalPipeline {
       await this.deps.ledger.record({ k: 'unformed', id: job.id, at: this.deps.clock.now() });
       if (e.fnCode === 0x16) {
         // The register lost track of the shift's age and the FN says it is over: close, reopen, retry.
-        await this.deps.shifts.close(at, who);
+        await this.deps.shifts.closeOnOwn(at, who);
         throw new KassaError('FN_RESPONSE', 'the shift was over 24 hours; closed it, forming again', { cause: e });
       }
       return this.refused(job, e);
@@ -254,7 +261,8 @@ export class FiscalPipeline {
     if (job.type === 'continue_printing') {
       const waiting = this.prints.length;
       this.prints.resume();
-      return this.finish(job, { status: 'done', message: waiting > 0 ? `printing resumed: ${waiting} document(s) in the print queue` : 'nothing waits for the printer' });
+      // A command to the printer, not a document: answered at once, not in the queue's turn.
+      return this.finishNow(job, { status: 'done', message: waiting > 0 ? `printing resumed: ${waiting} document(s) in the print queue` : 'nothing waits for the printer' });
     }
     if (job.type === 'print_copy') return this.printCopy(job);
     const cashier = personTags(('cashier' in job ? job.cashier : undefined) ?? this.options.cashier());
@@ -277,7 +285,15 @@ export class FiscalPipeline {
         await this.deps.ledger.record({ k: 'forming', id: job.id, at: this.deps.clock.now(), forming: { fdBefore, fdType: FD_TYPE.stateReport } });
         const r = await formStateReport(this.deps.fn, this.options.registration.ffd, at, cashier);
         const shift = await this.deps.shifts.current();
-        const fiscal = this.attributes({ fdType: FD_TYPE.stateReport, fd: r.fd, fpd: r.fpd, dateTime: at, shiftNumber: shift.number });
+        const fiscal = this.attributes({
+          fdType: FD_TYPE.stateReport,
+          fd: r.fd,
+          fpd: r.fpd,
+          dateTime: at,
+          shiftNumber: shift.number,
+          unconfirmedCount: r.unconfirmedCount,
+          ...(r.unconfirmedCount > 0 ? { firstUnconfirmedDate: r.firstUnconfirmedDate } : {}),
+        });
         this.deps.documentFormed();
         return this.queuePrint(await this.deps.ledger.record({ k: 'fiscalized', id: job.id, at: this.deps.clock.now(), fiscal }), fiscal);
       }
@@ -285,12 +301,21 @@ export class FiscalPipeline {
       const shift = await this.deps.shifts.current();
       const params = (await this.deps.fn.execute(FN.getShiftParams, {})).value;
       const lines = [`СМЕНА ${shift.number} ${shift.open ? 'ОТКРЫТА' : 'ЗАКРЫТА'}`, `ЧЕКОВ ЗА СМЕНУ: ${params.receiptNumber}`];
+      const reg = this.options.registration;
+      const details: [string, string][] = [
+        ['СМЕНА', `${shift.number} ${shift.open ? 'ОТКРЫТА' : 'ЗАКРЫТА'}`],
+        ['ЧЕКОВ ЗА СМЕНУ', String(params.receiptNumber)],
+        ['ДАТА ВРЕМЯ', atolDateTime(at).slice(0, 16)],
+        ['КАССИР', this.cashierName(job)],
+        ['РН ККТ', reg.rnm],
+        ['ФН', this.fnNumber],
+      ];
       this.prints.add({
         id: job.id,
-        request: { job, registration: this.options.registration, lines },
+        request: { job, registration: reg, title: 'X-ОТЧЕТ (НЕФИСКАЛЬНЫЙ ДОКУМЕНТ)', details },
         printed: async () => {},
         notPrinted: () => this.log.warn(`job ${job.id}: the X-report waits for the printer`),
-        finish: () => this.finish(job, { status: 'done', message: lines.join('; ') }),
+        finish: () => this.finishNow(job, { status: 'done', message: lines.join('; ') }),
       });
       return;
     } catch (e) {
@@ -308,7 +333,8 @@ export class FiscalPipeline {
       const archived = await readArchivedTlv(this.deps.fn, fd);
       request = copyRequest(job, { fdType: archived.fdType, nodes: decodeTlv(archived.tlv) }, this.options.registration);
     } catch (e) {
-      if (e instanceof FnError && (e.fnCode === 0x08 || e.fnCode === 0x02)) return this.fail(job, { code: 'no_document', text: `the FN archive has no FD ${fd}`, recommendation: 'fix_data', fn_code: e.fnCode });
+      if (e instanceof FnError && NO_SUCH_DOCUMENT.has(e.fnCode)) return this.fail(job, { code: 'no_document', text: `the FN archive has no FD ${fd}`, recommendation: 'fix_data', fn_code: e.fnCode });
+      if (e instanceof KassaError && e.code === 'FN_PROTOCOL') return this.fail(job, { code: 'no_document', text: `FD ${fd}: ${e.message}`, recommendation: 'fix_device' });
       throw e;
     }
     this.prints.add({
@@ -316,7 +342,26 @@ export class FiscalPipeline {
       request,
       printed: async () => {},
       notPrinted: () => this.log.warn(`job ${job.id}: the copy of FD ${fd} waits for the printer`),
-      finish: () => this.finish(job, { status: 'done', message: `copy of FD ${fd} printed` }),
+      finish: () => this.finishNow(job, { status: 'done', message: `copy of FD ${fd} printed` }),
+    });
+  }
+
+  /**
+   * Prints a shift report the register formed on its own (shift-keeper.ts). No job stands
+   * behind it, so it is not journaled: a restart before it is on paper loses only the paper
+   * (`copy <fd>` at the console, or a print_copy job, prints it from the FN archive).
+   */
+  printShiftReport(report: ShiftReport): void {
+    const type = report.kind === 'open' ? 'open_shift' : 'close_shift';
+    const r = report.result;
+    const id = `register-${type}-fd${r.fd}`;
+    const fiscal = this.attributes({ fdType: report.kind === 'open' ? FD_TYPE.openShift : FD_TYPE.closeShift, fd: r.fd, fpd: r.fpd, dateTime: report.at, shiftNumber: r.shiftNumber });
+    this.prints.add({
+      id,
+      request: { job: { id, type }, fiscal, registration: this.options.registration, details: [['КАССИР', this.options.cashier().name]] },
+      printed: async () => {},
+      notPrinted: () => this.log.warn(`the ${report.kind}-shift report FD ${r.fd} waits for the printer`),
+      finish: async () => {},
     });
   }
 
@@ -327,14 +372,29 @@ export class FiscalPipeline {
     const electronic = 'electronic' in job && job.electronic;
     this.prints.add({
       id: job.id,
-      request: electronic || entry.printed ? undefined : { job, fiscal, registration: this.options.registration },
+      request: electronic || entry.printed ? undefined : { job, fiscal, registration: this.options.registration, details: this.reportDetails(job, fiscal) },
       printed: async () => {
         await this.deps.ledger.record({ k: 'printed', id: job.id, at: this.deps.clock.now() });
       },
       // Fiscalized stays fiscalized (DESIGN.md §1 invariant 3): say so; it prints when the printer is back.
       notPrinted: () => this.deps.publish(this.result(job, { status: 'fiscalized_not_printed', payload: fiscalPayload(fiscal), printed: false })),
-      finish: () => this.finish(job, { status: 'done', payload: fiscalPayload(fiscal), ...(electronic ? {} : { printed: true }) }),
+      finish: () => this.finishNow(job, { status: 'done', payload: fiscalPayload(fiscal), ...(electronic ? {} : { printed: true }) }),
     });
+  }
+
+  /** What a report prints under its heading: the shift's cashier; the state report's backlog. */
+  private reportDetails(job: Job, fiscal: FiscalAttributes): [string, string][] {
+    if (fiscal.fdType === FD_TYPE.openShift || fiscal.fdType === FD_TYPE.closeShift) return [['КАССИР', this.cashierName(job)]];
+    if (fiscal.fdType !== FD_TYPE.stateReport) return [];
+    return [
+      ['КАССИР', this.cashierName(job)],
+      ['НЕПЕРЕДАННЫХ ФД', String(fiscal.unconfirmedCount ?? 0)],
+      ...(fiscal.firstUnconfirmedDate !== undefined ? [['ПЕРВЫЙ НЕПЕРЕДАННЫЙ ФД ОТ', atolDateTime(fiscal.firstUnconfirmedDate).slice(0, 10)] as [string, string]] : []),
+    ];
+  }
+
+  private cashierName(job: Job): string {
+    return (('cashier' in job ? job.cashier : undefined) ?? this.options.cashier()).name;
   }
 
   private async refused(job: Job, e: FnError): Promise<void> {
@@ -353,7 +413,13 @@ export class FiscalPipeline {
     return this.finish(job, { status: 'fail', error });
   }
 
+  /** The final result in the print queue's turn, so results keep the order of the jobs. */
   private async finish(job: Job, fields: Partial<JobResult> & Pick<JobResult, 'status'>): Promise<void> {
+    this.prints.add({ id: job.id, request: undefined, printed: async () => {}, notPrinted: () => {}, finish: () => this.finishNow(job, fields) });
+  }
+
+  /** Records and publishes the final result (from the print queue, or for continue_printing). */
+  private async finishNow(job: Job, fields: Partial<JobResult> & Pick<JobResult, 'status'>): Promise<void> {
     const result = this.result(job, fields);
     await this.deps.ledger.record({ k: 'finished', id: job.id, at: this.deps.clock.now(), result });
     this.deps.publish(result);

@@ -1,12 +1,15 @@
 /**
  * Printing behind the FN (issue 4 §3, §5): a fiscalized document joins this queue and the
  * pipeline goes on to the next job, so printing one receipt overlaps the FN work of the
- * next. The queue is FIFO for every job, printed or not, so results keep their order.
+ * next. Every job's final result passes through this queue — printed or not, done or
+ * failed — so results keep the order of the jobs.
  *
  * A document that cannot be printed (paper out, cover open, printer offline) stays at the
  * head: it is fiscalized and stays fiscalized (DESIGN.md §1 invariant 3); its result says
- * "fiscalized, not printed", and so do the results of the jobs waiting behind it; printing
- * resumes by itself when the printer is ready again, or at once on `resume()`.
+ * "fiscalized, not printed", and so do the results of the documents waiting behind it;
+ * printing resumes by itself when the printer is ready again, or at once on `resume()`.
+ * Jobs that need no paper (electronic receipts, failures) are not held up by the printer:
+ * while the head waits for it, they are finished ahead of it, in their own order.
  */
 import type { Clock } from '../core/clock.ts';
 import type { Log } from '../core/log.ts';
@@ -57,7 +60,15 @@ export class PrintQueue {
     return head !== undefined && this.notified.has(head.id);
   }
 
+  /** True when a job is already waiting here (to be printed or finished). */
+  has(id: string): boolean {
+    return this.items.some((i) => i.id === id);
+  }
+
   add(item: PrintItem): void {
+    // One job, one place in the queue: a job worked twice (a restart, a second submit) must
+    // not put its receipt on paper twice.
+    if (this.has(item.id)) return this.log.debug(() => `job ${item.id} is already in the print queue`);
     this.items.push(item);
     // Behind a blocked head, say at once that this one will not be printed soon either.
     if (this.blocked && item.request) this.refused(item);
@@ -87,6 +98,7 @@ export class PrintQueue {
           if (!ok) {
             this.stats.refusals++;
             for (const item of this.items) if (item.request) this.refused(item);
+            await this.finishPaperless();
             await this.pause();
             continue;
           }
@@ -101,6 +113,16 @@ export class PrintQueue {
     } finally {
       this.draining = false;
       if (this.items.length === 0) for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+
+  /** While the head waits for the printer: finishes, in order, the jobs behind it that need no paper. */
+  private async finishPaperless(): Promise<void> {
+    for (const item of this.items.slice(1)) {
+      if (item.request) continue;
+      await item.finish();
+      this.stats.finished++;
+      this.items.splice(this.items.indexOf(item), 1);
     }
   }
 

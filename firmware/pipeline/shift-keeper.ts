@@ -23,6 +23,18 @@ export interface ShiftKeeperDeps {
   /** Remembers when the shift was opened across restarts (device state). */
   readonly remember: (shift: { number: number; openedAt: number } | undefined) => Promise<void>;
   readonly recall: () => { number: number; openedAt: number } | undefined;
+  /**
+   * A shift report the keeper formed on its own — opening before a receipt, closing an old
+   * or scheduled shift — for printing (a job's own open/close is printed with its result).
+   */
+  readonly reportFormed?: (report: ShiftReport) => void;
+}
+
+export interface ShiftReport {
+  readonly kind: 'open' | 'close';
+  readonly result: ShiftResult;
+  /** Local seconds it was formed at. */
+  readonly at: number;
 }
 
 export class ShiftKeeper {
@@ -47,9 +59,18 @@ export class ShiftKeeper {
     if (shift.open && (shift.openedAt === undefined || at - shift.openedAt < this.options.maxOpenMinutes * 60)) return shift.number;
     if (shift.open) {
       this.log.info(`shift ${shift.number} has been open ${Math.round((at - (shift.openedAt ?? at)) / 60)} min: closing it before the next receipt`);
-      await this.close(at, cashier);
+      await this.closeOnOwn(at, cashier);
     }
-    return (await this.open(at, cashier)).shiftNumber;
+    const opened = await this.open(at, cashier);
+    this.deps.reportFormed?.({ kind: 'open', result: opened, at });
+    return opened.shiftNumber;
+  }
+
+  /** Closes the shift for the register's own reasons (age, the daily time, FN 16h); the report is printed. */
+  async closeOnOwn(at: number, cashier: readonly TlvNode[]): Promise<ShiftResult> {
+    const closed = await this.close(at, cashier);
+    this.deps.reportFormed?.({ kind: 'close', result: closed, at });
+    return closed;
   }
 
   async open(at: number, cashier: readonly TlvNode[]): Promise<ShiftResult> {

@@ -4,8 +4,12 @@
  * Pure: the archived TLV in, a print request out. Everything printed comes from the stored
  * tags — numbers, FPD, date, seller, items — so the copy shows what was fiscalized even
  * after a re-registration; the configuration fills only what the document does not carry.
+ * A document without the tags every FD has (1040, 1012, 1038, 1041, 1077) is refused with
+ * an error rather than printed with made-up numbers and a QR code that lies.
  */
 import type { RegistrationConfig } from '../config/device-config.ts';
+import { KassaError } from '../core/kassa-error.ts';
+import { atolDateTime } from '../core/local-time.ts';
 import { fpdFromTag1077 } from '../fiscal/fpd-tag.ts';
 import { correctionReceiptFromTlv, receiptFromTlv } from '../fiscal/receipt-from-tlv.ts';
 import { FD_TYPE } from '../fiscal/tag-table.ts';
@@ -24,20 +28,25 @@ export function copyRequest(copyJob: ServiceJob, archived: ArchivedDocument, reg
   for (const n of archived.nodes) if (!top.has(n.tag)) top.set(n.tag, n.value);
   const str = (tag: number): string | undefined => (typeof top.get(tag) === 'string' ? (top.get(tag) as string) : undefined);
   const num = (tag: number): number | undefined => (typeof top.get(tag) === 'number' ? (top.get(tag) as number) : undefined);
+  const need = <T>(tag: number, value: T | undefined): T => {
+    if (value === undefined) throw new KassaError('FN_PROTOCOL', `the archived document lacks tag ${tag}: no copy is printed from it`);
+    return value;
+  };
   const sign = top.get(1077);
   const receiptNumber = num(1042);
   const operationType = num(1054);
   const totalKopecks = num(1020);
   const fiscal: FiscalAttributes = {
     fdType: archived.fdType,
-    fd: num(1040) ?? 0,
-    fpd: sign instanceof Uint8Array ? fpdFromTag1077(sign) : 0,
-    dateTime: num(1012) ?? 0,
-    shiftNumber: num(1038) ?? 0,
+    fd: need(1040, num(1040)),
+    fpd: fpdFromTag1077(need(1077, sign instanceof Uint8Array ? sign : undefined)),
+    dateTime: need(1012, num(1012)),
+    // A registration report belongs to no shift (it carries no 1038).
+    shiftNumber: isRegistration(archived.fdType) ? (num(1038) ?? 0) : need(1038, num(1038)),
     ...(receiptNumber !== undefined ? { receiptNumber } : {}),
     ...(operationType !== undefined ? { operationType } : {}),
     ...(totalKopecks !== undefined ? { totalKopecks } : {}),
-    fnNumber: str(1041) ?? '',
+    fnNumber: need(1041, str(1041)),
     rnm: str(1037) ?? registration.rnm,
     ofdInn: str(1017) ?? registration.ofdInn,
     fnsSite: str(1060) ?? registration.fnsSite,
@@ -54,7 +63,20 @@ export function copyRequest(copyJob: ServiceJob, archived: ArchivedDocument, reg
     ...(place !== undefined ? { place } : {}),
     ...(senderEmail !== undefined ? { senderEmail } : {}),
   };
-  return { job: documentJob(copyJob, archived), fiscal, registration: asRecorded, copy: true };
+  // Reports print their contents under the heading, as the original did (fiscal-pipeline.ts).
+  const cashier = str(1021);
+  const unsent = num(1097);
+  const firstUnsent = num(1098);
+  const details: [string, string][] = [
+    ...(cashier !== undefined && archived.fdType !== FD_TYPE.receipt && archived.fdType !== FD_TYPE.correctionReceipt ? [['КАССИР', cashier] as [string, string]] : []),
+    ...(archived.fdType === FD_TYPE.stateReport ? [['НЕПЕРЕДАННЫХ ФД', String(unsent ?? 0)] as [string, string]] : []),
+    ...(archived.fdType === FD_TYPE.stateReport && firstUnsent !== undefined && (unsent ?? 0) > 0 ? [['ПЕРВЫЙ НЕПЕРЕДАННЫЙ ФД ОТ', atolDateTime(firstUnsent).slice(0, 10)] as [string, string]] : []),
+  ];
+  return { job: documentJob(copyJob, archived), fiscal, registration: asRecorded, copy: true, details };
+}
+
+function isRegistration(fdType: number): boolean {
+  return fdType === FD_TYPE.registration || fdType === FD_TYPE.reregistration;
 }
 
 /** The document as a job the layout knows: a receipt, a correction receipt, or (reports) the copy job itself. */

@@ -10,6 +10,7 @@ import { rublesText } from '../fiscal/money.ts';
 import type { Receipt } from '../fiscal/receipt.ts';
 import { CALCULATION_SIGN_WORDS, codeFor, MEASURES, PAYMENT_METHODS, PAYMENT_OBJECTS, PAYMENT_TYPES, TAX_SYSTEM_LABELS } from '../fiscal/receipt-codes.ts';
 import { FD_TYPE } from '../fiscal/tag-table.ts';
+import { vatTotals } from '../fiscal/receipt-builder.ts';
 import { vatOf, vatRate, VAT_RATES } from '../fiscal/vat-rates.ts';
 import type { PrintRequest } from './receipt-printer.ts';
 
@@ -33,6 +34,8 @@ const DOCUMENT_NAMES: Readonly<Record<number, string>> = {
   [FD_TYPE.closeShift]: 'ОТЧЕТ О ЗАКРЫТИИ СМЕНЫ',
   [FD_TYPE.stateReport]: 'ОТЧЕТ О ТЕКУЩЕМ СОСТОЯНИИ РАСЧЕТОВ',
   [FD_TYPE.registration]: 'ОТЧЕТ О РЕГИСТРАЦИИ',
+  [FD_TYPE.reregistration]: 'ОТЧЕТ ОБ ИЗМЕНЕНИИ ПАРАМЕТРОВ РЕГИСТРАЦИИ',
+  [FD_TYPE.closeFn]: 'ОТЧЕТ О ЗАКРЫТИИ ФИСКАЛЬНОГО НАКОПИТЕЛЯ',
 };
 
 export function layoutDocument(req: PrintRequest, columns: number): Layout {
@@ -61,20 +64,21 @@ export function layoutDocument(req: PrintRequest, columns: number): Layout {
   if (seller.place) text(seller.place, { align: 'center' });
   pair('ИНН', reg.inn);
   rule();
-  if (req.lines) {
-    for (const l of req.lines) text(l);
-  } else if (f) {
-    text(DOCUMENT_NAMES[f.fdType] ?? `ДОКУМЕНТ ${f.fdType}`, { align: 'center', bold: true });
-    if (f.operationType !== undefined) text(CALCULATION_SIGN_WORDS[f.operationType] ?? '', { align: 'center', bold: true });
-  }
+  const title = req.title ?? (f ? (DOCUMENT_NAMES[f.fdType] ?? `ДОКУМЕНТ ${f.fdType}`) : undefined);
+  if (title) text(title, { align: 'center', bold: true });
+  if (f?.operationType !== undefined) text(CALCULATION_SIGN_WORDS[f.operationType] ?? '', { align: 'center', bold: true });
+  for (const [label, value] of req.details ?? []) pair(label, value);
   if (receipt && f) {
     if ('correction' in job) {
       const c = job.correction.correction;
       pair('ТИП КОРРЕКЦИИ', c.type === 'self' ? 'САМОСТОЯТЕЛЬНО' : 'ПО ПРЕДПИСАНИЮ');
       pair('ДАТА РАСЧЕТА', atolDateTime(c.baseDate).slice(0, 10));
       if (c.baseNumber) pair('НОМЕР ПРЕДПИСАНИЯ', c.baseNumber);
+      if (c.baseName) pair('ОСНОВАНИЕ КОРРЕКЦИИ', c.baseName);
     }
-    receipt.items.forEach((item, i) => {
+    // An FFD 1.05 correction receipt carries no items (receipt-builder.ts): neither does its paper.
+    const items = 'correction' in job && reg.ffd === '1.05' ? [] : receipt.items;
+    items.forEach((item, i) => {
       text(`${i + 1}. ${item.name}`);
       const unit = codeFor(MEASURES, item.measure, reg.ffd)?.label ?? '';
       pair(`  ${item.quantity} ${unit} x ${rublesText(item.priceKopecks)}`, `=${rublesText(item.sumKopecks)}`);
@@ -90,11 +94,11 @@ export function layoutDocument(req: PrintRequest, columns: number): Layout {
       const sum = receipt.payments[p.id];
       if (sum) pair(p.label, `=${rublesText(sum)}`);
     }
+    // The totals the document carries: stored ones for a copy, else the builder's own sums.
+    const totals = receipt.storedVatTotals ?? Object.fromEntries(vatTotals(receipt.items).map((n) => [n.tag, n.value as number]));
     for (const rate of VAT_RATES) {
-      const items = receipt.items.filter((i) => i.vat === rate.id);
-      if (items.length === 0) continue;
-      const total = items.reduce((acc, i) => acc + (rate.totalIsItemSum ? i.sumKopecks : (i.vatSumKopecks ?? vatOf(rate, i.sumKopecks))), 0);
-      pair(rate.totalIsItemSum ? `СУММА С ${rate.label}` : `СУММА ${rate.label}`, `=${rublesText(total)}`);
+      const total = totals[rate.totalTag];
+      if (total !== undefined) pair(rate.totalLabel, `=${rublesText(total)}`);
     }
     pair('СНО', TAX_SYSTEM_LABELS[receipt.taxSystem]);
     if (receipt.cashier) pair('КАССИР', receipt.cashier.name);
@@ -106,7 +110,7 @@ export function layoutDocument(req: PrintRequest, columns: number): Layout {
   if (f) {
     rule();
     pair('ДАТА ВРЕМЯ', atolDateTime(f.dateTime).slice(0, 16));
-    pair('СМЕНА', String(f.shiftNumber));
+    if (f.fdType !== FD_TYPE.registration && f.fdType !== FD_TYPE.reregistration) pair('СМЕНА', String(f.shiftNumber));
     if (f.receiptNumber !== undefined) pair('ЧЕК', String(f.receiptNumber));
     pair('РН ККТ', f.rnm);
     pair('ФН', f.fnNumber);

@@ -11,8 +11,10 @@ export interface PrintRequest {
   readonly job: Job;
   readonly fiscal?: FiscalAttributes;
   readonly registration: RegistrationConfig;
-  /** Non-fiscal report lines (X-report). */
-  readonly lines?: readonly string[];
+  /** A heading instead of the document's name (the X-report, which is no fiscal document). */
+  readonly title?: string;
+  /** Label–value lines printed under the heading: report contents, the shift's cashier. */
+  readonly details?: readonly (readonly [string, string])[];
   /** A copy from the FN archive: printed under "КОПИЯ" (copy-from-archive.ts). */
   readonly copy?: boolean;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { layoutDocument } from './receipt-layout.ts';
 import type { PrintRequest, ReceiptPrinter } from './receipt-printer.ts';
 
+/** The console and file printers: 42 characters, a width that reads well in a terminal and a text editor (no paper to fit). */
 const COLUMNS = 42;
 
 export function textReceipt(req: PrintRequest): string {

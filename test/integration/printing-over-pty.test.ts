@@ -5,6 +5,7 @@
  * the whole register: paper out after 16h → fiscalized, not printed → paper back → printed once.
  */
 import { suite } from 'uvu';
+import QRCode from 'qrcode';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -17,7 +18,10 @@ import { openSerialPort } from '../../drivers/serial-port.ts';
 import type { BytePort } from '../../drivers/port.ts';
 import { systemClock } from '../../firmware/core/clock.ts';
 import { parseConfig } from '../../firmware/config/parse-config.ts';
+import { atolDateTime } from '../../firmware/core/local-time.ts';
 import { fnsQrString } from '../../firmware/fiscal/fns-qr.ts';
+import { rublesText } from '../../firmware/fiscal/money.ts';
+import { vatTotals } from '../../firmware/fiscal/receipt-builder.ts';
 import type { FiscalAttributes } from '../../firmware/jobs/job-result.ts';
 import { EscPosPrinter } from '../../firmware/print/escpos-printer.ts';
 import { removeDir, startAppRig } from '../helpers/app-rig.ts';
@@ -56,45 +60,55 @@ it('a 30-item receipt: every mandatory field on paper, and a QR that scans to th
   const next = ctx.emulator!.nextReceipt();
   assert.ok(await ctx.printer!.print({ job: { id: 'p1', type: 'sell', receipt, electronic: false }, fiscal, registration }));
   const printed = await next;
-  const text = printed.lines.join('\n');
+  // Every mandatory field of fiscal-spec §4.2 with its value, each on a line of its own.
+  const lines = printed.lines.map((l) => l.trim());
+  const money = (k: number): string => rublesText(k).replace('.', '\\.');
+  const vat = Object.fromEntries(vatTotals(receipt.items).map((n) => [n.tag, n.value as number]));
+  const cash = receipt.payments.cash ?? 0;
   for (const field of [
-    'КАССОВЫЙ ЧЕК',
-    'ПРИХОД',
-    'ООО "Ромашка"',
-    '7707083893',
-    'Льва Толстого',
-    'shop.example.ru',
-    'ДАТА ВРЕМЯ',
-    'СМЕНА',
-    'ЧЕК',
-    'ФД',
-    'ФН',
-    'РН ККТ',
-    'ФП',
-    'СНО',
-    'ОСН',
-    'НДС 20%',
-    'НДС 10%',
-    'СУММА НДС 20%',
-    'НАЛИЧНЫМИ',
-    'БЕЗНАЛИЧНЫМИ',
-    'ИТОГ',
-    'КАССИР',
-    'ТЕЛ. ПОКУПАТЕЛЯ', // the fixture's buyer contact is a phone
-    'САЙТ ФНС',
-    'ТОВАР, ПОЛНЫЙ РАСЧЕТ',
-    '1234567890',
+    /^КАССОВЫЙ ЧЕК$/,
+    /^ПРИХОД$/,
+    /^ООО "Ромашка"$/,
+    /^ИНН +7707083893$/,
+    /^г\. Москва, ул\. Льва Толстого, д\. 16$/,
+    /^shop\.example\.ru$/,
+    new RegExp(`^ДАТА ВРЕМЯ +${atolDateTime(T0).slice(0, 16).replace(/\./g, '\\.')}$`),
+    /^СМЕНА +3$/,
+    /^ЧЕК +7$/,
+    /^ФД +42$/,
+    /^ФН +9999078900005488$/,
+    new RegExp(`^РН ККТ +${registration.rnm}$`),
+    /^ФП +1234567890$/,
+    /^СНО +ОСН$/,
+    new RegExp(`^ИТОГ +=${money(receipt.totalKopecks)}$`),
+    new RegExp(`^НАЛИЧНЫМИ +=${money(cash)}$`),
+    new RegExp(`^БЕЗНАЛИЧНЫМИ +=${money(receipt.totalKopecks - cash)}$`),
+    new RegExp(`^СУММА НДС 20% +=${money(vat[1102] ?? -1)}$`),
+    new RegExp(`^СУММА НДС 10% +=${money(vat[1103] ?? -1)}$`),
+    /^КАССИР +Иванова Мария$/,
+    /^ИНН КАССИРА +500100732259$/,
+    /^ТЕЛ\. ПОКУПАТЕЛЯ +\+79001234567$/, // the fixture's buyer contact is a phone
+    /^ЭЛ\. АДР\. ОТПРАВИТЕЛЯ +receipts@shop\.example\.ru$/,
+    /^САЙТ ФНС +www\.nalog\.gov\.ru$/,
   ]) {
-    assert.ok(text.includes(field), `"${field}" is on the receipt`);
+    assert.ok(lines.some((l) => field.test(l)), `${field} is on the receipt`);
   }
-  for (const item of receipt.items) assert.ok(text.includes(item.name.slice(0, 20)), `item "${item.name.slice(0, 20)}…" is printed`);
+  // Each item: its name whole (wrapped), price × quantity with the unit and the sum, VAT rate and sum, object and method.
+  const flat = lines.join(' ');
+  receipt.items.forEach((item, n) => {
+    assert.ok(flat.includes(`${n + 1}. ${item.name}`) || flat.replace(/ +/g, ' ').includes(`${n + 1}. ${item.name}`.replace(/ +/g, ' ')), `item ${n + 1} named whole`);
+    assert.ok(lines.some((l) => new RegExp(`^${item.quantity.replace('.', '\\.')} шт x ${money(item.priceKopecks)} +=${money(item.sumKopecks)}$`).test(l)), `item ${n + 1}: price × quantity = sum`);
+  });
+  assert.is(lines.filter((l) => /^НДС (20|10)% +=\d+\.\d\d$/.test(l)).length, receipt.items.length, 'a VAT line for every item');
+  assert.is(lines.filter((l) => l === 'ТОВАР, ПОЛНЫЙ РАСЧЕТ').length, receipt.items.length, 'payment object and method for every item');
   const expected = fnsQrString({ dateTime: T0, totalKopecks: receipt.totalKopecks, fnNumber: fiscal.fnNumber, fd: 42, fpd: 1234567890, operationType: 1 });
   assert.equal(printed.qrCodes, [expected]);
   const png = join(ctx.dir!, `receipt-${String(ctx.emulator!.printed.length).padStart(4, '0')}.png`);
   const { stdout } = await promisify(execFile)('zbarimg', ['--raw', '-q', png]);
   assert.is(stdout.trim(), expected, 'zbarimg reads exactly the FNS string from the PNG');
-  // At least 20 × 20 mm: 8 dots a millimetre at 203 dpi.
-  assert.ok((printed.qrModuleSizes[0] ?? 0) * 33 >= 160);
+  // At least 20 × 20 mm (FFD tag 1196): the code's real module count × the module size, 8 dots a millimetre at 203 dpi.
+  const modules = QRCode.create(expected, { errorCorrectionLevel: 'M' }).modules.size;
+  assert.ok(((printed.qrModuleSizes[0] ?? 0) * modules) / 8 >= 20, `${modules} modules × ${printed.qrModuleSizes[0]} dots ≥ 20 mm`);
 });
 
 it('paper out: print() says false and nothing is lost; paper back: it prints', async (ctx) => {
@@ -142,7 +156,10 @@ register('paper out after 16h: fiscalized, not printed; paper back: printed once
     assert.is(done.printed, true);
     assert.is(done.payload?.fiscal_document_number, fd, 'the same document, never fiscalized again');
     await new Promise((r) => setTimeout(r, 300));
-    assert.is(emulator.printed.filter((p) => p.lines.some((l) => l.includes('ФД') && l.includes(String(fd)))).length, 1, 'printed exactly once');
+    assert.is(emulator.printed.filter((p) => p.lines.some((l) => new RegExp(`^ФД +${fd}$`).test(l.trim()))).length, 1, 'printed exactly once');
+    // The shift the register opened on its own for this receipt: its report came out first.
+    assert.ok(emulator.printed[0]?.lines.some((l) => l.trim() === 'ОТЧЕТ ОБ ОТКРЫТИИ СМЕНЫ'), 'the open-shift report is printed');
+    assert.ok(emulator.printed[0]?.lines.some((l) => /^КАССИР +\S/.test(l.trim())), 'with its cashier');
 
     // A copy by FD number, rebuilt from the FN archive: the receipt's own layout under КОПИЯ.
     const original = emulator.printed.find((p) => p.lines.some((l) => l.includes('ФД') && l.includes(String(fd))));

@@ -6,7 +6,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { FfdVersion } from '../../firmware/fiscal/ffd-version.ts';
-import { buildCorrectionReceipt, buildReceipt, type BuiltDocument } from '../../firmware/fiscal/receipt-builder.ts';
+import { buildCorrectionReceipt, buildReceipt, vatTotals, type BuiltDocument } from '../../firmware/fiscal/receipt-builder.ts';
 import { correctionReceiptFromTlv, receiptFromTlv } from '../../firmware/fiscal/receipt-from-tlv.ts';
 import type { Receipt } from '../../firmware/fiscal/receipt.ts';
 import { decodeTlv, encodeTlv, type TlvNode } from '../../firmware/fiscal/tlv-codec.ts';
@@ -21,12 +21,16 @@ function archived(doc: BuiltDocument, ffd: FfdVersion): TlvNode[] {
   return decodeTlv(encodeTlv(nodes, ffd));
 }
 
-/** The receipt with each item's VAT written out, as 1200 stores it. */
+/** The receipt as the document stores it: each item's VAT written out (1200), the VAT totals (1102–1107). */
 function withVatSums<R extends Receipt>(r: R): R {
-  return { ...r, items: r.items.map((i) => {
-    const rate = vatRate(i.vat);
-    return rate && !rate.totalIsItemSum ? { ...i, vatSumKopecks: i.vatSumKopecks ?? vatOf(rate, i.sumKopecks) } : i;
-  }) };
+  return {
+    ...r,
+    items: r.items.map((i) => {
+      const rate = vatRate(i.vat);
+      return rate && !rate.totalIsItemSum ? { ...i, vatSumKopecks: i.vatSumKopecks ?? vatOf(rate, i.sumKopecks) } : i;
+    }),
+    storedVatTotals: Object.fromEntries(vatTotals(r.items).map((n) => [n.tag, n.value as number])),
+  };
 }
 
 for (const ffd of ['1.05', '1.2'] as const) {
@@ -54,8 +58,15 @@ it('FFD 1.05 correction receipt: the basis and totals come back; it stores no it
   const back = correctionReceiptFromTlv(archived(buildCorrectionReceipt(c, '1.05'), '1.05'));
   assert.equal(back.correction, c.correction);
   assert.equal(back.items, []);
+  assert.equal(back.storedVatTotals, { 1102: 4167 }, 'the VAT totals the document carries, for the paper');
   assert.is(back.totalKopecks, c.totalKopecks);
   assert.equal(back.payments, c.payments);
+});
+
+it('an unknown calculation sign or tax system is an error, not ПРИХОД or ОСН', () => {
+  const nodes = archived(buildReceipt(sellCashAndCard, '1.2'), '1.2');
+  assert.throws(() => receiptFromTlv(nodes.map((n) => (n.tag === 1054 ? { tag: 1054, value: 9 } : n))), /calculation sign \(1054\) 9/);
+  assert.throws(() => receiptFromTlv(nodes.map((n) => (n.tag === 1055 ? { tag: 1055, value: 3 } : n))), /tax system \(1055\) 3/);
 });
 
 it('a receipt by instruction (1173 = 1) reads back as such', () => {

@@ -68,19 +68,43 @@ it('a correction receipt names its type and the date of the corrected settlement
   assert.ok(layout.qr);
 });
 
-it('shift reports and the settlement-state report: heading, shift, numbers, no QR', () => {
+it('shift reports and the settlement-state report: heading, cashier, numbers, no QR', () => {
   for (const [fdType, heading] of [[FD_TYPE.openShift, 'ОТЧЕТ ОБ ОТКРЫТИИ СМЕНЫ'], [FD_TYPE.closeShift, 'ОТЧЕТ О ЗАКРЫТИИ СМЕНЫ'], [FD_TYPE.stateReport, 'ОТЧЕТ О ТЕКУЩЕМ СОСТОЯНИИ РАСЧЕТОВ']] as const) {
     const { receiptNumber: _r, operationType: _o, totalKopecks: _t, ...report } = fiscal({ fdType });
-    const layout = layoutDocument({ job: { id: 'r', type: 'open_shift' }, fiscal: report, registration }, 32);
-    const text = texts(layout.lines).replace(/\s+/g, ' '); // the state report's heading wraps at 32
-    for (const field of [heading, 'СМЕНА', 'ФД', 'ФП', 'ФН', 'РН ККТ', 'ДАТА ВРЕМЯ']) assert.ok(text.includes(field), `${heading}: ${field}`);
+    const layout = layoutDocument({ job: { id: 'r', type: 'open_shift' }, fiscal: report, registration, details: [['КАССИР', 'Иванова Мария']] }, 48);
+    const lines = layout.lines.map((l) => l.text);
+    for (const field of [new RegExp(`^${heading}$`), /^КАССИР +Иванова Мария$/, /^СМЕНА +3$/, /^ФД +42$/, /^ФП +1234567890$/, /^ФН +9999078900005488$/, /^РН ККТ +\d{16}$/, /^ДАТА ВРЕМЯ +\d\d\.\d\d\.\d{4} \d\d:\d\d$/]) {
+      assert.ok(lines.some((l) => field.test(l)), `${heading}: ${field}`);
+    }
+    assert.not.ok(lines.some((l) => /^ЧЕК +/.test(l)), 'no receipt number on a report');
     assert.is(layout.qr, undefined);
   }
 });
 
+it('VAT totals are the ones the document carries; "without VAT" reads СУММА БЕЗ НДС', () => {
+  const receipt = { ...sellCashAndCard, items: sellCashAndCard.items.map((i) => ({ ...i, vat: 'none' as const })) };
+  const text = texts(layoutDocument({ job: { id: 'a', type: 'sell', receipt, electronic: false }, fiscal: fiscal(), registration }, 48).lines);
+  assert.match(text, /\nСУММА БЕЗ НДС +=234\.30\n/);
+  assert.not.match(text, /СУММА С БЕЗ НДС/);
+  // A copy prints the stored totals, even without items to sum.
+  const stored = { ...sellCashAndCard, items: [], storedVatTotals: { 1102: 1234 } };
+  const copy = texts(layoutDocument({ job: { id: 'c', type: 'sell', receipt: stored, electronic: false }, fiscal: fiscal(), registration, copy: true }, 48).lines);
+  assert.match(copy, /\nСУММА НДС 20% +=12\.34\n/);
+});
+
+it('an FFD 1.05 correction receipt prints no items (it carries none), its basis and VAT totals', () => {
+  const c = correction(T0 - 86400);
+  const layout = layoutDocument({ job: { id: 'c', type: 'sell_correction', correction: c, electronic: false }, fiscal: fiscal({ fdType: FD_TYPE.correctionReceipt, totalKopecks: c.totalKopecks }), registration: { ...registration, ffd: '1.05' } }, 48);
+  const text = texts(layout.lines);
+  assert.not.match(text, /Неотбитая продажа/);
+  assert.match(text, /ОСНОВАНИЕ КОРРЕКЦИИ +Самостоятельно/);
+  assert.match(text, /\nСУММА НДС 20% +=41\.67\n/);
+});
+
 it('an X-report prints its lines without fiscal numbers; a copy is headed КОПИЯ', () => {
-  const x = layoutDocument({ job: { id: 'x', type: 'x_report' }, registration, lines: ['СМЕНА 3 ОТКРЫТА', 'ЧЕКОВ ЗА СМЕНУ: 7'] }, 32);
-  assert.ok(x.lines.some((l) => l.text === 'ЧЕКОВ ЗА СМЕНУ: 7'));
+  const x = layoutDocument({ job: { id: 'x', type: 'x_report' }, registration, title: 'X-ОТЧЕТ', details: [['СМЕНА', '3 ОТКРЫТА'], ['ЧЕКОВ ЗА СМЕНУ', '7']] }, 32);
+  assert.ok(x.lines.some((l) => l.text === 'X-ОТЧЕТ' && l.align === 'center' && l.bold), 'its heading');
+  assert.ok(x.lines.some((l) => /^ЧЕКОВ ЗА СМЕНУ +7$/.test(l.text)));
   assert.not.ok(x.lines.some((l) => l.text.startsWith('ФП')));
   const copy = layoutDocument({ job: { id: 'a', type: 'sell', receipt: sellCashAndCard, electronic: false }, fiscal: fiscal(), registration, copy: true }, 32);
   assert.equal(copy.lines[0], { text: 'КОПИЯ', align: 'center', bold: true });
