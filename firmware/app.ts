@@ -290,6 +290,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
           logTail: (n) => deps.logTail?.(n) ?? ['(this log is not kept in memory)'],
           config: () => maskSecrets(config),
           localTime: (ms) => atolDateTime(localTime.toLocalSeconds(ms)),
+          jobId: (type) => `console-${type}-${clock.now().toString(36)}-${Math.floor(deps.random() * 2 ** 32).toString(36)}`,
         },
       },
       `kassa-runtime ${pkg.version}, register ${config.deviceId}: debug console`,

@@ -8,6 +8,7 @@ import type { FnDriver } from '../../drivers/fn/fn-driver.ts';
 import { describeWarnings, FN_PHASES } from '../../drivers/fn/fn-status-flags.ts';
 import { readArchivedTlv } from '../../drivers/fn/fn-procedures.ts';
 import { atolDateTime } from '../core/local-time.ts';
+import { ffdVersionFromCode } from '../fiscal/ffd-version.ts';
 import { FD_TYPE } from '../fiscal/tag-table.ts';
 import { decodeTlv } from '../fiscal/tlv-codec.ts';
 import type { JobResult } from '../jobs/job-result.ts';
@@ -37,6 +38,8 @@ export interface ConsoleServices {
   config(): Record<string, unknown>;
   /** A wall-clock time (ms) as register-local "dd.mm.yyyy HH:MM:SS". */
   localTime(ms: number): string;
+  /** A fresh job id for an acting command: `console-<type>-…`, never used before. */
+  jobId(type: string): string;
 }
 
 export interface ConsoleCommand {
@@ -50,6 +53,7 @@ export interface ConsoleCommand {
 export class ConsoleUsageError extends Error {}
 
 const row = (label: string, value: string | number): string => `${label.padEnd(10)} ${value}`;
+const ffdName = (code: number): string => ffdVersionFromCode(code) ?? `code ${code}`;
 
 function positiveInt(text: string | undefined, what: string, fallback?: number): number {
   if (text === undefined && fallback !== undefined) return fallback;
@@ -82,7 +86,7 @@ function resultLines(r: JobResult): string[] {
 
 /** A service job from the console, with an id that says where it came from, and its outcome. */
 async function runServiceJob(s: ConsoleServices, type: string, extra: Record<string, unknown> = {}): Promise<string[]> {
-  const id = `console-${type}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+  const id = s.jobId(type);
   const result = await s.runJob({ version: 1, id, type, ...extra });
   return result ? resultLines(result) : [`${id}: not finished yet (waiting for the printer?): "job ${id}" shows it later`];
 }
@@ -132,7 +136,7 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
         // Each of these may be refused in some phases: say so and go on.
         const more: [string, () => Promise<string>][] = [
           ['valid', async () => { const v = (await s.fn.execute(FN.getValidity, {})).value; return `until ${atolDateTime(v.validUntil).slice(0, 10)}, ${v.registrationsDone} registration(s), ${v.reregistrationsLeft} left`; }],
-          ['FFD', async () => { const f = (await s.fn.execute(FN.getFormat, {})).value; return `in use ${f.ffdInUse}, max ${f.ffdMax} (2 = 1.05, 4 = 1.2)`; }],
+          ['FFD', async () => { const f = (await s.fn.execute(FN.getFormat, {})).value; return `in use ${ffdName(f.ffdInUse)}, up to ${ffdName(f.ffdMax)}`; }],
           ['resources', async () => { const r = (await s.fn.execute(FN.getFreeResources, {})).value; return `${r.fdsLeft} FDs left, ${r.freeKb30Day} KB for 30 days`; }],
           ['unsent', async () => String((await s.fn.execute(FN.getUnconfirmedCount, {})).value.count)],
           ['firmware', async () => { const v = (await s.fn.execute(FN.getFirmwareVersion, {})).value; return `${v.version} (${v.serial ? 'serial' : 'debug'})`; }],

@@ -181,3 +181,8 @@ export const FD_TYPE = {
   operatorConfirmation: 7,
 } as const;
 export type FdType = (typeof FD_TYPE)[keyof typeof FD_TYPE];
+
+/** Registration and re-registration reports belong to no shift: they carry no 1038. */
+export function isRegistrationReport(fdType: number): boolean {
+  return fdType === FD_TYPE.registration || fdType === FD_TYPE.reregistration;
+}

@@ -12,7 +12,7 @@ import { KassaError } from '../core/kassa-error.ts';
 import { atolDateTime } from '../core/local-time.ts';
 import { fpdFromTag1077 } from '../fiscal/fpd-tag.ts';
 import { correctionReceiptFromTlv, receiptFromTlv } from '../fiscal/receipt-from-tlv.ts';
-import { FD_TYPE } from '../fiscal/tag-table.ts';
+import { FD_TYPE, isRegistrationReport } from '../fiscal/tag-table.ts';
 import type { TlvNode } from '../fiscal/tlv-codec.ts';
 import type { Job, ServiceJob } from '../jobs/job.ts';
 import type { FiscalAttributes } from '../jobs/job-result.ts';
@@ -42,7 +42,7 @@ export function copyRequest(copyJob: ServiceJob, archived: ArchivedDocument, reg
     fpd: fpdFromTag1077(need(1077, sign instanceof Uint8Array ? sign : undefined)),
     dateTime: need(1012, num(1012)),
     // A registration report belongs to no shift (it carries no 1038).
-    shiftNumber: isRegistration(archived.fdType) ? (num(1038) ?? 0) : need(1038, num(1038)),
+    shiftNumber: isRegistrationReport(archived.fdType) ? (num(1038) ?? 0) : need(1038, num(1038)),
     ...(receiptNumber !== undefined ? { receiptNumber } : {}),
     ...(operationType !== undefined ? { operationType } : {}),
     ...(totalKopecks !== undefined ? { totalKopecks } : {}),
@@ -73,10 +73,6 @@ export function copyRequest(copyJob: ServiceJob, archived: ArchivedDocument, reg
     ...(archived.fdType === FD_TYPE.stateReport && firstUnsent !== undefined && (unsent ?? 0) > 0 ? [['ПЕРВЫЙ НЕПЕРЕДАННЫЙ ФД ОТ', atolDateTime(firstUnsent).slice(0, 10)] as [string, string]] : []),
   ];
   return { job: documentJob(copyJob, archived), fiscal, registration: asRecorded, copy: true, details };
-}
-
-function isRegistration(fdType: number): boolean {
-  return fdType === FD_TYPE.registration || fdType === FD_TYPE.reregistration;
 }
 
 /** The document as a job the layout knows: a receipt, a correction receipt, or (reports) the copy job itself. */

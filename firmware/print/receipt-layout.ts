@@ -9,7 +9,7 @@ import { fnsQrString } from '../fiscal/fns-qr.ts';
 import { rublesText } from '../fiscal/money.ts';
 import type { Receipt } from '../fiscal/receipt.ts';
 import { CALCULATION_SIGN_WORDS, codeFor, MEASURES, PAYMENT_METHODS, PAYMENT_OBJECTS, PAYMENT_TYPES, TAX_SYSTEM_LABELS } from '../fiscal/receipt-codes.ts';
-import { FD_TYPE } from '../fiscal/tag-table.ts';
+import { FD_TYPE, isRegistrationReport } from '../fiscal/tag-table.ts';
 import { vatTotals } from '../fiscal/receipt-builder.ts';
 import { vatOf, vatRate, VAT_RATES } from '../fiscal/vat-rates.ts';
 import type { PrintRequest } from './receipt-printer.ts';
@@ -110,7 +110,7 @@ export function layoutDocument(req: PrintRequest, columns: number): Layout {
   if (f) {
     rule();
     pair('ДАТА ВРЕМЯ', atolDateTime(f.dateTime).slice(0, 16));
-    if (f.fdType !== FD_TYPE.registration && f.fdType !== FD_TYPE.reregistration) pair('СМЕНА', String(f.shiftNumber));
+    if (!isRegistrationReport(f.fdType)) pair('СМЕНА', String(f.shiftNumber));
     if (f.receiptNumber !== undefined) pair('ЧЕК', String(f.receiptNumber));
     pair('РН ККТ', f.rnm);
     pair('ФН', f.fnNumber);
