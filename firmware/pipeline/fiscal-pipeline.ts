@@ -29,6 +29,7 @@ import { PrintQueue } from './print-queue.ts';
 import { readArchivedTlv } from '../../drivers/fn/fn-procedures.ts';
 import { decodeTlv } from '../fiscal/tlv-codec.ts';
 import { copyRequest } from '../print/copy-from-archive.ts';
+import { reportDetails } from '../print/report-details.ts';
 import { refusalMeaning } from './fn-refusals.ts';
 import type { JobLedger, LedgerEntry } from './job-ledger.ts';
 import { reconcileForming } from './reconcile.ts';
@@ -358,7 +359,7 @@ export class FiscalPipeline {
     const fiscal = this.attributes({ fdType: report.kind === 'open' ? FD_TYPE.openShift : FD_TYPE.closeShift, fd: r.fd, fpd: r.fpd, dateTime: report.at, shiftNumber: r.shiftNumber });
     this.prints.add({
       id,
-      request: { job: { id, type }, fiscal, registration: this.options.registration, details: [['КАССИР', this.options.cashier().name]] },
+      request: { job: { id, type }, fiscal, registration: this.options.registration, details: reportDetails({ ...fiscal, cashier: this.options.cashier().name }) },
       printed: async () => {},
       notPrinted: () => this.log.warn(`the ${report.kind}-shift report FD ${r.fd} waits for the printer`),
       finish: async () => {},
@@ -372,7 +373,7 @@ export class FiscalPipeline {
     const electronic = 'electronic' in job && job.electronic;
     this.prints.add({
       id: job.id,
-      request: electronic || entry.printed ? undefined : { job, fiscal, registration: this.options.registration, details: this.reportDetails(job, fiscal) },
+      request: electronic || entry.printed ? undefined : { job, fiscal, registration: this.options.registration, details: reportDetails({ ...fiscal, cashier: this.cashierName(job) }) },
       printed: async () => {
         await this.deps.ledger.record({ k: 'printed', id: job.id, at: this.deps.clock.now() });
       },
@@ -380,17 +381,6 @@ export class FiscalPipeline {
       notPrinted: () => this.deps.publish(this.result(job, { status: 'fiscalized_not_printed', payload: fiscalPayload(fiscal), printed: false })),
       finish: () => this.finishNow(job, { status: 'done', payload: fiscalPayload(fiscal), ...(electronic ? {} : { printed: true }) }),
     });
-  }
-
-  /** What a report prints under its heading: the shift's cashier; the state report's backlog. */
-  private reportDetails(job: Job, fiscal: FiscalAttributes): [string, string][] {
-    if (fiscal.fdType === FD_TYPE.openShift || fiscal.fdType === FD_TYPE.closeShift) return [['КАССИР', this.cashierName(job)]];
-    if (fiscal.fdType !== FD_TYPE.stateReport) return [];
-    return [
-      ['КАССИР', this.cashierName(job)],
-      ['НЕПЕРЕДАННЫХ ФД', String(fiscal.unconfirmedCount ?? 0)],
-      ...(fiscal.firstUnconfirmedDate !== undefined ? [['ПЕРВЫЙ НЕПЕРЕДАННЫЙ ФД ОТ', atolDateTime(fiscal.firstUnconfirmedDate).slice(0, 10)] as [string, string]] : []),
-    ];
   }
 
   private cashierName(job: Job): string {

@@ -9,7 +9,6 @@
  */
 import type { RegistrationConfig } from '../config/device-config.ts';
 import { KassaError } from '../core/kassa-error.ts';
-import { atolDateTime } from '../core/local-time.ts';
 import { fpdFromTag1077 } from '../fiscal/fpd-tag.ts';
 import { correctionReceiptFromTlv, receiptFromTlv } from '../fiscal/receipt-from-tlv.ts';
 import { FD_TYPE, isRegistrationReport } from '../fiscal/tag-table.ts';
@@ -17,6 +16,7 @@ import type { TlvNode } from '../fiscal/tlv-codec.ts';
 import type { Job, ServiceJob } from '../jobs/job.ts';
 import type { FiscalAttributes } from '../jobs/job-result.ts';
 import type { PrintRequest } from './receipt-printer.ts';
+import { reportDetails } from './report-details.ts';
 
 export interface ArchivedDocument {
   readonly fdType: number;
@@ -63,15 +63,16 @@ export function copyRequest(copyJob: ServiceJob, archived: ArchivedDocument, reg
     ...(place !== undefined ? { place } : {}),
     ...(senderEmail !== undefined ? { senderEmail } : {}),
   };
-  // Reports print their contents under the heading, as the original did (fiscal-pipeline.ts).
+  // Reports print their contents under the heading, as the original did.
   const cashier = str(1021);
-  const unsent = num(1097);
-  const firstUnsent = num(1098);
-  const details: [string, string][] = [
-    ...(cashier !== undefined && archived.fdType !== FD_TYPE.receipt && archived.fdType !== FD_TYPE.correctionReceipt ? [['КАССИР', cashier] as [string, string]] : []),
-    ...(archived.fdType === FD_TYPE.stateReport ? [['НЕПЕРЕДАННЫХ ФД', String(unsent ?? 0)] as [string, string]] : []),
-    ...(archived.fdType === FD_TYPE.stateReport && firstUnsent !== undefined && (unsent ?? 0) > 0 ? [['ПЕРВЫЙ НЕПЕРЕДАННЫЙ ФД ОТ', atolDateTime(firstUnsent).slice(0, 10)] as [string, string]] : []),
-  ];
+  const unconfirmedCount = num(1097);
+  const firstUnconfirmedDate = num(1098);
+  const details = reportDetails({
+    fdType: archived.fdType,
+    ...(cashier !== undefined ? { cashier } : {}),
+    ...(unconfirmedCount !== undefined ? { unconfirmedCount } : {}),
+    ...(firstUnconfirmedDate !== undefined ? { firstUnconfirmedDate } : {}),
+  });
   return { job: documentJob(copyJob, archived), fiscal, registration: asRecorded, copy: true, details };
 }
 

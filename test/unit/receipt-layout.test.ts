@@ -11,6 +11,7 @@ import { fnsQrString } from '../../firmware/fiscal/fns-qr.ts';
 import { FD_TYPE } from '../../firmware/fiscal/tag-table.ts';
 import type { FiscalAttributes } from '../../firmware/jobs/job-result.ts';
 import { layoutDocument, wrap } from '../../firmware/print/receipt-layout.ts';
+import { reportDetails } from '../../firmware/print/report-details.ts';
 import { correction, receiptFiscal, sellCashAndCard, thirtyItems } from '../helpers/fiscal-fixtures.ts';
 import { T0 } from '../helpers/fn-rig.ts';
 
@@ -108,6 +109,17 @@ it('an X-report prints its lines without fiscal numbers; a copy is headed КОП
   assert.not.ok(x.lines.some((l) => l.text.startsWith('ФП')));
   const copy = layoutDocument({ job: { id: 'a', type: 'sell', receipt: sellCashAndCard, electronic: false }, fiscal: fiscal(), registration, copy: true }, 32);
   assert.equal(copy.lines[0], { text: 'КОПИЯ', align: 'center', bold: true });
+});
+
+it('report details: the cashier of shift and state reports, the state report\'s backlog; nothing for receipts', () => {
+  assert.equal(reportDetails({ fdType: FD_TYPE.openShift, cashier: 'Иванова Мария' }), [['КАССИР', 'Иванова Мария']]);
+  assert.equal(reportDetails({ fdType: FD_TYPE.stateReport, cashier: 'Иванова Мария', unconfirmedCount: 3, firstUnconfirmedDate: T0 }), [
+    ['КАССИР', 'Иванова Мария'],
+    ['НЕПЕРЕДАННЫХ ФД', '3'],
+    ['ПЕРВЫЙ НЕПЕРЕДАННЫЙ ФД ОТ', '23.11.2026'],
+  ]);
+  assert.equal(reportDetails({ fdType: FD_TYPE.stateReport, unconfirmedCount: 0, firstUnconfirmedDate: T0 }), [['НЕПЕРЕДАННЫХ ФД', '0']], 'no date when nothing waits');
+  assert.equal(reportDetails({ fdType: FD_TYPE.receipt, cashier: 'Иванова Мария' }), []);
 });
 
 it.run();
