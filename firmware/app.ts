@@ -151,7 +151,9 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
           : {}),
       },
     );
-    const reporter = new ResultReporter({ publish: (t, p) => link.publish(t, p), ledger, clock, log }, topics.results);
+    const reporter = new ResultReporter({ publish: (t, p) => link.publish(t, p), connected: () => link.connected, ledger, clock, log }, topics.results);
+    reporter.start();
+    stops.push(() => reporter.stop());
     // Every result goes to the cloud; the debug console also listens for the jobs it submitted.
     const results = new Listeners<[JobResult]>();
     const publishResult = (r: JobResult): void => {

@@ -3,15 +3,20 @@
  * read the broker's PUBACKs while a message handler runs, so awaiting a publish inside job
  * intake would deadlock, and the pipeline must not stall while the broker is away. Results
  * queue in the client's session and go out in order. Once the broker acknowledges a final
- * result the ledger notes it; final results it never acknowledged are sent again at start.
+ * result the ledger notes it; final results it never acknowledged are sent again on every
+ * (re)connect, and by a sweep every `sweepMs` while connected: a publish whose PUBACK got
+ * lost in a reconnect (seen under CPU load with mosquitto restarted) cannot leave a result
+ * unsent for good. Results are idempotent for the cloud: it keys on the job id.
  */
-import type { Clock } from '../core/clock.ts';
+import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { Log } from '../core/log.ts';
 import type { JobLedger } from '../pipeline/job-ledger.ts';
 import { FINAL_STATUSES, type JobResult } from './job-result.ts';
 
 export interface ResultReporterDeps {
   readonly publish: (topic: string, payload: string) => Promise<void>;
+  /** The link is up: the sweep does not pile publishes into an offline queue. */
+  readonly connected: () => boolean;
   readonly ledger: JobLedger;
   readonly clock: Clock;
   readonly log: Log;
@@ -20,14 +25,38 @@ export interface ResultReporterDeps {
 /** Results republished at once at most (each waits for the broker's PUBACK). */
 const REPUBLISH_WINDOW = 100;
 
+export interface ResultReporterOptions {
+  /** How often to look for final results the broker has not acknowledged, ms. */
+  readonly sweepMs: number;
+  /** A window of republished results waits at most this long for its PUBACKs, ms. */
+  readonly windowTimeoutMs: number;
+}
+
+export const DEFAULT_RESULT_REPORTER_OPTIONS: ResultReporterOptions = { sweepMs: 20_000, windowTimeoutMs: 30_000 };
+
 export class ResultReporter {
   readonly stats = { sent: 0, acknowledged: 0, failed: 0 };
   private readonly log: Log;
+  private sweepTimer: TimerHandle | undefined;
   constructor(
     private readonly deps: ResultReporterDeps,
     private readonly topic: string,
+    private readonly options: ResultReporterOptions = DEFAULT_RESULT_REPORTER_OPTIONS,
   ) {
     this.log = deps.log.child('results');
+  }
+
+  /** Starts the sweep: final results unacknowledged for a whole sweep period are sent again. */
+  start(): void {
+    const tick = (): void => {
+      if (this.deps.connected()) this.republishUnreported(this.options.sweepMs);
+      this.sweepTimer = this.deps.clock.after(this.options.sweepMs, tick);
+    };
+    this.sweepTimer = this.deps.clock.after(this.options.sweepMs, tick);
+  }
+
+  stop(): void {
+    this.sweepTimer?.cancel();
   }
 
   report(result: JobResult): void {
@@ -56,9 +85,10 @@ export class ResultReporter {
    * job. Sent in windows of REPUBLISH_WINDOW, so a long backlog does not become one burst of
    * pending publishes in memory.
    */
-  republishUnreported(): number {
+  republishUnreported(olderThanMs = 0): number {
     if (this.republishing) return 0;
-    const entries = this.deps.ledger.unreported();
+    const cutoff = this.deps.clock.now() - olderThanMs;
+    const entries = this.deps.ledger.unreported().filter((e) => (e.finishedAt ?? 0) <= cutoff);
     if (entries.length === 0) return 0;
     this.republishing = true;
     this.log.info(`sending ${entries.length} final result(s) again that the broker had not acknowledged`);
@@ -69,7 +99,8 @@ export class ResultReporter {
             const result = this.deps.ledger.resultOf(e);
             return result ? [this.send(result)] : [];
           });
-          await Promise.all(window);
+          // A PUBACK lost with its connection must not hold every later republish up.
+          await Promise.race([Promise.all(window), new Promise((r) => this.deps.clock.after(this.options.windowTimeoutMs, () => r(undefined)))]);
         }
       } finally {
         this.republishing = false;

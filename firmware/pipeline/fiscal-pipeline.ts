@@ -70,6 +70,7 @@ const PHASE_FISCAL = 0x03;
 
 export class FiscalPipeline {
   private readonly queue: Task[] = [];
+  private readonly queuedJobs = new Set<string>();
   private draining = false;
   private stopped = false;
   private retryDelay: number;
@@ -91,7 +92,7 @@ export class FiscalPipeline {
 
   /** Reconciles unfinished jobs with the FN, then works them in acceptance order. */
   start(): void {
-    for (const entry of this.deps.ledger.unfinished()) if (!this.queued(entry.id)) this.queue.push({ kind: 'job', id: entry.id });
+    for (const entry of this.deps.ledger.unfinished()) this.enqueue(entry.id);
     if (this.queue.length > 0) this.log.info(`${this.queue.length} unfinished job(s) from before the restart`);
     void this.drain();
   }
@@ -101,12 +102,15 @@ export class FiscalPipeline {
   }
 
   submit(id: string): void {
-    if (!this.queued(id)) this.queue.push({ kind: 'job', id });
+    this.enqueue(id);
     void this.drain();
   }
 
-  private queued(id: string): boolean {
-    return this.queue.some((t) => t.kind === 'job' && t.id === id);
+  /** One job, one place in the queue (a restart's unfinished jobs and a new submit may name the same). */
+  private enqueue(id: string): void {
+    if (this.queuedJobs.has(id)) return;
+    this.queuedJobs.add(id);
+    this.queue.push({ kind: 'job', id });
   }
 
   /** Runs FN work (shift close, reports) in turn with the jobs, never beside them. */
@@ -138,6 +142,7 @@ export class FiscalPipeline {
           if (task.kind === 'job') await this.work(task.id);
           else await task.run();
           this.queue.shift();
+          if (task.kind === 'job') this.queuedJobs.delete(task.id);
           this.retryDelay = this.options.retryDelayMs;
         } catch (e) {
           // The FN did not answer (or the journal failed): nothing is decided, try the same task again.
