@@ -30,7 +30,7 @@ import { topicsFor } from './jobs/topics.ts';
 import { Journal } from './journal/journal.ts';
 import { FiscalPipeline } from './pipeline/fiscal-pipeline.ts';
 import { registerFn } from './pipeline/fn-documents.ts';
-import { compactLedger, JobLedger, type LedgerRecord } from './pipeline/job-ledger.ts';
+import { compactLedger, JobLedger, type LedgerRecord } from './jobs/job-ledger.ts';
 import { ShiftKeeper } from './pipeline/shift-keeper.ts';
 import { registrationReport } from './pipeline/registration-report.ts';
 import { makePrinter } from './print/printer-wiring.ts';

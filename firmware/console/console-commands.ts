@@ -12,7 +12,7 @@ import { ffdVersionFromCode } from '../fiscal/ffd-version.ts';
 import { FD_TYPE } from '../fiscal/tag-table.ts';
 import { decodeTlv } from '../fiscal/tlv-codec.ts';
 import type { JobResult } from '../jobs/job-result.ts';
-import type { JobLedger } from '../pipeline/job-ledger.ts';
+import type { JobLedger } from '../jobs/job-ledger.ts';
 import type { DeviceStatus } from '../status/device-status.ts';
 import { documentLines } from './document-lines.ts';
 

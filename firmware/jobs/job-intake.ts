@@ -12,7 +12,7 @@
 import type { Clock } from '../core/clock.ts';
 import { atolDateTime, type LocalTime } from '../core/local-time.ts';
 import type { Log } from '../core/log.ts';
-import type { JobLedger, LedgerEntry } from '../pipeline/job-ledger.ts';
+import type { JobLedger, LedgerEntry } from './job-ledger.ts';
 import type { ValidationContext } from './job.ts';
 import { fiscalPayload, RESULT_VERSION, type JobResult } from './job-result.ts';
 import { parseJobPayload } from './parse-job.ts';

@@ -10,7 +10,7 @@
  */
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { Log } from '../core/log.ts';
-import type { JobLedger } from '../pipeline/job-ledger.ts';
+import type { JobLedger } from './job-ledger.ts';
 import { FINAL_STATUSES, type JobResult } from './job-result.ts';
 
 export interface ResultReporterDeps {

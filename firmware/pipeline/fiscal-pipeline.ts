@@ -31,7 +31,7 @@ import { decodeTlv } from '../fiscal/tlv-codec.ts';
 import { copyRequest } from '../print/copy-from-archive.ts';
 import { reportDetails } from '../print/report-details.ts';
 import { refusalMeaning } from './fn-refusals.ts';
-import type { JobLedger, LedgerEntry } from './job-ledger.ts';
+import type { JobLedger, LedgerEntry } from '../jobs/job-ledger.ts';
 import { reconcileForming } from './reconcile.ts';
 import type { ShiftKeeper, ShiftReport } from './shift-keeper.ts';
 

@@ -17,7 +17,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Log } from '../core/log.ts';
 import { decodeTlv, findTag } from '../fiscal/tlv-codec.ts';
 import type { FiscalAttributes } from '../jobs/job-result.ts';
-import type { JobLedger, LedgerEntry } from './job-ledger.ts';
+import type { JobLedger, LedgerEntry } from '../jobs/job-ledger.ts';
 
 export interface ReconcileDeps {
   readonly fn: FnDriver;

@@ -6,7 +6,7 @@
 import { FN } from '../../drivers/fn/fn-commands.ts';
 import type { FnDriver } from '../../drivers/fn/fn-driver.ts';
 import { atolDateTime } from '../core/local-time.ts';
-import type { JobLedger } from '../pipeline/job-ledger.ts';
+import type { JobLedger } from '../jobs/job-ledger.ts';
 import type { ShiftKeeper } from '../pipeline/shift-keeper.ts';
 import type { OfdHealth } from '../ofd/ofd-health.ts';
 

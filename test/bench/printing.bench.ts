@@ -18,7 +18,7 @@ import { parseJobPayload } from '../../firmware/jobs/parse-job.ts';
 import type { ReceiptJob } from '../../firmware/jobs/job.ts';
 import { FINAL_STATUSES } from '../../firmware/jobs/job-result.ts';
 import { FiscalPipeline } from '../../firmware/pipeline/fiscal-pipeline.ts';
-import { JobLedger } from '../../firmware/pipeline/job-ledger.ts';
+import { JobLedger } from '../../firmware/jobs/job-ledger.ts';
 import { ShiftKeeper } from '../../firmware/pipeline/shift-keeper.ts';
 import { encodeLayout, EscPosPrinter } from '../../firmware/print/escpos-printer.ts';
 import { layoutDocument } from '../../firmware/print/receipt-layout.ts';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { silentLog } from '../../firmware/core/log.ts';
 import { Journal } from '../../firmware/journal/journal.ts';
-import type { LedgerRecord } from '../../firmware/pipeline/job-ledger.ts';
+import type { LedgerRecord } from '../../firmware/jobs/job-ledger.ts';
 import { parseJobPayload } from '../../firmware/jobs/parse-job.ts';
 import { startAppRig } from '../helpers/app-rig.ts';
 

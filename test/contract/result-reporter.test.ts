@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { systemClock } from '../../firmware/core/clock.ts';
 import { ResultReporter } from '../../firmware/jobs/result-reporter.ts';
-import { JobLedger, type LedgerRecord } from '../../firmware/pipeline/job-ledger.ts';
+import { JobLedger, type LedgerRecord } from '../../firmware/jobs/job-ledger.ts';
 import { testLog } from '../helpers/fn-rig.ts';
 
 const it = suite('result reporter sweep');

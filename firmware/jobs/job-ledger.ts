@@ -7,8 +7,8 @@
  * job as one `snapshot` record; re-applying records a snapshot already contains is harmless
  * because every record sets fields, none adds to them.
  */
-import type { Job } from '../jobs/job.ts';
-import type { FiscalAttributes, JobResult, JobStatus } from '../jobs/job-result.ts';
+import type { Job } from './job.ts';
+import type { FiscalAttributes, JobResult, JobStatus } from './job-result.ts';
 
 /** The FN document a job is about to form: written before the FN is touched (reconciliation reads it). */
 export interface Forming {
