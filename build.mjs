@@ -1,5 +1,10 @@
 /**
- * Builds the register: one ESM bundle, dist/kassa.mjs, that runs under plain `node`.
+ * Builds the register's release folder, dist/, which a workshop copies onto a board (issue 14 §1):
+ *   dist/kassa.mjs             one minified ESM bundle that runs under plain `node`
+ *   dist/kassa.mjs.map         its source map, apart: not loaded on the board, kept to read a stack trace
+ *   dist/prebuilds/<target>/   serialport's native binding for linux-x64, linux-arm, linux-arm64
+ *   dist/release.json          the version stamp: version, build commit, build time (`kassa --version`)
+ *   dist/deploy/               the systemd unit, the install script and their README
  *
  * serialport's native binding cannot live inside a bundle: its loader (node-gyp-build)
  * looks for `prebuilds/<platform>-<arch>/*.node` next to the package. We bundle the JS,
@@ -8,13 +13,29 @@
  *   dist/prebuilds/linux-x64/…node, linux-arm/…, linux-arm64/…   (the boards we flash)
  */
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const bindingsDir = dirname(require.resolve('@serialport/bindings-cpp/package.json'));
 const out = 'dist';
+const TARGETS = ['linux-x64', 'linux-arm', 'linux-arm64'];
+
+/** The commit the release is built from; a build outside a git checkout says so instead of guessing. */
+function buildCommit() {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+    return dirty ? `${commit}-dirty` : commit;
+  } catch {
+    return 'unknown';
+  }
+}
+
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+const release = { name: pkg.name, version: pkg.version, commit: buildCommit(), builtAt: new Date().toISOString(), node: pkg.engines.node, targets: TARGETS };
 
 /** Rewrites bindings-cpp's `nodeGypBuild(join(__dirname, '../'))` to look beside the bundle. */
 const nativeBindingBesideBundle = {
@@ -30,6 +51,34 @@ const nativeBindingBesideBundle = {
   },
 };
 
+/**
+ * The register prints and talks to the FN in CP866 only (firmware/fiscal/cp866.ts), but
+ * iconv-lite's encodings index pulls in every code page it knows, CJK tables included: about a
+ * third of the bundle. Keep iconv-lite's own codecs and, of its single-byte tables, only the
+ * code pages named here, copied from iconv-lite at build time (it stays their source).
+ */
+const CODE_PAGES = ['cp866'];
+const onlyTheCodePagesWeUse = {
+  name: 'only-the-code-pages-we-use',
+  setup(b) {
+    b.onLoad({ filter: /iconv-lite[\\/]encodings[\\/]index\.js$/ }, () => {
+      const tables = require('iconv-lite/encodings/sbcs-data-generated');
+      const kept = Object.fromEntries(Object.entries(tables).filter(([name, v]) => CODE_PAGES.includes(name) || CODE_PAGES.includes(v)));
+      for (const cp of CODE_PAGES) if (typeof kept[cp] !== 'object') throw new Error(`iconv-lite has no single-byte table "${cp}": update build.mjs`);
+      return {
+        contents: [
+          'var merge = require("../lib/helpers/merge-exports");',
+          'merge(exports, require("./internal"));',
+          'merge(exports, require("./sbcs-codec"));',
+          `merge(exports, ${JSON.stringify(kept)});`,
+        ].join('\n'),
+        resolveDir: dirname(require.resolve('iconv-lite/encodings/index.js')),
+        loader: 'js',
+      };
+    });
+  },
+};
+
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 await build({
@@ -39,9 +88,14 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  sourcemap: true,
+  minify: true,
+  // 'external': the map is written beside the bundle but not linked from it, so the board
+  // never reads it; `node --enable-source-maps` with the map copied back reads a stack trace.
+  sourcemap: 'external',
   legalComments: 'linked',
-  plugins: [nativeBindingBesideBundle],
+  // The version stamp is compiled in: firmware/core/build-info.ts reads it (undefined under tsx).
+  define: { __KASSA_RELEASE__: JSON.stringify(release) },
+  plugins: [nativeBindingBesideBundle, onlyTheCodePagesWeUse],
   banner: {
     js: [
       '#!/usr/bin/env node',
@@ -53,7 +107,14 @@ await build({
     ].join('\n'),
   },
 });
-for (const target of ['linux-x64', 'linux-arm', 'linux-arm64']) {
+for (const target of TARGETS) {
   cpSync(join(bindingsDir, 'prebuilds', target), join(out, 'prebuilds', target), { recursive: true });
 }
-console.log(`built ${join(out, 'kassa.mjs')} with serialport prebuilds for linux-x64, linux-arm, linux-arm64`);
+chmodSync(join(out, 'kassa.mjs'), 0o755);
+writeFileSync(join(out, 'release.json'), `${JSON.stringify(release, null, 2)}\n`);
+cpSync('deploy', join(out, 'deploy'), { recursive: true });
+chmodSync(join(out, 'deploy', 'install.sh'), 0o755);
+// The install script writes it to /etc/kassa/config.json when the board has none yet.
+cpSync('device-config/production.example.json', join(out, 'deploy', 'config.example.json'));
+const kib = (file) => (statSync(join(out, file)).size / 1024).toFixed(0);
+console.log(`built ${out}/ — ${release.name} ${release.version} (${release.commit}): kassa.mjs ${kib('kassa.mjs')} KiB minified, map ${kib('kassa.mjs.map')} KiB apart, serialport prebuilds for ${TARGETS.join(', ')}, deploy/`);

@@ -8,17 +8,22 @@ import { fnEmulatorCommand } from './cli/fn-emulator-command.ts';
 import { runCommand } from './cli/run-command.ts';
 import { sendJobCommand } from './cli/send-job-command.ts';
 import { ConfigError } from './config/parse-config.ts';
+import { versionLine } from './core/build-info.ts';
 
 const COMMANDS: readonly Command[] = [runCommand, sendJobCommand, consoleCommand, fnEmulatorCommand];
 
 function help(): string {
-  return ['usage: kassa <command> [options]', '', 'commands:', ...COMMANDS.map((c) => `  ${c.name.padEnd(14)} ${c.summary}`), '', 'kassa <command> --help shows its options'].join('\n');
+  return ['usage: kassa <command> [options]', '       kassa --version', '', 'commands:', ...COMMANDS.map((c) => `  ${c.name.padEnd(14)} ${c.summary}`), '', 'kassa <command> --help shows its options'].join('\n');
 }
 
 async function main(argv: readonly string[]): Promise<number> {
   const [name, ...args] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     console.log(help());
+    return 0;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    console.log(versionLine());
     return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
@@ -33,6 +38,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const ctx: CliContext = {
     args,
     env: process.env,
+    pid: process.pid,
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
     write: (bytes) => process.stdout.write(bytes),
