@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Installs kassa-runtime from a release folder (the dist/ that `npm run build` makes) onto a
+# Debian-like board, as root. Idempotent: run it again and it changes nothing that is already
+# right; run it with a newer release and it installs that into the other slot and switches.
+# Every path and key it writes is explained in deploy/README.md (issue 14 §1).
+#
+#   deploy/install.sh [--root DIR] [--no-start]
+#
+#   --root DIR   install into the directory tree DIR instead of / (a board image being prepared,
+#                or a throwaway tree in CI); nothing is started then
+#   --no-start   install, enable nothing, start nothing
+#
+# Environment: KASSA_NODE, the Node.js to run the register with (default: `node` on PATH).
+set -euo pipefail
+
+say() { printf 'kassa install: %s\n' "$*"; }
+die() { printf 'kassa install: %s\n' "$*" >&2; exit 1; }
+
+ROOT=/
+START=yes
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --root) [ $# -ge 2 ] || die "--root needs a directory"; ROOT=$2; shift 2 ;;
+    --no-start) START=no; shift ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown option \"$1\" (see --help)" ;;
+  esac
+done
+[ "$(id -u)" -eq 0 ] || die "must run as root (it creates a system user, /opt/kassa, /etc/kassa and /var/lib/kassa)"
+[ -d "$ROOT" ] || die "--root $ROOT is not a directory"
+ROOT=$(cd "$ROOT" && pwd)
+[ "$ROOT" = / ] || START=no
+R=${ROOT%/}   # prefix for every path below: "" for the live system
+
+RELEASE=$(cd "$(dirname "$0")/.." && pwd)
+[ -f "$RELEASE/kassa.mjs" ] && [ -f "$RELEASE/release.json" ] ||
+  die "$RELEASE is not a release folder (no kassa.mjs / release.json): run it as dist/deploy/install.sh after npm run build"
+
+# ---- Node.js: present and new enough (release.json "node": ">=20")
+NODE=${KASSA_NODE:-$(command -v node || true)}
+[ -n "$NODE" ] && [ -x "$NODE" ] || die "Node.js is missing: install Node.js 20 or newer (e.g. apt-get install nodejs), or point KASSA_NODE at it"
+NEED=$(sed -n 's/.*"node": *">=\([0-9]*\).*/\1/p' "$RELEASE/release.json")
+HAVE=$("$NODE" --version 2>/dev/null || true)
+MAJOR=$(printf '%s' "$HAVE" | sed -n 's/^v\([0-9]*\)\..*/\1/p')
+[ -n "$MAJOR" ] || die "$NODE does not answer --version like Node.js (got \"$HAVE\")"
+[ "$MAJOR" -ge "${NEED:-20}" ] || die "Node.js $HAVE at $NODE is too old: kassa-runtime needs Node.js ${NEED:-20} or newer"
+NODE=$(readlink -f "$NODE")
+VERSION=$("$NODE" -e 'const r=require(process.argv[1]);console.log(`${r.version} (${r.commit})`)' "$RELEASE/release.json")
+say "installing kassa-runtime $VERSION into ${ROOT} with Node.js $HAVE ($NODE)"
+
+# ---- the system user, in the group that owns the serial lines
+# Debian gives /dev/ttyS*, ttyUSB*, ttyACM* to "dialout"; on the live system ask the line itself.
+SERIAL_GROUP=dialout
+if [ "$ROOT" = / ] && [ -c /dev/ttyS0 ]; then SERIAL_GROUP=$(stat -c %G /dev/ttyS0); fi
+prefix=()
+[ "$ROOT" = / ] || prefix=(--prefix "$ROOT")
+has_group() { grep -q "^$1:" "$R/etc/group"; }
+has_user() { grep -q "^$1:" "$R/etc/passwd"; }
+if ! has_group "$SERIAL_GROUP"; then groupadd "${prefix[@]}" --system "$SERIAL_GROUP"; say "group $SERIAL_GROUP created"; fi
+if ! has_group kassa; then groupadd "${prefix[@]}" --system kassa; say "group kassa created"; fi
+if ! has_user kassa; then
+  useradd "${prefix[@]}" --system --gid kassa --groups "$SERIAL_GROUP" --home-dir /var/lib/kassa --no-create-home --shell /usr/sbin/nologin --comment "kassa-runtime" kassa
+  say "user kassa created (groups kassa, $SERIAL_GROUP)"
+elif ! grep -q "^$SERIAL_GROUP:.*[:,]kassa\(,\|$\)" "$R/etc/group"; then
+  usermod "${prefix[@]}" --append --groups "$SERIAL_GROUP" kassa
+  say "user kassa added to group $SERIAL_GROUP"
+fi
+# Numeric ids from the tree's own user database: names would resolve against the host's.
+KUID=$(awk -F: '$1=="kassa"{print $3}' "$R/etc/passwd")
+KGID=$(awk -F: '$1=="kassa"{print $3}' "$R/etc/group")
+
+# ---- directories: program slots, config, data
+install -d -m 0755 -o 0 -g 0 "$R/opt/kassa" "$R/opt/kassa/slots" "$R/opt/kassa/slots/a" "$R/opt/kassa/slots/b"
+install -d -m 0750 -o 0 -g "$KGID" "$R/etc/kassa"
+install -d -m 0700 -o "$KUID" -g "$KGID" "$R/var/lib/kassa"
+if [ ! -e "$R/etc/kassa/config.json" ]; then
+  install -m 0640 -o 0 -g "$KGID" "$RELEASE/deploy/config.example.json" "$R/etc/kassa/config.json"
+  say "/etc/kassa/config.json written from the example: edit it (device-config/README.md), or provision from the cloud"
+fi
+
+# ---- the release, into a slot: A/B, `current` points at the one that runs
+same_release() { [ -f "$1/release.json" ] && cmp -s "$1/release.json" "$RELEASE/release.json"; }
+CURRENT=$(readlink "$R/opt/kassa/current" 2>/dev/null || true)
+if [ -n "$CURRENT" ] && same_release "$R/opt/kassa/$CURRENT"; then
+  say "release $VERSION already in $CURRENT"
+  CHANGED_RELEASE=no
+else
+  case "$CURRENT" in slots/a) SLOT=slots/b ;; *) SLOT=slots/a ;; esac
+  rm -rf "${R:?}/opt/kassa/$SLOT.new"
+  # Everything but the source map, which stays with the workshop (build.mjs: sourcemap 'external').
+  mkdir -p "$R/opt/kassa/$SLOT.new"
+  tar -C "$RELEASE" --exclude='*.map' -cf - . | tar -C "$R/opt/kassa/$SLOT.new" --no-same-owner -xf -
+  chown -R 0:0 "$R/opt/kassa/$SLOT.new"
+  chmod -R u=rwX,go=rX "$R/opt/kassa/$SLOT.new"
+  rm -rf "${R:?}/opt/kassa/$SLOT"
+  mv "$R/opt/kassa/$SLOT.new" "$R/opt/kassa/$SLOT"
+  # The switch is one rename of a symlink: a power cut leaves either the old or the new link.
+  ln -sfn "$SLOT" "$R/opt/kassa/current.new"
+  mv -T "$R/opt/kassa/current.new" "$R/opt/kassa/current"
+  sync
+  say "release $VERSION installed in $SLOT; current → $SLOT${CURRENT:+ (was $CURRENT)}"
+  CHANGED_RELEASE=yes
+fi
+
+# ---- the unit and its drop-ins; written only when their text changes
+CHANGED_UNIT=no
+put() { # put FILE MODE: standard input becomes FILE when it differs
+  local tmp; tmp=$(mktemp)
+  cat >"$tmp"
+  if [ -f "$1" ] && cmp -s "$tmp" "$1"; then rm -f "$tmp"; return; fi
+  install -D -m "$2" -o 0 -g 0 "$tmp" "$1"; rm -f "$tmp"
+  CHANGED_UNIT=yes; say "${1#"$R"} written"
+}
+UNIT_DIR="$R/etc/systemd/system"
+sed -e "s#^ExecStart=/usr/bin/node #ExecStart=$NODE #" -e "s#^SupplementaryGroups=dialout#SupplementaryGroups=$SERIAL_GROUP#" \
+  "$RELEASE/deploy/kassa.service" | put "$UNIT_DIR/kassa.service" 0644
+# Device access: only the serial lines the config names (fn, printer, console), read with Node.
+LINES=$("$NODE" -e '
+  const c = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  for (const k of ["fn", "printer", "console"]) if (c[k] && c[k].kind === "serial" && c[k].path) console.log(c[k].path);
+' "$R/etc/kassa/config.json" | sort -u)
+{
+  echo "# Written by deploy/install.sh from the serial lines in /etc/kassa/config.json; run it again after changing them."
+  echo "[Service]"
+  for line in $LINES; do echo "DeviceAllow=$line rw"; done
+} | put "$UNIT_DIR/kassa.service.d/serial-lines.conf" 0644
+SYSTEMD_VERSION=$(systemctl --version 2>/dev/null | sed -n '1s/^systemd \([0-9]*\).*/\1/p')
+if [ "${SYSTEMD_VERSION:-0}" -ge 254 ]; then
+  printf '%s\n' "# systemd >= 254: the restart delay grows from RestartSec= to 5 min over 8 failures in a row." \
+    "[Service]" "RestartSteps=8" "RestartMaxDelaySec=5min" | put "$UNIT_DIR/kassa.service.d/restart-backoff.conf" 0644
+elif [ -e "$UNIT_DIR/kassa.service.d/restart-backoff.conf" ]; then
+  rm -f "$UNIT_DIR/kassa.service.d/restart-backoff.conf"; CHANGED_UNIT=yes
+fi
+
+# ---- enable and start (the live system only)
+if [ "$START" = no ]; then
+  say "done; not started (--root or --no-start). On the board: systemctl enable --now kassa"
+elif [ ! -d /run/systemd/system ]; then
+  say "done; systemd is not running here, so nothing was started"
+else
+  [ "$CHANGED_UNIT" = yes ] && systemctl daemon-reload
+  systemctl enable --quiet kassa.service
+  if [ "$CHANGED_UNIT$CHANGED_RELEASE" != nono ]; then systemctl restart kassa.service; else systemctl start kassa.service; fi
+  say "done; kassa.service is $(systemctl is-active kassa.service) (journalctl -u kassa -f to follow it)"
+fi

@@ -1,0 +1,217 @@
+/**
+ * Issue 14 §1: the release folder `npm run build` makes, and its install script run as root into
+ * a throwaway root (a directory tree with its own /etc/passwd): the user, directories, owners,
+ * modes, slots and unit it leaves; that a second run changes nothing; that a new release goes
+ * into the other slot; that it refuses a missing or old Node.js and then leaves nothing behind;
+ * and that `systemd-analyze verify` accepts the unit with its drop-ins, without a warning.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { removeDir } from '../helpers/app-rig.ts';
+import { freePort } from '../helpers/mosquitto.ts';
+
+interface Run {
+  readonly code: number | null;
+  readonly out: string;
+  readonly err: string;
+}
+
+function run(cmd: string, args: readonly string[], env: Record<string, string> = {}): Run {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** A root with just enough of /etc for useradd --prefix: root, and no kassa or dialout yet. */
+function throwawayRoot(): string {
+  const root = mkdtempSync(join(tmpdir(), 'kassa-root-'));
+  mkdirSync(join(root, 'etc'));
+  writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\n');
+  writeFileSync(join(root, 'etc/group'), 'root:x:0:\n');
+  writeFileSync(join(root, 'etc/shadow'), 'root:*:19000:0:99999:7:::\n', { mode: 0o640 });
+  writeFileSync(join(root, 'etc/gshadow'), 'root:*::\n', { mode: 0o640 });
+  return root;
+}
+
+/** Every path below `root` with its type, mode, owner, and content hash or link target. */
+function snapshot(root: string, at = ''): string[] {
+  const lines: string[] = [];
+  for (const name of readdirSync(join(root, at)).sort()) {
+    const rel = `${at}/${name}`;
+    const st = lstatSync(join(root, rel));
+    const what = st.isSymbolicLink() ? `-> ${readlinkSync(join(root, rel))}` : st.isFile() ? createHash('sha256').update(readFileSync(join(root, rel))).digest('hex').slice(0, 16) : 'dir';
+    lines.push(`${rel} ${(st.mode & 0o7777).toString(8)} ${st.uid}:${st.gid} ${what}`);
+    if (st.isDirectory()) lines.push(...snapshot(root, rel));
+  }
+  return lines;
+}
+
+const mode = (path: string): string => (lstatSync(path).mode & 0o7777).toString(8);
+const owner = (path: string): string => `${lstatSync(path).uid}:${lstatSync(path).gid}`;
+const field = (file: string, name: string, index: number): string => readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith(`${name}:`))?.split(':')[index] ?? '';
+
+const work = mkdtempSync(join(tmpdir(), 'kassa-release-'));
+const release = join(work, 'dist');
+
+test.before(() => {
+  const built = run(process.execPath, ['build.mjs']);
+  assert.is(built.code, 0, built.err);
+  cpSync('dist', release, { recursive: true });
+});
+test.after(() => removeDir(work));
+
+test('the release folder: minified bundle, map apart, bindings for three boards, stamp, deploy/', () => {
+  for (const f of ['kassa.mjs', 'kassa.mjs.map', 'release.json', 'deploy/install.sh', 'deploy/kassa.service', 'deploy/config.example.json']) assert.ok(existsSync(join(release, f)), f);
+  for (const t of ['linux-x64', 'linux-arm', 'linux-arm64']) assert.ok(readdirSync(join(release, 'prebuilds', t)).some((f) => f.endsWith('.node')), t);
+  const bundle = readFileSync(join(release, 'kassa.mjs'), 'utf8');
+  assert.not.match(bundle, /sourceMappingURL/, 'the map is apart, not linked');
+  // Minified: long lines (template literals keep their own line breaks, so count length, not lines).
+  const perLine = bundle.length / bundle.split('\n').length;
+  assert.ok(perLine > 2000, `minified: ${perLine.toFixed(0)} characters a line`);
+  const stamp = JSON.parse(readFileSync(join(release, 'release.json'), 'utf8')) as { version: string; commit: string };
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+  assert.is(stamp.version, pkg.version);
+  assert.match(stamp.commit, /^[0-9a-f]{12}(-dirty)?$/);
+  const version = run(process.execPath, [join(release, 'kassa.mjs'), '--version']);
+  assert.is(version.code, 0, version.err);
+  assert.match(version.out, new RegExp(`^kassa-runtime ${pkg.version.replace(/\./g, '\\.')} \\(commit ${stamp.commit}, built \\d{4}-\\d\\d-\\d\\dT`));
+});
+
+test('the bundle alone runs the register: demo mode on free ports, a job sold and printed in Cyrillic', async () => {
+  const data = join(work, 'bundle-demo');
+  const demo = JSON.parse(readFileSync('device-config/demo.json', 'utf8')) as Record<string, Record<string, unknown>>;
+  const config = join(work, 'bundle-demo.json');
+  writeFileSync(config, JSON.stringify({ ...demo, dataDir: data, console: { kind: 'none' }, mqtt: { broker: { kind: 'embedded', host: '127.0.0.1', port: await freePort() } } }));
+  const bundle = join(release, 'kassa.mjs');
+  const register = spawn(process.execPath, [bundle, 'run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the bundled register did not start within 30 s')), 30_000);
+      register.stdout?.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('kassa-runtime is running')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const sent = spawnSync(process.execPath, [bundle, 'send-job', 'device-config/samples/sell-atol.json', '--config', config], { encoding: 'utf8', timeout: 30_000 });
+    assert.is(sent.status, 0, sent.stderr);
+    assert.match(sent.stdout, /"status": "done"/);
+    const receipts = readdirSync(join(data, 'receipts')).filter((f) => f.endsWith('.txt'));
+    const paper = receipts.map((f) => readFileSync(join(data, 'receipts', f), 'utf8')).join('\n');
+    assert.match(paper, /КАССОВЫЙ ЧЕК/); // CP866 on the wire, read back by the printer emulator
+    assert.match(paper, /ООО "Ромашка"/);
+  } finally {
+    register.kill('SIGKILL');
+  }
+});
+
+test('install into a throwaway root: user, directories, slots, config, unit; a second run changes nothing', () => {
+  const root = throwawayRoot();
+  try {
+    const first = run(join(release, 'deploy/install.sh'), ['--root', root]);
+    assert.is(first.code, 0, first.err + first.out);
+    assert.match(first.out, /user kassa created \(groups kassa, dialout\)/);
+
+    // The user: a system account without a login, in the group that owns the serial lines.
+    const passwd = join(root, 'etc/passwd');
+    const uid = Number(field(passwd, 'kassa', 2));
+    const gid = Number(field(passwd, 'kassa', 3));
+    assert.ok(uid > 0 && uid < 1000, `system uid ${uid}`);
+    assert.is(field(passwd, 'kassa', 5), '/var/lib/kassa');
+    assert.is(field(passwd, 'kassa', 6), '/usr/sbin/nologin');
+    assert.is(field(join(root, 'etc/group'), 'kassa', 2), String(gid));
+    assert.ok(field(join(root, 'etc/group'), 'dialout', 3).split(',').includes('kassa'));
+
+    // Directories, owners and modes.
+    assert.is(`${mode(join(root, 'var/lib/kassa'))} ${owner(join(root, 'var/lib/kassa'))}`, `700 ${uid}:${gid}`);
+    assert.is(`${mode(join(root, 'etc/kassa'))} ${owner(join(root, 'etc/kassa'))}`, `750 0:${gid}`);
+    assert.is(`${mode(join(root, 'etc/kassa/config.json'))} ${owner(join(root, 'etc/kassa/config.json'))}`, `640 0:${gid}`);
+    assert.is(readFileSync(join(root, 'etc/kassa/config.json'), 'utf8'), readFileSync('device-config/production.example.json', 'utf8'));
+    for (const d of ['opt/kassa', 'opt/kassa/slots/a', 'opt/kassa/slots/b']) assert.is(`${mode(join(root, d))} ${owner(join(root, d))}`, '755 0:0', d);
+    assert.is(readlinkSync(join(root, 'opt/kassa/current')), 'slots/a');
+    assert.is(readFileSync(join(root, 'opt/kassa/slots/a/release.json'), 'utf8'), readFileSync(join(release, 'release.json'), 'utf8'));
+    assert.is(owner(join(root, 'opt/kassa/slots/a/kassa.mjs')), '0:0');
+    assert.not.ok(existsSync(join(root, 'opt/kassa/slots/a/kassa.mjs.map')), 'the source map stays with the workshop');
+    assert.equal(readdirSync(join(root, 'opt/kassa/slots/b')), []);
+    const installed = run(process.execPath, [join(root, 'opt/kassa/current/kassa.mjs'), '--version']);
+    assert.match(installed.out, /^kassa-runtime /);
+
+    // The unit: the real Node path, and device access to the configured serial lines only.
+    const unit = readFileSync(join(root, 'etc/systemd/system/kassa.service'), 'utf8');
+    assert.match(unit, new RegExp(`^ExecStart=${process.execPath.replace(/[.]/g, '\\.')} /opt/kassa/current/kassa\\.mjs run --config /etc/kassa/config\\.json$`, 'm'));
+    for (const key of ['Type=notify', 'WatchdogSec=', 'Restart=on-failure', 'ProtectSystem=strict', 'PrivateTmp=yes', 'NoNewPrivileges=yes', 'ReadWritePaths=/var/lib/kassa', 'DevicePolicy=closed', 'User=kassa']) {
+      assert.ok(unit.split('\n').some((l) => l.startsWith(key)), key);
+    }
+    const devices = readFileSync(join(root, 'etc/systemd/system/kassa.service.d/serial-lines.conf'), 'utf8');
+    assert.equal(devices.split('\n').filter((l) => l.startsWith('DeviceAllow=')), ['DeviceAllow=/dev/ttyS1 rw', 'DeviceAllow=/dev/ttyS2 rw']);
+
+    // Idempotent: the second run reports and changes nothing.
+    const before = snapshot(root);
+    const second = run(join(release, 'deploy/install.sh'), ['--root', root]);
+    assert.is(second.code, 0, second.err);
+    assert.match(second.out, /already in slots\/a/);
+    assert.not.match(second.out, /created|written|installed in/);
+    assert.equal(snapshot(root), before);
+  } finally {
+    removeDir(root);
+  }
+});
+
+test('a newer release goes into the other slot and `current` switches; the old slot stays', () => {
+  const root = throwawayRoot();
+  const newer = join(work, 'dist-newer');
+  try {
+    assert.is(run(join(release, 'deploy/install.sh'), ['--root', root]).code, 0);
+    cpSync(release, newer, { recursive: true });
+    const stamp = JSON.parse(readFileSync(join(newer, 'release.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(newer, 'release.json'), JSON.stringify({ ...stamp, version: '0.1.1', commit: 'feedfacecafe' }, null, 2));
+    const up = run(join(newer, 'deploy/install.sh'), ['--root', root]);
+    assert.is(up.code, 0, up.err);
+    assert.match(up.out, /installed in slots\/b; current → slots\/b \(was slots\/a\)/);
+    assert.is(readlinkSync(join(root, 'opt/kassa/current')), 'slots/b');
+    assert.match(readFileSync(join(root, 'opt/kassa/slots/b/release.json'), 'utf8'), /feedfacecafe/);
+    assert.is(readFileSync(join(root, 'opt/kassa/slots/a/release.json'), 'utf8'), readFileSync(join(release, 'release.json'), 'utf8'));
+  } finally {
+    removeDir(root);
+    removeDir(newer);
+  }
+});
+
+test('refuses a missing or too old Node.js, and leaves the root as it was', () => {
+  const root = throwawayRoot();
+  const fakeBin = join(work, 'old-node');
+  try {
+    writeFileSync(fakeBin, '#!/bin/sh\necho v18.19.0\n');
+    chmodSync(fakeBin, 0o755);
+    const before = snapshot(root);
+    const old = run(join(release, 'deploy/install.sh'), ['--root', root], { KASSA_NODE: fakeBin });
+    assert.is(old.code, 1);
+    assert.match(old.err, /Node\.js v18\.19\.0 at .* is too old: kassa-runtime needs Node\.js 20 or newer/);
+    const missing = run(join(release, 'deploy/install.sh'), ['--root', root], { KASSA_NODE: join(work, 'no-such-node') });
+    assert.is(missing.code, 1);
+    assert.match(missing.err, /Node\.js is missing/);
+    assert.equal(snapshot(root), before);
+  } finally {
+    removeDir(root);
+  }
+});
+
+test('systemd-analyze verify accepts the installed unit and its drop-ins without a warning', () => {
+  const root = throwawayRoot();
+  try {
+    assert.is(run(join(release, 'deploy/install.sh'), ['--root', root]).code, 0);
+    // SYSTEMD_UNIT_PATH puts the tree's units first, so verify reads the drop-ins too.
+    const verify = run('systemd-analyze', ['verify', 'kassa.service'], { SYSTEMD_UNIT_PATH: `${join(root, 'etc/systemd/system')}:` });
+    assert.is(verify.code, 0, verify.err);
+    assert.is(verify.err.trim(), '', verify.err);
+  } finally {
+    removeDir(root);
+  }
+});
+
+test.run();
