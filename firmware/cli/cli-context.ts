@@ -6,6 +6,8 @@
 export interface CliContext {
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** This process's id (sd_watchdog_enabled(3) compares it with WATCHDOG_PID). */
+  readonly pid: number;
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
   /** Raw bytes to standard output (the interactive console). */

@@ -32,7 +32,7 @@ export interface RegisterProcesses {
   readonly runtimeExits: number;
 }
 
-export async function registerProcesses(dir: string, brokerUrl: string, options: { fnDelayMs?: number; ofdPort?: number } = {}): Promise<RegisterProcesses> {
+export async function registerProcesses(dir: string, brokerUrl: string, options: { fnDelayMs?: number; ofdPort?: number; runtimeEnv?: Readonly<Record<string, string>> } = {}): Promise<RegisterProcesses> {
   mkdirSync(dir, { recursive: true });
   const pty: PtyPair = await ptyPair();
   const fnStatePath = join(dir, 'fn-state.bin');
@@ -87,7 +87,7 @@ export async function registerProcesses(dir: string, brokerUrl: string, options:
       await new Promise((r) => setTimeout(r, 600)); // tsx start-up
     },
     startRuntime() {
-      const p = spawn(process.execPath, [...NODE_ARGS, 'run', '--config', configPath], { stdio: ['ignore', 'ignore', 'inherit'] });
+      const p = spawn(process.execPath, [...NODE_ARGS, 'run', '--config', configPath], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...options.runtimeEnv } });
       p.once('exit', () => runtimeExits++);
       runtime = p;
     },
