@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import type { Receipt } from '../../firmware/fiscal/receipt.ts';
 import type { ParseOutcome, Problem, ValidationContext } from '../../firmware/jobs/job.ts';
-import { SBER_TAX_SYSTEMS, SBER_TAX_TYPES, sberPhone } from '../../firmware/jobs/order-bundle.ts';
+import { SBER_TAX_SYSTEMS, sberPhone } from '../../firmware/jobs/order-bundle.ts';
 import { parseJobPayload } from '../../firmware/jobs/parse-job.ts';
 
 const CTX: ValidationContext = {
@@ -105,6 +105,7 @@ Mapping('the sample maps to the expected receipt', () => {
     totalKopecks: 384800,
     seller: { address: CTX.address, place: 'shop.example.ru', email: 'receipts@shop.example.ru' },
     buyer: { contact: 'buyer@example.ru', name: 'Петров Пётр' },
+    internet: true,
   });
 });
 
@@ -114,12 +115,17 @@ Mapping('paid by card: one electronic payment of Σ itemAmount', () => {
   assert.is(r.totalKopecks, 384800 + 999);
 });
 
-Mapping('taxType table: 18 % codes become today\'s 20 %', () => {
-  assert.equal(SBER_TAX_TYPES, { 0: 'none', 1: 'vat0', 2: 'vat10', 3: 'vat20', 4: 'vat110', 5: 'vat120', 6: 'vat20', 7: 'vat120' });
-  for (const [code, vat] of Object.entries(SBER_TAX_TYPES)) {
+Mapping('taxType table: the Sberbank column of the VAT table, 2025–2026 codes 8–13 included', () => {
+  const expected: Record<number, string> = { 0: 'none', 1: 'vat0', 2: 'vat10', 4: 'vat110', 6: 'vat20', 7: 'vat120', 8: 'vat5', 9: 'vat105', 10: 'vat7', 11: 'vat107', 12: 'vat22', 13: 'vat122' };
+  for (const [code, vat] of Object.entries(expected)) {
     assert.is(receiptOf(oneItem({ tax: { taxType: Number(code) } })).items[0]?.vat, vat, `taxType ${code}`);
   }
-  hasProblem(oneItem({ tax: { taxType: 8 } }), `${ITEMS}[0].tax.taxType`, /taxType 8 is unknown/);
+  hasProblem(oneItem({ tax: { taxType: 14 } }), `${ITEMS}[0].tax.taxType`, /taxType 14 is unknown/);
+});
+
+Mapping('18 % codes 3 and 5 are refused, never remapped, and the message names the codes to use', () => {
+  hasProblem(oneItem({ tax: { taxType: 3 } }), `${ITEMS}[0].tax.taxType`, /taxType 3 \(НДС 18%\) is obsolete.*use 6 \(НДС 20%\) or 12 \(НДС 22%\)/);
+  hasProblem(oneItem({ tax: { taxType: 5 } }), `${ITEMS}[0].tax.taxType`, /taxType 5 \(НДС 18\/118\) is obsolete.*use 7 \(НДС 20\/120\) or 13 \(НДС 22\/122\)/);
 });
 
 Mapping('measure: default piece; a 2108 code, its digits, a label or a common spelling', () => {
@@ -224,7 +230,7 @@ Problems('the seller: company INN and payment address must match the registratio
 
 Problems('several problems at once', () => {
   const job = withBundle((b, job) => {
-    b['cartItems']['items'][0]['tax'] = { taxType: 9 };
+    b['cartItems']['items'][0]['tax'] = { taxType: 99 };
     b['cartItems']['items'][1]['itemAmount'] = 1;
     b['cartItems']['items'][2]['quantity'] = { value: 1, measure: 'бочка' };
     job['company']['inn'] = '7707083894';

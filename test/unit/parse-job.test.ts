@@ -477,12 +477,41 @@ Rules('the registration: company INN, payment address (address or place), tax sy
   assert.is(receiptOf(parsed(sellWith((r) => (r['company']['sno'] = 'usn_income')))).taxSystem, 'usn_income');
 });
 
-Rules('VAT codes: the six confirmed rates only; new rates refused for their unconfirmed 1199 code', () => {
-  for (const id of ['vat5', 'vat7', 'vat105', 'vat107', 'vat22', 'vat122']) {
-    hasProblem(problemsOf(sellWith((r) => (r['items'][0]['vat']['type'] = id))), 'receipt.items[0].vat.type', /1199 code is not confirmed/);
+Rules('VAT codes: the twelve rates of 2026 by their ATOL names; unknown names refused', () => {
+  for (const rate of VAT_RATES) {
+    const job = sellWith((r, j) => {
+      r['items'][0]['vat'] = { type: rate.id };
+      delete r['vats'];
+      j['timestamp'] = '30.11.2026 12:00:00';
+    });
+    assert.is(receiptOf(parsed(job)).items[0]?.vat, rate.id, rate.id);
   }
   hasProblem(problemsOf(sellWith((r) => (r['items'][0]['vat']['type'] = 'vat18'))), 'receipt.items[0].vat.type', /unknown; one of vat20, vat10/);
-  hasProblem(problemsOf(sellWith((r) => (r['vats'][0]['type'] = 'vat5'))), 'receipt.vats[0].type', /not confirmed/);
+  hasProblem(problemsOf(sellWith((r) => (r['vats'][0]['type'] = 'vat18'))), 'receipt.vats[0].type', /unknown/);
+});
+
+Rules('VAT dates: a rate before its day is refused; 20 % on a 2026 job is accepted with a warning', () => {
+  const at = (timestamp: string, vat: string): Json =>
+    sellWith((r, j) => {
+      for (const item of r['items']) item['vat'] = { type: vat };
+      delete r['vats'];
+      j['timestamp'] = timestamp;
+    });
+  hasProblem(problemsOf(at('31.12.2025 23:59:59', 'vat22')), 'receipt.items[0].vat.type', /exists from 01\.01\.2026/);
+  hasProblem(problemsOf(at('31.12.2024 10:00:00', 'vat5')), 'receipt.items[0].vat.type', /exists from 01\.01\.2025/);
+  const job = parsed(at('30.11.2026 12:00:00', 'vat20'));
+  assert.ok('warnings' in job && job.warnings?.length === 1 && /vat22/.test(job.warnings[0] ?? ''), JSON.stringify(job));
+  const before = parsed(at('30.12.2025 12:00:00', 'vat20'));
+  assert.not.ok('warnings' in before && before.warnings, '20 % in 2025: no warning');
+  hasProblem(problemsOf(at('31.13.2026 12:00:00', 'vat20')), 'timestamp', /not a date and time/);
+  // No timestamp: the register's clock dates the job.
+  const noStamp = sellWith((r, j) => {
+    for (const item of r['items']) item['vat'] = { type: 'vat22' };
+    delete r['vats'];
+    delete j['timestamp'];
+  });
+  hasProblem(problemsOf(noStamp, { ...CTX, now: () => Date.UTC(2025, 5, 1) / 1000 }), 'receipt.items[0].vat.type', /exists from/);
+  parsed(noStamp, { ...CTX, now: () => Date.UTC(2026, 0, 1) / 1000 });
 });
 
 Rules('measure, payment_object, payment_method, payment type: known codes for the FFD version', () => {
@@ -572,7 +601,7 @@ Rules('correction_info: a real date, a number for an instruction, 1179 length', 
 Rules('several problems are reported at once, each at its path', () => {
   const job = sellWith((r) => {
     r['items'][0]['price'] = 0.1 + 0.2;
-    r['items'][1]['vat']['type'] = 'vat22';
+    r['items'][1]['vat']['type'] = 'vat18';
     r['items'][2]['measure'] = 99;
     r['items'][2]['name'] = 'Кофе ☕';
     r['company']['inn'] = '7707083894';
