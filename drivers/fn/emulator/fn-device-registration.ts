@@ -162,6 +162,9 @@ function registrationTags(r: RegistrationRequest, ffd: FfdVersion, type: number)
   const nodes: TlvNode[] = [{ tag: 1062, value: r.taxSystems }, ...MODE_TAGS_BOTH.map(([b, tag]) => ({ tag, value: bit(r.workMode, b) }))];
   if (ffd === '1.05') {
     nodes.push(...MODE_TAGS_105.map(([b, tag]) => ({ tag, value: bit(r.workMode, b) })));
+    // 1221 (printer in an automatic device) is FN-formed in this mode (§5.3); 03h carries no
+    // extended flags (Table 50 is A3h's), so the FN states 0.
+    nodes.push({ tag: 1221, value: 0 });
     if (type === 2 && r.reason !== undefined) nodes.push({ tag: 1101, value: r.reason });
   } else {
     let usage = 0;

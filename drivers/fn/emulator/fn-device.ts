@@ -33,6 +33,12 @@ export interface FnDeviceOptions {
   readonly validUntil?: number;
   /** Enforce the 5-minute FN timer rule (17h). Default true. */
   readonly checkTimer?: boolean;
+  /**
+   * Not in the spec, off by default: refuse 16h with 09h when the payments or the items do
+   * not add up to its total. A real FN runs no format-logic checks (fn-protocol §4.3.1); this
+   * knob lets a test catch a register bug at the FN instead of at the OFD.
+   */
+  readonly strictTotals?: boolean;
   /** Documents the archive holds before 14h; default 250 000 [L] (fiscal-spec §1.7). */
   readonly archiveCapacity?: number;
   /** Firmware string of 33h. */
@@ -154,6 +160,7 @@ export class FnDevice {
     this.core = new FnDeviceCore(deps, {
       validUntil: options.validUntil ?? 0,
       checkTimer: options.checkTimer ?? true,
+      strictTotals: options.strictTotals ?? false,
       archiveCapacity: options.archiveCapacity ?? 250_000,
       firmware: options.firmware ?? 'kassa-emu 1.2.06',
       ...options,
