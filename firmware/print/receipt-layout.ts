@@ -145,14 +145,9 @@ function formedReceipt(job: Job, f: FiscalAttributes | undefined, ffd: FfdVersio
     { tag: 1054, value: f.operationType ?? 0 },
     { tag: 1020, value: f.totalKopecks ?? stated.totalKopecks },
   ];
-  try {
-    if ('correction' in job) return correctionReceiptFromTlv([...buildCorrectionReceipt(job.correction, ffd).tlv, ...formed]);
-    return receiptFromTlv([...buildReceipt(stated, ffd).tlv, ...formed]);
-  } catch {
-    // Not reached for a formed document (the FN took these very bytes); a hand-made print
-    // request the builder refuses prints what it states.
-    return stated;
-  }
+  // A job the builder refuses was never formed, so it has nothing to print: the error stands.
+  if ('correction' in job) return correctionReceiptFromTlv([...buildCorrectionReceipt(job.correction, ffd).tlv, ...formed]);
+  return receiptFromTlv([...buildReceipt(stated, ffd).tlv, ...formed]);
 }
 
 /** Splits text into lines of at most `columns` characters, at spaces where it can. */

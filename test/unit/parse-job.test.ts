@@ -105,7 +105,7 @@ Samples('sell-atol.json: cash + card, two VAT rates, money in integer kopecks', 
     paymentMethod: 'full_payment',
     paymentObject: 'commodity',
   });
-  assert.equal(new Set(r.items.map((i) => i.vat)), new Set(['vat10', 'vat20']));
+  assert.equal(new Set(r.items.map((i) => i.vat)), new Set(['vat10', 'vat22']));
   assert.equal(r.cashier, { name: 'Иванова Мария', inn: '500100732259' });
   assert.equal(r.buyer, { contact: 'buyer@example.ru' });
   assert.equal(r.seller, { name: 'ООО "Ромашка"', address: CTX.address, place: 'shop.example.ru', email: 'receipts@shop.example.ru', fnsSite: 'www.nalog.gov.ru' });
@@ -443,16 +443,16 @@ Rules('several payments of one type add up to one total', () => {
 });
 
 Rules('vats: each listed rate must be the VAT of its items (±1 kopeck per item)', () => {
-  parsed(sellWith((r) => (r['vats'][1]['sum'] = 92.35))); // two vat20 items: ±0.02
-  hasProblem(problemsOf(sellWith((r) => (r['vats'][1]['sum'] = 92.36))), 'receipt.vats[1].sum', /carry 92\.33 of VAT/);
+  parsed(sellWith((r) => (r['vats'][1]['sum'] = 99.92))); // two vat22 items: ±0.02
+  hasProblem(problemsOf(sellWith((r) => (r['vats'][1]['sum'] = 99.93))), 'receipt.vats[1].sum', /carry 99\.90 of VAT/);
   hasProblem(problemsOf(sellWith((r) => r['vats'].push({ type: 'vat110', sum: 1 }))), 'receipt.vats[2].sum', /no item is at vat110/);
   hasProblem(problemsOf(sellWith((r) => r['vats'].push({ type: 'vat10', sum: 39.26 }))), 'receipt.vats[2].type', /more than once/);
-  parsed(sellWith((r) => (r['vats'] = [{ type: 'vat20', sum: 92.33 }])), CTX); // rates left out are fine
+  parsed(sellWith((r) => (r['vats'] = [{ type: 'vat22', sum: 99.9 }])), CTX); // rates left out are fine
 });
 
 Rules('an item vat.sum must be the VAT of its sum (±1 kopeck); 0 for no VAT', () => {
-  hasProblem(problemsOf(sellWith((r) => (r['items'][2]['vat']['sum'] = 91.52))), 'receipt.items[2].vat.sum', /НДС 20% of 549\.00, which is 91\.50/);
-  parsed(sellWith((r) => (r['items'][2]['vat']['sum'] = 91.51)));
+  hasProblem(problemsOf(sellWith((r) => (r['items'][2]['vat']['sum'] = 99.02))), 'receipt.items[2].vat.sum', /НДС 22% of 549\.00, which is 99\.00/);
+  parsed(sellWith((r) => (r['items'][2]['vat']['sum'] = 99.01)));
   const none = sellWith((r) => {
     r['items'][3]['vat'] = { type: 'none', sum: 0.01 };
     r['vats'] = undefined;

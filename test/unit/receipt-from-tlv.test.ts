@@ -54,7 +54,7 @@ it('FFD 1.2 correction receipt: the basis and the items come back', () => {
 });
 
 it('FFD 1.05 correction receipt: the basis and totals come back; it stores no items', () => {
-  const c = correction(1_760_000_000);
+  const c = correction(1_760_000_000, '1.05');
   const back = correctionReceiptFromTlv(archived(buildCorrectionReceipt(c, '1.05'), '1.05'));
   assert.equal(back.correction, c.correction);
   assert.equal(back.items, []);
