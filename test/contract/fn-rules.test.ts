@@ -86,6 +86,21 @@ test('a tag the FN forms itself: 0Bh naming the tag', async () => {
   }
 });
 
+test('FFD 1.05 mode: no 0Bh by default (Table 5: FFD 1.1 on); the refuseFormedTagsInFfd105 knob brings it back', async () => {
+  for (const [knob, refused] of [[false, false], [true, true]] as const) {
+    const rig = await registeredRig('1.05', { device: { refuseFormedTagsInFfd105: knob } });
+    try {
+      await rig.driver.execute(FN.startReceipt, { dateTime: rig.at(T0 + HOUR) });
+      const sent = rig.driver.execute(FN.sendTlv, { tlv: encodeTlv([{ tag: 1020, value: 100 }], '1.05') });
+      if (refused) assert.is((await refusal(sent)).fnCode, 0x0b);
+      else await sent;
+      await rig.driver.execute(FN.cancelDocument, {});
+    } finally {
+      await rig.close();
+    }
+  }
+});
+
 test('a duplicated tag: 0Ch naming the tag', async () => {
   const rig = await registeredRig();
   try {

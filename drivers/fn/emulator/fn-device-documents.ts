@@ -55,8 +55,8 @@ export function documentHandlers(core: FnDeviceCore): [number, Handler][] {
       (data) => {
         const doc = requireOpen(core, 'registration', 'reregistration', 'closeFn', 'openShift', 'closeShift', 'receipt', 'correctionReceipt', 'stateReport');
         const limit = DOCUMENT_DATA_LIMIT[doc.kind];
-        if (core.documentBytes + data.length > limit) throw new FnRefusal(0x10, `document data would be ${core.documentBytes + data.length} bytes, at most ${limit}`);
-        checkTlvData(data, doc.ffd ?? core.ffd, core.documentTags);
+        if (core.documentBytes + data.length > limit) throw new FnRefusal(0x10, `document data would be ${core.documentBytes + data.length} bytes, at most ${limit} (fn-protocol Table 31: 10h)`);
+        checkTlvData(data, doc.ffd ?? core.ffd, core.documentTags, core.options.refuseFormedTagsInFfd105);
         core.documentData.push(data.slice());
         core.documentBytes += data.length;
         core.transferred += data.length;
@@ -77,7 +77,7 @@ export function documentHandlers(core: FnDeviceCore): [number, Handler][] {
         const { dateTime } = parseRequest(FN.startOpenShift, data);
         fiscal();
         requireNoOpenDocument(core);
-        if (core.state.shift.open) throw new FnRefusal(0x02, 'the shift is already open');
+        if (core.state.shift.open) throw new FnRefusal(0x02, 'the shift is already open (fn-protocol Table 57: 02h)');
         checkNotEarlier(core, dateTime);
         checkOfdBlock(core, dateTime);
         startDocument(core, { kind: 'openShift', startedAt: dateTime });
@@ -106,7 +106,7 @@ export function documentHandlers(core: FnDeviceCore): [number, Handler][] {
         const { dateTime } = parseRequest(FN.startCloseShift, data);
         fiscal();
         requireNoOpenDocument(core);
-        if (!core.state.shift.open) throw new FnRefusal(0x02, 'no shift is open');
+        if (!core.state.shift.open) throw new FnRefusal(0x02, 'no shift is open (fn-protocol Table 61: 02h)');
         // A shift over 24 h can and must still be closed: no 16h here (fn-protocol Table 61).
         checkNotEarlier(core, dateTime);
         checkOfdBlock(core, dateTime);
@@ -149,8 +149,8 @@ export function documentHandlers(core: FnDeviceCore): [number, Handler][] {
         checkNotEarlier(core, dateTime, doc.startedAt);
         checkShiftAge(core, dateTime, 0x07);
         checkOfdBlock(core, dateTime);
-        // Table 66 allows 1–4; a value outside it is the general 09h (Table 5, "parameter value wrong").
-        if (operationType < 1 || operationType > 4) throw new FnRefusal(0x09, `operation type ${operationType} is not 1..4 (fn-protocol Table 66)`);
+        // Table 66 allows 1–4; Table 68 names no code for another value: the universal 01h (Table 4).
+        if (operationType < 1 || operationType > 4) throw new FnRefusal(0x01, `operation type ${operationType} is not 1..4 (fn-protocol Table 66; Table 4: 01h)`);
         if (core.options.strictTotals) checkTotals(core, total);
         const shift = core.state.shift;
         const receiptNumber = shift.receipts + 1;
@@ -216,7 +216,7 @@ export function documentHandlers(core: FnDeviceCore): [number, Handler][] {
 function startCheck(core: FnDeviceCore, at: number, kind: 'receipt' | 'correctionReceipt'): Uint8Array {
   core.requirePhase(PHASE.fiscal);
   requireNoOpenDocument(core);
-  if (!core.state.shift.open) throw new FnRefusal(0x02, 'no shift is open');
+  if (!core.state.shift.open) throw new FnRefusal(0x02, 'no shift is open (fn-protocol Tables 65, 71: 02h)');
   checkNotEarlier(core, at);
   checkShiftAge(core, at, 0x16);
   checkTimer(core, at);
@@ -243,11 +243,11 @@ function checkTotals(core: FnDeviceCore, total: number): void {
       paid += node.value;
     }
   }
-  if (present !== 0 && paid !== total) throw new FnRefusal(0x09, `payments add up to ${paid}, the total is ${total}`);
+  if (present !== 0 && paid !== total) throw new FnRefusal(0x09, `payments add up to ${paid}, the total is ${total} (not an FN rule: the strictTotals knob)`);
   const items = nodes.filter((n) => n.tag === 1059);
   if (items.length > 0) {
     const sum = items.reduce((acc, item) => acc + itemSum(item), 0);
-    if (sum !== total) throw new FnRefusal(0x09, `items add up to ${sum}, the total is ${total}`);
+    if (sum !== total) throw new FnRefusal(0x09, `items add up to ${sum}, the total is ${total} (not an FN rule: the strictTotals knob)`);
   }
 }
 

@@ -39,6 +39,11 @@ export interface FnDeviceOptions {
    * knob lets a test catch a register bug at the FN instead of at the OFD.
    */
   readonly strictTotals?: boolean;
+  /**
+   * Not in the spec for FFD 1.05 mode, off by default: refuse FN-formed tags with 0Bh in FFD 1.05
+   * too (Table 5 gives 0Bh only from FFD 1.1 on); a test may turn it on to catch a register bug.
+   */
+  readonly refuseFormedTagsInFfd105?: boolean;
   /** Documents the archive holds before 14h; default 250 000 [L] (fiscal-spec §1.7). */
   readonly archiveCapacity?: number;
   /** Firmware string of 33h. */
@@ -145,7 +150,7 @@ export class FnDeviceCore {
 
   requirePhase(...phases: number[]): void {
     if (!phases.includes(this.state.phase)) {
-      throw new FnRefusal(0x02, `phase ${hexByte(this.state.phase)} does not allow this command`);
+      throw new FnRefusal(0x02, `phase ${hexByte(this.state.phase)} does not allow this command (fn-protocol §3.6 Table 8; Table 5: 02h)`);
     }
   }
 }
@@ -161,6 +166,7 @@ export class FnDevice {
       validUntil: options.validUntil ?? 0,
       checkTimer: options.checkTimer ?? true,
       strictTotals: options.strictTotals ?? false,
+      refuseFormedTagsInFfd105: options.refuseFormedTagsInFfd105 ?? false,
       archiveCapacity: options.archiveCapacity ?? 250_000,
       firmware: options.firmware ?? 'kassa-emu 1.2.06',
       ...options,
