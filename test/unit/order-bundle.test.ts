@@ -7,6 +7,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import type { Receipt } from '../../firmware/fiscal/receipt.ts';
+import { buildReceipt } from '../../firmware/fiscal/receipt-builder.ts';
+import type { TlvNode } from '../../firmware/fiscal/tlv-codec.ts';
 import type { ParseOutcome, Problem, ValidationContext } from '../../firmware/jobs/job.ts';
 import { SBER_TAX_SYSTEMS, sberPhone } from '../../firmware/jobs/order-bundle.ts';
 import { parseJobPayload } from '../../firmware/jobs/parse-job.ts';
@@ -121,6 +123,15 @@ Mapping('taxType table: the Sberbank column of the VAT table, 2025–2026 codes 
     assert.is(receiptOf(oneItem({ tax: { taxType: Number(code) } })).items[0]?.vat, vat, `taxType ${code}`);
   }
   hasProblem(oneItem({ tax: { taxType: 14 } }), `${ITEMS}[0].tax.taxType`, /taxType 14 is unknown/);
+});
+
+Mapping('a Sberbank code is never a 1199 code: taxType 8–13 become 1199 codes 7, 9, 8, 10, 11, 12 in the document', () => {
+  const expected: Record<number, number> = { 8: 7, 9: 9, 10: 8, 11: 10, 12: 11, 13: 12, 6: 1, 2: 2 };
+  for (const [taxType, code1199] of Object.entries(expected)) {
+    const doc = buildReceipt(receiptOf(oneItem({ tax: { taxType: Number(taxType) } })), '1.2');
+    const item = doc.tlv.find((n) => n.tag === 1059)?.value as TlvNode[];
+    assert.is(item.find((n) => n.tag === 1199)?.value, code1199, `taxType ${taxType}`);
+  }
 });
 
 Mapping('18 % codes 3 and 5 are refused, never remapped, and the message names the codes to use', () => {
