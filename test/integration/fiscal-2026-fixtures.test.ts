@@ -15,6 +15,9 @@ import { readArchivedTlv } from '../../drivers/fn/fn-procedures.ts';
 import type { FfdVersion } from '../../firmware/fiscal/ffd-version.ts';
 import { decodeTlv, type TlvNode } from '../../firmware/fiscal/tlv-codec.ts';
 import type { JobResult } from '../../firmware/jobs/job-result.ts';
+import { FN_MANDATORY_TAGS } from '../../drivers/fn/emulator/fn-mandatory-tags.ts';
+import { INTERNET_TAGS, REGISTER_TAGS, REGISTER_TAGS_OTHER } from '../../firmware/fiscal/register-tags.ts';
+import { JOB_TYPES } from '../../firmware/jobs/job.ts';
 import { removeDir, startAppRig, type AppRig } from '../helpers/app-rig.ts';
 import { connectCloud, type Cloud } from '../helpers/cloud.ts';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
@@ -181,6 +184,42 @@ for (const ffd of ['1.2', '1.05'] as const satisfies readonly FfdVersion[]) {
       checkPaper(readFileSync(paper, 'utf8'), e, where);
     });
   }
+
+  it('every job type ends; every document formed carries the tags the register must send and the FN must form', async (ctx) => {
+    const rig = ctx.rig!;
+    // The receipt and correction job types ran above; the service jobs now, in an order that works.
+    const service = ['x_report', 'state_report', 'close_shift', 'open_shift', 'print_copy', 'continue_printing'] as const;
+    for (const type of service) {
+      const id = `svc-${type}-${ffd}`;
+      await ctx.cloud!.publish(JSON.stringify({ version: 1, id, type }));
+      const r = await ctx.cloud!.final(id);
+      assert.is(r.status, 'done', `${type}: ${JSON.stringify(r.error)}`);
+    }
+    const ran = new Set([...fixtures.map((f) => f.job['type'] as string), ...service]);
+    assert.equal(JOB_TYPES.filter((t) => !ran.has(t)), [], 'every job type of the contract ran');
+    const last = Math.max(...[...ctx.cloud!.results.values()].flat().map((r) => r.payload?.fiscal_document_number ?? 0));
+    const dir = join(rig.dataDir, rig.config.ofd.kind === 'emulator' ? rig.config.ofd.documentsDir : '');
+    const deadline = Date.now() + 20_000;
+    while (readdirSync(dir).length < last && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const files = readdirSync(dir).sort();
+    assert.is(files.length, last, 'the OFD emulator has every FD');
+    const types = new Set<number>();
+    for (const file of files) {
+      const doc = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { fd: number; fdType: number; tags: unknown };
+      const nodes = fromJson(doc.tags);
+      const top = new Set(nodes.map((n) => n.tag));
+      types.add(doc.fdType);
+      const mine = REGISTER_TAGS[doc.fdType]?.[ffd] ?? REGISTER_TAGS_OTHER[doc.fdType]?.[ffd];
+      const fns = FN_MANDATORY_TAGS[doc.fdType]?.[ffd];
+      assert.ok(mine && fns, `FD ${doc.fd}: type ${doc.fdType} is in both tables`);
+      const internet = top.has(1125) ? INTERNET_TAGS : [];
+      for (const tag of [...(mine?.top ?? []), ...internet, ...(fns ?? [])]) assert.ok(top.has(tag), `FFD ${ffd} FD ${doc.fd} (type ${doc.fdType}) lacks ${tag}`);
+      for (const item of nodes.filter((n) => n.tag === 1059)) {
+        for (const tag of mine?.item ?? []) assert.ok((item.value as TlvNode[]).some((n) => n.tag === tag), `FFD ${ffd} FD ${doc.fd} item lacks ${tag}`);
+      }
+    }
+    assert.equal([...types].sort((a, b) => a - b), [1, 2, 3, 5, 21, 31], 'registration, shifts, receipts, state report, corrections');
+  });
 
   it.run();
 }

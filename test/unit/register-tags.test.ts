@@ -1,7 +1,9 @@
 /**
  * The register sends every tag its FFD marks mandatory (register-tags.ts; issue 10 §5): each
  * receipt and correction job type, in FFD 1.05 and 1.2, parsed from the job contract and
- * built into its document; the internet tags for an internet settlement.
+ * built into its document; the internet tags for an internet settlement. The service job
+ * types (registration, shifts, state report) are checked through the whole register in
+ * test/integration/fiscal-2026-fixtures.test.ts.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
