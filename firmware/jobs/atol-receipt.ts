@@ -9,7 +9,7 @@ import type { Correction, CorrectionReceipt, Receipt, ReceiptItem } from '../fis
 import { vatOf, type VatRate } from '../fiscal/vat-rates.ts';
 import type { Problem, ValidationContext } from './job.ts';
 import { checkItemSum, checkItemVat, exactQuantity, moneyText, rublesToKopecks, sum, take } from './job-amounts.ts';
-import { checkRateDate, lookupCode, lookupPaymentType, lookupTaxSystem, lookupVat } from './job-codes.ts';
+import { checkRateDate, lookupCode, lookupPaymentType, lookupTaxSystem, lookupVat, unsupportedPaymentObject } from './job-codes.ts';
 import { cashlessOf, internetProblems, jobDate } from './job-2025-tags.ts';
 import { buyerOf, cashierOf, checkText, sameIfBoth, sellerOf, TEXT_TAGS } from './job-parties.ts';
 import type { AtolCorrection, AtolCorrectionInfo, AtolItem, AtolReceipt, WireJob } from './job-wire.ts';
@@ -112,7 +112,9 @@ function atolItem(it: AtolItem, path: string, ctx: ValidationContext, problems: 
   const sumKopecks = take(rublesToKopecks(it.sum), `${path}.sum`, problems);
   const measure = take(lookupCode(MEASURES, 'measure', it.measure, ctx.ffd), `${path}.measure`, problems);
   const method = take(lookupCode(PAYMENT_METHODS, 'payment method', it.payment_method, ctx.ffd), `${path}.payment_method`, problems);
-  const object = take(lookupCode(PAYMENT_OBJECTS, 'payment object', it.payment_object, ctx.ffd), `${path}.payment_object`, problems);
+  const notYet = unsupportedPaymentObject(it.payment_object, `${path}.payment_object`);
+  if (notYet) problems.push(notYet);
+  const object = notYet ? undefined : take(lookupCode(PAYMENT_OBJECTS, 'payment object', it.payment_object, ctx.ffd), `${path}.payment_object`, problems);
   const rate = take(lookupVat(it.vat.type), `${path}.vat.type`, problems);
   if (rate) checkRateDate(rate, at, `${path}.vat.type`, problems, warnings);
   const vatSum = it.vat.sum === undefined ? undefined : take(rublesToKopecks(it.vat.sum), `${path}.vat.sum`, problems);

@@ -50,6 +50,25 @@ export function checkRateDate(rate: VatRate, at: number | undefined, path: strin
   else if (use.warning) warnings.add(use.warning);
 }
 
+/**
+ * Payment objects the contract describes (ATOL Online v5, 1212 codes 31 and 33: goods with a
+ * marking code) that this firmware cannot form yet: marked goods need the B1h–B7h exchange with
+ * the FN (fiscal-spec §1.6). A job naming them is right, the register is not: 'unsupported'.
+ */
+const UNSUPPORTED_PAYMENT_OBJECTS: ReadonlyMap<string | number, string> = new Map<string | number, string>([
+  [31, 'excise_with_marking'],
+  ['excise_with_marking', 'excise_with_marking'],
+  [33, 'commodity_with_marking'],
+  ['commodity_with_marking', 'commodity_with_marking'],
+]);
+
+/** A problem of kind 'unsupported' for a payment object this firmware cannot form, else undefined. */
+export function unsupportedPaymentObject(value: string | number, path: string): Problem | undefined {
+  const id = UNSUPPORTED_PAYMENT_OBJECTS.get(value);
+  if (id === undefined) return undefined;
+  return { path, kind: 'unsupported', message: `payment object ${JSON.stringify(value)} (${id}, goods with a marking code) is not supported by this register's firmware yet: update the register` };
+}
+
 /** By the string id (ATOL), the numeric FFD code, or (byLabel) the printed unit label. */
 export function lookupCode(table: Table, what: string, value: string | number, ffd: FfdVersion, byLabel = false): Parsed<Coded> {
   const entry = typeof value === 'number' ? entryByCode(table, value) : (table.find((e) => e.id === value) ?? (byLabel ? findByLabel(table, value) : undefined));

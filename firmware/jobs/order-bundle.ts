@@ -10,7 +10,7 @@ import type { Receipt, ReceiptItem } from '../fiscal/receipt.ts';
 import type { MappedReceipt } from './atol-receipt.ts';
 import type { Problem, ValidationContext } from './job.ts';
 import { checkItemSum, checkItemVat, exactQuantity, sum, take, type Parsed } from './job-amounts.ts';
-import { checkRateDate, lookupCode, lookupSberTaxType, lookupTaxSystem, type Coded } from './job-codes.ts';
+import { checkRateDate, lookupCode, lookupSberTaxType, lookupTaxSystem, unsupportedPaymentObject, type Coded } from './job-codes.ts';
 import { cashlessOf, internetProblems, jobDate } from './job-2025-tags.ts';
 import { buyerOf, cashierOf, checkText, sellerOf, TEXT_TAGS, type BuyerSource } from './job-parties.ts';
 import type { CartItem, OrderBundle, WireJob } from './job-wire.ts';
@@ -120,6 +120,11 @@ function attributesOf(it: CartItem, path: string, ctx: ValidationContext, proble
     const code = typeof a.value === 'number' ? a.value : /^\d{1,3}$/.test(a.value) ? Number(a.value) : undefined;
     if (code === undefined) {
       problems.push({ path: `${path}[${j}].value`, message: `${spec.what} must be a numeric code, not ${JSON.stringify(a.value)}` });
+      return;
+    }
+    const notYet = a.name === 'paymentObject' ? unsupportedPaymentObject(code, `${path}[${j}].value`) : undefined;
+    if (notYet) {
+      problems.push(notYet);
       return;
     }
     const entry = take(lookupCode(spec.table, spec.what, code, ctx.ffd), `${path}[${j}].value`, problems);

@@ -518,7 +518,12 @@ Rules('measure, payment_object, payment_method, payment type: known codes for th
   hasProblem(problemsOf(sellWith((r) => (r['items'][0]['measure'] = 99))), 'receipt.items[0].measure', /measure 99 is unknown/);
   hasProblem(problemsOf(sellWith((r) => (r['items'][0]['measure'] = 'barrel'))), 'receipt.items[0].measure', /unknown/);
   assert.is(receiptOf(parsed(sellWith((r) => (r['items'][0]['measure'] = 'piece')))).items[0]?.measure, 'piece');
-  hasProblem(problemsOf(sellWith((r) => (r['items'][0]['payment_object'] = 33))), 'receipt.items[0].payment_object', /unknown/);
+  hasProblem(problemsOf(sellWith((r) => (r['items'][0]['payment_object'] = 99))), 'receipt.items[0].payment_object', /unknown/);
+  // 31 and 33 (marked goods) are in the contract, not in this firmware: 'unsupported', for fix_device.
+  for (const value of [31, 33, 'commodity_with_marking']) {
+    const problems = problemsOf(sellWith((r) => (r['items'][0]['payment_object'] = value)));
+    assert.ok(problems.some((p) => p.path === 'receipt.items[0].payment_object' && p.kind === 'unsupported' && /update the register/.test(p.message)), JSON.stringify(problems));
+  }
   hasProblem(problemsOf(sellWith((r) => (r['items'][0]['payment_method'] = 'half_payment'))), 'receipt.items[0].payment_method', /payment method "half_payment" is unknown/);
   hasProblem(problemsOf(sellWith((r) => (r['payments'][0]['type'] = 9))), 'receipt.payments[0].type', /payment type 9 is unknown/);
   // 19 (deposit) exists in FFD 1.2 only.
