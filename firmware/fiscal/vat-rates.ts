@@ -48,6 +48,8 @@ export const VAT_RATES: readonly VatRate[] = [
   row({ id: 'vat110', code1199: 4, totalTag: 1107, totalIsItemSum: false, numerator: 10n, denominator: 110n, label: 'НДС 10/110', totalLabel: 'СУММА НДС 10/110', sberTaxType: 4 }),
   row({ id: 'vat0', code1199: 5, totalTag: 1104, totalIsItemSum: true, numerator: 0n, denominator: 1n, label: 'НДС 0%', totalLabel: 'СУММА С НДС 0%', sberTaxType: 1 }),
   row({ id: 'none', code1199: 6, totalTag: 1105, totalIsItemSum: true, numerator: 0n, denominator: 1n, label: 'БЕЗ НДС', totalLabel: 'СУММА БЕЗ НДС', sberTaxType: 0 }),
+  // Codes 7–12: 1199 per fiscal-spec §7.1 (11 seen on a real 2026 receipt, SOURCES.md). Sberbank
+  // taxType 8–13: [V1], one integration module; another gateway numbers them 10–15.
   row({ id: 'vat5', code1199: 7, totalTag: undefined, totalIsItemSum: false, numerator: 5n, denominator: 105n, label: 'НДС 5%', totalLabel: 'СУММА НДС 5%', sberTaxType: 8, validFrom: '2025-01-01' }),
   row({ id: 'vat7', code1199: 8, totalTag: undefined, totalIsItemSum: false, numerator: 7n, denominator: 107n, label: 'НДС 7%', totalLabel: 'СУММА НДС 7%', sberTaxType: 10, validFrom: '2025-01-01' }),
   row({ id: 'vat105', code1199: 9, totalTag: undefined, totalIsItemSum: false, numerator: 5n, denominator: 105n, label: 'НДС 5/105', totalLabel: 'СУММА НДС 5/105', sberTaxType: 9, validFrom: '2025-01-01' }),

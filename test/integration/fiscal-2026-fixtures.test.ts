@@ -181,7 +181,18 @@ for (const ffd of ['1.2', '1.05'] as const satisfies readonly FfdVersion[]) {
         return;
       }
       await waitFor(paper);
-      checkPaper(readFileSync(paper, 'utf8'), e, where);
+      const original = readFileSync(paper, 'utf8');
+      checkPaper(original, e, where);
+      // A copy rebuilt from the FN archive prints the same lines under КОПИЯ (issue 10 §4).
+      const copyId = `copy-${id}`;
+      await ctx.cloud!.publish(JSON.stringify({ version: 1, id: copyId, type: 'print_copy', fd }));
+      assert.is((await ctx.cloud!.final(copyId)).status, 'done', `${where}: copy`);
+      // The file printer names a document by its FD number: the copy takes the original's file.
+      const until = Date.now() + 10_000;
+      while (!readFileSync(paper, 'utf8').trimStart().startsWith('КОПИЯ') && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      const copyLines = readFileSync(paper, 'utf8').split('\n');
+      assert.is(copyLines[0]?.trim(), 'КОПИЯ', `${where}: copy heading`);
+      assert.equal(copyLines.slice(1), original.split('\n'), `${where}: the copy prints the original's lines`);
     });
   }
 
