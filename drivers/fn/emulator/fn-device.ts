@@ -14,6 +14,7 @@ import type { FfdVersion } from '../../../firmware/fiscal/ffd-version.ts';
 import { FN_BY_CODE } from '../fn-commands.ts';
 import { hexByte } from '../fn-response-codes.ts';
 import { archiveHandlers } from './fn-device-archive.ts';
+import { counterHandlers } from './fn-device-counters.ts';
 import { documentHandlers } from './fn-device-documents.ts';
 import { ofdHandlers } from './fn-device-ofd.ts';
 import { registrationHandlers } from './fn-device-registration.ts';
@@ -171,7 +172,7 @@ export class FnDevice {
       firmware: options.firmware ?? 'kassa-emu 1.2.06',
       ...options,
     });
-    this.handlers = new Map([...statusHandlers(this.core), ...documentHandlers(this.core), ...registrationHandlers(this.core), ...ofdHandlers(this.core), ...archiveHandlers(this.core)]);
+    this.handlers = new Map([...statusHandlers(this.core), ...counterHandlers(this.core), ...documentHandlers(this.core), ...registrationHandlers(this.core), ...ofdHandlers(this.core), ...archiveHandlers(this.core)]);
   }
 
   /** Loads the durable state (or creates a fresh FN in phase 1). Call before handle(). */
