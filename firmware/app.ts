@@ -195,6 +195,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
         },
         defaultCashier: config.cashier,
         maxPayloadBytes: config.limits.maxPayloadBytes,
+        now,
       },
     );
 

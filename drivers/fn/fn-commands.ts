@@ -52,6 +52,8 @@ export const FN = {
   getFormat: command(0x3a, 'FN format (FFD)', NONE, [['ffdInUse', 'u8'], ['ffdMax', 'u8']]),
   getDaysLeft: command(0x3b, 'FN days left', AT, [['days', 'u16']]),
   getFreeResources: command(0x3d, 'FN free resources', NONE, [['fdsLeft', 'u32'], ['freeKb30Day', 'u32'], ['notificationPercent', 'u8', 'optional']]),
+  // Tables 15–16: blocks decoded by fn-counters.ts (4 × Table 17 + Table 18).
+  getCounters: command(0x36, 'FN counters', [['kind', 'u8']], [['shiftNumber', 'u16'], ['operations', 'u32'], ['blocks', { bytes: 348 }]]),
   getExecution: command(0x3f, 'FN execution', NONE, [['execution', { ascii: 48 }]]),
   getTransferredSize: command(0xa7, 'size of data passed', NONE, [['ofdBytes', 'u32'], ['notificationBytes', 'u32']]),
   setBaudRate: command(0xab, 'raise UART speed', [['baudRate', 'u32']], NONE),

@@ -5,8 +5,9 @@
  *
  * The spec lists them per FFD mode, not per document, and has no list for FFD 1.0/1.05
  * mode (it promises 0Bh only from FFD 1.1 on). Decision: in FFD 1.05 mode we apply the
- * FFD 1.1 list (§5.3), so the emulator is stricter than a real FN and a register bug shows
- * up in tests instead of at the OFD. 1137 is in neither list (the digest's range
+ * FFD 1.1 list (§5.3): the register never sends them. The FN emulator refuses them with 0Bh in
+ * FFD 1.05 mode only with its `refuseFormedTagsInFfd105` knob (off by default), because Table 5
+ * gives 0Bh from FFD 1.1 on (issue 10 §5). 1137 is in neither list (the digest's range
  * 1129–1146 was wrong: fn-protocol p.127).
  */
 import type { FfdVersion } from './ffd-version.ts';

@@ -13,8 +13,11 @@ import type { CorrectionReceipt, Receipt, ReceiptItem } from './receipt.ts';
 import { CALCULATION_SIGN, MEASURES, PAYMENT_METHODS, PAYMENT_OBJECTS, PAYMENT_TYPES, TAX_SYSTEMS, codeFor } from './receipt-codes.ts';
 import { FD_TYPE } from './tag-table.ts';
 import type { TlvNode } from './tlv-codec.ts';
-import { vatOf, vatRate, VAT_RATES } from './vat-rates.ts';
+import { rateUseAt, vatRate, VAT_RATES } from './vat-rates.ts';
+import { itemVat, vatTotals } from './vat-totals.ts';
 import { personTags, sellerTags, type Problem } from './common-tags.ts';
+
+export { vatTotals } from './vat-totals.ts';
 
 /** What the pipeline hands to the FN: the 07h payload and the parameters of 16h. */
 export interface BuiltDocument {
@@ -25,9 +28,13 @@ export interface BuiltDocument {
   readonly tlv: readonly TlvNode[];
 }
 
-export function buildReceipt(receipt: Receipt, ffd: FfdVersion): BuiltDocument {
+/**
+ * `at`: the document's date (register-local seconds, as 1012). When given, a rate used
+ * before the day it exists is refused (fiscal-spec §7.2).
+ */
+export function buildReceipt(receipt: Receipt, ffd: FfdVersion, at?: number): BuiltDocument {
   const problems: Problem[] = [];
-  const items = receipt.items.map((item, i) => buildItem(item, ffd, `items[${i}]`, problems));
+  const items = receipt.items.map((item, i) => buildItem(item, ffd, `items[${i}]`, problems, at));
   if (receipt.items.length === 0) problems.push({ path: 'items', message: 'a receipt needs at least one item' });
   checkItemsAddUp(receipt, problems);
   const body = [...receiptCommon(receipt, ffd, problems), ...items];
@@ -39,15 +46,22 @@ export function buildReceipt(receipt: Receipt, ffd: FfdVersion): BuiltDocument {
  * FFD 1.2 correction receipts carry items like a receipt; FFD 1.05 ones carry only the
  * totals, so the items serve to compute the VAT totals and are not sent.
  */
-export function buildCorrectionReceipt(receipt: CorrectionReceipt, ffd: FfdVersion): BuiltDocument {
+export function buildCorrectionReceipt(receipt: CorrectionReceipt, ffd: FfdVersion, at?: number): BuiltDocument {
   const problems: Problem[] = [];
-  const items = receipt.items.map((item, i) => buildItem(item, ffd, `items[${i}]`, problems));
+  const items = receipt.items.map((item, i) => buildItem(item, ffd, `items[${i}]`, problems, at));
   checkItemsAddUp(receipt, problems);
   const c = receipt.correction;
+  // FFD 1.05 corrects only sales and purchases (1054 = 1, 3); refund corrections are FFD 1.2 (fiscal-spec §7.4).
+  if (ffd === '1.05' && !CORRECTABLE_IN_105.includes(receipt.operation)) {
+    problems.push({ path: 'operation', message: `a correction of ${receipt.operation} (1054 = ${CALCULATION_SIGN[receipt.operation]}) exists from FFD 1.2; this register works in FFD 1.05` });
+  }
+  // 1177 exists in FFD 1.05 only (tag-table.ts): a name the document cannot carry is refused, never dropped.
+  if (ffd === '1.2' && c.baseName !== undefined) problems.push({ path: 'correction.baseName', message: 'the correction basis name (1177) does not exist in FFD 1.2' });
+  // Tags are written only with a value: an empty 1177 or 1179 is left out (issue 10 §2).
   const basis: TlvNode[] = [
-    ...(ffd === '1.05' ? [{ tag: 1177, value: c.baseName ?? '' }] : []),
+    ...(ffd === '1.05' && c.baseName ? [{ tag: 1177, value: c.baseName }] : []),
     { tag: 1178, value: c.baseDate },
-    { tag: 1179, value: c.baseNumber },
+    ...(c.baseNumber ? [{ tag: 1179, value: c.baseNumber }] : []),
   ];
   const body: TlvNode[] = [
     { tag: 1173, value: c.type === 'self' ? 0 : 1 },
@@ -59,9 +73,16 @@ export function buildCorrectionReceipt(receipt: CorrectionReceipt, ffd: FfdVersi
   return { fdType: FD_TYPE.correctionReceipt, operationType: CALCULATION_SIGN[receipt.operation], totalKopecks: receipt.totalKopecks, tlv: body };
 }
 
+const CORRECTABLE_IN_105: readonly string[] = ['sell', 'buy'];
+
 function receiptCommon(receipt: Receipt, ffd: FfdVersion, problems: Problem[]): TlvNode[] {
   const nodes: TlvNode[] = [{ tag: 1055, value: TAX_SYSTEMS[receipt.taxSystem] }];
+  // The rule for a total of 0 (issue 10 §2): refused, as fiscal devices do by default. A
+  // receipt records a settlement; a zero-priced item rides only on a paid receipt.
+  if (receipt.totalKopecks === 0 && receipt.items.length > 0) problems.push({ path: 'total', message: 'a receipt whose total is 0 records no settlement and is not formed; a zero-priced item goes on a paid receipt' });
   let paid = 0;
+  // All five payment sums are sent, 0 included: FFD 1.2 receipts require them (fiscal-spec §7.4);
+  // here 0 is the value, not the absence of one.
   for (const p of PAYMENT_TYPES) {
     const sum = receipt.payments[p.id] ?? 0;
     paid += sum;
@@ -69,6 +90,7 @@ function receiptCommon(receipt: Receipt, ffd: FfdVersion, problems: Problem[]): 
   }
   if (paid !== receipt.totalKopecks) problems.push({ path: 'payments', message: `payments add up to ${paid} kopecks, the total is ${receipt.totalKopecks}` });
   nodes.push(...vatTotals(receipt.items));
+  nodes.push(...internetTags(receipt, problems), ...cashlessTags(receipt, problems));
   nodes.push(...sellerTags(receipt.seller), ...personTags(receipt.cashier));
   const buyer = receipt.buyer;
   if (buyer?.contact) nodes.push({ tag: 1008, value: buyer.contact });
@@ -80,8 +102,10 @@ function receiptCommon(receipt: Receipt, ffd: FfdVersion, problems: Problem[]): 
   return nodes;
 }
 
-function buildItem(item: ReceiptItem, ffd: FfdVersion, path: string, problems: Problem[]): TlvNode {
+function buildItem(item: ReceiptItem, ffd: FfdVersion, path: string, problems: Problem[], at: number | undefined): TlvNode {
   const rate = vatRate(item.vat);
+  const use = rate && at !== undefined ? rateUseAt(rate, at) : undefined;
+  if (use && !use.ok) problems.push({ path: `${path}.vat`, message: use.message });
   const method = codeFor(PAYMENT_METHODS, item.paymentMethod, ffd);
   const object = codeFor(PAYMENT_OBJECTS, item.paymentObject, ffd);
   const measure = codeFor(MEASURES, item.measure, ffd);
@@ -97,7 +121,9 @@ function buildItem(item: ReceiptItem, ffd: FfdVersion, path: string, problems: P
   ];
   if (rate) {
     nodes.push({ tag: 1199, value: rate.code1199 });
-    if (!rate.totalIsItemSum) nodes.push({ tag: 1200, value: item.vatSumKopecks ?? vatOf(rate, item.sumKopecks) });
+    // The item's own VAT, 0 included: an item-level fact (a zero-priced gift at 20 % has 0 VAT);
+    // only receipt-level totals are left out at 0 (vat-totals.ts).
+    if (!rate.totalIsItemSum) nodes.push({ tag: 1200, value: itemVat(item, rate) });
   }
   if (method) nodes.push({ tag: 1214, value: method.code });
   if (object) nodes.push({ tag: 1212, value: object.code });
@@ -111,14 +137,38 @@ function checkItemsAddUp(receipt: Receipt, problems: Problem[]): void {
   if (sum !== receipt.totalKopecks) problems.push({ path: 'total', message: `items add up to ${sum} kopecks, the total is ${receipt.totalKopecks}` });
 }
 
-/** Receipt-level VAT totals (1102–1107), one per rate used, in the order of the VAT table. */
-export function vatTotals(items: readonly ReceiptItem[]): TlvNode[] {
-  const totals = new Map<number, number>();
-  for (const item of items) {
-    const rate = vatRate(item.vat);
-    if (!rate) continue;
-    const add = rate.totalIsItemSum ? item.sumKopecks : (item.vatSumKopecks ?? vatOf(rate, item.sumKopecks));
-    totals.set(rate.totalTag, (totals.get(rate.totalTag) ?? 0) + add);
+/**
+ * 1125 (settlement on the internet) and its companions since 01.09.2025 (fiscal-spec §7.3):
+ * the place of settlement 1187 is the web site, and the buyer gets the receipt at 1008.
+ */
+function internetTags(receipt: Receipt, problems: Problem[]): TlvNode[] {
+  if (!receipt.internet) return [];
+  if (!receipt.buyer?.contact) problems.push({ path: 'buyer.contact', message: 'a settlement on the internet (1125) needs the buyer phone or e-mail (1008)' });
+  if (!receipt.seller.place || !isWebSite(receipt.seller.place)) {
+    problems.push({ path: 'seller.place', message: `a settlement on the internet (1125) needs the web site as the place of settlement (1187), not ${JSON.stringify(receipt.seller.place ?? '')}` });
   }
-  return VAT_RATES.filter((r) => totals.has(r.totalTag)).map((r) => ({ tag: r.totalTag, value: totals.get(r.totalTag) ?? 0 }));
+  return [{ tag: 1125, value: 1 }];
+}
+
+/** A host name with a dot, optionally with a scheme and a path: "shop.example.ru", "https://shop.example.ru/". */
+export function isWebSite(text: string): boolean {
+  return /^(https?:\/\/)?[a-z0-9а-яё-]+(\.[a-z0-9а-яё-]+)+(\/\S*)?$/i.test(text.trim());
+}
+
+/** 1234 {1235 {1082, 1236, 1237, 1238}…} (fiscal-spec §7.3); their sums stay within the cashless total 1081. */
+function cashlessTags(receipt: Receipt, problems: Problem[]): TlvNode[] {
+  const list = receipt.cashless ?? [];
+  if (list.length === 0) return [];
+  const total = list.reduce((acc, c) => acc + c.sumKopecks, 0);
+  const electronic = receipt.payments.electronic ?? 0;
+  if (total > electronic) problems.push({ path: 'cashless', message: `the cashless payment details add up to ${total} kopecks, more than the cashless payment (1081) of ${electronic}` });
+  return [
+    {
+      tag: 1234,
+      value: list.map((c) => ({
+        tag: 1235,
+        value: [{ tag: 1082, value: c.sumKopecks }, { tag: 1236, value: c.method }, { tag: 1237, value: c.ids }, ...(c.info ? [{ tag: 1238, value: c.info }] : [])],
+      })),
+    },
+  ];
 }

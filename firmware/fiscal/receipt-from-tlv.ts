@@ -7,10 +7,11 @@
  */
 import { withoutUndefined } from '../core/defined.ts';
 import { KassaError } from '../core/kassa-error.ts';
-import type { CorrectionReceipt, Receipt, ReceiptItem } from './receipt.ts';
+import type { CashlessPayment, CorrectionReceipt, Receipt, ReceiptItem } from './receipt.ts';
 import { CALCULATION_SIGN, entryByCode, MEASURES, PAYMENT_METHODS, PAYMENT_OBJECTS, PAYMENT_TYPES, TAX_SYSTEMS, type Operation, type PaymentTypeId, type TaxSystem } from './receipt-codes.ts';
 import type { TlvNode } from './tlv-codec.ts';
-import { vatRateByCode, VAT_RATES } from './vat-rates.ts';
+import { vatRateByCode, VAT_RATES, VAT_TOTALS_TAG } from './vat-rates.ts';
+import { totalsFrom1115 } from './vat-totals.ts';
 
 /** The tags of one STLV level by number (first occurrence; 1059 is read with `all`). */
 class Tags {
@@ -53,9 +54,12 @@ export function receiptFromTlv(nodes: readonly TlvNode[]): Receipt {
   const buyer = { contact: t.str(1008), name: buyerInfo.str(1227), inn: buyerInfo.str(1228) };
   const storedVatTotals: Record<number, number> = {};
   for (const rate of VAT_RATES) {
-    const sum = t.num(rate.totalTag);
-    if (sum !== undefined) storedVatTotals[rate.totalTag] = sum;
+    const sum = rate.totalTag !== undefined ? t.num(rate.totalTag) : undefined;
+    if (rate.totalTag !== undefined && sum !== undefined) storedVatTotals[rate.totalTag] = sum;
   }
+  const group = nodes.find((n) => n.tag === VAT_TOTALS_TAG.group)?.value;
+  const storedVatTotals1115 = Array.isArray(group) ? totalsFrom1115(group as readonly TlvNode[]) : undefined;
+  const cashless = t.all(1234)[0]?.all(1235).map(cashlessFromTlv) ?? [];
   const cashierName = t.str(1021);
   const cashierInn = t.str(1203);
   return {
@@ -68,6 +72,9 @@ export function receiptFromTlv(nodes: readonly TlvNode[]): Receipt {
     ...(cashierName ? { cashier: withoutUndefined({ name: cashierName, inn: cashierInn }) } : {}),
     ...(buyer.contact || buyer.name || buyer.inn ? { buyer: withoutUndefined(buyer) } : {}),
     storedVatTotals,
+    ...(storedVatTotals1115 ? { storedVatTotals1115 } : {}),
+    ...(t.num(1125) === 1 ? { internet: true } : {}),
+    ...(cashless.length > 0 ? { cashless } : {}),
   };
 }
 
@@ -102,4 +109,9 @@ function itemFromTlv(t: Tags): ReceiptItem {
     paymentMethod: entryByCode(PAYMENT_METHODS, t.num(1214) ?? 0)?.id ?? '',
     paymentObject: entryByCode(PAYMENT_OBJECTS, t.num(1212) ?? 0)?.id ?? '',
   };
+}
+
+function cashlessFromTlv(t: Tags): CashlessPayment {
+  const info = t.str(1238);
+  return { sumKopecks: t.num(1082) ?? 0, method: t.num(1236) ?? 0, ids: t.str(1237) ?? '', ...(info !== undefined ? { info } : {}) };
 }

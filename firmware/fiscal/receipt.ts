@@ -43,6 +43,18 @@ export interface Seller {
   readonly fnsSite?: string; // 1060
 }
 
+/**
+ * One cashless payment's details, STLV 1235 inside 1234 (fiscal-spec §7.3; SOURCES.md):
+ * 1082 sum, 1236 method code (the FNS has not published its values: taken as the job gives
+ * it, never invented), 1237 payment identifiers, 1238 extra information.
+ */
+export interface CashlessPayment {
+  readonly sumKopecks: number;
+  readonly method: number;
+  readonly ids: string;
+  readonly info?: string;
+}
+
 export interface Receipt {
   readonly operation: Operation;
   readonly taxSystem: TaxSystem;
@@ -52,12 +64,18 @@ export interface Receipt {
   readonly seller: Seller;
   readonly cashier?: Cashier;
   readonly buyer?: Buyer;
+  /** A settlement on the internet (1125 = 1): 1187 is then the web site, and a buyer contact is required. */
+  readonly internet?: boolean;
+  /** 1234: the details of the cashless payments, when the job knows them. */
+  readonly cashless?: readonly CashlessPayment[];
   /**
    * The VAT totals (1102–1107, by tag) as a fiscalized document stores them: set on a receipt
    * read back from the FN archive (receipt-from-tlv.ts), where the items may be absent (an
    * FFD 1.05 correction). Otherwise they are computed from the items, as the builder does.
    */
   readonly storedVatTotals?: Readonly<Record<number, number>>;
+  /** Likewise the 1115 group: 1120 sums by 1199 code (rates 7–12, fiscal-spec §7.1). */
+  readonly storedVatTotals1115?: Readonly<Record<number, number>>;
 }
 
 export interface Correction {

@@ -99,6 +99,7 @@ const FIELDS: readonly TagDef[] = [
   { tag: 1078, name: 'operatorFiscalSign', type: 'bytes', maxLength: 18, ffd: BOTH },
   money(1079, 'price'),
   money(1081, 'ecashTotalSum'),
+  money(1082, 'cashlessPaymentSum'),
   stlv(1084, 'properties', 320),
   str(1085, 'propertyName', 64),
   str(1086, 'propertyValue', 256),
@@ -118,6 +119,12 @@ const FIELDS: readonly TagDef[] = [
   str(1117, 'sellerAddress', 64),
   u32(1116, 'notTransmittedDocumentNumber'),
   u32(1118, 'receiptsQuantity'),
+  // 1115 → 1119 {1199, 1120}: VAT totals of rates 7–12 (fiscal-spec §7.1). The maximum lengths are
+  // the sums of their parts (1119: 1199 5 + 1120 10 bytes; 1115: six rates), not a quoted fact [L].
+  stlv(1115, 'amountsReceiptNds', 6 * (4 + 15)),
+  stlv(1119, 'amountsNds', 15),
+  money(1120, 'ndsRateSum'),
+  byte(1125, 'internetPaymentSign'),
   byte(1126, 'lotterySign'),
   { tag: 1162, name: 'productCode', type: 'bytes', maxLength: 32, ffd: ONLY_105 },
   stlv(1163, 'productCodeNew', 256, ONLY_12),
@@ -149,6 +156,13 @@ const FIELDS: readonly TagDef[] = [
   money(1216, 'creditSum'),
   money(1217, 'provisionSum'),
   byte(1221, 'printInMachineSign'),
+  // 1234 {1235 {1082, 1236, 1237, 1238}…}: cashless payment details (fiscal-spec §7.3; SOURCES.md).
+  // 1237/1238 are "at most 256 characters"; the STLV maxima are the sums of their parts [L].
+  stlv(1234, 'cashlessPayments', 8 * (4 + 535)),
+  stlv(1235, 'cashlessPayment', 535),
+  byte(1236, 'cashlessPaymentMethod'),
+  str(1237, 'cashlessPaymentIds', 256),
+  str(1238, 'cashlessPaymentInfo', 256),
   inn(1226, 'providerInn'),
   str(1227, 'buyer', 256),
   inn(1228, 'buyerInn'),

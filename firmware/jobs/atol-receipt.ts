@@ -9,18 +9,23 @@ import type { Correction, CorrectionReceipt, Receipt, ReceiptItem } from '../fis
 import { vatOf, type VatRate } from '../fiscal/vat-rates.ts';
 import type { Problem, ValidationContext } from './job.ts';
 import { checkItemSum, checkItemVat, exactQuantity, moneyText, rublesToKopecks, sum, take } from './job-amounts.ts';
-import { lookupCode, lookupPaymentType, lookupTaxSystem, lookupVat } from './job-codes.ts';
+import { checkRateDate, lookupCode, lookupPaymentType, lookupTaxSystem, lookupVat, unsupportedPaymentObject } from './job-codes.ts';
+import { cashlessOf, internetProblems, jobDate } from './job-2025-tags.ts';
 import { buyerOf, cashierOf, checkText, sameIfBoth, sellerOf, TEXT_TAGS } from './job-parties.ts';
 import type { AtolCorrection, AtolCorrectionInfo, AtolItem, AtolReceipt, WireJob } from './job-wire.ts';
 
 export interface MappedReceipt<R extends Receipt = Receipt> {
   readonly receipt: R;
   readonly electronic: boolean;
+  /** Lawful but worth saying (fiscal-spec §7.2): 20 % on a 2026 document. */
+  readonly warnings: readonly string[];
 }
 
 /** `base` is where the receipt sits in the job: "receipt" or "correction". */
 export function atolReceipt(src: AtolReceipt, base: string, operation: Operation, job: WireJob, ctx: ValidationContext, problems: Problem[]): MappedReceipt {
-  const mapped = src.items.map((it, i) => atolItem(it, `${base}.items[${i}]`, ctx, problems));
+  const date = jobDate(job, ctx, problems);
+  const warnings = new Set<string>();
+  const mapped = src.items.map((it, i) => atolItem(it, `${base}.items[${i}]`, ctx, problems, date, warnings));
   const total = take(rublesToKopecks(src.total), `${base}.total`, problems);
   const payments = atolPayments(src, base, problems);
   const good = mapped.flatMap((m) => (m.item ? [m.item] : []));
@@ -60,6 +65,10 @@ export function atolReceipt(src: AtolReceipt, base: string, operation: Operation
     ctx,
     problems,
   );
+  // The rule for a total of 0 (issue 10 §2; receipt-builder.ts): not formed.
+  if (total === 0) problems.push({ path: `${base}.total`, message: 'a receipt whose total is 0 records no settlement and is not formed; a zero-priced item goes on a paid receipt' });
+  if (electronic) problems.push(...internetProblems(ctx, `${base}.company.payment_address`));
+  const cashless = cashlessOf(src.cashless_payments, `${base}.cashless_payments`, payments?.electronic, ctx, problems);
   const receipt: Receipt = {
     operation,
     taxSystem: taxSystem ?? 'osn', // only read when there are no problems
@@ -69,14 +78,22 @@ export function atolReceipt(src: AtolReceipt, base: string, operation: Operation
     seller,
     ...(cashier !== undefined ? { cashier } : {}),
     ...(buyer !== undefined ? { buyer } : {}),
+    ...(electronic ? { internet: true } : {}),
+    ...(cashless.length > 0 ? { cashless } : {}),
   };
-  return { receipt, electronic };
+  return { receipt, electronic, warnings: [...warnings] };
 }
 
+/** FFD 1.05 corrects sales and purchases only; refund corrections (1054 = 2, 4) are FFD 1.2 (fiscal-spec §7.4). */
+const CORRECTABLE_IN_105: readonly Operation[] = ['sell', 'buy'];
+
 export function atolCorrection(src: AtolCorrection, operation: Operation, job: WireJob, ctx: ValidationContext, problems: Problem[]): MappedReceipt<CorrectionReceipt> {
-  const { receipt, electronic } = atolReceipt(src, 'correction', operation, job, ctx, problems);
+  if (ctx.ffd === '1.05' && !CORRECTABLE_IN_105.includes(operation)) {
+    problems.push({ path: 'type', kind: 'unsupported', message: `${job.type} (1054 = ${operation === 'sell_refund' ? 2 : 4}) exists from FFD 1.2; this register is registered in FFD 1.05: re-register it in FFD 1.2` });
+  }
+  const { receipt, electronic, warnings } = atolReceipt(src, 'correction', operation, job, ctx, problems);
   const correction = correctionOf(src.correction_info, 'correction.correction_info', ctx, problems);
-  return { receipt: { ...receipt, correction }, electronic };
+  return { receipt: { ...receipt, correction }, electronic, warnings };
 }
 
 interface MappedItem {
@@ -87,7 +104,7 @@ interface MappedItem {
   readonly rate: VatRate | undefined;
 }
 
-function atolItem(it: AtolItem, path: string, ctx: ValidationContext, problems: Problem[]): MappedItem {
+function atolItem(it: AtolItem, path: string, ctx: ValidationContext, problems: Problem[], at: number | undefined, warnings: Set<string>): MappedItem {
   const before = problems.length;
   checkText(it.name, TEXT_TAGS.itemName, ctx, `${path}.name`, problems);
   const price = take(rublesToKopecks(it.price), `${path}.price`, problems);
@@ -95,8 +112,11 @@ function atolItem(it: AtolItem, path: string, ctx: ValidationContext, problems: 
   const sumKopecks = take(rublesToKopecks(it.sum), `${path}.sum`, problems);
   const measure = take(lookupCode(MEASURES, 'measure', it.measure, ctx.ffd), `${path}.measure`, problems);
   const method = take(lookupCode(PAYMENT_METHODS, 'payment method', it.payment_method, ctx.ffd), `${path}.payment_method`, problems);
-  const object = take(lookupCode(PAYMENT_OBJECTS, 'payment object', it.payment_object, ctx.ffd), `${path}.payment_object`, problems);
+  const notYet = unsupportedPaymentObject(it.payment_object, `${path}.payment_object`);
+  if (notYet) problems.push(notYet);
+  const object = notYet ? undefined : take(lookupCode(PAYMENT_OBJECTS, 'payment object', it.payment_object, ctx.ffd), `${path}.payment_object`, problems);
   const rate = take(lookupVat(it.vat.type), `${path}.vat.type`, problems);
+  if (rate) checkRateDate(rate, at, `${path}.vat.type`, problems, warnings);
   const vatSum = it.vat.sum === undefined ? undefined : take(rublesToKopecks(it.vat.sum), `${path}.vat.sum`, problems);
   if (price !== undefined && quantity !== undefined && sumKopecks !== undefined) checkItemSum(price, quantity, sumKopecks, `${path}.sum`, problems, 'rubles');
   if (rate && sumKopecks !== undefined && vatSum !== undefined) checkItemVat(rate, sumKopecks, vatSum, `${path}.vat.sum`, problems, 'rubles');
@@ -166,7 +186,9 @@ function correctionOf(info: AtolCorrectionInfo, path: string, ctx: ValidationCon
     problems.push({ path: `${path}.base_number`, message: 'a correction by instruction needs the number of the tax authority order' });
   }
   if (baseNumber) checkText(baseNumber, TEXT_TAGS.correctionNumber, ctx, `${path}.base_number`, problems);
-  if (info.base_name !== undefined) checkText(info.base_name, TEXT_TAGS.correctionName, ctx, `${path}.base_name`, problems);
+  // 1177 exists in FFD 1.05 only: in FFD 1.2 the name is refused with its path, never dropped (issue 10 §4).
+  if (info.base_name !== undefined && ctx.ffd === '1.2') problems.push({ path: `${path}.base_name`, message: 'the correction basis name (1177) does not exist in FFD 1.2; leave it out' });
+  else if (info.base_name !== undefined) checkText(info.base_name, TEXT_TAGS.correctionName, ctx, `${path}.base_name`, problems);
   return { type: info.type, baseDate, baseNumber, ...(info.base_name !== undefined ? { baseName: info.base_name } : {}) };
 }
 

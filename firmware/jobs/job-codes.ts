@@ -6,25 +6,67 @@
  */
 import type { FfdVersion } from '../fiscal/ffd-version.ts';
 import { PAYMENT_TYPES, TAX_SYSTEMS, codeFor, entryByCode, type MEASURES, type PaymentTypeId, type TaxSystem } from '../fiscal/receipt-codes.ts';
-import { vatRate, VAT_RATES, type VatRate } from '../fiscal/vat-rates.ts';
+import { rateUseAt, SBER_OBSOLETE_TAX_TYPES, vatRate, vatRateBySberTaxType, VAT_RATES, type VatRate } from '../fiscal/vat-rates.ts';
+import type { Problem } from './job.ts';
 import type { Parsed } from './job-amounts.ts';
 
 export type Coded = (typeof MEASURES)[number];
 type Table = readonly Coded[];
 
-/**
- * ATOL v5 names of rates that exist in law but whose tag 1199 byte is not confirmed
- * (fiscal-spec §2.3 and §6.4): refused with that reason rather than fiscalized with a guess.
- */
-const UNCONFIRMED_VAT = ['vat5', 'vat7', 'vat105', 'vat107', 'vat22', 'vat122'];
-
+/** An ATOL `vat.type` → its rate (vat-rates.ts). No alias, no guess: an unknown name is a problem. */
 export function lookupVat(id: string): Parsed<VatRate> {
   const rate = vatRate(id);
   if (rate) return { ok: true, value: rate };
-  if (UNCONFIRMED_VAT.includes(id)) {
-    return { ok: false, message: `VAT rate "${id}" is not supported yet: its tag 1199 code is not confirmed (fiscal-spec §6.4)` };
-  }
   return { ok: false, message: `VAT rate "${id}" is unknown; one of ${VAT_RATES.map((r) => r.id).join(', ')}` };
+}
+
+/**
+ * A Sberbank `tax.taxType` → its rate, by the Sberbank column of the one table. The 18 % codes
+ * are refused with the codes to use instead, never remapped (fiscal-spec §7.1).
+ */
+export function lookupSberTaxType(taxType: number): Parsed<VatRate> {
+  const rate = vatRateBySberTaxType(taxType);
+  if (rate) return { ok: true, value: rate };
+  const codeOf = (id: string): string => `${VAT_RATES.find((r) => r.id === id)?.sberTaxType ?? '?'} (${vatRate(id)?.label ?? id})`;
+  const obsolete = SBER_OBSOLETE_TAX_TYPES[taxType];
+  if (obsolete) {
+    return {
+      ok: false,
+      message: `taxType ${taxType} (${obsolete.was}) is obsolete since 01.01.2019 and is not remapped; use ${obsolete.use.map(codeOf).join(' or ')} (for an operation made before 2026 the older rate)`,
+    };
+  }
+  return { ok: false, message: `taxType ${taxType} is unknown; one of ${VAT_RATES.map((r) => `${r.sberTaxType} ${r.id}`).join(', ')}` };
+}
+
+/**
+ * The rate on a document of this date (fiscal-spec §7.2): a rate before its day is a problem;
+ * a rate kept for earlier operations (20 % in 2026) adds a warning to the job's results.
+ * `at` undefined: the date is not known here, the builder checks it when the document is formed.
+ */
+export function checkRateDate(rate: VatRate, at: number | undefined, path: string, problems: Problem[], warnings: Set<string>): void {
+  if (at === undefined) return;
+  const use = rateUseAt(rate, at);
+  if (!use.ok) problems.push({ path, message: use.message });
+  else if (use.warning) warnings.add(use.warning);
+}
+
+/**
+ * Payment objects the contract describes (ATOL Online v5, 1212 codes 31 and 33: goods with a
+ * marking code) that this firmware cannot form yet: marked goods need the B1h–B7h exchange with
+ * the FN (fiscal-spec §1.6). A job naming them is right, the register is not: 'unsupported'.
+ */
+const UNSUPPORTED_PAYMENT_OBJECTS: ReadonlyMap<string | number, string> = new Map<string | number, string>([
+  [31, 'excise_with_marking'],
+  ['excise_with_marking', 'excise_with_marking'],
+  [33, 'commodity_with_marking'],
+  ['commodity_with_marking', 'commodity_with_marking'],
+]);
+
+/** A problem of kind 'unsupported' for a payment object this firmware cannot form, else undefined. */
+export function unsupportedPaymentObject(value: string | number, path: string): Problem | undefined {
+  const id = UNSUPPORTED_PAYMENT_OBJECTS.get(value);
+  if (id === undefined) return undefined;
+  return { path, kind: 'unsupported', message: `payment object ${JSON.stringify(value)} (${id}, goods with a marking code) is not supported by this register's firmware yet: update the register` };
 }
 
 /** By the string id (ATOL), the numeric FFD code, or (byLabel) the printed unit label. */

@@ -51,9 +51,13 @@ export class JobIntake {
     }
     if (!outcome.ok) {
       this.stats.rejected++;
+      // A job right by the contract that this register cannot do is the register's to fix (issue 10 §1).
+      const unsupported = outcome.problems.some((p) => p.kind === 'unsupported');
       const result = this.result(outcome.id ?? null, {
         status: 'fail',
-        error: { code: 'invalid_job', text: `${outcome.problems.length} problem(s) in the job`, recommendation: 'fix_data', problems: outcome.problems },
+        error: unsupported
+          ? { code: 'unsupported', text: `this register cannot do this job: ${outcome.problems.filter((p) => p.kind === 'unsupported').map((p) => p.message).join('; ')}`, recommendation: 'fix_device', problems: outcome.problems }
+          : { code: 'invalid_job', text: `${outcome.problems.length} problem(s) in the job`, recommendation: 'fix_data', problems: outcome.problems },
       });
       this.log.warn(`job ${outcome.id ?? '(no id)'} rejected: ${outcome.problems.map((p) => `${p.path || '(payload)'}: ${p.message}`).join('; ')}`);
       if (outcome.id !== undefined) await this.deps.ledger.record({ k: 'rejected', id: outcome.id, at: this.deps.clock.now(), result });
@@ -63,7 +67,8 @@ export class JobIntake {
     const job = outcome.job;
     await this.deps.ledger.record({ k: 'accepted', id: job.id, at: this.deps.clock.now(), job });
     this.stats.accepted++;
-    this.deps.publish(this.result(job.id, { status: 'accepted', type: job.type }));
+    const warnings = 'warnings' in job && job.warnings?.length ? { warnings: job.warnings } : {};
+    this.deps.publish(this.result(job.id, { status: 'accepted', type: job.type, ...warnings }));
     this.deps.submit(job.id);
   }
 

@@ -75,6 +75,8 @@ export interface JobResult {
   /** False while a fiscalized document waits for paper; absent for electronic receipts. */
   readonly printed?: boolean;
   readonly error?: ResultError;
+  /** Lawful but worth a look, e.g. 20 % VAT on a 2026 receipt (fiscal-spec §7.2); absent when none. */
+  readonly warnings?: readonly string[];
   /** A human note, e.g. "shift 3 is already open" for an open_shift job that formed nothing. */
   readonly message?: string;
 }

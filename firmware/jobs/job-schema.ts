@@ -80,6 +80,8 @@ const BODIES: Readonly<Record<JobType, readonly Body[]>> = {
   buy_refund: ['receipt', 'order_bundle'],
   sell_correction: ['correction'],
   buy_correction: ['correction'],
+  sell_refund_correction: ['correction'],
+  buy_refund_correction: ['correction'],
   open_shift: [],
   close_shift: [],
   x_report: [],
@@ -110,7 +112,7 @@ export function bodyProblems(value: unknown): Problem[] {
   if (has('order_bundle')) {
     if (!has('company')) problems.push({ path: 'company', message: 'is required with order_bundle (the seller: inn, payment_address, sno)' });
   } else {
-    for (const k of ['company', 'client']) if (has(k)) problems.push({ path: k, message: `goes only with order_bundle; an ATOL receipt carries its own ${k}` });
+    for (const k of ['company', 'client', 'cashless_payments']) if (has(k)) problems.push({ path: k, message: `goes only with order_bundle; an ATOL receipt carries its own ${k}` });
   }
   return problems;
 }

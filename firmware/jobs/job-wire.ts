@@ -21,6 +21,8 @@ export interface WireJob {
   readonly cashier?: string;
   readonly cashier_inn?: string;
   readonly internet?: boolean;
+  /** Only with order_bundle: the card payment's details (1234), ATOL v5 shape. */
+  readonly cashless_payments?: readonly AtolCashlessPayment[];
   /** print_copy: the FD number to print again. */
   readonly fd?: number;
 }
@@ -64,8 +66,21 @@ export interface AtolPayment {
   readonly sum: number;
 }
 
+/** ATOL Online v5 `cashless_payments[]` → 1235 (fiscal-spec §7.3). */
+export interface AtolCashlessPayment {
+  /** Rubles (1082); with order_bundle it may be left out: the card paid the whole cart. */
+  readonly sum?: number;
+  /** 1236 code, as the FNS sets it. */
+  readonly method: number;
+  /** 1237 payment identifiers. */
+  readonly id: string;
+  /** 1238 */
+  readonly additional_info?: string;
+}
+
 export interface AtolReceipt {
   readonly client?: AtolClient;
+  readonly cashless_payments?: readonly AtolCashlessPayment[];
   readonly company: AtolCompany;
   readonly items: readonly AtolItem[];
   readonly payments: readonly AtolPayment[];

@@ -12,6 +12,8 @@ export const JOB_TYPES = [
   'buy_refund',
   'sell_correction',
   'buy_correction',
+  'sell_refund_correction',
+  'buy_refund_correction',
   'open_shift',
   'close_shift',
   'x_report',
@@ -22,7 +24,8 @@ export const JOB_TYPES = [
 export type JobType = (typeof JOB_TYPES)[number];
 
 export type ReceiptJobType = 'sell' | 'sell_refund' | 'buy' | 'buy_refund';
-export type CorrectionJobType = 'sell_correction' | 'buy_correction';
+/** 1054 of the correction: 1, 3 (FFD 1.05 and 1.2), 2, 4 (FFD 1.2 only; fiscal-spec §7.4). */
+export type CorrectionJobType = 'sell_correction' | 'buy_correction' | 'sell_refund_correction' | 'buy_refund_correction';
 
 interface JobBase {
   /** The cloud's id of the job (ATOL `external_id`); the key of exactly-once. */
@@ -34,12 +37,15 @@ export interface ReceiptJob extends JobBase {
   readonly receipt: Receipt;
   /** Electronic-only receipt (ATOL `internet: true`): sent to the buyer, not printed. */
   readonly electronic: boolean;
+  /** Lawful but worth a look (20 % in 2026, fiscal-spec §7.2): carried into the job's results. */
+  readonly warnings?: readonly string[];
 }
 
 export interface CorrectionJob extends JobBase {
   readonly type: CorrectionJobType;
   readonly correction: CorrectionReceipt;
   readonly electronic: boolean;
+  readonly warnings?: readonly string[];
 }
 
 /** open_shift, close_shift, x_report, state_report, print_copy, continue_printing: no receipt. */
@@ -56,6 +62,11 @@ export type Job = ReceiptJob | CorrectionJob | ServiceJob;
 export interface Problem {
   readonly path: string;
   readonly message: string;
+  /**
+   * 'unsupported': the job is right by the contract, but this register cannot do it (its FFD
+   * version, its firmware). The job fails with `unsupported` and `fix_device`, not `fix_data`.
+   */
+  readonly kind?: 'unsupported';
 }
 
 /** What the edge knows about the register, to check a job against its registration. */
@@ -74,6 +85,8 @@ export interface ValidationContext {
   readonly defaultCashier?: Cashier;
   /** Largest payload accepted, bytes. */
   readonly maxPayloadBytes: number;
+  /** The register's clock, local seconds: the date of a job that gives no `timestamp` (VAT rate dates, fiscal-spec §7.2). */
+  readonly now?: () => number;
 }
 
 export type ParseOutcome =

@@ -7,28 +7,13 @@
  */
 import { MEASURES, PAYMENT_METHODS, PAYMENT_OBJECTS, type Operation, type TaxSystem } from '../fiscal/receipt-codes.ts';
 import type { Receipt, ReceiptItem } from '../fiscal/receipt.ts';
-import { vatRate, type VatRateId } from '../fiscal/vat-rates.ts';
 import type { MappedReceipt } from './atol-receipt.ts';
 import type { Problem, ValidationContext } from './job.ts';
 import { checkItemSum, checkItemVat, exactQuantity, sum, take, type Parsed } from './job-amounts.ts';
-import { lookupCode, lookupTaxSystem, type Coded } from './job-codes.ts';
+import { checkRateDate, lookupCode, lookupSberTaxType, lookupTaxSystem, unsupportedPaymentObject, type Coded } from './job-codes.ts';
+import { cashlessOf, internetProblems, jobDate } from './job-2025-tags.ts';
 import { buyerOf, cashierOf, checkText, sellerOf, TEXT_TAGS, type BuyerSource } from './job-parties.ts';
 import type { CartItem, OrderBundle, WireJob } from './job-wire.ts';
-
-/**
- * Sberbank `tax.taxType` → VAT rate. 18 % became 20 % on 2019-01-01 and Sberbank kept the
- * old codes, so 3 (18 %) and 5 (18/118) are fiscalized at today's 20 % and 20/120.
- */
-export const SBER_TAX_TYPES: Readonly<Record<number, VatRateId>> = {
-  0: 'none',
-  1: 'vat0',
-  2: 'vat10',
-  3: 'vat20',
-  4: 'vat110',
-  5: 'vat120',
-  6: 'vat20',
-  7: 'vat120',
-};
 
 /** Sberbank `taxSystem` code (the index) → ATOL `sno`. */
 export const SBER_TAX_SYSTEMS: readonly TaxSystem[] = ['osn', 'usn_income', 'usn_income_outcome', 'envd', 'esn', 'patent'];
@@ -55,7 +40,9 @@ const BUNDLE = 'order_bundle';
 const ITEMS = `${BUNDLE}.cartItems.items`;
 
 export function orderBundleReceipt(bundle: OrderBundle, operation: Operation, job: WireJob, ctx: ValidationContext, problems: Problem[]): MappedReceipt {
-  const items = bundle.cartItems.items.map((it, i) => cartItem(it, `${ITEMS}[${i}]`, ctx, problems));
+  const at = jobDate(job, ctx, problems);
+  const warnings = new Set<string>();
+  const items = bundle.cartItems.items.map((it, i) => cartItem(it, `${ITEMS}[${i}]`, ctx, problems, at, warnings));
   checkPositionIds(bundle.cartItems.items, problems);
   // The card paid exactly what the cart says: total and the one payment are Σ itemAmount.
   const total = sum(bundle.cartItems.items.map((it) => it.itemAmount));
@@ -65,6 +52,10 @@ export function orderBundleReceipt(bundle: OrderBundle, operation: Operation, jo
   const cashier = cashierOf({ value: job.cashier, path: 'cashier' }, { value: job.cashier_inn, path: 'cashier_inn' }, ctx, problems);
   const electronic = job.internet ?? false;
   const buyer = buyerOf(buyerSource(job, bundle), electronic, 'client', ctx, problems);
+  if (total === 0) problems.push({ path: `${ITEMS}`, message: 'the cart adds up to 0: a receipt whose total is 0 records no settlement and is not formed' });
+  if (electronic) problems.push(...internetProblems(ctx, 'company.payment_address'));
+  // The card payment's details (1234), when the job knows them: its sum defaults to the whole cart.
+  const cashless = cashlessOf(job.cashless_payments, 'cashless_payments', total, ctx, problems, total);
   const receipt: Receipt = {
     operation,
     taxSystem: taxSystem ?? 'osn', // only read when there are no problems
@@ -74,18 +65,20 @@ export function orderBundleReceipt(bundle: OrderBundle, operation: Operation, jo
     seller,
     ...(cashier !== undefined ? { cashier } : {}),
     ...(buyer !== undefined ? { buyer } : {}),
+    ...(electronic ? { internet: true } : {}),
+    ...(cashless.length > 0 ? { cashless } : {}),
   };
-  return { receipt, electronic };
+  return { receipt, electronic, warnings: [...warnings] };
 }
 
-function cartItem(it: CartItem, path: string, ctx: ValidationContext, problems: Problem[]): ReceiptItem | undefined {
+function cartItem(it: CartItem, path: string, ctx: ValidationContext, problems: Problem[], at: number | undefined, warnings: Set<string>): ReceiptItem | undefined {
   const before = problems.length;
   checkText(it.name, TEXT_TAGS.itemName, ctx, `${path}.name`, problems);
   const quantity = take(exactQuantity(it.quantity.value), `${path}.quantity.value`, problems);
   const measure = take(measureOf(it.quantity.measure, ctx), `${path}.quantity.measure`, problems);
-  const rateId = SBER_TAX_TYPES[it.tax.taxType];
-  const rate = rateId !== undefined ? vatRate(rateId) : undefined;
-  if (!rate) problems.push({ path: `${path}.tax.taxType`, message: `taxType ${it.tax.taxType} is unknown; one of ${Object.keys(SBER_TAX_TYPES).join(', ')}` });
+  // By the Sberbank column of the VAT table; 18 % codes are refused, never remapped (fiscal-spec §7.1).
+  const rate = take(lookupSberTaxType(it.tax.taxType), `${path}.tax.taxType`, problems);
+  if (rate) checkRateDate(rate, at, `${path}.tax.taxType`, problems, warnings);
   if (quantity !== undefined) checkItemSum(it.itemPrice, quantity, it.itemAmount, `${path}.itemAmount`, problems, 'kopecks');
   if (rate && it.tax.taxSum !== undefined) checkItemVat(rate, it.itemAmount, it.tax.taxSum, `${path}.tax.taxSum`, problems, 'kopecks');
   const attrs = attributesOf(it, `${path}.itemAttributes.attributes`, ctx, problems);
@@ -127,6 +120,11 @@ function attributesOf(it: CartItem, path: string, ctx: ValidationContext, proble
     const code = typeof a.value === 'number' ? a.value : /^\d{1,3}$/.test(a.value) ? Number(a.value) : undefined;
     if (code === undefined) {
       problems.push({ path: `${path}[${j}].value`, message: `${spec.what} must be a numeric code, not ${JSON.stringify(a.value)}` });
+      return;
+    }
+    const notYet = a.name === 'paymentObject' ? unsupportedPaymentObject(code, `${path}[${j}].value`) : undefined;
+    if (notYet) {
+      problems.push(notYet);
       return;
     }
     const entry = take(lookupCode(spec.table, spec.what, code, ctx.ffd), `${path}[${j}].value`, problems);

@@ -28,6 +28,8 @@ const OPERATION: Readonly<Record<ReceiptJobType | CorrectionJobType, Operation>>
   buy_refund: 'buy_refund',
   sell_correction: 'sell',
   buy_correction: 'buy',
+  sell_refund_correction: 'sell_refund',
+  buy_refund_correction: 'buy_refund',
 };
 
 export function parseJobPayload(payload: Uint8Array, ctx: ValidationContext): ParseOutcome {
@@ -59,13 +61,15 @@ function toJob(w: WireJob, ctx: ValidationContext, problems: Problem[]): Job {
     case 'buy':
     case 'buy_refund': {
       const op = OPERATION[w.type];
-      const { receipt, electronic } = w.order_bundle ? orderBundleReceipt(w.order_bundle, op, w, ctx, problems) : atolReceipt(need(w.receipt), 'receipt', op, w, ctx, problems);
-      return { id: w.id, type: w.type, receipt, electronic };
+      const { receipt, electronic, warnings } = w.order_bundle ? orderBundleReceipt(w.order_bundle, op, w, ctx, problems) : atolReceipt(need(w.receipt), 'receipt', op, w, ctx, problems);
+      return { id: w.id, type: w.type, receipt, electronic, ...(warnings.length > 0 ? { warnings } : {}) };
     }
     case 'sell_correction':
-    case 'buy_correction': {
-      const { receipt, electronic } = atolCorrection(need(w.correction), OPERATION[w.type], w, ctx, problems);
-      return { id: w.id, type: w.type, correction: receipt, electronic };
+    case 'buy_correction':
+    case 'sell_refund_correction':
+    case 'buy_refund_correction': {
+      const { receipt, electronic, warnings } = atolCorrection(need(w.correction), OPERATION[w.type], w, ctx, problems);
+      return { id: w.id, type: w.type, correction: receipt, electronic, ...(warnings.length > 0 ? { warnings } : {}) };
     }
     default: {
       const cashier = cashierOf({ value: w.cashier, path: 'cashier' }, { value: w.cashier_inn, path: 'cashier_inn' }, ctx, problems);

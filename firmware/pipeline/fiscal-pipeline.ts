@@ -178,10 +178,12 @@ export class FiscalPipeline {
       case 'sell_refund':
       case 'buy':
       case 'buy_refund':
-        return this.fiscalize(job, (ffd) => buildReceipt(job.receipt, ffd), job.receipt.cashier);
+        return this.fiscalize(job, (ffd, at) => buildReceipt(job.receipt, ffd, at), job.receipt.cashier);
       case 'sell_correction':
       case 'buy_correction':
-        return this.fiscalize(job, (ffd) => buildCorrectionReceipt(job.correction, ffd), job.correction.cashier);
+      case 'sell_refund_correction':
+      case 'buy_refund_correction':
+        return this.fiscalize(job, (ffd, at) => buildCorrectionReceipt(job.correction, ffd, at), job.correction.cashier);
       case 'open_shift':
       case 'close_shift':
       case 'state_report':
@@ -197,11 +199,12 @@ export class FiscalPipeline {
   }
 
   /** Receipt or correction receipt: the heart of the register. */
-  private async fiscalize(job: Job, build: (ffd: RegistrationConfig['ffd']) => BuiltDocument, cashier: Cashier | undefined): Promise<void> {
+  private async fiscalize(job: Job, build: (ffd: RegistrationConfig['ffd'], at: number) => BuiltDocument, cashier: Cashier | undefined): Promise<void> {
     const ffd = this.options.registration.ffd;
     let doc: BuiltDocument;
     try {
-      doc = build(ffd);
+      // Built at today's date: a VAT rate is judged by the document's date (fiscal-spec §7.2).
+      doc = build(ffd, this.now());
     } catch (e) {
       if (e instanceof DocumentInvalid) return this.fail(job, { code: 'invalid_job', text: e.message, recommendation: 'fix_data', problems: e.problems });
       throw e;
@@ -421,7 +424,8 @@ export class FiscalPipeline {
   }
 
   private result(job: Job, fields: Partial<JobResult> & Pick<JobResult, 'status'>): JobResult {
-    return { version: RESULT_VERSION, id: job.id, type: job.type, device_id: this.options.deviceId, timestamp: atolDateTime(this.now()), ...fields };
+    const warnings = 'warnings' in job && job.warnings?.length ? { warnings: job.warnings } : {};
+    return { version: RESULT_VERSION, id: job.id, type: job.type, device_id: this.options.deviceId, timestamp: atolDateTime(this.now()), ...warnings, ...fields };
   }
 
   private attributes(f: Omit<FiscalAttributes, 'fnNumber' | 'rnm' | 'ofdInn' | 'fnsSite'>): FiscalAttributes {

@@ -18,6 +18,14 @@ import type { FiscalAttributes } from '../jobs/job-result.ts';
 import type { PrintRequest } from './receipt-printer.ts';
 import { reportDetails } from './report-details.ts';
 
+/** 1054 of a correction receipt → its job type (fiscal-spec §7.4): a refund correction stays one. */
+const CORRECTION_JOB_TYPE = {
+  sell: 'sell_correction',
+  sell_refund: 'sell_refund_correction',
+  buy: 'buy_correction',
+  buy_refund: 'buy_refund_correction',
+} as const;
+
 export interface ArchivedDocument {
   readonly fdType: number;
   readonly nodes: readonly TlvNode[];
@@ -84,7 +92,7 @@ function documentJob(copyJob: ServiceJob, archived: ArchivedDocument): Job {
   }
   if (archived.fdType === FD_TYPE.correctionReceipt) {
     const correction = correctionReceiptFromTlv(archived.nodes);
-    const type = correction.operation === 'buy' || correction.operation === 'buy_refund' ? 'buy_correction' : 'sell_correction';
+    const type = CORRECTION_JOB_TYPE[correction.operation];
     return { id: copyJob.id, type, correction, electronic: false };
   }
   return copyJob;

@@ -7,11 +7,17 @@ import { withoutUndefined } from '../core/defined.ts';
 import { atolDateTime } from '../core/local-time.ts';
 import { fnsQrString } from '../fiscal/fns-qr.ts';
 import { rublesText } from '../fiscal/money.ts';
-import type { Receipt } from '../fiscal/receipt.ts';
+import type { CorrectionReceipt, Receipt } from '../fiscal/receipt.ts';
+import { buildCorrectionReceipt, buildReceipt } from '../fiscal/receipt-builder.ts';
+import { correctionReceiptFromTlv, receiptFromTlv } from '../fiscal/receipt-from-tlv.ts';
+import type { FfdVersion } from '../fiscal/ffd-version.ts';
+import type { TlvNode } from '../fiscal/tlv-codec.ts';
+import type { FiscalAttributes } from '../jobs/job-result.ts';
+import type { Job } from '../jobs/job.ts';
 import { CALCULATION_SIGN_WORDS, codeFor, MEASURES, PAYMENT_METHODS, PAYMENT_OBJECTS, PAYMENT_TYPES, TAX_SYSTEM_LABELS } from '../fiscal/receipt-codes.ts';
 import { FD_TYPE, isRegistrationReport } from '../fiscal/tag-table.ts';
-import { vatTotals } from '../fiscal/receipt-builder.ts';
-import { vatOf, vatRate, VAT_RATES } from '../fiscal/vat-rates.ts';
+import { itemVat, printedTotals } from '../fiscal/vat-totals.ts';
+import { vatRate } from '../fiscal/vat-rates.ts';
 import type { PrintRequest } from './receipt-printer.ts';
 
 export interface PrintLine {
@@ -54,7 +60,7 @@ export function layoutDocument(req: PrintRequest, columns: number): Layout {
   const f = req.fiscal;
 
   const job = req.job;
-  const receipt: Receipt | undefined = 'receipt' in job ? job.receipt : 'correction' in job ? job.correction : undefined;
+  const receipt = req.copy ? jobReceipt(job) : formedReceipt(job, f, reg.ffd);
   // The seller as the document carries it (1048, 1009, 1187, 1117); the registration for reports.
   const seller = { name: reg.userName, address: reg.address, place: reg.place, email: reg.senderEmail, ...withoutUndefined(receipt?.seller ?? {}) };
 
@@ -69,21 +75,21 @@ export function layoutDocument(req: PrintRequest, columns: number): Layout {
   if (f?.operationType !== undefined) text(CALCULATION_SIGN_WORDS[f.operationType] ?? '', { align: 'center', bold: true });
   for (const [label, value] of req.details ?? []) pair(label, value);
   if (receipt && f) {
-    if ('correction' in job) {
-      const c = job.correction.correction;
+    const c = 'correction' in receipt ? (receipt as CorrectionReceipt).correction : undefined;
+    if (c) {
       pair('ТИП КОРРЕКЦИИ', c.type === 'self' ? 'САМОСТОЯТЕЛЬНО' : 'ПО ПРЕДПИСАНИЮ');
       pair('ДАТА РАСЧЕТА', atolDateTime(c.baseDate).slice(0, 10));
       if (c.baseNumber) pair('НОМЕР ПРЕДПИСАНИЯ', c.baseNumber);
       if (c.baseName) pair('ОСНОВАНИЕ КОРРЕКЦИИ', c.baseName);
     }
-    // An FFD 1.05 correction receipt carries no items (receipt-builder.ts): neither does its paper.
-    const items = 'correction' in job && reg.ffd === '1.05' ? [] : receipt.items;
-    items.forEach((item, i) => {
+    // The items the document carries (an FFD 1.05 correction has none): receipt.items is read from it.
+    receipt.items.forEach((item, i) => {
       text(`${i + 1}. ${item.name}`);
       const unit = codeFor(MEASURES, item.measure, reg.ffd)?.label ?? '';
       pair(`  ${item.quantity} ${unit} x ${rublesText(item.priceKopecks)}`, `=${rublesText(item.sumKopecks)}`);
       const rate = vatRate(item.vat);
-      if (rate) pair(`  ${rate.label}`, rate.totalIsItemSum ? '' : `=${rublesText(item.vatSumKopecks ?? vatOf(rate, item.sumKopecks))}`);
+      // The item's VAT as its 1200 states it (an item-level fact, 0 included); none for 0 % and no VAT.
+      if (rate) pair(`  ${rate.label}`, rate.totalIsItemSum ? '' : `=${rublesText(itemVat(item, rate))}`);
       const object = codeFor(PAYMENT_OBJECTS, item.paymentObject, reg.ffd)?.label ?? item.paymentObject;
       const method = codeFor(PAYMENT_METHODS, item.paymentMethod, reg.ffd)?.label ?? item.paymentMethod;
       text(`  ${object}, ${method}`);
@@ -94,12 +100,8 @@ export function layoutDocument(req: PrintRequest, columns: number): Layout {
       const sum = receipt.payments[p.id];
       if (sum) pair(p.label, `=${rublesText(sum)}`);
     }
-    // The totals the document carries: stored ones for a copy, else the builder's own sums.
-    const totals = receipt.storedVatTotals ?? Object.fromEntries(vatTotals(receipt.items).map((n) => [n.tag, n.value as number]));
-    for (const rate of VAT_RATES) {
-      const total = totals[rate.totalTag];
-      if (total !== undefined) pair(rate.totalLabel, `=${rublesText(total)}`);
-    }
+    // The totals the document carries, a line per rate, none with value 0 (vat-totals.ts).
+    for (const { rate, kopecks } of printedTotals(receipt)) pair(rate.totalLabel, `=${rublesText(kopecks)}`);
     pair('СНО', TAX_SYSTEM_LABELS[receipt.taxSystem]);
     if (receipt.cashier) pair('КАССИР', receipt.cashier.name);
     if (receipt.cashier?.inn) pair('ИНН КАССИРА', receipt.cashier.inn);
@@ -125,6 +127,28 @@ export function layoutDocument(req: PrintRequest, columns: number): Layout {
   return qr === undefined ? { lines: out } : { lines: out, qr };
 }
 
+/** The receipt as the job states it (a copy's job is already read from the archive). */
+function jobReceipt(job: Job): Receipt | CorrectionReceipt | undefined {
+  return 'receipt' in job ? job.receipt : 'correction' in job ? job.correction : undefined;
+}
+
+/**
+ * What is printed is read from the document that was formed (issue 10 §4): the job's receipt
+ * built into its TLV for the registration's FFD, with the tags the FN added from 16h, and
+ * read back as a copy from the archive would be. The builder is pure, so these are the bytes
+ * the FN received; a field the FFD cannot carry cannot reach the paper.
+ */
+function formedReceipt(job: Job, f: FiscalAttributes | undefined, ffd: FfdVersion): Receipt | CorrectionReceipt | undefined {
+  const stated = jobReceipt(job);
+  if (!stated || !f) return stated;
+  const formed: TlvNode[] = [
+    { tag: 1054, value: f.operationType ?? 0 },
+    { tag: 1020, value: f.totalKopecks ?? stated.totalKopecks },
+  ];
+  // A job the builder refuses was never formed, so it has nothing to print: the error stands.
+  if ('correction' in job) return correctionReceiptFromTlv([...buildCorrectionReceipt(job.correction, ffd).tlv, ...formed]);
+  return receiptFromTlv([...buildReceipt(stated, ffd).tlv, ...formed]);
+}
 
 /** Splits text into lines of at most `columns` characters, at spaces where it can. */
 export function wrap(text: string, columns: number): string[] {

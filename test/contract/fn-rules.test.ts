@@ -86,6 +86,21 @@ test('a tag the FN forms itself: 0Bh naming the tag', async () => {
   }
 });
 
+test('FFD 1.05 mode: no 0Bh by default (Table 5: FFD 1.1 on); the refuseFormedTagsInFfd105 knob brings it back', async () => {
+  for (const [knob, refused] of [[false, false], [true, true]] as const) {
+    const rig = await registeredRig('1.05', { device: { refuseFormedTagsInFfd105: knob } });
+    try {
+      await rig.driver.execute(FN.startReceipt, { dateTime: rig.at(T0 + HOUR) });
+      const sent = rig.driver.execute(FN.sendTlv, { tlv: encodeTlv([{ tag: 1020, value: 100 }], '1.05') });
+      if (refused) assert.is((await refusal(sent)).fnCode, 0x0b);
+      else await sent;
+      await rig.driver.execute(FN.cancelDocument, {});
+    } finally {
+      await rig.close();
+    }
+  }
+});
+
 test('a duplicated tag: 0Ch naming the tag', async () => {
   const rig = await registeredRig();
   try {
@@ -158,16 +173,26 @@ test("the register's clock drifting from the FN timer by more than 5 minutes: 17
   }
 });
 
-test('a receipt whose payments or items do not add up to the 16h total: 09h; missing payment sums: 0Dh', async () => {
+test('FFD 1.2: a receipt with one payment sum is formed: 0Dh is FFD 1.1 only (fn-protocol Table 68)', async () => {
   const rig = await registeredRig();
   try {
     await rig.driver.execute(FN.startReceipt, { dateTime: rig.at(T0 + HOUR) });
     await rig.driver.execute(FN.sendTlv, { tlv: encodeTlv([{ tag: 1031, value: 500 }], '1.2') });
-    const missing = await refusal(rig.driver.execute(FN.formReceipt, { dateTime: T0 + HOUR, operationType: 1, total: 500 }));
-    assert.is(missing.fnCode, 0x0d);
-    assert.equal(missing.data, Uint8Array.of(0b00001), 'the Table 69 byte: only cash was passed');
-    await rig.driver.execute(FN.cancelDocument, {});
+    const formed = await rig.driver.execute(FN.formReceipt, { dateTime: T0 + HOUR, operationType: 1, total: 500 });
+    assert.is(formed.value.receiptNumber, 1);
+    // Nor does the FN check sums by default: it runs no format-logic checks (§4.3.1).
     await rig.driver.execute(FN.startReceipt, { dateTime: T0 + HOUR });
+    await rig.driver.execute(FN.sendTlv, { tlv: encodeTlv([{ tag: 1031, value: 500 }], '1.2') });
+    assert.is((await rig.driver.execute(FN.formReceipt, { dateTime: T0 + HOUR, operationType: 1, total: 600 })).value.receiptNumber, 2);
+  } finally {
+    await rig.close();
+  }
+});
+
+test('strictTotals knob (off by default, not in the spec): payments or items that miss the 16h total: 09h', async () => {
+  const rig = await registeredRig('1.2', { device: { strictTotals: true } });
+  try {
+    await rig.driver.execute(FN.startReceipt, { dateTime: rig.at(T0 + HOUR) });
     await rig.driver.execute(FN.sendTlv, { tlv: encodeTlv([1031, 1081, 1215, 1216, 1217].map((tag) => ({ tag, value: tag === 1031 ? 500 : 0 })), '1.2') });
     const wrong = await refusal(rig.driver.execute(FN.formReceipt, { dateTime: T0 + HOUR, operationType: 1, total: 600 }));
     assert.is(wrong.fnCode, 0x09);

@@ -51,7 +51,7 @@ for (const ffd of ['1.2', '1.05'] as const) {
       ['sell refund', buildReceipt(sellRefund, ffd)],
       ['buy', buildReceipt(buy, ffd)],
       ['30 items', buildReceipt(thirtyItems(), ffd)],
-      ['correction', buildCorrectionReceipt(correction(T0 - 86400), ffd)],
+      ['correction', buildCorrectionReceipt(correction(T0 - 86400, ffd), ffd)],
     ];
     let at = T0 + 120;
     let receiptNumber = 0;

@@ -7,8 +7,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import type { Receipt } from '../../firmware/fiscal/receipt.ts';
+import { buildReceipt } from '../../firmware/fiscal/receipt-builder.ts';
+import type { TlvNode } from '../../firmware/fiscal/tlv-codec.ts';
 import type { ParseOutcome, Problem, ValidationContext } from '../../firmware/jobs/job.ts';
-import { SBER_TAX_SYSTEMS, SBER_TAX_TYPES, sberPhone } from '../../firmware/jobs/order-bundle.ts';
+import { SBER_TAX_SYSTEMS, sberPhone } from '../../firmware/jobs/order-bundle.ts';
 import { parseJobPayload } from '../../firmware/jobs/parse-job.ts';
 
 const CTX: ValidationContext = {
@@ -75,8 +77,8 @@ Mapping('the sample maps to the expected receipt', () => {
         quantity: '2',
         sumKopecks: 259800,
         measure: 'piece',
-        vat: 'vat20',
-        vatSumKopecks: 43300,
+        vat: 'vat22',
+        vatSumKopecks: 46849,
         paymentMethod: 'full_prepayment',
         paymentObject: 'commodity',
       },
@@ -96,7 +98,7 @@ Mapping('the sample maps to the expected receipt', () => {
         quantity: '1',
         sumKopecks: 35000,
         measure: 'piece',
-        vat: 'vat20',
+        vat: 'vat22',
         paymentMethod: 'full_prepayment',
         paymentObject: 'service',
       },
@@ -105,6 +107,7 @@ Mapping('the sample maps to the expected receipt', () => {
     totalKopecks: 384800,
     seller: { address: CTX.address, place: 'shop.example.ru', email: 'receipts@shop.example.ru' },
     buyer: { contact: 'buyer@example.ru', name: 'Петров Пётр' },
+    internet: true,
   });
 });
 
@@ -114,12 +117,26 @@ Mapping('paid by card: one electronic payment of Σ itemAmount', () => {
   assert.is(r.totalKopecks, 384800 + 999);
 });
 
-Mapping('taxType table: 18 % codes become today\'s 20 %', () => {
-  assert.equal(SBER_TAX_TYPES, { 0: 'none', 1: 'vat0', 2: 'vat10', 3: 'vat20', 4: 'vat110', 5: 'vat120', 6: 'vat20', 7: 'vat120' });
-  for (const [code, vat] of Object.entries(SBER_TAX_TYPES)) {
+Mapping('taxType table: the Sberbank column of the VAT table, 2025–2026 codes 8–13 included', () => {
+  const expected: Record<number, string> = { 0: 'none', 1: 'vat0', 2: 'vat10', 4: 'vat110', 6: 'vat20', 7: 'vat120', 8: 'vat5', 9: 'vat105', 10: 'vat7', 11: 'vat107', 12: 'vat22', 13: 'vat122' };
+  for (const [code, vat] of Object.entries(expected)) {
     assert.is(receiptOf(oneItem({ tax: { taxType: Number(code) } })).items[0]?.vat, vat, `taxType ${code}`);
   }
-  hasProblem(oneItem({ tax: { taxType: 8 } }), `${ITEMS}[0].tax.taxType`, /taxType 8 is unknown/);
+  hasProblem(oneItem({ tax: { taxType: 14 } }), `${ITEMS}[0].tax.taxType`, /taxType 14 is unknown/);
+});
+
+Mapping('a Sberbank code is never a 1199 code: taxType 8–13 become 1199 codes 7, 9, 8, 10, 11, 12 in the document', () => {
+  const expected: Record<number, number> = { 8: 7, 9: 9, 10: 8, 11: 10, 12: 11, 13: 12, 6: 1, 2: 2 };
+  for (const [taxType, code1199] of Object.entries(expected)) {
+    const doc = buildReceipt(receiptOf(oneItem({ tax: { taxType: Number(taxType) } })), '1.2');
+    const item = doc.tlv.find((n) => n.tag === 1059)?.value as TlvNode[];
+    assert.is(item.find((n) => n.tag === 1199)?.value, code1199, `taxType ${taxType}`);
+  }
+});
+
+Mapping('18 % codes 3 and 5 are refused, never remapped, and the message names the codes to use', () => {
+  hasProblem(oneItem({ tax: { taxType: 3 } }), `${ITEMS}[0].tax.taxType`, /taxType 3 \(НДС 18%\) is obsolete.*use 6 \(НДС 20%\) or 12 \(НДС 22%\)/);
+  hasProblem(oneItem({ tax: { taxType: 5 } }), `${ITEMS}[0].tax.taxType`, /taxType 5 \(НДС 18\/118\) is obsolete.*use 7 \(НДС 20\/120\) or 13 \(НДС 22\/122\)/);
 });
 
 Mapping('measure: default piece; a 2108 code, its digits, a label or a common spelling', () => {
@@ -224,7 +241,7 @@ Problems('the seller: company INN and payment address must match the registratio
 
 Problems('several problems at once', () => {
   const job = withBundle((b, job) => {
-    b['cartItems']['items'][0]['tax'] = { taxType: 9 };
+    b['cartItems']['items'][0]['tax'] = { taxType: 99 };
     b['cartItems']['items'][1]['itemAmount'] = 1;
     b['cartItems']['items'][2]['quantity'] = { value: 1, measure: 'бочка' };
     job['company']['inn'] = '7707083894';

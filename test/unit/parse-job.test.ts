@@ -105,7 +105,7 @@ Samples('sell-atol.json: cash + card, two VAT rates, money in integer kopecks', 
     paymentMethod: 'full_payment',
     paymentObject: 'commodity',
   });
-  assert.equal(new Set(r.items.map((i) => i.vat)), new Set(['vat10', 'vat20']));
+  assert.equal(new Set(r.items.map((i) => i.vat)), new Set(['vat10', 'vat22']));
   assert.equal(r.cashier, { name: 'Иванова Мария', inn: '500100732259' });
   assert.equal(r.buyer, { contact: 'buyer@example.ru' });
   assert.equal(r.seller, { name: 'ООО "Ромашка"', address: CTX.address, place: 'shop.example.ru', email: 'receipts@shop.example.ru', fnsSite: 'www.nalog.gov.ru' });
@@ -443,16 +443,16 @@ Rules('several payments of one type add up to one total', () => {
 });
 
 Rules('vats: each listed rate must be the VAT of its items (±1 kopeck per item)', () => {
-  parsed(sellWith((r) => (r['vats'][1]['sum'] = 92.35))); // two vat20 items: ±0.02
-  hasProblem(problemsOf(sellWith((r) => (r['vats'][1]['sum'] = 92.36))), 'receipt.vats[1].sum', /carry 92\.33 of VAT/);
+  parsed(sellWith((r) => (r['vats'][1]['sum'] = 99.92))); // two vat22 items: ±0.02
+  hasProblem(problemsOf(sellWith((r) => (r['vats'][1]['sum'] = 99.93))), 'receipt.vats[1].sum', /carry 99\.90 of VAT/);
   hasProblem(problemsOf(sellWith((r) => r['vats'].push({ type: 'vat110', sum: 1 }))), 'receipt.vats[2].sum', /no item is at vat110/);
   hasProblem(problemsOf(sellWith((r) => r['vats'].push({ type: 'vat10', sum: 39.26 }))), 'receipt.vats[2].type', /more than once/);
-  parsed(sellWith((r) => (r['vats'] = [{ type: 'vat20', sum: 92.33 }])), CTX); // rates left out are fine
+  parsed(sellWith((r) => (r['vats'] = [{ type: 'vat22', sum: 99.9 }])), CTX); // rates left out are fine
 });
 
 Rules('an item vat.sum must be the VAT of its sum (±1 kopeck); 0 for no VAT', () => {
-  hasProblem(problemsOf(sellWith((r) => (r['items'][2]['vat']['sum'] = 91.52))), 'receipt.items[2].vat.sum', /НДС 20% of 549\.00, which is 91\.50/);
-  parsed(sellWith((r) => (r['items'][2]['vat']['sum'] = 91.51)));
+  hasProblem(problemsOf(sellWith((r) => (r['items'][2]['vat']['sum'] = 99.02))), 'receipt.items[2].vat.sum', /НДС 22% of 549\.00, which is 99\.00/);
+  parsed(sellWith((r) => (r['items'][2]['vat']['sum'] = 99.01)));
   const none = sellWith((r) => {
     r['items'][3]['vat'] = { type: 'none', sum: 0.01 };
     r['vats'] = undefined;
@@ -477,19 +477,53 @@ Rules('the registration: company INN, payment address (address or place), tax sy
   assert.is(receiptOf(parsed(sellWith((r) => (r['company']['sno'] = 'usn_income')))).taxSystem, 'usn_income');
 });
 
-Rules('VAT codes: the six confirmed rates only; new rates refused for their unconfirmed 1199 code', () => {
-  for (const id of ['vat5', 'vat7', 'vat105', 'vat107', 'vat22', 'vat122']) {
-    hasProblem(problemsOf(sellWith((r) => (r['items'][0]['vat']['type'] = id))), 'receipt.items[0].vat.type', /1199 code is not confirmed/);
+Rules('VAT codes: the twelve rates of 2026 by their ATOL names; unknown names refused', () => {
+  for (const rate of VAT_RATES) {
+    const job = sellWith((r, j) => {
+      r['items'][0]['vat'] = { type: rate.id };
+      delete r['vats'];
+      j['timestamp'] = '30.11.2026 12:00:00';
+    });
+    assert.is(receiptOf(parsed(job)).items[0]?.vat, rate.id, rate.id);
   }
   hasProblem(problemsOf(sellWith((r) => (r['items'][0]['vat']['type'] = 'vat18'))), 'receipt.items[0].vat.type', /unknown; one of vat20, vat10/);
-  hasProblem(problemsOf(sellWith((r) => (r['vats'][0]['type'] = 'vat5'))), 'receipt.vats[0].type', /not confirmed/);
+  hasProblem(problemsOf(sellWith((r) => (r['vats'][0]['type'] = 'vat18'))), 'receipt.vats[0].type', /unknown/);
+});
+
+Rules('VAT dates: a rate before its day is refused; 20 % on a 2026 job is accepted with a warning', () => {
+  const at = (timestamp: string, vat: string): Json =>
+    sellWith((r, j) => {
+      for (const item of r['items']) item['vat'] = { type: vat };
+      delete r['vats'];
+      j['timestamp'] = timestamp;
+    });
+  hasProblem(problemsOf(at('31.12.2025 23:59:59', 'vat22')), 'receipt.items[0].vat.type', /exists from 01\.01\.2026/);
+  hasProblem(problemsOf(at('31.12.2024 10:00:00', 'vat5')), 'receipt.items[0].vat.type', /exists from 01\.01\.2025/);
+  const job = parsed(at('30.11.2026 12:00:00', 'vat20'));
+  assert.ok('warnings' in job && job.warnings?.length === 1 && /vat22/.test(job.warnings[0] ?? ''), JSON.stringify(job));
+  const before = parsed(at('30.12.2025 12:00:00', 'vat20'));
+  assert.not.ok('warnings' in before && before.warnings, '20 % in 2025: no warning');
+  hasProblem(problemsOf(at('31.13.2026 12:00:00', 'vat20')), 'timestamp', /not a date and time/);
+  // No timestamp: the register's clock dates the job.
+  const noStamp = sellWith((r, j) => {
+    for (const item of r['items']) item['vat'] = { type: 'vat22' };
+    delete r['vats'];
+    delete j['timestamp'];
+  });
+  hasProblem(problemsOf(noStamp, { ...CTX, now: () => Date.UTC(2025, 5, 1) / 1000 }), 'receipt.items[0].vat.type', /exists from/);
+  parsed(noStamp, { ...CTX, now: () => Date.UTC(2026, 0, 1) / 1000 });
 });
 
 Rules('measure, payment_object, payment_method, payment type: known codes for the FFD version', () => {
   hasProblem(problemsOf(sellWith((r) => (r['items'][0]['measure'] = 99))), 'receipt.items[0].measure', /measure 99 is unknown/);
   hasProblem(problemsOf(sellWith((r) => (r['items'][0]['measure'] = 'barrel'))), 'receipt.items[0].measure', /unknown/);
   assert.is(receiptOf(parsed(sellWith((r) => (r['items'][0]['measure'] = 'piece')))).items[0]?.measure, 'piece');
-  hasProblem(problemsOf(sellWith((r) => (r['items'][0]['payment_object'] = 33))), 'receipt.items[0].payment_object', /unknown/);
+  hasProblem(problemsOf(sellWith((r) => (r['items'][0]['payment_object'] = 99))), 'receipt.items[0].payment_object', /unknown/);
+  // 31 and 33 (marked goods) are in the contract, not in this firmware: 'unsupported', for fix_device.
+  for (const value of [31, 33, 'commodity_with_marking']) {
+    const problems = problemsOf(sellWith((r) => (r['items'][0]['payment_object'] = value)));
+    assert.ok(problems.some((p) => p.path === 'receipt.items[0].payment_object' && p.kind === 'unsupported' && /update the register/.test(p.message)), JSON.stringify(problems));
+  }
   hasProblem(problemsOf(sellWith((r) => (r['items'][0]['payment_method'] = 'half_payment'))), 'receipt.items[0].payment_method', /payment method "half_payment" is unknown/);
   hasProblem(problemsOf(sellWith((r) => (r['payments'][0]['type'] = 9))), 'receipt.payments[0].type', /payment type 9 is unknown/);
   // 19 (deposit) exists in FFD 1.2 only.
@@ -572,7 +606,7 @@ Rules('correction_info: a real date, a number for an instruction, 1179 length', 
 Rules('several problems are reported at once, each at its path', () => {
   const job = sellWith((r) => {
     r['items'][0]['price'] = 0.1 + 0.2;
-    r['items'][1]['vat']['type'] = 'vat22';
+    r['items'][1]['vat']['type'] = 'vat18';
     r['items'][2]['measure'] = 99;
     r['items'][2]['name'] = 'Кофе ☕';
     r['company']['inn'] = '7707083894';

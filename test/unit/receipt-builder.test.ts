@@ -82,6 +82,13 @@ function correction(items: readonly ReceiptItem[], type: 'self' | 'instruction' 
   return { ...receipt(items, over), correction: { type, baseDate: 1436418698, baseNumber: '12-к', baseName: 'Предписание' } };
 }
 
+/** The correction as a job for this FFD states it: 1177 (baseName) exists in FFD 1.05 only. */
+function buildCorr(c: CorrectionReceipt, ffd: FfdVersion): BuiltDocument {
+  if (ffd === '1.05') return buildCorrectionReceipt(c, ffd);
+  const { baseName: _onlyIn105, ...basis } = c.correction;
+  return buildCorrectionReceipt({ ...c, correction: basis }, ffd);
+}
+
 /** Every tag of a node list, nested STLVs included. */
 function allTags(nodes: readonly TlvNode[]): number[] {
   const out: number[] = [];
@@ -303,7 +310,8 @@ Receipts('VAT is rounded half up in whole kopecks, not half-even and not truncat
   for (const [sum, vat] of cases20) {
     const doc = buildReceipt(receipt([item({ priceKopecks: sum, sumKopecks: sum, vat: 'vat20' })]), '1.2');
     assert.is(valueIn(itemNodes(doc)[0]!, 1200), vat, `20% of ${sum}`);
-    assert.is(topValue(doc, 1102), vat, `1102 for ${sum}`);
+    // A receipt-level total of 0 is not sent (issue 10 §2).
+    assert.is(topValue(doc, 1102), vat || undefined, `1102 for ${sum}`);
   }
   // 10/110 = 1/11: 5 → 0.45 → 0; 6 → 0.55 → 1; 16 → 1.45 → 1; 17 → 1.55 → 2
   const cases10: Array<[number, number]> = [
@@ -315,7 +323,7 @@ Receipts('VAT is rounded half up in whole kopecks, not half-even and not truncat
   for (const [sum, vat] of cases10) {
     const doc = buildReceipt(receipt([item({ priceKopecks: sum, sumKopecks: sum, vat: 'vat10' })]), '1.05');
     assert.is(valueIn(itemNodes(doc)[0]!, 1200), vat, `10% of ${sum}`);
-    assert.is(topValue(doc, 1103), vat, `1103 for ${sum}`);
+    assert.is(topValue(doc, 1103), vat || undefined, `1103 for ${sum}`);
   }
 });
 
@@ -382,7 +390,7 @@ Receipts('VAT totals come in the order of the VAT table, one per rate used', () 
 
 Receipts('vatTotals alone: unknown rates skipped, no items → no totals', () => {
   assert.equal(vatTotals([]), []);
-  assert.equal(vatTotals([item(), item({ vat: 'vat5' as VatRateId })]), [{ tag: 1102, value: 1667 }]);
+  assert.equal(vatTotals([item(), item({ vat: 'vat18' as VatRateId })]), [{ tag: 1102, value: 1667 }]);
 });
 
 // ---- payments
@@ -537,11 +545,11 @@ Receipts('payments that do not add up to the total: problem at "payments"', () =
 });
 
 Receipts('an unknown VAT rate: problem at items[i].vat', () => {
-  const r = receipt([item(), item({ vat: 'vat22' as VatRateId })]);
+  const r = receipt([item(), item({ vat: 'vat18' as VatRateId })]);
   for (const ffd of FFD_VERSIONS) {
     const problems = problemsOf(() => buildReceipt(r, ffd));
     assert.equal(paths(problems), ['items[1].vat']);
-    assert.match(problems[0]!.message, 'vat22');
+    assert.match(problems[0]!.message, 'vat18');
   }
 });
 
@@ -573,7 +581,7 @@ Receipts('a receipt without items is refused', () => {
 Receipts('every problem is listed at once, each with its path', () => {
   const r = receipt(
     [
-      item({ vat: 'vat5' as VatRateId }),
+      item({ vat: 'vat18' as VatRateId }),
       item({ paymentObject: 'deposit' }),
       item({ paymentMethod: 'nope', measure: 'furlong' }),
     ],
@@ -610,30 +618,51 @@ Receipts.run();
 
 const Corrections = suite('receipt-builder: buildCorrectionReceipt');
 
-Corrections('document type 31, operation type and total', () => {
-  for (const ffd of FFD_VERSIONS) {
-    const doc = buildCorrectionReceipt(correction([item()], 'self', { operation: 'buy_refund' }), ffd);
+Corrections('document type 31, operation type and total; refund corrections (1054 = 2, 4) in FFD 1.2', () => {
+  for (const [ffd, operation, sign] of [['1.05', 'sell', 1], ['1.05', 'buy', 3], ['1.2', 'sell', 1], ['1.2', 'sell_refund', 2], ['1.2', 'buy', 3], ['1.2', 'buy_refund', 4]] as const) {
+    const doc = buildCorr(correction([item()], 'self', { operation }), ffd);
     assert.is(doc.fdType, FD_TYPE.correctionReceipt);
     assert.is(doc.fdType, 31);
-    assert.is(doc.operationType, 4);
+    assert.is(doc.operationType, sign, `${operation} in FFD ${ffd}`);
     assert.is(doc.totalKopecks, 10000);
+  }
+});
+
+Corrections('FFD 1.05 has no refund corrections: refused at "operation", not formed as something else', () => {
+  for (const operation of ['sell_refund', 'buy_refund'] as const) {
+    const problems = problemsOf(() => buildCorr(correction([item()], 'self', { operation }), '1.05'));
+    assert.equal(paths(problems), ['operation']);
+    assert.match(problems[0]!.message, /FFD 1\.2/);
+  }
+});
+
+Corrections('a basis name (1177) in FFD 1.2 is refused with its path, never dropped', () => {
+  const problems = problemsOf(() => buildCorrectionReceipt(correction([item()]), '1.2'));
+  assert.equal(paths(problems), ['correction.baseName']);
+});
+
+Corrections('an empty order number is left out of 1174, not written empty', () => {
+  for (const ffd of FFD_VERSIONS) {
+    const c = correction([item()]);
+    const doc = buildCorr({ ...c, correction: { ...c.correction, baseNumber: '' } }, ffd);
+    assert.not.ok((topValue(doc, 1174) as TlvNode[]).some((n) => n.tag === 1179), `FFD ${ffd}`);
   }
 });
 
 Corrections('1173 correction type: 0 own initiative, 1 by order', () => {
   for (const ffd of FFD_VERSIONS) {
-    assert.is(topValue(buildCorrectionReceipt(correction([item()], 'self'), ffd), 1173), 0);
-    assert.is(topValue(buildCorrectionReceipt(correction([item()], 'instruction'), ffd), 1173), 1);
+    assert.is(topValue(buildCorr(correction([item()], 'self'), ffd), 1173), 0);
+    assert.is(topValue(buildCorr(correction([item()], 'instruction'), ffd), 1173), 1);
   }
 });
 
 Corrections('1174 basis: 1177 name only in FFD 1.05, then 1178 date and 1179 number', () => {
-  assert.equal(topValue(buildCorrectionReceipt(correction([item()]), '1.05'), 1174), [
+  assert.equal(topValue(buildCorr(correction([item()]), '1.05'), 1174), [
     { tag: 1177, value: 'Предписание' },
     { tag: 1178, value: 1436418698 },
     { tag: 1179, value: '12-к' },
   ]);
-  assert.equal(topValue(buildCorrectionReceipt(correction([item()]), '1.2'), 1174), [
+  assert.equal(topValue(buildCorr(correction([item()]), '1.2'), 1174), [
     { tag: 1178, value: 1436418698 },
     { tag: 1179, value: '12-к' },
   ]);
@@ -641,12 +670,12 @@ Corrections('1174 basis: 1177 name only in FFD 1.05, then 1178 date and 1179 num
 
 Corrections('FFD 1.05 sends totals only (no 1059); FFD 1.2 sends the items', () => {
   const c = correction([item(), item({ sumKopecks: 11000, priceKopecks: 11000, vat: 'vat10' })]);
-  const d105 = buildCorrectionReceipt(c, '1.05');
+  const d105 = buildCorr(c, '1.05');
   assert.not.ok(allTags(d105.tlv).includes(1059));
   assert.is(topValue(d105, 1102), 1667);
   assert.is(topValue(d105, 1103), 1000);
   assert.is(topValue(d105, 1081), 21000);
-  const d12 = buildCorrectionReceipt(c, '1.2');
+  const d12 = buildCorr(c, '1.2');
   assert.is(itemNodes(d12).length, 2);
   assert.is(topValue(d12, 1102), 1667);
   assert.is(topValue(d12, 1103), 1000);
@@ -655,7 +684,7 @@ Corrections('FFD 1.05 sends totals only (no 1059); FFD 1.2 sends the items', () 
 Corrections('never sends an FN-formed tag, and encodes in its FFD', () => {
   for (const ffd of FFD_VERSIONS) {
     const full = fullReceipt();
-    const doc = buildCorrectionReceipt({ ...full, correction: { type: 'instruction', baseDate: 1436418698, baseNumber: '1', baseName: 'Акт' } }, ffd);
+    const doc = buildCorr({ ...full, correction: { type: 'instruction', baseDate: 1436418698, baseNumber: '1', baseName: 'Акт' } }, ffd);
     const tags = allTags(doc.tlv);
     assert.ok(tags.includes(1178), 'walks into 1174');
     assert.equal(
@@ -669,20 +698,20 @@ Corrections('never sends an FN-formed tag, and encodes in its FFD', () => {
 
 Corrections('all five payment tags are present in a correction too', () => {
   for (const ffd of FFD_VERSIONS) {
-    const doc = buildCorrectionReceipt(correction([item()]), ffd);
+    const doc = buildCorr(correction([item()]), ffd);
     for (const t of [1031, 1081, 1215, 1216, 1217]) assert.ok(topTags(doc).includes(t), `FFD ${ffd} ${t}`);
   }
 });
 
 Corrections('problems are listed with their paths, items checked even in FFD 1.05', () => {
-  const c = correction([item({ vat: 'vat7' as VatRateId }), item({ paymentObject: 'deposit' })], 'self', { totalKopecks: 1, payments: { cash: 2 } });
-  assert.equal(paths(problemsOf(() => buildCorrectionReceipt(c, '1.05'))), ['items[0].vat', 'items[1].payment_object', 'payments', 'total']);
-  assert.equal(paths(problemsOf(() => buildCorrectionReceipt(c, '1.2'))), ['items[0].vat', 'payments', 'total']);
+  const c = correction([item({ vat: 'vat18' as VatRateId }), item({ paymentObject: 'deposit' })], 'self', { totalKopecks: 1, payments: { cash: 2 } });
+  assert.equal(paths(problemsOf(() => buildCorr(c, '1.05'))), ['items[0].vat', 'items[1].payment_object', 'payments', 'total']);
+  assert.equal(paths(problemsOf(() => buildCorr(c, '1.2'))), ['items[0].vat', 'payments', 'total']);
 });
 
 Corrections('30-item correction round trip', () => {
   for (const ffd of FFD_VERSIONS) {
-    const doc = buildCorrectionReceipt({ ...thirtyItems(ffd), correction: { type: 'self', baseDate: 1700000000, baseNumber: '' } }, ffd);
+    const doc = buildCorr({ ...thirtyItems(ffd), correction: { type: 'self', baseDate: 1700000000, baseNumber: '' } }, ffd);
     assert.equal(decodeTlv(encodeTlv(doc.tlv, ffd)), doc.tlv, `FFD ${ffd}`);
   }
 });

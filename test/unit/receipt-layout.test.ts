@@ -94,12 +94,43 @@ it('VAT totals are the ones the document carries; "without VAT" reads СУММА
 });
 
 it('an FFD 1.05 correction receipt prints no items (it carries none), its basis and VAT totals', () => {
-  const c = correction(T0 - 86400);
+  const c = correction(T0 - 86400, '1.05');
   const layout = layoutDocument({ job: { id: 'c', type: 'sell_correction', correction: c, electronic: false }, fiscal: fiscal({ fdType: FD_TYPE.correctionReceipt, totalKopecks: c.totalKopecks }), registration: { ...registration, ffd: '1.05' } }, 48);
   const text = texts(layout.lines);
   assert.not.match(text, /Неотбитая продажа/);
   assert.match(text, /ОСНОВАНИЕ КОРРЕКЦИИ +Самостоятельно/);
   assert.match(text, /\nСУММА НДС 20% +=41\.67\n/);
+});
+
+it('2026 rates: a total line per rate from 1115, none with value 0, 1104 = 0 not printed', () => {
+  const receipt = {
+    ...sellCashAndCard,
+    items: [
+      { ...sellCashAndCard.items[0]!, name: 'Подарок', priceKopecks: 0, sumKopecks: 0, vat: 'none' as const },
+      { ...sellCashAndCard.items[0]!, name: 'Чайник', priceKopecks: 122000, sumKopecks: 122000, vat: 'vat22' as const },
+      { ...sellCashAndCard.items[0]!, name: 'Аванс', priceKopecks: 10500, sumKopecks: 10500, vat: 'vat105' as const },
+    ],
+    payments: { electronic: 132500 },
+    totalKopecks: 132500,
+  };
+  const text = texts(layoutDocument({ job: { id: 'v', type: 'sell', receipt, electronic: false }, fiscal: fiscal({ totalKopecks: 132500 }), registration }, 48).lines);
+  assert.match(text, /\n  НДС 22% +=220\.00\n/);
+  assert.match(text, /\nСУММА НДС 5\/105 +=5\.00\n/);
+  assert.match(text, /\nСУММА НДС 22% +=220\.00\n/);
+  assert.not.match(text, /СУММА БЕЗ НДС/);
+  assert.not.match(text, /СУММА С НДС 0%/);
+  assert.not.match(text, /\nСУММА[^\n]*=0\.00\n/);
+});
+
+it('paper is read from the formed document: a field the FFD cannot carry never reaches it', () => {
+  // An FFD 1.2 correction with a basis name (1177) is refused by the builder, so it is never
+  // formed; the layout reads the document, not the job, and has nothing to print from it.
+  const c = { ...correction(T0 - 86400), correction: { ...correction(T0 - 86400).correction, baseName: 'Акт' } };
+  assert.throws(() => layoutDocument({ job: { id: 'c', type: 'sell_correction', correction: c, electronic: false }, fiscal: fiscal({ fdType: FD_TYPE.correctionReceipt, totalKopecks: c.totalKopecks }), registration }, 48), /1177/);
+  // In FFD 1.05 the same name is in the document, and on paper.
+  const c105 = correction(T0 - 86400, '1.05');
+  const text = texts(layoutDocument({ job: { id: 'c', type: 'sell_correction', correction: c105, electronic: false }, fiscal: fiscal({ fdType: FD_TYPE.correctionReceipt, totalKopecks: c105.totalKopecks }), registration: { ...registration, ffd: '1.05' } }, 48).lines);
+  assert.match(text, /ОСНОВАНИЕ КОРРЕКЦИИ +Самостоятельно/);
 });
 
 it('an X-report prints its lines without fiscal numbers; a copy is headed КОПИЯ', () => {

@@ -1,9 +1,9 @@
-/** VAT rates (vat-rates.ts): the table of fiscal-spec §2.3 (1199 codes) and §6.4, and integer VAT. */
+/** VAT rates (vat-rates.ts): the table of fiscal-spec §7.1 (1199 codes, Sberbank codes, totals), §7.2 dates, and integer VAT. */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { unencodableInCp866 } from '../../firmware/fiscal/cp866.ts';
 import { tagDef } from '../../firmware/fiscal/tag-table.ts';
-import { vatOf, vatRate, vatRateByCode, VAT_RATES, type VatRate } from '../../firmware/fiscal/vat-rates.ts';
+import { rateUseAt, SBER_OBSOLETE_TAX_TYPES, vatOf, vatRate, vatRateBySberTaxType, vatRateByCode, VAT_RATES, type RateUse, type VatRate } from '../../firmware/fiscal/vat-rates.ts';
 
 function rate(id: string): VatRate {
   const r = vatRate(id);
@@ -15,7 +15,7 @@ function rate(id: string): VatRate {
 
 const Table = suite('vat-rates: table');
 
-Table('1199 codes of fiscal-spec §2.3: 1 = 20%, 2 = 10%, 3 = 20/120, 4 = 10/110, 5 = 0%, 6 = none', () => {
+Table('1199 codes of fiscal-spec §7.1: 1–6 as before, 7 = 5%, 8 = 7%, 9 = 5/105, 10 = 7/107, 11 = 22%, 12 = 22/122', () => {
   assert.equal(
     VAT_RATES.map((r) => [r.id, r.code1199]),
     [
@@ -25,17 +25,24 @@ Table('1199 codes of fiscal-spec §2.3: 1 = 20%, 2 = 10%, 3 = 20/120, 4 = 10/110
       ['vat110', 4],
       ['vat0', 5],
       ['none', 6],
+      ['vat5', 7],
+      ['vat7', 8],
+      ['vat105', 9],
+      ['vat107', 10],
+      ['vat22', 11],
+      ['vat122', 12],
     ],
   );
 });
 
-Table('receipt total tags: 1102 20%, 1103 10%, 1106 20/120, 1107 10/110, 1104 0%, 1105 none', () => {
+Table('receipt total tags: 1102 20%, 1103 10%, 1106 20/120, 1107 10/110, 1104 0%, 1105 none; codes 7–12 have none (1115)', () => {
   assert.is(rate('vat20').totalTag, 1102);
   assert.is(rate('vat10').totalTag, 1103);
   assert.is(rate('vat120').totalTag, 1106);
   assert.is(rate('vat110').totalTag, 1107);
   assert.is(rate('vat0').totalTag, 1104);
   assert.is(rate('none').totalTag, 1105);
+  for (const id of ['vat5', 'vat7', 'vat105', 'vat107', 'vat22', 'vat122']) assert.is(rate(id).totalTag, undefined, id);
 });
 
 Table('only 0% and no-VAT totals are item sums', () => {
@@ -49,7 +56,7 @@ Table('only 0% and no-VAT totals are item sums', () => {
   }
 });
 
-Table('fractions: 20/120 for 20% and 20/120, 10/110 for 10% and 10/110', () => {
+Table('fractions: n/(100+n) for every rate n %, and the same for n/(100+n)', () => {
   for (const id of ['vat20', 'vat120']) {
     assert.is(rate(id).numerator, 20n);
     assert.is(rate(id).denominator, 120n);
@@ -58,26 +65,65 @@ Table('fractions: 20/120 for 20% and 20/120, 10/110 for 10% and 10/110', () => {
     assert.is(rate(id).numerator, 10n);
     assert.is(rate(id).denominator, 110n);
   }
+  for (const [id, n] of [['vat5', 5n], ['vat105', 5n], ['vat7', 7n], ['vat107', 7n], ['vat22', 22n], ['vat122', 22n]] as const) {
+    assert.is(rate(id).numerator, n, id);
+    assert.is(rate(id).denominator, 100n + n, id);
+  }
 });
 
-Table('lookups by id and by code agree; unknown ones are undefined', () => {
+Table('lookups by id, by 1199 code and by Sberbank taxType agree; unknown ones are undefined', () => {
   for (const r of VAT_RATES) {
     assert.is(vatRate(r.id), r);
     assert.is(vatRateByCode(r.code1199), r);
+    assert.is(vatRateBySberTaxType(r.sberTaxType), r);
   }
-  for (const id of ['vat5', 'vat7', 'vat22', 'vat105', 'VAT20', '', 'toString', '__proto__']) assert.is(vatRate(id), undefined, id);
-  for (const code of [0, 7, 8, 9, 10, 255, -1]) assert.is(vatRateByCode(code), undefined, `code ${code}`);
+  for (const id of ['vat18', 'vat118', 'VAT20', '', 'toString', '__proto__']) assert.is(vatRate(id), undefined, id);
+  for (const code of [0, 13, 255, -1]) assert.is(vatRateByCode(code), undefined, `code ${code}`);
+  // Sberbank 3 and 5 (18 %) name no rate: refused, never remapped (fiscal-spec §7.1).
+  for (const code of [3, 5, 14, -1]) assert.is(vatRateBySberTaxType(code), undefined, `taxType ${code}`);
+  assert.equal(Object.keys(SBER_OBSOLETE_TAX_TYPES).map(Number), [3, 5]);
 });
 
-Table('ids, codes and total tags are unique; total tags are 6-byte money VLNs', () => {
+Table('Sberbank taxType column: by name, not by position (5/105 before 7 % there)', () => {
+  const sber = Object.fromEntries(VAT_RATES.map((r) => [r.id, r.sberTaxType]));
+  assert.equal(sber, { none: 0, vat0: 1, vat10: 2, vat110: 4, vat20: 6, vat120: 7, vat5: 8, vat105: 9, vat7: 10, vat107: 11, vat22: 12, vat122: 13 });
+});
+
+Table('ids, codes and own total tags are unique; total tags are 6-byte money VLNs; 1120 too', () => {
   assert.is(new Set(VAT_RATES.map((r) => r.id)).size, VAT_RATES.length);
   assert.is(new Set(VAT_RATES.map((r) => r.code1199)).size, VAT_RATES.length);
-  assert.is(new Set(VAT_RATES.map((r) => r.totalTag)).size, VAT_RATES.length);
-  for (const r of VAT_RATES) {
-    const def = tagDef(r.totalTag);
-    assert.is(def?.type, 'vln', `${r.id} → ${r.totalTag}`);
+  assert.is(new Set(VAT_RATES.map((r) => r.sberTaxType)).size, VAT_RATES.length);
+  const own = VAT_RATES.flatMap((r) => (r.totalTag !== undefined ? [r.totalTag] : []));
+  assert.is(new Set(own).size, own.length);
+  assert.is(own.length, 6);
+  for (const tag of [...own, 1120]) {
+    const def = tagDef(tag);
+    assert.is(def?.type, 'vln', String(tag));
     assert.is(def?.maxLength, 6);
   }
+  assert.is(tagDef(1115)?.type, 'stlv');
+  assert.is(tagDef(1119)?.type, 'stlv');
+});
+
+Table('dates: 5 %/7 % from 2025, 22 % from 2026; before that refused; 20 % in 2026 with a warning', () => {
+  const at = (iso: string): number => Date.parse(`${iso}T12:00:00Z`) / 1000;
+  const use = (id: string, iso: string): RateUse => rateUseAt(rate(id), at(iso));
+  for (const id of ['vat22', 'vat122']) {
+    const before = use(id, '2025-12-31');
+    assert.is(before.ok, false, id);
+    if (!before.ok) assert.match(before.message, /exists from 01\.01\.2026; this document is dated 31\.12\.2025/);
+    assert.equal(use(id, '2026-01-01'), { ok: true });
+  }
+  for (const id of ['vat5', 'vat7', 'vat105', 'vat107']) {
+    assert.is(use(id, '2024-12-31').ok, false, id);
+    assert.equal(use(id, '2025-01-01'), { ok: true });
+  }
+  for (const [id, successor] of [['vat20', 'vat22'], ['vat120', 'vat122']] as const) {
+    assert.equal(use(id, '2025-12-31'), { ok: true }, `${id} in 2025`);
+    const in2026 = use(id, '2026-11-30');
+    assert.ok(in2026.ok && in2026.warning?.includes(successor), `${id} in 2026 warns and names ${successor}`);
+  }
+  for (const id of ['vat10', 'vat110', 'vat0', 'none']) assert.equal(use(id, '2026-11-30'), { ok: true });
 });
 
 Table('labels are printable in CP866', () => {

@@ -25,6 +25,10 @@ import {
 } from './fn-document-forming.ts';
 import { FnRefusal } from './fn-refusal.ts';
 import { checkTlvData } from './fn-tlv-check.ts';
+import { warningTags } from './fn-mandatory-tags.ts';
+
+/** Work-mode bit 1: autonomous (fn-protocol Table 37), the FN's 1002. */
+const AUTONOMOUS_BIT = 0b10;
 
 export function documentHandlers(core: FnDeviceCore): [number, Handler][] {
   const fiscal = (): void => core.requirePhase(PHASE.fiscal);
@@ -51,8 +55,8 @@ export function documentHandlers(core: FnDeviceCore): [number, Handler][] {
       (data) => {
         const doc = requireOpen(core, 'registration', 'reregistration', 'closeFn', 'openShift', 'closeShift', 'receipt', 'correctionReceipt', 'stateReport');
         const limit = DOCUMENT_DATA_LIMIT[doc.kind];
-        if (core.documentBytes + data.length > limit) throw new FnRefusal(0x10, `document data would be ${core.documentBytes + data.length} bytes, at most ${limit}`);
-        checkTlvData(data, doc.ffd ?? core.ffd, core.documentTags);
+        if (core.documentBytes + data.length > limit) throw new FnRefusal(0x10, `document data would be ${core.documentBytes + data.length} bytes, at most ${limit} (fn-protocol Table 31: 10h)`);
+        checkTlvData(data, doc.ffd ?? core.ffd, core.documentTags, core.options.refuseFormedTagsInFfd105);
         core.documentData.push(data.slice());
         core.documentBytes += data.length;
         core.transferred += data.length;
@@ -73,7 +77,7 @@ export function documentHandlers(core: FnDeviceCore): [number, Handler][] {
         const { dateTime } = parseRequest(FN.startOpenShift, data);
         fiscal();
         requireNoOpenDocument(core);
-        if (core.state.shift.open) throw new FnRefusal(0x02, 'the shift is already open');
+        if (core.state.shift.open) throw new FnRefusal(0x02, 'the shift is already open (fn-protocol Table 57: 02h)');
         checkNotEarlier(core, dateTime);
         checkOfdBlock(core, dateTime);
         startDocument(core, { kind: 'openShift', startedAt: dateTime });
@@ -102,7 +106,7 @@ export function documentHandlers(core: FnDeviceCore): [number, Handler][] {
         const { dateTime } = parseRequest(FN.startCloseShift, data);
         fiscal();
         requireNoOpenDocument(core);
-        if (!core.state.shift.open) throw new FnRefusal(0x02, 'no shift is open');
+        if (!core.state.shift.open) throw new FnRefusal(0x02, 'no shift is open (fn-protocol Table 61: 02h)');
         // A shift over 24 h can and must still be closed: no 16h here (fn-protocol Table 61).
         checkNotEarlier(core, dateTime);
         checkOfdBlock(core, dateTime);
@@ -126,6 +130,7 @@ export function documentHandlers(core: FnDeviceCore): [number, Handler][] {
             { tag: 1118, value: shift.receipts },
             { tag: 1097, value: unsent },
             ...(oldest ? [{ tag: 1098, value: oldest.time }] : []),
+            ...warningTags(warningFlags(core)),
           ],
           summaryLayout: SHIFT_SUMMARY,
           summary: { shiftNumber: shift.number },
@@ -144,8 +149,9 @@ export function documentHandlers(core: FnDeviceCore): [number, Handler][] {
         checkNotEarlier(core, dateTime, doc.startedAt);
         checkShiftAge(core, dateTime, 0x07);
         checkOfdBlock(core, dateTime);
-        if (operationType < 1 || operationType > 4) throw new FnRefusal(0x09, `operation type ${operationType} is not 1..4`);
-        checkTotals(core, total);
+        // Table 66 allows 1–4; Table 68 names no code for another value: the universal 01h (Table 4).
+        if (operationType < 1 || operationType > 4) throw new FnRefusal(0x01, `operation type ${operationType} is not 1..4 (fn-protocol Table 66; Table 4: 01h)`);
+        if (core.options.strictTotals) checkTotals(core, total);
         const shift = core.state.shift;
         const receiptNumber = shift.receipts + 1;
         const formed = formDocument(core, {
@@ -188,6 +194,7 @@ export function documentHandlers(core: FnDeviceCore): [number, Handler][] {
           formed: [
             { tag: 1097, value: unsent },
             ...(first ? [{ tag: 1098, value: first.time }, { tag: 1116, value: first.fd }] : []),
+            { tag: 1002, value: (core.state.registration?.workMode ?? 0) & AUTONOMOUS_BIT ? 1 : 0 },
           ],
           summaryLayout: STATE_REPORT_SUMMARY,
           // With nothing unsent the date field carries the report's own date.
@@ -209,7 +216,7 @@ export function documentHandlers(core: FnDeviceCore): [number, Handler][] {
 function startCheck(core: FnDeviceCore, at: number, kind: 'receipt' | 'correctionReceipt'): Uint8Array {
   core.requirePhase(PHASE.fiscal);
   requireNoOpenDocument(core);
-  if (!core.state.shift.open) throw new FnRefusal(0x02, 'no shift is open');
+  if (!core.state.shift.open) throw new FnRefusal(0x02, 'no shift is open (fn-protocol Tables 65, 71: 02h)');
   checkNotEarlier(core, at);
   checkShiftAge(core, at, 0x16);
   checkTimer(core, at);
@@ -219,27 +226,28 @@ function startCheck(core: FnDeviceCore, at: number, kind: 'receipt' | 'correctio
 }
 
 /**
- * 16h total check. FFD 1.2 needs all five payment sums (0Dh with the Table 69 byte of
- * those present); the payments and the items must add up to the total (09h: the total
- * parameter does not match the data — the spec names no code for this, our choice).
+ * The `strictTotals` knob (fn-device.ts; off by default): the payments and the items must
+ * add up to the 16h total, else 09h. Not an FN rule: Table 68 lists no such code, and the FN
+ * runs no format-logic checks (§4.3.1). Nor is 0Dh ("payment sums missing", Table 69): Table
+ * 68 gives 0Ah and 0Dh for FFD 1.1 only, so this emulator, which works in FFD 1.05 and 1.2,
+ * never answers them (issue 10 §5).
  */
 function checkTotals(core: FnDeviceCore, total: number): void {
   const nodes = decodeTlv(documentData(core));
   let present = 0;
   let paid = 0;
-  PAYMENT_TYPES.forEach((p, bit) => {
+  for (const p of PAYMENT_TYPES) {
     const node = findTag(nodes, p.tag);
     if (node && typeof node.value === 'number') {
-      present |= 1 << bit;
+      present++;
       paid += node.value;
     }
-  });
-  if (core.ffd === '1.2' && present !== 0b11111) throw new FnRefusal(0x0d, 'payment sums missing', Uint8Array.of(present));
-  if (present !== 0 && paid !== total) throw new FnRefusal(0x09, `payments add up to ${paid}, the total is ${total}`);
+  }
+  if (present !== 0 && paid !== total) throw new FnRefusal(0x09, `payments add up to ${paid}, the total is ${total} (not an FN rule: the strictTotals knob)`);
   const items = nodes.filter((n) => n.tag === 1059);
   if (items.length > 0) {
     const sum = items.reduce((acc, item) => acc + itemSum(item), 0);
-    if (sum !== total) throw new FnRefusal(0x09, `items add up to ${sum}, the total is ${total}`);
+    if (sum !== total) throw new FnRefusal(0x09, `items add up to ${sum}, the total is ${total} (not an FN rule: the strictTotals knob)`);
   }
 }
 

@@ -15,7 +15,7 @@ export function parseRequest<C extends FnCommand>(command: C, data: Uint8Array):
     if (expected !== data.length) throw new KassaError('FN_PROTOCOL', `${data.length - expected} extra bytes`);
     return value as RequestOf<C>;
   } catch (e) {
-    throw new FnRefusal(0x01, `bad ${command.name} request: ${e instanceof Error ? e.message : String(e)}`);
+    throw new FnRefusal(0x01, `bad ${command.name} request: ${e instanceof Error ? e.message : String(e)} (fn-protocol Table 4: 01h)`);
   }
 }
 

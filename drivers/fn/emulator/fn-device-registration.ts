@@ -57,7 +57,7 @@ export function registrationHandlers(core: FnDeviceCore): [number, Handler][] {
       (data) => {
         const { reportType, ffdVersion } = parseRequest(FN.startRegistration12, data);
         // Only FFD 1.2 (code 4) is emulated; FFD 1.1 (3) is out of the project's scope.
-        if (ffdVersion !== ffdVersionCode('1.2')) throw new FnRefusal(0x0a, `FFD version ${ffdVersion} is not emulated (4 = FFD 1.2)`);
+        if (ffdVersion !== ffdVersionCode('1.2')) throw new FnRefusal(0x0a, `FFD version ${ffdVersion} is not emulated (4 = FFD 1.2) (fn-protocol Table 47: 0Ah)`);
         return startRegistration(core, reportType, '1.2');
       },
     ],
@@ -66,7 +66,7 @@ export function registrationHandlers(core: FnDeviceCore): [number, Handler][] {
       (data) => {
         const r = parseRequest(FN.formRegistration, data);
         const doc = requireOpen(core, 'registration', 'reregistration');
-        if (doc.ffd !== '1.05') throw new FnRefusal(0x0a, 'the registration was started with A2h: finish it with A3h');
+        if (doc.ffd !== '1.05') throw new FnRefusal(0x0a, 'the registration was started with A2h: finish it with A3h (fn-protocol Table 41: 0Ah)');
         const ofdInn = tlvString(core, 1017) ?? '000000000000';
         return formRegistration(core, { ...r, extendedFlags: 0, ofdInn, reason: r.reason }, '1.05');
       },
@@ -76,7 +76,7 @@ export function registrationHandlers(core: FnDeviceCore): [number, Handler][] {
       (data) => {
         const r = parseRequest(FN.formRegistration12, data);
         const doc = requireOpen(core, 'registration', 'reregistration');
-        if (doc.ffd !== '1.2') throw new FnRefusal(0x0a, 'the registration was started with 02h: finish it with 03h');
+        if (doc.ffd !== '1.2') throw new FnRefusal(0x0a, 'the registration was started with 02h: finish it with 03h (fn-protocol Table 53: 0Ah)');
         return formRegistration(core, { ...r, reason: r.reasonCodes }, '1.2');
       },
     ],
@@ -84,9 +84,9 @@ export function registrationHandlers(core: FnDeviceCore): [number, Handler][] {
       FN.startCloseFn.code,
       () => {
         core.requirePhase(PHASE.fiscal);
-        if (core.state.shift.open) throw new FnRefusal(0x02, 'close the shift first');
+        if (core.state.shift.open) throw new FnRefusal(0x02, 'close the shift first (fn-protocol Table 42: 02h)');
         const autonomous = ((core.state.registration?.workMode ?? 0) & AUTONOMOUS_BIT) !== 0;
-        if (!autonomous && core.unconfirmedCount() > 0) throw new FnRefusal(0x09, 'documents remain unsent to the OFD');
+        if (!autonomous && core.unconfirmedCount() > 0) throw new FnRefusal(0x09, 'documents remain unsent to the OFD (fn-protocol Table 42: 09h)');
         startDocument(core, { kind: 'closeFn', startedAt: core.state.lastDocumentTime });
         return EMPTY;
       },
@@ -97,9 +97,9 @@ export function registrationHandlers(core: FnDeviceCore): [number, Handler][] {
         const { dateTime, rnm } = parseRequest(FN.closeFn, data);
         requireOpen(core, 'closeFn');
         const reg = core.state.registration;
-        if (!reg) throw new FnRefusal(0x02, 'the FN is not registered');
+        if (!reg) throw new FnRefusal(0x02, 'the FN is not registered (fn-protocol Table 45: 02h)');
         checkNotEarlier(core, dateTime);
-        if (rnm !== reg.rnm) throw new FnRefusal(0x09, `RNM ${rnm} is not the registered ${reg.rnm}`);
+        if (rnm !== reg.rnm) throw new FnRefusal(0x09, `RNM ${rnm} is not the registered ${reg.rnm} (fn-protocol Table 5: 09h, a parameter value is wrong; Table 45 names no code for it)`);
         const autonomous = (reg.workMode & AUTONOMOUS_BIT) !== 0;
         const formed = formDocument(core, {
           fdType: FD_TYPE.closeFn,
@@ -116,12 +116,13 @@ export function registrationHandlers(core: FnDeviceCore): [number, Handler][] {
 }
 
 function startRegistration(core: FnDeviceCore, reportType: number, ffd: FfdVersion): Uint8Array {
-  if (reportType > 2) throw new FnRefusal(0x09, `report type ${reportType} is not 0..2`);
+  if (reportType > 2) throw new FnRefusal(0x01, `report type ${reportType} is not 0..2 (fn-protocol Tables 32, 46; Table 4: 01h)`);
   // Types 0/1 in phase 1, type 2 (change of parameters) in phase 2 (fn-protocol §3.6, §4.4.1).
   core.requirePhase(reportType === 2 ? PHASE.fiscal : PHASE.readyForRegistration);
-  if (reportType === 2 && core.state.shift.open) throw new FnRefusal(0x02, 'close the shift before re-registration');
-  if (reportType === 2 && core.state.registration?.ffd !== ffd) throw new FnRefusal(0x0a, `the FN works in FFD ${core.state.registration?.ffd}`);
-  if (core.state.registrations >= MAX_REGISTRATIONS) throw new FnRefusal(0x05, 'no registration reports left');
+  if (reportType === 2 && core.state.shift.open) throw new FnRefusal(0x02, 'close the shift before re-registration (fn-protocol Tables 33, 47: 02h)');
+  // A2h may answer 0Ah (Table 47); 02h answers only 02h (Table 33).
+  if (reportType === 2 && core.state.registration?.ffd !== ffd) throw new FnRefusal(ffd === '1.2' ? 0x0a : 0x02, `the FN works in FFD ${core.state.registration?.ffd} (fn-protocol Tables 33, 47)`);
+  if (core.state.registrations >= MAX_REGISTRATIONS) throw new FnRefusal(0x05, 'no registration reports left (fn-protocol Tables 41, 53: 05h)');
   startDocument(core, { kind: reportType === 0 ? 'registration' : 'reregistration', startedAt: 0, reportType, ffd });
   return EMPTY;
 }
@@ -133,12 +134,12 @@ function formRegistration(core: FnDeviceCore, r: RegistrationRequest, ffd: FfdVe
   const doc = requireOpen(core, 'registration', 'reregistration');
   const type = doc.reportType ?? 0;
   checkNotEarlier(core, r.dateTime);
-  if (!/^\d{16}$/.test(r.rnm)) throw new FnRefusal(0x09, `RNM "${r.rnm}" is not 16 digits`);
+  if (!/^\d{16}$/.test(r.rnm)) throw new FnRefusal(0x09, `RNM "${r.rnm}" is not 16 digits (fn-protocol Tables 41, 53: 09h)`);
   const serial = tlvString(core, 1013);
-  if (serial !== undefined && !isValidRnm(r.rnm, r.inn, serial)) throw new FnRefusal(0x09, `RNM ${r.rnm} fails its check digits for INN ${r.inn} and serial ${serial}`);
-  if (type === 2 && r.reason === undefined) throw new FnRefusal(0x01, 're-registration needs a reason code');
+  if (serial !== undefined && !isValidRnm(r.rnm, r.inn, serial)) throw new FnRefusal(0x09, `RNM ${r.rnm} fails its check digits for INN ${r.inn} and serial ${serial} (fn-protocol Tables 41, 53: 09h)`);
+  if (type === 2 && r.reason === undefined) throw new FnRefusal(0x01, 're-registration needs a reason code (fn-protocol Tables 34, 48; Table 4: 01h)');
   if (type === 1 && core.state.registration && (core.state.registration.inn !== r.inn || core.state.registration.rnm !== r.rnm)) {
-    throw new FnRefusal(0x09, 'an FN replacement keeps the INN and RNM of the registration');
+    throw new FnRefusal(0x09, 'an FN replacement keeps the INN and RNM of the registration (fn-protocol Tables 41, 53: 09h)');
   }
   const fdType = type === 0 ? FD_TYPE.registration : FD_TYPE.reregistration;
   const formed = formDocument(core, {
@@ -162,6 +163,9 @@ function registrationTags(r: RegistrationRequest, ffd: FfdVersion, type: number)
   const nodes: TlvNode[] = [{ tag: 1062, value: r.taxSystems }, ...MODE_TAGS_BOTH.map(([b, tag]) => ({ tag, value: bit(r.workMode, b) }))];
   if (ffd === '1.05') {
     nodes.push(...MODE_TAGS_105.map(([b, tag]) => ({ tag, value: bit(r.workMode, b) })));
+    // 1221 (printer in an automatic device) is FN-formed in this mode (§5.3); 03h carries no
+    // extended flags (Table 50 is A3h's), so the FN states 0.
+    nodes.push({ tag: 1221, value: 0 });
     if (type === 2 && r.reason !== undefined) nodes.push({ tag: 1101, value: r.reason });
   } else {
     let usage = 0;

@@ -14,6 +14,7 @@ import type { FfdVersion } from '../../../firmware/fiscal/ffd-version.ts';
 import { FN_BY_CODE } from '../fn-commands.ts';
 import { hexByte } from '../fn-response-codes.ts';
 import { archiveHandlers } from './fn-device-archive.ts';
+import { counterHandlers } from './fn-device-counters.ts';
 import { documentHandlers } from './fn-device-documents.ts';
 import { ofdHandlers } from './fn-device-ofd.ts';
 import { registrationHandlers } from './fn-device-registration.ts';
@@ -33,6 +34,17 @@ export interface FnDeviceOptions {
   readonly validUntil?: number;
   /** Enforce the 5-minute FN timer rule (17h). Default true. */
   readonly checkTimer?: boolean;
+  /**
+   * Not in the spec, off by default: refuse 16h with 09h when the payments or the items do
+   * not add up to its total. A real FN runs no format-logic checks (fn-protocol §4.3.1); this
+   * knob lets a test catch a register bug at the FN instead of at the OFD.
+   */
+  readonly strictTotals?: boolean;
+  /**
+   * Not in the spec for FFD 1.05 mode, off by default: refuse FN-formed tags with 0Bh in FFD 1.05
+   * too (Table 5 gives 0Bh only from FFD 1.1 on); a test may turn it on to catch a register bug.
+   */
+  readonly refuseFormedTagsInFfd105?: boolean;
   /** Documents the archive holds before 14h; default 250 000 [L] (fiscal-spec §1.7). */
   readonly archiveCapacity?: number;
   /** Firmware string of 33h. */
@@ -139,7 +151,7 @@ export class FnDeviceCore {
 
   requirePhase(...phases: number[]): void {
     if (!phases.includes(this.state.phase)) {
-      throw new FnRefusal(0x02, `phase ${hexByte(this.state.phase)} does not allow this command`);
+      throw new FnRefusal(0x02, `phase ${hexByte(this.state.phase)} does not allow this command (fn-protocol §3.6 Table 8; Table 5: 02h)`);
     }
   }
 }
@@ -154,11 +166,13 @@ export class FnDevice {
     this.core = new FnDeviceCore(deps, {
       validUntil: options.validUntil ?? 0,
       checkTimer: options.checkTimer ?? true,
+      strictTotals: options.strictTotals ?? false,
+      refuseFormedTagsInFfd105: options.refuseFormedTagsInFfd105 ?? false,
       archiveCapacity: options.archiveCapacity ?? 250_000,
       firmware: options.firmware ?? 'kassa-emu 1.2.06',
       ...options,
     });
-    this.handlers = new Map([...statusHandlers(this.core), ...documentHandlers(this.core), ...registrationHandlers(this.core), ...ofdHandlers(this.core), ...archiveHandlers(this.core)]);
+    this.handlers = new Map([...statusHandlers(this.core), ...counterHandlers(this.core), ...documentHandlers(this.core), ...registrationHandlers(this.core), ...ofdHandlers(this.core), ...archiveHandlers(this.core)]);
   }
 
   /** Loads the durable state (or creates a fresh FN in phase 1). Call before handle(). */

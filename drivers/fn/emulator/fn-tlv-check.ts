@@ -14,43 +14,48 @@ const REPEATABLE = new Set([1059, 1084]);
 
 const FIXED_SIZES: Readonly<Record<string, number>> = { byte: 1, u16: 2, u32: 4, unixtime: 4 };
 
-/** Returns the top-level tags found, after checking `data`; throws FnRefusal on the first problem. */
-export function checkTlvData(data: Uint8Array, ffd: FfdVersion, seen: Set<number>): number[] {
-  if (data.length === 0) throw new FnRefusal(0x18, '07h with no data');
+/**
+ * Returns the top-level tags found, after checking `data`; throws FnRefusal on the first problem.
+ * 0Bh is an answer "only when the FN works in FFD 1.1 mode" or later (Table 5): in FFD 1.05 mode
+ * the emulator refuses FN-formed tags only with the `refuseFormedTagsInFfd105` knob (off by default).
+ */
+export function checkTlvData(data: Uint8Array, ffd: FfdVersion, seen: Set<number>, refuseFormedTagsInFfd105 = false): number[] {
+  const refuseFormed = ffd !== '1.05' || refuseFormedTagsInFfd105;
+  if (data.length === 0) throw new FnRefusal(0x18, '07h with no data (fn-protocol §4.3.1, Table 31: 18h)');
   const tags: number[] = [];
-  walk(data, ffd, (tag) => {
-    if (isFnFormedTag(tag, ffd)) throw refuseTag(0x0b, tag, `tag ${tag} is formed by the FN`);
-    if (seen.has(tag) && !REPEATABLE.has(tag)) throw refuseTag(0x0c, tag, `tag ${tag} sent twice`);
+  walk(data, ffd, refuseFormed, (tag) => {
+    if (refuseFormed && isFnFormedTag(tag, ffd)) throw refuseTag(0x0b, tag, `tag ${tag} is formed by the FN (fn-protocol §5.3/§5.4, Table 31: 0Bh)`);
+    if (seen.has(tag) && !REPEATABLE.has(tag)) throw refuseTag(0x0c, tag, `tag ${tag} sent twice (fn-protocol Table 5: 0Ch)`);
     seen.add(tag);
     tags.push(tag);
   });
   return tags;
 }
 
-function walk(data: Uint8Array, ffd: FfdVersion, onTopLevel?: (tag: number) => void): void {
+function walk(data: Uint8Array, ffd: FfdVersion, refuseFormed: boolean, onTopLevel?: (tag: number) => void): void {
   let at = 0;
   while (at < data.length) {
-    if (data.length - at < 4) throw new FnRefusal(0x18, `${data.length - at} stray bytes after the last TLV`);
+    if (data.length - at < 4) throw new FnRefusal(0x18, `${data.length - at} stray bytes after the last TLV (fn-protocol Table 31: 18h)`);
     const tag = (data[at] ?? 0) | ((data[at + 1] ?? 0) << 8);
     const length = (data[at + 2] ?? 0) | ((data[at + 3] ?? 0) << 8);
-    if (at + 4 + length > data.length) throw refuseTag(0x18, tag, `tag ${tag} claims ${length} bytes, ${data.length - at - 4} present`);
+    if (at + 4 + length > data.length) throw refuseTag(0x18, tag, `tag ${tag} claims ${length} bytes, ${data.length - at - 4} present (fn-protocol Table 31: 18h)`);
     onTopLevel?.(tag);
-    checkValue(tag, data.subarray(at + 4, at + 4 + length), ffd);
+    checkValue(tag, data.subarray(at + 4, at + 4 + length), ffd, refuseFormed);
     at += 4 + length;
   }
 }
 
-function checkValue(tag: number, value: Uint8Array, ffd: FfdVersion): void {
+function checkValue(tag: number, value: Uint8Array, ffd: FfdVersion, refuseFormed: boolean): void {
   const def = tagDef(tag);
   if (!def) return; // tags the emulator does not know are stored as they are
   const max = maxLengthFor(def, ffd);
   const fixed = def.fixedLength ?? FIXED_SIZES[def.type];
   if (value.length > max || (fixed !== undefined && value.length !== fixed) || (value.length === 0 && def.type !== 'string')) {
-    throw refuseTag(0x18, tag, `tag ${tag} (${def.name}) has ${value.length} bytes`);
+    throw refuseTag(0x18, tag, `tag ${tag} (${def.name}) has ${value.length} bytes (fn-protocol Table 31: 18h)`);
   }
   if (def.type === 'stlv') {
-    walk(value, ffd, (inner) => {
-      if (isFnFormedTag(inner, ffd)) throw refuseTag(0x0b, inner, `tag ${inner} is formed by the FN`);
+    walk(value, ffd, refuseFormed, (inner) => {
+      if (refuseFormed && isFnFormedTag(inner, ffd)) throw refuseTag(0x0b, inner, `tag ${inner} is formed by the FN (fn-protocol §5.3/§5.4, Table 31: 0Bh)`);
     });
   }
 }

@@ -16,6 +16,7 @@ import type { Clock } from '../../../firmware/core/clock.ts';
 import { hex, type Log } from '../../../firmware/core/log.ts';
 import { decodeTlv, findTag, type TlvNode } from '../../../firmware/fiscal/tlv-codec.ts';
 import { decodeContainer } from '../ofd-container.ts';
+import { vatTotalsView, type VatTotalsView } from './ofd-vat-totals.ts';
 import { encodeConfirmation } from '../operator-confirmation.ts';
 import { decodeSessionHeader, SESSION_HEADER, wrapMessage } from '../session-header.ts';
 
@@ -49,6 +50,8 @@ export interface ReceivedDocument {
   readonly fdType: number;
   /** The document's tags, as decoded (bytes as hex). */
   readonly tags: unknown;
+  /** Receipts: the VAT totals by their FNS JSON names, 1115 included (ofd-vat-totals.ts). */
+  readonly vatTotals?: VatTotalsView;
 }
 
 export interface OfdEmulatorDeps {
@@ -172,7 +175,8 @@ export class OfdEmulator {
     if (this.faults.rejectCode === 0) {
       if (this.seen.has(key)) this.counters.duplicates++;
       this.seen.add(key);
-      const doc: ReceivedDocument = { fnNumber: c.fnNumber, fd: c.fdNumber, fdType: c.fdType, tags: toJson(tags) };
+      const vatTotals = vatTotalsView(tags);
+      const doc: ReceivedDocument = { fnNumber: c.fnNumber, fd: c.fdNumber, fdType: c.fdType, tags: toJson(tags), ...(vatTotals ? { vatTotals } : {}) };
       this.documents.push(doc);
       this.counters.confirmed++;
       if (this.options.documentsDir) writeFileSync(join(this.options.documentsDir, `${c.fnNumber}-${String(c.fdNumber).padStart(8, '0')}.json`), `${JSON.stringify(doc, null, 2)}\n`);
