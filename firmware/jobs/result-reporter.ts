@@ -11,7 +11,7 @@
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { Log } from '../core/log.ts';
 import type { JobLedger } from './job-ledger.ts';
-import { FINAL_STATUSES, type JobResult } from './job-result.ts';
+import { FINAL_STATUSES, withEcho, type JobResult } from './job-result.ts';
 
 export interface ResultReporterDeps {
   readonly publish: (topic: string, payload: string) => Promise<void>;
@@ -59,8 +59,10 @@ export class ResultReporter {
     this.sweepTimer?.cancel();
   }
 
+  /** Sends a result with its job's ATOL echoes (uuid, external_id, callback_url) and ATOL status. */
   report(result: JobResult): void {
-    void this.send(result);
+    const entry = result.id !== null ? this.deps.ledger.holder(result.id) : undefined;
+    void this.send(withEcho(result, entry?.echo, entry?.type));
   }
 
   private send(result: JobResult): Promise<void> {
