@@ -4,12 +4,9 @@
  * with the final result its file expects, the bad ones with their exact complaint. Then
  * ids end to end: a refused job resent under its id after the fix, a report request.
  */
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readdirSync, readFileSync } from 'node:fs';
-import { startAppRig, removeDir, type AppRig } from '../helpers/app-rig.ts';
-import { connectCloud, type Cloud } from '../helpers/cloud.ts';
-import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
+import { mqttSuite } from '../helpers/mqtt-suite.ts';
 import type { Fixture } from '../unit/real-requests.test.ts';
 
 const DIR = 'test/fixtures/real';
@@ -18,21 +15,7 @@ const fixtures = readdirSync(DIR)
   .map((f) => ({ name: f, ...(JSON.parse(readFileSync(`${DIR}/${f}`, 'utf8')) as Fixture) }));
 const idOf = (job: Record<string, any>): string => job['id'] ?? job['atol_request']?.['external_id']; // eslint-disable-line @typescript-eslint/no-explicit-any -- fixture data
 
-const it = suite<{ broker?: Mosquitto; rig?: AppRig; cloud?: Cloud }>('real requests over MQTT (mosquitto)', {});
-
-it.before(async (ctx) => {
-  ctx.broker = await startMosquitto();
-  ctx.rig = await startAppRig(ctx.broker.url);
-  ctx.cloud = await connectCloud(ctx.broker.url, ctx.rig.config.mqtt.topicPrefix);
-  await ctx.cloud.online();
-});
-
-it.after(async (ctx) => {
-  await ctx.cloud?.close();
-  await ctx.rig?.stop();
-  await ctx.broker?.close();
-  if (ctx.rig) removeDir(ctx.rig.dataDir);
-});
+const it = mqttSuite('real requests over MQTT (mosquitto)');
 
 it('every fixture ends as its file expects', async (ctx) => {
   const cloud = ctx.cloud!;
