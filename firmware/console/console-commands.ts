@@ -162,7 +162,9 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
     summary: 'the OFD backlog and the sender',
     run: async (s) => {
       const st = await s.status();
-      const sender = s.describe()['ofd'];
+      // The P-protocol version as the device config and the session header spec write it ("0120"), not 288.
+      const raw = s.describe()['ofd'] as Record<string, unknown> | undefined;
+      const sender = raw && typeof raw['pVersion'] === 'number' ? { ...raw, pVersion: raw['pVersion'].toString(16).padStart(4, '0') } : raw;
       return [...(st.ofd ? JSON.stringify(st.ofd, null, 2).split('\n') : ['(the FN does not answer)']), ...JSON.stringify(sender, null, 2).split('\n')];
     },
   },
