@@ -210,3 +210,16 @@ Ids('a report request: ids listed, checked', () => {
   assert.ok(bad.kind === 'invalid' && bad.type === 'report' && bad.problems[0]?.path === 'ids');
 });
 Ids.run();
+
+const Docs = suite('the README of the contract shows the fixtures');
+Docs('each request example of firmware/jobs/README.md is its fixture file, and parses', () => {
+  const readme = readFileSync('firmware/jobs/README.md', 'utf8');
+  const examples = [...readme.matchAll(/<!-- request-example (\S+) -->\s*```json\n([\s\S]*?)```/g)];
+  assert.ok(examples.length >= 2);
+  for (const [, name, text] of examples) {
+    const job = JSON.parse(text ?? '') as Json;
+    assert.equal(job, fixture(name ?? ''), `${name} in the README is the fixture`);
+    assert.is(parse(job).kind, 'job');
+  }
+});
+Docs.run();
