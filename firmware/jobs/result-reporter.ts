@@ -5,8 +5,10 @@
  * queue in the client's session and go out in order. Once the broker acknowledges a final
  * result the ledger notes it; final results it never acknowledged are sent again on every
  * (re)connect, and by a sweep every `sweepMs` while connected: a publish whose PUBACK got
- * lost in a reconnect (seen under CPU load with mosquitto restarted) cannot leave a result
- * unsent for good. Results are idempotent for the cloud: it keys on the job id.
+ * lost in a reconnect cannot leave a result unsent for good. A result the broker did
+ * acknowledge and then lost (mosquitto 2.0.11 stopped right after the PUBACK, issue 11) is
+ * beyond the register's sight: the cloud asks for it with a report request (job-intake.ts).
+ * Results are idempotent for the cloud: it keys on the job id.
  */
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { Log } from '../core/log.ts';
