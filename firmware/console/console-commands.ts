@@ -182,7 +182,7 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
         // A finished job keeps only its result (job-ledger.ts): the FD and type are read from it.
         const fdNumber = e?.fiscal?.fd ?? result?.payload?.fiscal_document_number;
         const fd = fdNumber !== undefined ? `FD ${fdNumber}` : '';
-        return `${s.localTime(e?.acceptedAt ?? 0)}  ${(e?.status ?? '?').padEnd(22)} ${fd.padEnd(9)} ${(e?.job?.type ?? result?.type ?? '').padEnd(17)} ${id}`;
+        return `${s.localTime(e?.acceptedAt ?? 0)}  ${(e?.status ?? '?').padEnd(22)} ${fd.padEnd(9)} ${(e?.type ?? e?.job?.type ?? result?.type ?? '').padEnd(17)} ${id}`;
       });
     },
   },
@@ -197,7 +197,7 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
       const result = s.ledger.resultOf(e);
       return [
         row('status', e.status),
-        row('type', e.job?.type ?? '(finished: only the result is kept)'),
+        row('type', e.type ?? e.job?.type ?? '(not known: an older journal kept only the result)'),
         ...(e.fiscal ? [row('FD', `${e.fiscal.fd}, FPD ${e.fiscal.fpd}`), row('printed', String(e.printed ?? false))] : []),
         ...(result ? JSON.stringify(result, null, 2).split('\n') : []),
       ];
