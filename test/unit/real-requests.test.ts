@@ -117,6 +117,30 @@ Sber('problems inside the cart carry the paths the cloud wrote', () => {
   assert.ok(o.kind === 'invalid');
   assert.equal(o.problems.map((p) => p.path), ['sberbank_request.orderBundle.cartItems.items[1].quantity.measure']);
 });
+Sber("register.do's own email and phone are the buyer's contact when customerDetails has none", () => {
+  const job = fixture('sber-register-preauth-string-bundle.json');
+  const bundle = JSON.parse(job['sberbank_request']['orderBundle'] as string) as Json;
+  delete bundle['customerDetails'];
+  job['sberbank_request']['orderBundle'] = bundle;
+  job['sberbank_request']['phone'] = '8 (900) 000-00-03';
+  const o = parse(job);
+  assert.ok(o.kind === 'job' && 'receipt' in o.job);
+  assert.is(o.job.receipt.buyer?.contact, '+79000000003');
+  job['sberbank_request']['phone'] = '12';
+  const bad = parse(job);
+  assert.ok(bad.kind === 'invalid');
+  assert.equal(bad.problems.map((p) => p.path), ['sberbank_request.phone']);
+});
+Sber('the envelope uuid is echoed, and must be a short string', () => {
+  const job = fixture('sber-refund-do.json');
+  job['uuid'] = 'u-1';
+  const o = parse(job);
+  assert.ok(o.kind === 'job');
+  assert.equal(o.echo, { uuid: 'u-1' });
+  job['uuid'] = 7;
+  const bad = parse(job);
+  assert.ok(bad.kind === 'invalid' && bad.problems[0]?.path === 'uuid');
+});
 Sber.run();
 
 const Atol = suite('atol_request: ATOL Online v4 and v5 request bodies');
