@@ -54,17 +54,25 @@ export function fromAtolRequest(job: Record<string, unknown>, _ctx: ValidationCo
     else if (typeof url === 'string') echo.callback_url = url;
   }
 
+  let complete = true;
   for (const key of BODY_KEYS) {
     const body = objectAt(req[key]);
     if (!body) {
       if (req[key] !== undefined) problems.push({ path: `${AT}.${key}`, message: 'must be an object' });
       continue;
     }
+    if (version === 4 && key === 'correction' && body['items'] === undefined) {
+      // ATOL v4 corrections (FFD 1.05) carry totals only; the register forms a correction
+      // from its items (FFD 1.2 needs them, and 1.05 totals are computed from them).
+      problems.push({ path: `${AT}.correction.items`, message: 'an ATOL v4 correction has no items; this register forms a correction from its items: send it with items (ATOL v5 form)' });
+      complete = false;
+      continue;
+    }
     out[key] = version === 4 ? fromV4(body, key, renames, problems) : body;
     renames.push([key, `${AT}.${key}`]);
   }
   if (!BODY_KEYS.some((k) => req[k] !== undefined)) problems.push({ path: `${AT}.receipt`, message: 'is required (or correction)' });
-  return { value: out, renames, echo };
+  return { value: out, renames, echo, complete };
 }
 
 /** ATOL v4 receipt or correction → the v5 shape. */

@@ -181,6 +181,33 @@ Atol('atol_version, external_id against the id, agent data, v5 fields in v4', ()
   assert.equal(o.problems.map((p) => p.path), ['atol_request.external_id', 'atol_request.receipt.agent_info', 'atol_request.receipt.items[0].measure']);
   assert.ok(o.id === 'another-id' && o.type === 'sell', 'the refusal names the job');
 });
+Atol('a v4 correction (totals only, FFD 1.05) is refused with what to send instead; a v5 one is formed', () => {
+  const v4 = {
+    version: 1,
+    type: 'sell_correction',
+    atol_version: 4,
+    atol_request: {
+      external_id: 'corr-v4',
+      timestamp: '01.06.2025 13:00:00',
+      correction: {
+        company: { sno: 'osn', inn: '7707083893', payment_address: 'shop.example.ru' },
+        correction_info: { type: 'self', base_date: '31.05.2025', base_number: '1', base_name: 'Не пробит чек' },
+        payments: [{ type: 0, sum: 100 }],
+        vats: [{ type: 'vat20', sum: 16.67 }],
+      },
+    },
+  };
+  const o = parse(v4);
+  assert.ok(o.kind === 'invalid');
+  assert.equal(o.problems.map((p) => p.path), ['atol_request.correction.items']);
+  const v5 = copy(v4);
+  v5['atol_version'] = 5;
+  delete v5['atol_request']['correction']['correction_info']['base_name'];
+  v5['atol_request']['correction']['items'] = [{ name: 'Выручка 31.05.2025', price: 100, quantity: 1, sum: 100, measure: 0, payment_method: 'full_payment', payment_object: 1, vat: { type: 'vat20' } }];
+  v5['atol_request']['correction']['total'] = 100;
+  const ok = parse(v5);
+  assert.ok(ok.kind === 'job' && ok.job.type === 'sell_correction', JSON.stringify(ok));
+});
 Atol.run();
 
 const Discount = suite("ATOL's item rule: sum may differ from price × quantity");
