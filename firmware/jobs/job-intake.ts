@@ -108,7 +108,9 @@ export class JobIntake {
         this.deps.publish(this.result(id, undefined, undefined, { status: 'unknown', message: 'the register has no job with this id (never accepted, refused, or forgotten after journal.keepDays): send the job' }));
       }
     }
-    this.deps.publish(this.result(requestId, undefined, 'report', { status: 'done', message: `${ids.length - unknown} result(s) sent again, ${unknown} unknown` }));
+    // A request under a job's id gets no result of its own: the cloud would read it as the job's.
+    if (this.deps.ledger.holder(requestId)) this.log.warn(`report request ${requestId}: the id is a job's; answered without a result of its own`);
+    else this.deps.publish(this.result(requestId, undefined, 'report', { status: 'done', message: `${ids.length - unknown} result(s) sent again, ${unknown} unknown` }));
   }
 
   /** The final result of a held job, or what it is now: fiscalized (with its attributes), in the FN, or queued. */

@@ -103,6 +103,9 @@ it('a report request: each stored result or "unknown", then its own done; nothin
   assert.is(r.records.length, before);
   await r.send({ version: 1, id: 'ask-1', type: 'report', ids: ['known-1'] });
   assert.is(last(r.published).status, 'done', 'a report id is not held');
+  r.published.length = 0;
+  await r.send({ version: 1, id: 'known-1', type: 'report', ids: ['known-1'] });
+  assert.equal(r.published.map((p) => [p.id, p.status, p.type]), [['known-1', 'accepted', 'sell']], 'a report under a job id: only the job\'s own answer');
 });
 
 it('ATOL echoes: external_id, callback_url and uuid on the accepted result and the stored one', async () => {
