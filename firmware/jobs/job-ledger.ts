@@ -133,7 +133,8 @@ export class JobLedger {
     switch (r.k) {
       case 'accepted': {
         const { rejected: _old, ...rest } = base;
-        next = { ...rest, job: r.job, type: TYPES[r.job.type], acceptedAt: r.at, ...(r.digest !== undefined ? { digest: r.digest } : {}), ...(r.echo !== undefined ? { echo: r.echo } : {}) };
+        // Own copies: these outlive the job in finished entries (see ownCopy).
+        next = { ...rest, job: r.job, type: TYPES[r.job.type], acceptedAt: r.at, ...(r.digest !== undefined ? { digest: ownCopy(r.digest) } : {}), ...(r.echo !== undefined ? { echo: echoCopy(r.echo) } : {}) };
         break;
       }
       case 'rejected':
@@ -186,6 +187,10 @@ const STATUS: Readonly<Record<JobStatus, JobStatus>> = { accepted: 'accepted', i
 
 function ownCopy(text: string): string {
   return Buffer.from(text, 'utf8').toString('utf8');
+}
+
+function echoCopy(echo: Echo): Echo {
+  return Object.fromEntries(Object.entries(echo).map(([k, v]) => [k, typeof v === 'string' ? ownCopy(v) : v])) as Echo;
 }
 
 /**
