@@ -15,6 +15,9 @@ export const MEASURE_ALIASES: Readonly<Record<string, string>> = {
   услуга: 'piece',
   ед: 'piece',
   'ед.': 'piece',
+  // Public integration code writes the piece in English too (a Sberbank credit example: "pc").
+  pc: 'piece',
+  pcs: 'piece',
   'г.': 'gram',
   'кг.': 'kilogram',
   'л.': 'liter',

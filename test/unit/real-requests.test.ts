@@ -110,6 +110,15 @@ Sber('refund.do: refundItems make a refund, and only a refund', () => {
   const bad = parse(job);
   assert.ok(bad.kind === 'invalid' && bad.problems.some((p) => p.path === 'sberbank_request.refundItems' && /sell_refund or buy_refund/.test(p.message)));
 });
+Sber('units as integrations write them: "усл", "ед.", "pc", "кг.", FFD 1.2 codes as numbers or digits', () => {
+  const job = fixture('sber-register-do.json');
+  const items = job['sberbank_request']['orderBundle']['cartItems']['items'] as Json[];
+  const units = ['усл', 'pc', '11'];
+  items.forEach((it, i) => (it['quantity']['measure'] = units[i]));
+  const o = parse(job);
+  assert.ok(o.kind === 'job' && 'receipt' in o.job, JSON.stringify(o));
+  assert.equal(o.job.receipt.items.map((i) => i.measure), ['piece', 'piece', 'kilogram']);
+});
 Sber('problems inside the cart carry the paths the cloud wrote', () => {
   const job = fixture('sber-register-do.json');
   job['sberbank_request']['orderBundle']['cartItems']['items'][1]['quantity']['measure'] = 'бочка';
