@@ -17,16 +17,14 @@ export const consoleCommand: Command = {
   name: 'console',
   summary: 'the debug console of a running register (kassa console help)',
   usage: `kassa console [<command> [args…]] [--config <file>] [--host <host>] [--port <n>]
-  <command>         run one console command, print its answer and exit (e.g. status, fn, fd 3, jobs 20)
+  <command>         run one console command, print its answer and exit (e.g. status --json, fn, fd 3, jobs 20);
+                    every word after it but --config/--host/--port is the command's. Exits 1 when the
+                    answer is an error or a failed job (copy 99)
                     without one: an interactive console; quit with "exit" or Ctrl-D
   --config <file>   the register's config, for the console's address; default ${DEFAULT_CONFIG}
   --host, --port    the console's address instead of the config's`,
   async run(ctx: CliContext): Promise<number> {
-    const { values, positionals } = parseArgs({
-      args: [...ctx.args],
-      allowPositionals: true,
-      options: { config: { type: 'string', default: DEFAULT_CONFIG }, host: { type: 'string' }, port: { type: 'string' } },
-    });
+    const { values, positionals } = splitArgs(ctx.args);
     const c = loadConfig(values.config).console;
     if (c.kind !== 'tcp' && (values.host === undefined || values.port === undefined)) {
       throw new UsageError(c.kind === 'serial' ? `the console of this config is on ${c.path}: use a serial terminal there` : 'this config has no console ("console": {"kind": "tcp"} turns it on); or give --host and --port');
@@ -48,7 +46,7 @@ export const consoleCommand: Command = {
       for (const line of answer) ctx.out(line);
       client.close();
       await port.close();
-      return answer[0]?.startsWith('error:') || answer[0]?.startsWith('unknown command') ? 1 : 0;
+      return answerFailed(answer) ? 1 : 0;
     }
 
     // Interactive: the register echoes and edits the line; this side passes keys and text through.
@@ -69,3 +67,38 @@ export const consoleCommand: Command = {
     });
   },
 };
+
+const OWN_OPTIONS = { config: { type: 'string', default: DEFAULT_CONFIG }, host: { type: 'string' }, port: { type: 'string' } } as const;
+
+/**
+ * The CLI's own options (--config, --host, --port) wherever they stand; every other word,
+ * options included, belongs to the console command: `kassa console status --json` runs
+ * "status --json" (issue 11 §4: it was refused as an unknown option).
+ */
+export function splitArgs(args: readonly string[]): { values: { config: string; host?: string; port?: string }; positionals: string[] } {
+  const own: string[] = [];
+  const positionals: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? '';
+    const name = /^--(config|host|port)(?:=|$)/.exec(a)?.[1];
+    if (name === undefined) positionals.push(a);
+    else if (a.includes('=')) own.push(a);
+    else {
+      const value = args[i + 1];
+      if (value === undefined) throw new UsageError(`--${name} needs a value`);
+      own.push(a, value);
+      i++;
+    }
+  }
+  const { values } = parseArgs({ args: own, options: OWN_OPTIONS });
+  return { values: { config: values.config, ...(values.host !== undefined ? { host: values.host } : {}), ...(values.port !== undefined ? { port: values.port } : {}) }, positionals };
+}
+
+/**
+ * A console answer that reports a failure: an error line, an unknown command, a job whose
+ * result is `fail` (`console copy 99`), a job or document that does not exist.
+ */
+export function answerFailed(answer: readonly string[]): boolean {
+  const first = answer[0] ?? '';
+  return /^(error:|unknown command|no job ")/.test(first) || answer.some((l) => /^result +fail\b/.test(l));
+}

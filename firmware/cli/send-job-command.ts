@@ -33,9 +33,11 @@ Exit code: 0 when every job is done, 1 when one failed or timed out.`,
     const topics = topicsFor(config.mqtt.topicPrefix);
     const jobs = positionals.map((file) => {
       const text = readFileSync(file, 'utf8');
-      const job = JSON.parse(text) as { id?: unknown };
-      if (typeof job.id !== 'string') throw new UsageError(`${file}: the job has no "id"`);
-      return { file, id: job.id, payload: values.cbor ? encodeCbor(job) : Buffer.from(text) };
+      const job = JSON.parse(text) as { id?: unknown; atol_request?: { external_id?: unknown } };
+      // An ATOL request body may leave the id to its external_id (firmware/jobs/README.md Form 5).
+      const id = job.id ?? job.atol_request?.external_id;
+      if (typeof id !== 'string') throw new UsageError(`${file}: the job has no "id" (nor atol_request.external_id)`);
+      return { file, id, payload: values.cbor ? encodeCbor(job) : Buffer.from(text) };
     });
     const waiting = new Map(jobs.map((j) => [j.id, j.file]));
     let failed = 0;

@@ -162,7 +162,9 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
     summary: 'the OFD backlog and the sender',
     run: async (s) => {
       const st = await s.status();
-      const sender = s.describe()['ofd'];
+      // The P-protocol version as the device config and the session header spec write it ("0120"), not 288.
+      const raw = s.describe()['ofd'] as Record<string, unknown> | undefined;
+      const sender = raw && typeof raw['pVersion'] === 'number' ? { ...raw, pVersion: raw['pVersion'].toString(16).padStart(4, '0') } : raw;
       return [...(st.ofd ? JSON.stringify(st.ofd, null, 2).split('\n') : ['(the FN does not answer)']), ...JSON.stringify(sender, null, 2).split('\n')];
     },
   },
@@ -180,7 +182,7 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
         // A finished job keeps only its result (job-ledger.ts): the FD and type are read from it.
         const fdNumber = e?.fiscal?.fd ?? result?.payload?.fiscal_document_number;
         const fd = fdNumber !== undefined ? `FD ${fdNumber}` : '';
-        return `${s.localTime(e?.acceptedAt ?? 0)}  ${(e?.status ?? '?').padEnd(22)} ${fd.padEnd(9)} ${(e?.job?.type ?? result?.type ?? '').padEnd(17)} ${id}`;
+        return `${s.localTime(e?.acceptedAt ?? 0)}  ${(e?.status ?? '?').padEnd(22)} ${fd.padEnd(9)} ${(e?.type ?? e?.job?.type ?? result?.type ?? '').padEnd(17)} ${id}`;
       });
     },
   },
@@ -195,7 +197,7 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
       const result = s.ledger.resultOf(e);
       return [
         row('status', e.status),
-        row('type', e.job?.type ?? '(finished: only the result is kept)'),
+        row('type', e.type ?? e.job?.type ?? '(not known: an older journal kept only the result)'),
         ...(e.fiscal ? [row('FD', `${e.fiscal.fd}, FPD ${e.fiscal.fpd}`), row('printed', String(e.printed ?? false))] : []),
         ...(result ? JSON.stringify(result, null, 2).split('\n') : []),
       ];

@@ -8,7 +8,7 @@ import { MEASURES, PAYMENT_METHODS, PAYMENT_OBJECTS, type Operation, type Paymen
 import type { Correction, CorrectionReceipt, Receipt, ReceiptItem } from '../fiscal/receipt.ts';
 import { vatOf, type VatRate } from '../fiscal/vat-rates.ts';
 import type { Problem, ValidationContext } from './job.ts';
-import { checkItemSum, checkItemVat, exactQuantity, moneyText, rublesToKopecks, sum, take } from './job-amounts.ts';
+import { checkItemVat, discountedPrice, exactQuantity, moneyText, rublesToKopecks, sum, take } from './job-amounts.ts';
 import { checkRateDate, lookupCode, lookupPaymentType, lookupTaxSystem, lookupVat, unsupportedPaymentObject } from './job-codes.ts';
 import { cashlessOf, internetProblems, jobDate } from './job-2025-tags.ts';
 import { buyerOf, cashierOf, checkText, sameIfBoth, sellerOf, TEXT_TAGS } from './job-parties.ts';
@@ -118,14 +118,14 @@ function atolItem(it: AtolItem, path: string, ctx: ValidationContext, problems: 
   const rate = take(lookupVat(it.vat.type), `${path}.vat.type`, problems);
   if (rate) checkRateDate(rate, at, `${path}.vat.type`, problems, warnings);
   const vatSum = it.vat.sum === undefined ? undefined : take(rublesToKopecks(it.vat.sum), `${path}.vat.sum`, problems);
-  if (price !== undefined && quantity !== undefined && sumKopecks !== undefined) checkItemSum(price, quantity, sumKopecks, `${path}.sum`, problems, 'rubles');
   if (rate && sumKopecks !== undefined && vatSum !== undefined) checkItemVat(rate, sumKopecks, vatSum, `${path}.vat.sum`, problems, 'rubles');
   const partial = { sumKopecks, rate };
   if (problems.length > before || price === undefined || quantity === undefined || sumKopecks === undefined) return { ...partial, item: undefined };
   if (!measure || !method || !object || !rate) return { ...partial, item: undefined };
   const item: ReceiptItem = {
     name: it.name,
-    priceKopecks: price,
+    // sum may differ from price × quantity: a discount or markup (ATOL's rule, job-amounts.ts).
+    priceKopecks: discountedPrice(price, quantity, sumKopecks),
     quantity,
     sumKopecks,
     measure: measure.id,

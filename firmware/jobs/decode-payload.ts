@@ -10,7 +10,11 @@
 import { Decoder } from 'cbor-x';
 import type { Problem } from './job.ts';
 
-export type Decoded = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly problems: readonly Problem[] };
+/**
+ * `value` on a failure: a CBOR map that decoded but carries values JSON cannot, so the
+ * refusal can still name the job's id and type (issue 11 §3).
+ */
+export type Decoded = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly problems: readonly Problem[]; readonly value?: unknown };
 
 const cbor = new Decoder({ mapsAsObjects: true, useRecords: false });
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -57,7 +61,7 @@ function decodeCbor(payload: Uint8Array): Decoded {
   }
   const problems: Problem[] = [];
   checkJsonModel(value, '', 0, problems);
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, value };
+  return problems.length > 0 ? { ok: false, problems, value } : { ok: true, value };
 }
 
 /** Reports every CBOR value that JSON could not carry, with its path. */

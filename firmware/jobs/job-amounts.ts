@@ -7,6 +7,7 @@
  */
 import { vatOf, type VatRate } from '../fiscal/vat-rates.ts';
 import type { Problem } from './job.ts';
+import type { SberDiscount } from './job-wire.ts';
 
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
 
@@ -76,6 +77,62 @@ export function checkItemSum(priceKopecks: number, quantity: string, sumKopecks:
     const expected = moneyText(product, unit, frac.length);
     problems.push({ path, message: `${moneyText(sumKopecks, unit)} is not price × quantity = ${expected} (1 kopeck of rounding allowed)` });
   }
+}
+
+/**
+ * ATOL Online's item rule: "if sum is less or more than price × quantity, the difference is a
+ * discount or a markup on the item; the price is then recalculated to spread it evenly over
+ * the units" (ATOL Online API v4/v5, `items[].sum`; quoted by it-quasar/atol-online
+ * ItemV5::setSum). `sum` (1043) is what the buyer pays and stays as given; the unit price
+ * (1079) becomes sum / quantity rounded half up to the kopeck. When price × quantity is
+ * already within 1 kopeck of the sum the given price is kept (plain rounding, no discount).
+ * The same rule serves Sberbank items with a `discount` (sberbank-request.ts).
+ */
+export function discountedPrice(priceKopecks: number, quantity: string, sumKopecks: number): number {
+  const [int = '0', frac = ''] = quantity.split('.');
+  const scale = 10n ** BigInt(frac.length);
+  const units = BigInt(int + frac); // quantity × scale
+  let diff = BigInt(sumKopecks) * scale - BigInt(priceKopecks) * units;
+  if (diff < 0n) diff = -diff;
+  if (diff <= scale) return priceKopecks;
+  return Number(divideHalfUp(BigInt(sumKopecks) * scale, units));
+}
+
+/**
+ * A Sberbank item with a `discount`: itemAmount must be itemPrice × quantity less the
+ * discount (an amount in kopecks, or a percentage of itemPrice × quantity), within 1 kopeck.
+ */
+export function checkDiscountedAmount(priceKopecks: number, quantity: string, discount: SberDiscount, amountKopecks: number, path: string, problems: Problem[]): void {
+  const [int = '0', frac = ''] = quantity.split('.');
+  const scale = 10n ** BigInt(frac.length);
+  const gross = BigInt(priceKopecks) * BigInt(int + frac); // kopecks × scale
+  const value = discountValue(discount, path, problems);
+  if (value === undefined) return;
+  // Exact, in kopecks × denominator: summa takes D kopecks off, percent keeps (100 − p) %.
+  const hundred = 100n * 10n ** value.decimals;
+  const [net, denominator] = discount.discountType === 'summa' ? [gross - value.units * scale, scale] : [gross * (hundred - value.units), scale * hundred];
+  let diff = BigInt(amountKopecks) * denominator - net;
+  if (diff < 0n) diff = -diff;
+  if (diff > denominator) {
+    const expected = moneyText(divideHalfUp(net < 0n ? 0n : net, denominator), 'kopecks');
+    problems.push({ path: `${path}.itemAmount`, message: `${amountKopecks} is not itemPrice × quantity − discount = ${expected} (discount ${discount.discountType} ${discount.discountValue}; 1 kopeck of rounding allowed)` });
+  }
+}
+
+/** discountValue as an exact decimal: units / 10^decimals. Summa must be whole kopecks. */
+function discountValue(d: SberDiscount, path: string, problems: Problem[]): { units: bigint; decimals: bigint } | undefined {
+  const m = PLAIN_DECIMAL.exec(String(d.discountValue));
+  const frac = m?.[2] ?? '';
+  if (!m || (d.discountType === 'summa' && frac.length > 0) || frac.length > 4 || (d.discountType === 'percent' && d.discountValue > 100)) {
+    problems.push({ path: `${path}.discount.discountValue`, message: d.discountType === 'summa' ? `${String(d.discountValue)} is not a whole number of kopecks` : `${String(d.discountValue)} is not a percentage from 0 to 100 with at most 4 decimals` });
+    return undefined;
+  }
+  return { units: BigInt((m[1] ?? '0') + frac), decimals: BigInt(frac.length) };
+}
+
+/** a / b rounded half up, both non-negative, b > 0. */
+function divideHalfUp(a: bigint, b: bigint): bigint {
+  return (2n * a + b) / (2n * b);
 }
 
 /**

@@ -7,8 +7,9 @@
  * job as one `snapshot` record; re-applying records a snapshot already contains is harmless
  * because every record sets fields, none adds to them.
  */
-import type { Job } from './job.ts';
-import type { FiscalAttributes, JobResult, JobStatus } from './job-result.ts';
+import { JOB_TYPES, type Job, type JobType } from './job.ts';
+import type { Echo } from './job-forms.ts';
+import { withEcho, type FiscalAttributes, type JobResult, type JobStatus } from './job-result.ts';
 
 /** The FN document a job is about to form: written before the FN is touched (reconciliation reads it). */
 export interface Forming {
@@ -20,7 +21,9 @@ export interface Forming {
 }
 
 export type LedgerRecord =
-  | { readonly k: 'accepted'; readonly id: string; readonly at: number; readonly job: Job }
+  /** `digest`: the job's content (parse-job.ts digestOf), to tell an identical repeat from another job under the same id. */
+  | { readonly k: 'accepted'; readonly id: string; readonly at: number; readonly job: Job; readonly digest?: string; readonly echo?: Echo }
+  /** Written by older versions only: a refused job no longer takes its id (issue 11 §3); read as "unknown". */
   | { readonly k: 'rejected'; readonly id: string; readonly at: number; readonly result: JobResult }
   | { readonly k: 'forming'; readonly id: string; readonly at: number; readonly forming: Forming }
   | { readonly k: 'unformed'; readonly id: string; readonly at: number }
@@ -34,6 +37,12 @@ export type LedgerRecord =
 export interface LedgerEntry {
   readonly id: string;
   readonly job?: Job;
+  /** Kept after the job is finished: a repeat, a conflict and a report need them. */
+  readonly type?: JobType;
+  readonly digest?: string;
+  readonly echo?: Echo;
+  /** From a `rejected` record of an older version: the id is not taken. */
+  readonly rejected?: boolean;
   /** Wall time (ms) of acceptance: the order jobs are worked in. */
   readonly acceptedAt: number;
   readonly seq: number;
@@ -81,6 +90,12 @@ export class JobLedger {
     return this.entries.get(id);
   }
 
+  /** The job that holds `id`: an entry that is not an old refusal. */
+  holder(id: string): LedgerEntry | undefined {
+    const e = this.entries.get(id);
+    return e && !e.rejected ? e : undefined;
+  }
+
   /** Jobs accepted and not finished, in the order they were accepted. */
   unfinished(): LedgerEntry[] {
     return [...this.entries.values()].filter((e) => e.job && e.status !== 'done' && e.status !== 'fail').sort((a, b) => a.seq - b.seq);
@@ -93,7 +108,7 @@ export class JobLedger {
 
   /** The final result of a finished job. */
   resultOf(entry: LedgerEntry): JobResult | undefined {
-    return entry.resultJson === undefined ? undefined : (JSON.parse(entry.resultJson) as JobResult);
+    return entry.resultJson === undefined ? undefined : withEcho(JSON.parse(entry.resultJson) as JobResult, entry.echo, entry.type);
   }
 
   counts(): Record<JobStatus, number> {
@@ -116,11 +131,14 @@ export class JobLedger {
     const base: LedgerEntry = prev ?? { id: ownCopy(r.id), acceptedAt: r.at, seq: ++this.seq, status: 'accepted' };
     let next: LedgerEntry;
     switch (r.k) {
-      case 'accepted':
-        next = { ...base, job: r.job, acceptedAt: r.at };
+      case 'accepted': {
+        const { rejected: _old, ...rest } = base;
+        // Own copies: these outlive the job in finished entries (see ownCopy).
+        next = { ...rest, job: r.job, type: TYPES[r.job.type], acceptedAt: r.at, ...(r.digest !== undefined ? { digest: ownCopy(r.digest) } : {}), ...(r.echo !== undefined ? { echo: echoCopy(r.echo) } : {}) };
         break;
+      }
       case 'rejected':
-        next = finished(base, r.result, r.at);
+        next = { ...finished(base, r.result, r.at), rejected: true };
         break;
       case 'forming':
         next = { ...base, status: 'in_progress', forming: r.forming };
@@ -152,8 +170,13 @@ export class JobLedger {
 }
 
 function finished(base: LedgerEntry, result: JobResult, at: number): LedgerEntry {
-  return { id: base.id, acceptedAt: base.acceptedAt, seq: base.seq, status: STATUS[result.status], resultJson: JSON.stringify(result), finishedAt: at, reported: false };
+  const status = result.status === 'unknown' ? 'fail' : STATUS[result.status];
+  const kept = { ...(base.type !== undefined ? { type: base.type } : {}), ...(base.digest !== undefined ? { digest: base.digest } : {}), ...(base.echo !== undefined ? { echo: base.echo } : {}) };
+  return { id: base.id, acceptedAt: base.acceptedAt, seq: base.seq, ...kept, status, resultJson: JSON.stringify(result), finishedAt: at, reported: false };
 }
+
+/** Job types interned like the statuses below. */
+const TYPES: Readonly<Record<JobType, JobType>> = Object.fromEntries(JOB_TYPES.map((t) => [t, t])) as Record<JobType, JobType>;
 
 /**
  * Strings decoded from the journal can be slices of the whole segment's text: a kept slice
@@ -164,6 +187,10 @@ const STATUS: Readonly<Record<JobStatus, JobStatus>> = { accepted: 'accepted', i
 
 function ownCopy(text: string): string {
   return Buffer.from(text, 'utf8').toString('utf8');
+}
+
+function echoCopy(echo: Echo): Echo {
+  return Object.fromEntries(Object.entries(echo).map(([k, v]) => [k, typeof v === 'string' ? ownCopy(v) : v])) as Echo;
 }
 
 /**

@@ -7,10 +7,26 @@
 import { atolDateTime } from '../core/local-time.ts';
 import { fnsQrString } from '../fiscal/fns-qr.ts';
 import type { Problem } from './job.ts';
+import type { Echo } from './job-forms.ts';
 
 export const RESULT_VERSION = 1;
 
 export type JobStatus = 'accepted' | 'in_progress' | 'fiscalized_not_printed' | 'done' | 'fail';
+/** What a result may say: a job's status, or `unknown` in the answer to a report request (issue 11 §3). */
+export type ResultStatus = JobStatus | 'unknown';
+
+/**
+ * ATOL Online's status vocabulary (its report's `status`): `wait` until the document is
+ * formed and reported, then `done` or `fail`. `unknown` has no ATOL twin (ATOL answers 404).
+ */
+export const ATOL_STATUS: Readonly<Record<ResultStatus, 'wait' | 'done' | 'fail' | 'unknown'>> = {
+  accepted: 'wait',
+  in_progress: 'wait',
+  fiscalized_not_printed: 'wait',
+  done: 'done',
+  fail: 'fail',
+  unknown: 'unknown',
+};
 export type Recommendation = 'retry' | 'fix_data' | 'fix_device';
 
 /** What the FN gave a fiscalized document, and the registration it was formed under. */
@@ -60,6 +76,20 @@ export interface ResultError {
   readonly problems?: readonly Problem[];
   /** The FN's response code, when the FN refused. */
   readonly fn_code?: number;
+  /** For `id_conflict`: the job that holds the id. */
+  readonly stored_job?: StoredJobSummary;
+}
+
+/** What a cloud needs to recognise the job that already holds an id. */
+export interface StoredJobSummary {
+  readonly id: string;
+  readonly type?: string;
+  readonly status: JobStatus;
+  /** "dd.mm.yyyy HH:MM:SS", when the register accepted it. */
+  readonly accepted_at: string;
+  readonly fiscal_document_number?: number;
+  /** Rubles. */
+  readonly total?: number;
 }
 
 export interface JobResult {
@@ -67,7 +97,13 @@ export interface JobResult {
   /** The job id; null when a payload was too broken to name one. */
   readonly id: string | null;
   readonly type?: string;
-  readonly status: JobStatus;
+  readonly status: ResultStatus;
+  /** The same status in ATOL Online's words (wait, done, fail). */
+  readonly atol_status?: 'wait' | 'done' | 'fail' | 'unknown';
+  /** ATOL echoes (issue 11 §2): the cloud's uuid, external_id and callback_url, as the job gave them. */
+  readonly uuid?: string;
+  readonly external_id?: string;
+  readonly callback_url?: string;
   readonly device_id: string;
   /** "dd.mm.yyyy HH:MM:SS" when this result was made, register-local time. */
   readonly timestamp: string;
@@ -81,7 +117,17 @@ export interface JobResult {
   readonly message?: string;
 }
 
-export const FINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['done', 'fail']);
+export const FINAL_STATUSES: ReadonlySet<ResultStatus> = new Set(['done', 'fail']);
+
+/** A result with the job's echoes and its ATOL status: what goes on the wire. */
+export function withEcho(result: JobResult, echo: Echo | undefined, type: string | undefined): JobResult {
+  return {
+    ...result,
+    ...(result.type === undefined && type !== undefined ? { type } : {}),
+    ...(echo ?? {}),
+    atol_status: ATOL_STATUS[result.status],
+  };
+}
 
 export function fiscalPayload(f: FiscalAttributes): ResultPayload {
   const isReceipt = f.receiptNumber !== undefined && f.operationType !== undefined && f.totalKopecks !== undefined;

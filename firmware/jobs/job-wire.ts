@@ -125,12 +125,31 @@ export interface CartItem {
   readonly itemCurrency?: number | string;
   readonly tax: { readonly taxType: number; readonly taxSum?: number };
   readonly itemAttributes?: { readonly attributes: readonly { readonly name: string; readonly value: string | number }[] };
+  /** itemAmount = itemPrice × quantity − discount (summa: kopecks; percent: %). */
+  readonly discount?: SberDiscount;
+  /** Informational for the bank (agent's fee). */
+  readonly agentInterest?: { readonly interestType: string; readonly interestValue: number };
+  readonly itemDetails?: object;
+}
+
+export interface SberDiscount {
+  readonly discountType: 'summa' | 'percent';
+  readonly discountValue: number;
 }
 
 export interface OrderBundle {
   readonly orderCreationDate?: number | string;
   /** Sberbank tax-system code (order-bundle.ts SBER_TAX_SYSTEMS). */
   readonly taxSystem?: number;
-  readonly customerDetails?: { readonly email?: string; readonly phone?: string; readonly fullName?: string; readonly inn?: string };
+  readonly customerDetails?: {
+    readonly email?: string;
+    readonly phone?: string;
+    /** Sberbank's preferred contact: an e-mail or phone used when email/phone are absent. */
+    readonly contact?: string;
+    readonly fullName?: string;
+    readonly inn?: string;
+    readonly passport?: string;
+    readonly deliveryInfo?: object;
+  };
   readonly cartItems: { readonly items: readonly CartItem[] };
 }

@@ -149,7 +149,13 @@ export class MqttLink {
       if (this.stopped || !c || c.connected) return;
       this.stats.reconnects++;
       // Keep the stores: results published while away must go out once connected again
-      // (MQTT.js would otherwise start from empty stores).
+      // (MQTT.js would otherwise start from empty stores, and the promises of the publishes
+      // it dropped would never settle). Issue 11 checked the suspicion that resuming with
+      // the stores reuses message ids: MQTT.js 5's default id provider never does (its
+      // clear() is a no-op and register() accepts every id; only UniqueMessageIdProvider
+      // can skip a stored packet). The results lost under load with mosquitto restarted were
+      // lost by the broker: it acknowledged a result just before stopping and never
+      // delivered it to the cloud's offline session; the cloud asks again (report request).
       c.reconnect({ incomingStore: c.incomingStore, outgoingStore: c.outgoingStore });
     });
   }

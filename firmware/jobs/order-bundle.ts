@@ -9,9 +9,10 @@ import { MEASURES, PAYMENT_METHODS, PAYMENT_OBJECTS, type Operation, type TaxSys
 import type { Receipt, ReceiptItem } from '../fiscal/receipt.ts';
 import type { MappedReceipt } from './atol-receipt.ts';
 import type { Problem, ValidationContext } from './job.ts';
-import { checkItemSum, checkItemVat, exactQuantity, sum, take, type Parsed } from './job-amounts.ts';
+import { checkDiscountedAmount, checkItemSum, checkItemVat, discountedPrice, exactQuantity, sum, take, type Parsed } from './job-amounts.ts';
 import { checkRateDate, lookupCode, lookupSberTaxType, lookupTaxSystem, unsupportedPaymentObject, type Coded } from './job-codes.ts';
 import { cashlessOf, internetProblems, jobDate } from './job-2025-tags.ts';
+import { measureAlias } from './measure-labels.ts';
 import { buyerOf, cashierOf, checkText, sellerOf, TEXT_TAGS, type BuyerSource } from './job-parties.ts';
 import type { CartItem, OrderBundle, WireJob } from './job-wire.ts';
 
@@ -25,16 +26,6 @@ const ATTRIBUTES = {
 } as const;
 type AttributeName = keyof typeof ATTRIBUTES;
 
-/** Unit spellings Sberbank integrations send besides the labels of MEASURES. */
-const MEASURE_ALIASES: Readonly<Record<string, string>> = {
-  'шт.': 'piece',
-  штук: 'piece',
-  штука: 'piece',
-  'г.': 'gram',
-  'кг.': 'kilogram',
-  'л.': 'liter',
-  'м.': 'meter',
-};
 
 const BUNDLE = 'order_bundle';
 const ITEMS = `${BUNDLE}.cartItems.items`;
@@ -79,13 +70,17 @@ function cartItem(it: CartItem, path: string, ctx: ValidationContext, problems: 
   // By the Sberbank column of the VAT table; 18 % codes are refused, never remapped (fiscal-spec §7.1).
   const rate = take(lookupSberTaxType(it.tax.taxType), `${path}.tax.taxType`, problems);
   if (rate) checkRateDate(rate, at, `${path}.tax.taxType`, problems, warnings);
-  if (quantity !== undefined) checkItemSum(it.itemPrice, quantity, it.itemAmount, `${path}.itemAmount`, problems, 'kopecks');
+  if (quantity !== undefined) {
+    if (it.discount) checkDiscountedAmount(it.itemPrice, quantity, it.discount, it.itemAmount, path, problems);
+    else checkItemSum(it.itemPrice, quantity, it.itemAmount, `${path}.itemAmount`, problems, 'kopecks');
+  }
   if (rate && it.tax.taxSum !== undefined) checkItemVat(rate, it.itemAmount, it.tax.taxSum, `${path}.tax.taxSum`, problems, 'kopecks');
   const attrs = attributesOf(it, `${path}.itemAttributes.attributes`, ctx, problems);
   if (problems.length > before || quantity === undefined || !measure || !rate || !attrs) return undefined;
   return {
     name: it.name,
-    priceKopecks: it.itemPrice,
+    // With a discount the FFD price is the discounted one, spread over the units (ATOL's rule).
+    priceKopecks: it.discount ? discountedPrice(it.itemPrice, quantity, it.itemAmount) : it.itemPrice,
     quantity,
     sumKopecks: it.itemAmount,
     measure: measure.id,
@@ -100,7 +95,7 @@ function cartItem(it: CartItem, path: string, ctx: ValidationContext, problems: 
 function measureOf(measure: number | string | undefined, ctx: ValidationContext): Parsed<Coded> {
   if (measure === undefined) return lookupCode(MEASURES, 'measure', 'piece', ctx.ffd);
   if (typeof measure === 'string' && /^\d{1,3}$/.test(measure.trim())) return lookupCode(MEASURES, 'measure', Number(measure), ctx.ffd);
-  const alias = typeof measure === 'string' ? MEASURE_ALIASES[measure.trim().toLowerCase()] : undefined;
+  const alias = typeof measure === 'string' ? measureAlias(measure) : undefined;
   return lookupCode(MEASURES, 'measure', alias ?? measure, ctx.ffd, true);
 }
 
@@ -177,12 +172,16 @@ function buyerSource(job: WireJob, bundle: OrderBundle): BuyerSource {
   const at = `${BUNDLE}.customerDetails`;
   const client = job.client;
   const useClient = client?.email !== undefined || client?.phone !== undefined;
-  const email = useClient ? client?.email : cd?.email;
-  const phone = useClient ? client?.phone : cd?.phone !== undefined ? sberPhone(cd.phone) : undefined;
+  // customerDetails.contact, Sberbank's "preferred contact", fills in when it is an e-mail or phone.
+  const contact = cd?.contact?.trim();
+  const contactEmail = contact !== undefined && contact.includes('@') ? contact : undefined;
+  const contactPhone = contact !== undefined && contactEmail === undefined && /^\+?[\d\s()-]{10,}$/.test(contact) ? sberPhone(contact) : undefined;
+  const email = useClient ? client?.email : (cd?.email ?? (cd?.phone === undefined ? contactEmail : undefined));
+  const phone = useClient ? client?.phone : cd?.phone !== undefined ? sberPhone(cd.phone) : cd?.email === undefined ? contactPhone : undefined;
   const from = useClient ? 'client' : at;
   return {
-    ...(email !== undefined ? { email: { value: email, path: `${from}.email` } } : {}),
-    ...(phone !== undefined ? { phone: { value: phone, path: `${from}.phone` } } : {}),
+    ...(email !== undefined ? { email: { value: email, path: `${from}.${useClient || cd?.email !== undefined ? 'email' : 'contact'}` } } : {}),
+    ...(phone !== undefined ? { phone: { value: phone, path: `${from}.${useClient || cd?.phone !== undefined ? 'phone' : 'contact'}` } } : {}),
     ...(cd?.fullName !== undefined ? { name: { value: cd.fullName, path: `${at}.fullName` } } : {}),
     ...(cd?.inn !== undefined ? { inn: { value: cd.inn, path: `${at}.inn` } } : {}),
   };

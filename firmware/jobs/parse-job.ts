@@ -8,10 +8,12 @@
  *      CP866 lengths, buyer contact, the registration (atol-receipt.ts, order-bundle.ts).
  * Pure and total: it never throws, whatever the bytes.
  */
+import { createHash } from 'node:crypto';
 import type { Operation } from '../fiscal/receipt-codes.ts';
 import { atolCorrection, atolReceipt } from './atol-receipt.ts';
 import { decodePayload } from './decode-payload.ts';
-import type { CorrectionJobType, Job, ParseOutcome, Problem, ReceiptJobType, ValidationContext } from './job.ts';
+import { JOB_TYPES, type CorrectionJobType, type Job, type JobType, type ParseOutcome, type Problem, type ReceiptJobType, type ValidationContext } from './job.ts';
+import { translateForms, type Echo } from './job-forms.ts';
 import { cashierOf } from './job-parties.ts';
 import { bodyProblems, schemaProblems } from './job-schema.ts';
 import type { WireJob } from './job-wire.ts';
@@ -32,26 +34,89 @@ const OPERATION: Readonly<Record<ReceiptJobType | CorrectionJobType, Operation>>
   buy_refund_correction: 'buy_refund',
 };
 
+/**
+ * What a payload is (issue 11 §3): a job, a refusal that names the job's id and type when
+ * the payload let the register know them, or a `report` request (the cloud asks for stored
+ * results again, as ATOL Online's report does; answered by the intake, never journaled).
+ */
+export type PayloadOutcome =
+  | { readonly kind: 'job'; readonly job: Job; readonly echo: Echo | undefined; readonly digest: string }
+  | { readonly kind: 'invalid'; readonly id: string | undefined; readonly type: JobType | 'report' | undefined; readonly echo: Echo | undefined; readonly problems: readonly Problem[] }
+  | { readonly kind: 'report'; readonly id: string; readonly ids: readonly string[] };
+
+/** A report request names at most this many job ids. */
+export const MAX_REPORT_IDS = 100;
+
 export function parseJobPayload(payload: Uint8Array, ctx: ValidationContext): ParseOutcome {
+  const o = parsePayload(payload, ctx);
+  if (o.kind === 'job') return { ok: true, job: o.job };
+  if (o.kind === 'invalid') return fail(o.id, o.problems);
+  return fail(o.id, [{ path: 'type', message: 'a report request is answered by the intake, it makes no job' }]);
+}
+
+export function parsePayload(payload: Uint8Array, ctx: ValidationContext): PayloadOutcome {
   try {
     return parse(payload, ctx);
   } catch (err) {
     // Not expected: every stage returns problems. Kept so that even a bug here becomes a
     // fail result for the cloud instead of an exception in the MQTT handler.
-    return fail(undefined, [{ path: '', message: `the register could not read this job (${err instanceof Error ? err.message : String(err)})` }]);
+    return invalid(undefined, undefined, undefined, [{ path: '', message: `the register could not read this job (${err instanceof Error ? err.message : String(err)})` }]);
   }
 }
 
-function parse(payload: Uint8Array, ctx: ValidationContext): ParseOutcome {
+function parse(payload: Uint8Array, ctx: ValidationContext): PayloadOutcome {
   const decoded = decodePayload(payload, ctx.maxPayloadBytes);
-  if (!decoded.ok) return fail(undefined, decoded.problems);
-  const raw = decoded.value;
+  const type = readableType(decoded.value);
+  if (!decoded.ok) return invalid(readableId(decoded.value), type, undefined, decoded.problems);
+  if (type === 'report') return reportRequest(decoded.value);
+  const front = translateForms(decoded.value, ctx);
+  const raw = front.value;
   const id = readableId(raw);
-  const shape = [...schemaProblems(raw), ...bodyProblems(raw)];
-  if (shape.length > 0) return fail(id, shape);
+  const rename = (list: readonly Problem[]): Problem[] => list.map((p) => ({ path: front.rename(p.path), message: p.message }));
+  const shape = front.stop ? front.problems : [...front.problems, ...rename([...schemaProblems(raw), ...bodyProblems(raw)])];
+  if (shape.length > 0) return invalid(id, type, front.echo, shape);
   const problems: Problem[] = [];
   const job = toJob(raw as WireJob, ctx, problems);
-  return problems.length > 0 ? fail(id, problems) : { ok: true, job };
+  if (problems.length > 0) return invalid(id, type, front.echo, rename(problems));
+  return { kind: 'job', job, echo: front.echo, digest: digestOf(decoded.value) };
+}
+
+/** `{version: 1, id, type: "report", ids: [...]}`: the stored results of those jobs, again. */
+function reportRequest(raw: unknown): PayloadOutcome {
+  const r = raw as Record<string, unknown>;
+  const id = readableId(raw);
+  const problems: Problem[] = [];
+  if (r['version'] !== 1) problems.push({ path: 'version', message: 'must be 1' });
+  if (id === undefined) problems.push({ path: 'id', message: 'is required: 1 to 64 characters without control characters' });
+  const ids = r['ids'];
+  if (!Array.isArray(ids) || ids.length < 1 || ids.length > MAX_REPORT_IDS) problems.push({ path: 'ids', message: `must list 1 to ${MAX_REPORT_IDS} job ids` });
+  else ids.forEach((x, i) => readableId({ id: x }) === undefined && problems.push({ path: `ids[${i}]`, message: 'is not a job id (1 to 64 characters without control characters)' }));
+  for (const k of Object.keys(r)) if (!['version', 'id', 'type', 'ids'].includes(k)) problems.push({ path: k, message: 'is not a field of a report request' });
+  if (problems.length > 0 || id === undefined) return invalid(id, 'report', undefined, problems);
+  return { kind: 'report', id, ids: ids as string[] };
+}
+
+/**
+ * What identifies a job's content: the payload's value with its keys sorted, so JSON and
+ * CBOR and any key order of one job are the same job, and anything else under a known id is
+ * another job. It does not depend on the register's settings (a changed default cashier
+ * must not turn a retry into a conflict). 16 bytes of SHA-256 keep the ledger small
+ * (DESIGN.md §1 invariant 7).
+ */
+export function digestOf(value: unknown): string {
+  return createHash('sha256').update(canonical(value)).digest('base64').slice(0, 22);
+}
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (typeof v === 'object' && v !== null) {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
 }
 
 function toJob(w: WireJob, ctx: ValidationContext, problems: Problem[]): Job {
@@ -84,6 +149,12 @@ function need<T>(body: T | undefined): T {
   return body;
 }
 
+/** The job's type when it is a known one, so a refusal can name it. */
+function readableType(raw: unknown): JobType | 'report' | undefined {
+  const type = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>)['type'] : undefined;
+  return type === 'report' || (JOB_TYPES as readonly unknown[]).includes(type) ? (type as JobType | 'report') : undefined;
+}
+
 /** The job's id when it is a valid one, so even a rejected job's fail result names it. */
 function readableId(raw: unknown): string | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
@@ -92,6 +163,10 @@ function readableId(raw: unknown): string | undefined {
 }
 
 function fail(id: string | undefined, problems: readonly Problem[]): ParseOutcome {
+  return { ok: false, id, problems };
+}
+
+function invalid(id: string | undefined, type: JobType | 'report' | undefined, echo: Echo | undefined, problems: readonly Problem[]): PayloadOutcome {
   const shown = problems.length > MAX_PROBLEMS ? [...problems.slice(0, MAX_PROBLEMS - 1), { path: '', message: `and ${problems.length - MAX_PROBLEMS + 1} more problems` }] : problems;
-  return { ok: false, id, problems: shown };
+  return { kind: 'invalid', id, type, echo, problems: shown };
 }

@@ -5,13 +5,15 @@
  * queue in the client's session and go out in order. Once the broker acknowledges a final
  * result the ledger notes it; final results it never acknowledged are sent again on every
  * (re)connect, and by a sweep every `sweepMs` while connected: a publish whose PUBACK got
- * lost in a reconnect (seen under CPU load with mosquitto restarted) cannot leave a result
- * unsent for good. Results are idempotent for the cloud: it keys on the job id.
+ * lost in a reconnect cannot leave a result unsent for good. A result the broker did
+ * acknowledge and then lost (mosquitto 2.0.11 stopped right after the PUBACK, issue 11) is
+ * beyond the register's sight: the cloud asks for it with a report request (job-intake.ts).
+ * Results are idempotent for the cloud: it keys on the job id.
  */
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { Log } from '../core/log.ts';
 import type { JobLedger } from './job-ledger.ts';
-import { FINAL_STATUSES, type JobResult } from './job-result.ts';
+import { FINAL_STATUSES, withEcho, type JobResult } from './job-result.ts';
 
 export interface ResultReporterDeps {
   readonly publish: (topic: string, payload: string) => Promise<void>;
@@ -59,8 +61,10 @@ export class ResultReporter {
     this.sweepTimer?.cancel();
   }
 
+  /** Sends a result with its job's ATOL echoes (uuid, external_id, callback_url) and ATOL status. */
   report(result: JobResult): void {
-    void this.send(result);
+    const entry = result.id !== null ? this.deps.ledger.holder(result.id) : undefined;
+    void this.send(withEcho(result, entry?.echo, entry?.type));
   }
 
   private send(result: JobResult): Promise<void> {

@@ -3,6 +3,7 @@
  * retained status topic, in logs, and in the debug console. Every field is documented in
  * firmware/jobs/README.md "Status".
  */
+import { FN_PHASES } from '../../drivers/fn/fn-status-flags.ts';
 import { FN } from '../../drivers/fn/fn-commands.ts';
 import type { FnDriver } from '../../drivers/fn/fn-driver.ts';
 import { atolDateTime } from '../core/local-time.ts';
@@ -17,7 +18,10 @@ export interface DeviceStatus {
   readonly timestamp: string;
   readonly fn?: {
     readonly number: string;
+    /** The state code of fn-protocol Table 8 (1, 3, 7, 15). */
     readonly phase: number;
+    /** The same phase as the spec numbers and the console names it: "phase 2: fiscal mode" (issue 11 §4). */
+    readonly phase_name: string;
     readonly warnings: number;
     readonly last_fd: number;
     readonly last_document: string;
@@ -47,6 +51,7 @@ export async function collectStatus(s: StatusSources): Promise<DeviceStatus> {
     const fn = {
       number: st.fnNumber,
       phase: st.phase,
+      phase_name: FN_PHASES[st.phase] ?? `state code ${st.phase}`,
       warnings: st.warnings,
       last_fd: st.lastFd,
       last_document: atolDateTime(st.lastDocumentTime),

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { silentLog } from '../../firmware/core/log.ts';
 import { Journal } from '../../firmware/journal/journal.ts';
 import type { LedgerRecord } from '../../firmware/jobs/job-ledger.ts';
-import { parseJobPayload } from '../../firmware/jobs/parse-job.ts';
+import { digestOf, parseJobPayload } from '../../firmware/jobs/parse-job.ts';
 import { startAppRig } from '../helpers/app-rig.ts';
 
 const [mode = '', dataDir = '', arg = ''] = process.argv.slice(2);
@@ -33,7 +33,8 @@ const writes: Promise<void>[] = [];
 for (let i = 0; i < count; i++) {
   const id = `rss-${i}`;
   const job = { ...outcome.job, id };
-  writes.push(journal.append({ k: 'accepted', id, at, job }));
+  // As the intake writes it since issue 11: with the content digest a repeat is told by.
+  writes.push(journal.append({ k: 'accepted', id, at, job, digest: digestOf({ id, n: i }) }));
   writes.push(
     journal.append({
       k: 'finished',

@@ -12,8 +12,15 @@ export interface Cloud {
   publish(payload: string | Uint8Array): Promise<void>;
   /** Resolves with the first final result of the job. */
   final(id: string, timeoutMs?: number): Promise<JobResult>;
-  /** Resolves once every id has a final result. */
-  allFinal(ids: readonly string[], timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves once every id has a final result. With `askEveryMs`, acts as the contract tells a
+   * cloud to (firmware/jobs/README.md "Asking again"): every `askEveryMs` it sends a report
+   * request for the ids still without a final result, so a result the broker acknowledged
+   * and then lost is asked for again.
+   */
+  allFinal(ids: readonly string[], timeoutMs?: number, options?: { askEveryMs?: number }): Promise<void>;
+  /** Report requests sent by allFinal. */
+  readonly asked: number;
   /** Resolves when the register's retained status says it is online (its session exists). */
   online(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -46,31 +53,46 @@ export async function connectCloud(
   });
   await client.subscribeAsync([topics.results, topics.status], { qos: 1 });
   const finalOf = (id: string): JobResult | undefined => results.get(id)?.find((r) => FINAL_STATUSES.has(r.status));
-  const until = async (check: () => boolean, timeoutMs: number, what: string): Promise<void> => {
+  /** `what` is read when the wait fails, so it can say what is still missing then. */
+  const until = async (check: () => boolean, timeoutMs: number, what: () => string, tick?: () => void): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`);
+      tick?.();
       await new Promise<void>((resolve) => {
         waiters.push(resolve);
         setTimeout(resolve, 200);
       });
     }
   };
+  let asked = 0;
   return {
     topics,
     results,
+    get asked() {
+      return asked;
+    },
     async publish(payload) {
       await client.publishAsync(topics.jobs, typeof payload === 'string' ? payload : Buffer.from(payload), { qos: 1 });
     },
     async final(id, timeoutMs = 20_000) {
-      await until(() => finalOf(id) !== undefined, timeoutMs, `the final result of ${id}`);
+      await until(() => finalOf(id) !== undefined, timeoutMs, () => `the final result of ${id}`);
       return finalOf(id) as JobResult;
     },
-    async allFinal(ids, timeoutMs = 60_000) {
-      await until(() => ids.every((id) => finalOf(id) !== undefined), timeoutMs, `final results of ${ids.length} jobs (${ids.filter((id) => !finalOf(id)).length} missing)`);
+    async allFinal(ids, timeoutMs = 60_000, options = {}) {
+      const missing = (): string[] => ids.filter((id) => !finalOf(id));
+      let nextAsk = Date.now() + (options.askEveryMs ?? Infinity);
+      const ask = (): void => {
+        if (Date.now() < nextAsk) return;
+        nextAsk = Date.now() + (options.askEveryMs ?? Infinity);
+        const wanted = missing().slice(0, 100);
+        asked++;
+        void client.publishAsync(topics.jobs, JSON.stringify({ version: 1, id: `cloud-ask-${asked}-${Date.now()}`, type: 'report', ids: wanted }), { qos: 1 }).catch(() => undefined);
+      };
+      await until(() => missing().length === 0, timeoutMs, () => `final results of ${ids.length} jobs (${missing().length} missing: ${missing().slice(0, 10).join(' ')})`, ask);
     },
     async online(timeoutMs = 20_000) {
-      await until(() => lastStatus.state === 'online', timeoutMs, 'the register to come online');
+      await until(() => lastStatus.state === 'online', timeoutMs, () => 'the register to come online');
     },
     close: () => client.endAsync(),
   };

@@ -129,6 +129,23 @@ tcp('`kassa console <command>` prints the answer and exits 0; a bad command exit
     const bad = await cli('fd', 'x');
     assert.is(bad.code, 1);
     assert.match(bad.stdout, /^error: the FD number/m);
+
+    // Issue 11 §4: options after the command belong to it; a failed job exits non-zero.
+    const json = await cli('status', '--json');
+    assert.is(json.code, 0, json.stdout);
+    const st = JSON.parse(json.stdout) as { fn?: { phase: number; phase_name: string } };
+    assert.equal([st.fn?.phase, st.fn?.phase_name], [3, 'phase 2: fiscal mode'], 'the status names the phase as the console does');
+    const copy = await cli('copy', '99999');
+    assert.is(copy.code, 1, copy.stdout);
+    assert.match(copy.stdout, /^result +fail/m);
+    const ofd = await cli('ofd');
+    assert.match(ofd.stdout, /"pVersion": "0120"/, 'the P-protocol version as the config writes it');
+    const doc = await cli('fd', '1');
+    assert.is(doc.code, 0);
+    assert.match(doc.stdout, /\(1012\): \d\d\.\d\d\.\d{4} \d\d:\d\d$/m, 'dates as the receipt prints them');
+    assert.match(doc.stdout, /\(1209\): 4 ФФД 1\.2$/m, 'codes with their names');
+    const help = await promisify(execFile)('node', ['--import', 'tsx', 'firmware/main.ts', 'console', '--help']);
+    assert.match(help.stdout, /^kassa console/);
   } finally {
     await rig.stop();
     await broker.close();

@@ -3,7 +3,6 @@
  * fiscal attributes match the FN archive; 100 redeliveries of one job id make one fiscal
  * document; malformed payloads get fail results with paths and the register keeps running.
  */
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { encode as encodeCbor } from 'cbor-x';
@@ -11,27 +10,11 @@ import { FN } from '../../drivers/fn/fn-commands.ts';
 import { readArchivedTlv } from '../../drivers/fn/fn-procedures.ts';
 import { decodeTlv, findTag } from '../../firmware/fiscal/tlv-codec.ts';
 import { fpdFromTag1077 } from '../../firmware/fiscal/fpd-tag.ts';
-import { startAppRig, removeDir, type AppRig } from '../helpers/app-rig.ts';
-import { connectCloud, type Cloud } from '../helpers/cloud.ts';
-import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
+import { mqttSuite } from '../helpers/mqtt-suite.ts';
 
 const sample = (name: string): Record<string, unknown> => JSON.parse(readFileSync(`device-config/samples/${name}`, 'utf8')) as Record<string, unknown>;
 
-const it = suite<{ broker?: Mosquitto; rig?: AppRig; cloud?: Cloud }>('jobs over MQTT (mosquitto)', {});
-
-it.before(async (ctx) => {
-  ctx.broker = await startMosquitto();
-  ctx.rig = await startAppRig(ctx.broker.url);
-  ctx.cloud = await connectCloud(ctx.broker.url, ctx.rig.config.mqtt.topicPrefix);
-  await ctx.cloud.online();
-});
-
-it.after(async (ctx) => {
-  await ctx.cloud?.close();
-  await ctx.rig?.stop();
-  await ctx.broker?.close();
-  if (ctx.rig) removeDir(ctx.rig.dataDir);
-});
+const it = mqttSuite('jobs over MQTT (mosquitto)');
 
 it('a sell job: the result carries the fiscal attributes the FN archive holds', async (ctx) => {
   const job = { ...sample('sell-atol.json'), id: 'it-sell-1' };

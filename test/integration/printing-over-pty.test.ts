@@ -8,7 +8,7 @@ import { suite } from 'uvu';
 import QRCode from 'qrcode';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -120,6 +120,23 @@ it('paper out: print() says false and nothing is lost; paper back: it prints', a
   const next = ctx.emulator!.nextReceipt();
   assert.ok(await ctx.printer!.print({ job: { id: 'p2', type: 'sell', receipt, electronic: false }, fiscal, registration }));
   assert.ok((await next).lines.join('\n').includes('КАССОВЫЙ ЧЕК'));
+});
+
+it('a restarted emulator continues the file numbers: nothing saved before is overwritten (issue 11 §4)', async (ctx) => {
+  const dir = ctx.dir!;
+  const before = readdirSync(dir).filter((f) => f.endsWith('.txt')).sort();
+  assert.ok(before.length >= 2, `receipts saved so far: ${before.join(', ')}`);
+  const texts = before.map((f) => readFileSync(join(dir, f), 'utf8'));
+  ctx.emulator!.stop();
+  const device = ctx.ports![0]!;
+  ctx.emulator = new PrinterEmulator({ port: device, clock: systemClock(), log: testLog() }, { outputDir: dir });
+  ctx.emulator.start();
+  const next = ctx.emulator.nextReceipt();
+  assert.ok(await ctx.printer!.print({ job: { id: 'p3', type: 'sell', receipt, electronic: false }, fiscal, registration }));
+  await next;
+  const after = readdirSync(dir).filter((f) => f.endsWith('.txt')).sort();
+  assert.equal(after, [...before, `receipt-${String(before.length + 1).padStart(4, '0')}.txt`]);
+  assert.equal(before.map((f) => readFileSync(join(dir, f), 'utf8')), texts, 'the earlier files are untouched');
 });
 
 it.run();

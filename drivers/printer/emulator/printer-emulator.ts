@@ -6,9 +6,11 @@
  * every cut receipt, keeps the text and
  * writes `receipt-NNNN.txt` and `receipt-NNNN.png` — the paper as drawn by roll-image.ts,
  * text and QR code — to a folder, so a person can look at it and a phone (or zbarimg) can
- * scan it. Slow printing is a knob too.
+ * scan it. NNNN continues from the highest number already in the folder: files outlive the
+ * process, so their names never come from a per-process counter (issue 11 §4: pictures were
+ * overwritten after a restart). Slow printing is a knob too.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../../../firmware/core/clock.ts';
 import type { Log } from '../../../firmware/core/log.ts';
@@ -57,6 +59,8 @@ export class PrinterEmulator {
   /** The paper moves at its speed: bytes after a receipt wait until it is out (ms, clock time). */
   private busyUntil = 0;
   private inbox: Promise<void> = Promise.resolve();
+  /** The number of the last receipt file in outputDir, read from the folder at start. */
+  private lastFileNumber = 0;
 
   constructor(
     private readonly deps: PrinterEmulatorDeps,
@@ -79,7 +83,10 @@ export class PrinterEmulator {
   }
 
   start(): void {
-    if (this.options.outputDir) mkdirSync(this.options.outputDir, { recursive: true });
+    if (this.options.outputDir) {
+      mkdirSync(this.options.outputDir, { recursive: true });
+      this.lastFileNumber = lastReceiptFileNumber(this.options.outputDir);
+    }
     this.unsubscribe = this.deps.port.onData((chunk) => {
       const data = this.realTime.push(chunk);
       // Offline or out of paper, a printer takes in nothing more to print.
@@ -142,7 +149,7 @@ export class PrinterEmulator {
       this.printed.push(receipt);
       const dir = this.options.outputDir;
       if (dir) {
-        const base = join(dir, `receipt-${String(this.printed.length).padStart(4, '0')}`);
+        const base = join(dir, `receipt-${String(++this.lastFileNumber).padStart(4, '0')}`);
         try {
           writeFileSync(`${base}.txt`, `${receipt.lines.join('\n')}\n`);
           writeFileSync(`${base}.png`, renderRollPng(receipt.rows, { columns: this.options.columns ?? 48 }));
@@ -157,4 +164,16 @@ export class PrinterEmulator {
     if (ms > 0) this.deps.clock.after(ms, done);
     else done();
   }
+}
+
+const RECEIPT_FILE = /^receipt-(\d+)\.(?:txt|png)$/;
+
+/** The highest NNNN of the receipt-NNNN.txt/.png files in `dir`; 0 when there are none. */
+export function lastReceiptFileNumber(dir: string): number {
+  let last = 0;
+  for (const name of readdirSync(dir)) {
+    const m = RECEIPT_FILE.exec(name);
+    if (m) last = Math.max(last, Number(m[1]));
+  }
+  return last;
 }
