@@ -72,7 +72,7 @@ function parse(payload: Uint8Array, ctx: ValidationContext): PayloadOutcome {
   const front = translateForms(decoded.value, ctx);
   const raw = front.value;
   const id = readableId(raw);
-  const rename = (list: readonly Problem[]): Problem[] => list.map((p) => ({ path: front.rename(p.path), message: p.message }));
+  const rename = (list: readonly Problem[]): Problem[] => list.map((p) => ({ ...p, path: front.rename(p.path) }));
   const shape = front.stop ? front.problems : [...front.problems, ...rename([...schemaProblems(raw), ...bodyProblems(raw)])];
   if (shape.length > 0) return invalid(id, type, front.echo, shape);
   const problems: Problem[] = [];
