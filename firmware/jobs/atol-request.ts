@@ -11,8 +11,8 @@
  * lamoda/atol-client send them.
  */
 import type { Problem, ValidationContext } from './job.ts';
-import type { Echo, Translated } from './job-forms.ts';
-import { objectAt } from './job-forms.ts';
+import type { Echo, Translated } from './job-form-kit.ts';
+import { objectAt } from './job-form-kit.ts';
 import { measureAlias } from './measure-labels.ts';
 import { MEASURES } from '../fiscal/receipt-codes.ts';
 

@@ -16,7 +16,7 @@
 import type { Clock } from '../core/clock.ts';
 import { atolDateTime, type LocalTime } from '../core/local-time.ts';
 import type { Log } from '../core/log.ts';
-import type { Echo } from './job-forms.ts';
+import type { Echo } from './job-form-kit.ts';
 import type { JobLedger, LedgerEntry } from './job-ledger.ts';
 import type { ValidationContext } from './job.ts';
 import { fiscalPayload, RESULT_VERSION, withEcho, type JobResult, type StoredJobSummary } from './job-result.ts';

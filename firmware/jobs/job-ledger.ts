@@ -8,7 +8,7 @@
  * because every record sets fields, none adds to them.
  */
 import { JOB_TYPES, type Job, type JobType } from './job.ts';
-import type { Echo } from './job-forms.ts';
+import type { Echo } from './job-form-kit.ts';
 import { withEcho, type FiscalAttributes, type JobResult, type JobStatus } from './job-result.ts';
 
 /** The FN document a job is about to form: written before the FN is touched (reconciliation reads it). */

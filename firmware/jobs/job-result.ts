@@ -7,7 +7,7 @@
 import { atolDateTime } from '../core/local-time.ts';
 import { fnsQrString } from '../fiscal/fns-qr.ts';
 import type { Problem } from './job.ts';
-import type { Echo } from './job-forms.ts';
+import type { Echo } from './job-form-kit.ts';
 
 export const RESULT_VERSION = 1;
 

@@ -11,8 +11,8 @@
  * sends the same names.
  */
 import type { Problem, ValidationContext } from './job.ts';
-import type { Translated } from './job-forms.ts';
-import { objectAt, objectOrJson } from './job-forms.ts';
+import type { Translated } from './job-form-kit.ts';
+import { objectAt, objectOrJson } from './job-form-kit.ts';
 import { SBER_TAX_SYSTEMS } from './order-bundle.ts';
 
 const AT = 'sberbank_request';
