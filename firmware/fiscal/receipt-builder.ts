@@ -167,7 +167,7 @@ function cashlessTags(receipt: Receipt, problems: Problem[]): TlvNode[] {
       tag: 1234,
       value: list.map((c) => ({
         tag: 1235,
-        value: [{ tag: 1082, value: c.sumKopecks }, { tag: 1236, value: c.method }, { tag: 1237, value: c.ids }, ...(c.info ? [{ tag: 1238, value: c.info }] : [])],
+        value: [{ tag: 1082, value: c.sumKopecks }, ...(c.method !== undefined ? [{ tag: 1236, value: c.method }] : []), { tag: 1237, value: c.ids }, ...(c.info ? [{ tag: 1238, value: c.info }] : [])],
       })),
     },
   ];

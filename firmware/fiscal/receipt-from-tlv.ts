@@ -113,5 +113,6 @@ function itemFromTlv(t: Tags): ReceiptItem {
 
 function cashlessFromTlv(t: Tags): CashlessPayment {
   const info = t.str(1238);
-  return { sumKopecks: t.num(1082) ?? 0, method: t.num(1236) ?? 0, ids: t.str(1237) ?? '', ...(info !== undefined ? { info } : {}) };
+  const method = t.num(1236);
+  return { sumKopecks: t.num(1082) ?? 0, ...(method !== undefined ? { method } : {}), ids: t.str(1237) ?? '', ...(info !== undefined ? { info } : {}) };
 }

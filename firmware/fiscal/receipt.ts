@@ -50,7 +50,8 @@ export interface Seller {
  */
 export interface CashlessPayment {
   readonly sumKopecks: number;
-  readonly method: number;
+  /** 1236; absent when unknown: the FNS has published no values yet (SOURCES.md). */
+  readonly method?: number;
   readonly ids: string;
   readonly info?: string;
 }

@@ -64,7 +64,7 @@ export function cashlessOf(
     if (sumKopecks === 0) problems.push({ path: `${at}.sum`, message: 'a cashless payment of 0 is no payment: leave the entry out' });
     checkText(c.id, 1237, ctx, `${at}.id`, problems);
     if (c.additional_info !== undefined) checkText(c.additional_info, 1238, ctx, `${at}.additional_info`, problems);
-    if (sumKopecks !== undefined) out.push({ sumKopecks, method: c.method, ids: c.id, ...(c.additional_info !== undefined ? { info: c.additional_info } : {}) });
+    if (sumKopecks !== undefined) out.push({ sumKopecks, ...(c.method !== undefined ? { method: c.method } : {}), ids: c.id, ...(c.additional_info !== undefined ? { info: c.additional_info } : {}) });
   });
   const total = sum(out.map((c) => c.sumKopecks));
   if (out.length === list.length && total > (electronicKopecks ?? 0)) {

@@ -70,8 +70,8 @@ export interface AtolPayment {
 export interface AtolCashlessPayment {
   /** Rubles (1082); with order_bundle it may be left out: the card paid the whole cart. */
   readonly sum?: number;
-  /** 1236 code, as the FNS sets it. */
-  readonly method: number;
+  /** 1236 code, as the FNS sets it; left out when the job does not know it (no values published yet). */
+  readonly method?: number;
   /** 1237 payment identifiers. */
   readonly id: string;
   /** 1238 */

@@ -21,15 +21,13 @@ const AT = 'sberbank_request';
 export const SBER_CREDENTIALS = ['userName', 'password', 'token'] as const;
 
 /** Parameters the register reads. */
-export const SBER_USED = ['amount', 'currency', 'taxSystem', 'orderBundle', 'refundItems', 'email', 'phone'] as const;
+export const SBER_USED = ['amount', 'currency', 'taxSystem', 'orderBundle', 'refundItems', 'email', 'phone', 'orderNumber', 'orderId'] as const;
 
 /**
  * Parameters with no meaning for a receipt: accepted and ignored (README "Form 4").
  * They steer the payment page, the bank's callbacks or the card binding.
  */
 export const SBER_IGNORED = [
-  'orderNumber',
-  'orderId',
   'description',
   'returnUrl',
   'failUrl',
@@ -135,6 +133,13 @@ export function fromSberbankRequest(job: Record<string, unknown>, ctx: Validatio
     out['company'] = company;
   }
 
+  // The payment itself: one card payment of the whole cart, named by its order (issue 10 §3,
+  // fiscal-spec §7.3): 1235 {1082 the whole sum, 1237 the identifiers}. No 1236: the FNS has
+  // published no codes for it, and the register invents none. A job that gives
+  // cashless_payments itself keeps its own.
+  const ids = paymentIds(req);
+  if (ids !== undefined && envelope['cashless_payments'] === undefined) out['cashless_payments'] = [{ id: ids }];
+
   checkAmount(req['amount'], bundle, itemsAt, problems);
   return { value: out, renames };
 }
@@ -155,4 +160,10 @@ function checkAmount(amount: unknown, bundle: Record<string, unknown>, itemsAt: 
   if (total !== given) {
     problems.push({ path: `${AT}.amount`, message: `${given} is not the sum of ${itemsAt}.items[].itemAmount, ${total} (kopecks)` });
   }
+}
+
+/** 1237 from register.do's `orderNumber` (the shop's) and refund.do's `orderId` (Sberbank's), each named. */
+function paymentIds(req: Record<string, unknown>): string | undefined {
+  const named = (['orderNumber', 'orderId'] as const).flatMap((k) => (typeof req[k] === 'string' || typeof req[k] === 'number' ? [`${k} ${String(req[k])}`] : []));
+  return named.length > 0 ? named.join('; ') : undefined;
 }

@@ -10,6 +10,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { encode as encodeCbor } from 'cbor-x';
 import { discountedPrice } from '../../firmware/jobs/job-amounts.ts';
 import { parsePayload, type PayloadOutcome } from '../../firmware/jobs/parse-job.ts';
+import { buildReceipt } from '../../firmware/fiscal/receipt-builder.ts';
+import { decodeTlv, encodeTlv, findTag, type TlvNode } from '../../firmware/fiscal/tlv-codec.ts';
 import { DEMO_JOB_CONTEXT } from '../helpers/job-context.ts';
 
 const CTX = DEMO_JOB_CONTEXT;
@@ -150,6 +152,25 @@ Sber('the envelope uuid is echoed, and must be a short string', () => {
   const bad = parse(job);
   assert.ok(bad.kind === 'invalid' && bad.problems[0]?.path === 'uuid');
 });
+Sber('the card payment is the cashless detail 1234: the whole sum and the order identifiers, and no invented 1236', () => {
+  const o = parse(fixture('sber-register-do.json'));
+  assert.ok(o.kind === 'job' && 'receipt' in o.job);
+  assert.equal(o.job.receipt.cashless, [{ sumKopecks: 246000, ids: 'orderNumber ORD-2025-0001' }]);
+  const doc = buildReceipt(o.job.receipt, '1.2');
+  const tlv = decodeTlv(encodeTlv(doc.tlv, '1.2'));
+  const entry = (findTag(tlv, 1234)?.value as TlvNode[] | undefined)?.find((n) => n.tag === 1235)?.value as TlvNode[] | undefined;
+  assert.equal(entry?.map((n) => [n.tag, n.value]), [[1082, 246000], [1237, 'orderNumber ORD-2025-0001']]);
+  // refund.do names Sberbank's own orderId; a job that gives cashless_payments keeps its own.
+  const refund = parse(fixture('sber-refund-do.json'));
+  assert.ok(refund.kind === 'job' && 'receipt' in refund.job);
+  assert.match(refund.job.receipt.cashless?.[0]?.ids ?? '', /^orderId /);
+  const own = fixture('sber-register-do.json');
+  own['cashless_payments'] = [{ method: 1, id: 'RRN 123456789012' }];
+  const mine = parse(own);
+  assert.ok(mine.kind === 'job' && 'receipt' in mine.job);
+  assert.equal(mine.job.receipt.cashless, [{ sumKopecks: 246000, method: 1, ids: 'RRN 123456789012' }]);
+});
+
 Sber.run();
 
 const Atol = suite('atol_request: ATOL Online v4 and v5 request bodies');
