@@ -96,8 +96,7 @@ export class LocalRequests {
   async cancel(uuid: string): Promise<Answer> {
     const tasks = this.tasksOf(uuid);
     if (tasks.length === 0) return refusal(404, `no request with uuid ${uuid}`);
-    let canceled = 0;
-    for (const e of tasks) if (await this.end(e, 'canceled', 'canceled by DELETE before it started')) canceled++;
+    const canceled = await this.end(tasks, 'canceled', 'canceled by DELETE before it started');
     if (canceled === 0) return refusal(409, 'the request is not waiting any more (started or finished): nothing was canceled');
     this.stats.canceled += canceled;
     return { http: 200, body: this.state(uuid) };
@@ -110,9 +109,10 @@ export class LocalRequests {
     const slash = r.id.lastIndexOf('/');
     const uuid = r.id.slice(LOCAL_ID_PREFIX.length, slash);
     const index = Number(r.id.slice(slash + 1));
-    void (async () => {
-      for (const e of this.tasksOf(uuid).slice(index + 1)) if (await this.end(e, 'interrupted', `task ${index} ended in an error`)) this.stats.interrupted++;
-    })().catch((e: unknown) => this.log.warn(`request ${uuid}: cannot interrupt the rest: ${String(e)}`));
+    this.end(this.tasksOf(uuid).slice(index + 1), 'interrupted', `task ${index} ended in an error`).then(
+      (n) => void (this.stats.interrupted += n),
+      (e: unknown) => this.log.warn(`request ${uuid}: cannot interrupt the rest: ${String(e)}`),
+    );
   }
 
   /** Queue state for the POST answer: the web server's `isBlocked` / `blockedUUID`. */
@@ -173,13 +173,19 @@ export class LocalRequests {
     await this.deps.ledger.record({ k: 'reported', id, at });
   }
 
-  /** Ends a task that has not started: out of the pipeline's queue, then its final result journaled and sent. */
-  private async end(e: LedgerEntry, code: 'canceled' | 'interrupted', text: string): Promise<boolean> {
-    if (e.status !== 'accepted' || !e.job || !this.deps.pipeline.withdraw(e.id)) return false;
-    const result = this.result(e.id, e.type, { status: 'fail', error: { code, text, recommendation: 'fix_data' } });
-    await this.deps.ledger.record({ k: 'finished', id: e.id, at: this.deps.clock.now(), result });
-    this.deps.publish(result);
-    return true;
+  /**
+   * Ends the tasks that have not started: all taken out of the pipeline's queue at once (no
+   * await between, so the pipeline cannot start one of them meanwhile), then each final
+   * result journaled and sent. Resolves with how many were ended.
+   */
+  private async end(entries: readonly LedgerEntry[], code: 'canceled' | 'interrupted', text: string): Promise<number> {
+    const waiting = entries.filter((e) => e.status === 'accepted' && e.job !== undefined && this.deps.pipeline.withdraw(e.id));
+    for (const e of waiting) {
+      const result = this.result(e.id, e.type, { status: 'fail', error: { code, text, recommendation: 'fix_data' } });
+      await this.deps.ledger.record({ k: 'finished', id: e.id, at: this.deps.clock.now(), result });
+      this.deps.publish(result);
+    }
+    return waiting.length;
   }
 
   private result(id: string, type: string | undefined, fields: Partial<JobResult> & Pick<JobResult, 'status'>): JobResult {
