@@ -7,6 +7,7 @@ import { jobsBench } from './jobs.bench.ts';
 import { journalBench } from './journal.bench.ts';
 import { ofdBench } from './ofd.bench.ts';
 import { printingBench } from './printing.bench.ts';
+import { localApiBench } from './local-api.bench.ts';
 
 const BENCHES: readonly { name: string; run: () => Promise<unknown> }[] = [
   { name: 'fiscal-core', run: fiscalCoreBench },
@@ -14,6 +15,7 @@ const BENCHES: readonly { name: string; run: () => Promise<unknown> }[] = [
   { name: 'jobs', run: jobsBench },
   { name: 'ofd', run: ofdBench },
   { name: 'printing', run: printingBench },
+  { name: 'local-api', run: localApiBench },
 ];
 
 const filter = process.argv[2];

@@ -78,8 +78,9 @@ Config('a real FN needs the RNM the FNS issued', () => {
 });
 
 Config('localApi (issue 13): off, on loopback and on the ATOL web server port by default; a token beyond loopback', () => {
-  const d = parseConfig(JSON.stringify(demo()));
+  const d = parseConfig(JSON.stringify({ version: 1, deviceId: 'k1', registration: { inn: '7707083893', kktSerial: '1', address: 'a', taxSystems: ['osn'], ofdInn: '7704211201' } }));
   assert.equal(d.localApi, { enabled: false, host: '127.0.0.1', port: 16732 });
+  assert.equal(parseConfig(JSON.stringify(demo())).localApi, { enabled: true, host: '127.0.0.1', port: 16732 }, 'the demo turns it on, on loopback');
   const c = demo();
   c['localApi'] = { enabled: true, host: '0.0.0.0' };
   assert.equal(problems(c), [{ path: 'localApi.token', message: 'is required when localApi.host (0.0.0.0) is not a loopback address' }]);
