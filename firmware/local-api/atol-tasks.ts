@@ -49,7 +49,13 @@ const PAYMENT_OBJECT_NAMES: Readonly<Record<string, string>> = { proprietaryLaw:
 
 export type TaskPlan =
   /** A job for the intake: the contract's envelope, without its id (the request store names it). */
-  | { readonly kind: 'job'; readonly task: string; readonly job: Record<string, unknown> }
+  | {
+      readonly kind: 'job';
+      readonly task: string;
+      readonly job: Record<string, unknown>;
+      /** The task's `items` index of each job item (text items are left out of the job). */
+      readonly itemIndex: readonly number[];
+    }
   | { readonly kind: 'query'; readonly task: QueryTask }
   | { readonly kind: 'invalid'; readonly task: string | undefined; readonly problems: readonly Problem[] };
 
@@ -67,10 +73,11 @@ export function planTask(raw: unknown, path: string, ctx: ValidationContext): Ta
   }
   const problems: Problem[] = [];
   const job: Json = { version: 1, type: jobType, ...operator(raw, path, problems) };
+  const itemIndex = Array.isArray(raw['items']) ? raw['items'].flatMap((it, i) => (isPosition(it) ? [i] : [])) : [];
   if (type === 'sell' || type === 'sellReturn' || type === 'buy' || type === 'buyReturn') job['receipt'] = receipt(raw, path, ctx, problems);
   else if (jobType.endsWith('_correction')) job['correction'] = { ...receipt(raw, path, ctx, problems), correction_info: correctionInfo(raw, path, problems) };
   if (problems.length > 0) return { kind: 'invalid', task: type, problems };
-  return { kind: 'job', task: type, job };
+  return { kind: 'job', task: type, job, itemIndex };
 }
 
 function isKnownJobType(t: string | undefined): boolean {
@@ -110,7 +117,7 @@ function receipt(raw: Json, path: string, ctx: ValidationContext, problems: Prob
   if (raw['electronically'] === true) out['internet'] = true;
   const items = Array.isArray(raw['items']) ? raw['items'] : [];
   // Only positions are goods; text, barcode and picture items are print decoration the register does not print.
-  const positions = items.map((it, i) => [it, i] as const).filter(([it]) => isObject(it) && (it['type'] === 'position' || it['type'] === undefined));
+  const positions = items.map((it, i) => [it, i] as const).filter(([it]) => isPosition(it));
   if (positions.length === 0) problems.push({ path: `${path}.items`, message: 'needs at least one item of type "position"' });
   out['items'] = positions.map(([it, i]) => position(it as Json, `${path}.items[${i}]`, problems));
   const payments = Array.isArray(raw['payments']) ? raw['payments'] : [];
@@ -208,6 +215,56 @@ function totalOf(items: readonly Json[]): unknown {
     kopecks.push(k.value);
   }
   return rubles(sum(kopecks));
+}
+
+function isPosition(it: unknown): boolean {
+  return isObject(it) && (it['type'] === 'position' || it['type'] === undefined);
+}
+
+/** Job field → the task field it came from (planTask's mapping, read backwards). */
+const TASK_FIELDS: readonly (readonly [string, string])[] = [
+  ['cashier_inn', 'operator.vatin'],
+  ['cashier', 'operator.name'],
+  ['internet', 'electronically'],
+  ['company.sno', 'taxationType'],
+  ['company.payment_address', 'paymentsAddress'],
+  ['company.inn', 'companyInfo.vatin'],
+  ['company.email', 'companyInfo.email'],
+  ['client.email', 'clientInfo.emailOrPhone'],
+  ['client.phone', 'clientInfo.emailOrPhone'],
+  ['client.name', 'clientInfo.name'],
+  ['client.inn', 'clientInfo.vatin'],
+  ['client', 'clientInfo'],
+  ['correction_info.base_date', 'correctionBaseDate'],
+  ['correction_info.base_number', 'correctionBaseNumber'],
+  ['correction_info.type', 'correctionType'],
+];
+const ITEM_FIELDS: readonly (readonly [string, string])[] = [
+  ['sum', 'amount'],
+  ['payment_method', 'paymentMethod'],
+  ['payment_object', 'paymentObject'],
+  ['measure', 'measurementUnit'],
+  ['vat', 'tax'],
+];
+
+/**
+ * The path of a problem the job contract found (`receipt.items[0].sum`), as the task's own
+ * (`request[2].items[1].amount`): the retail program fixes what it sent, not what it became.
+ */
+export function taskPath(jobPath: string, taskPrefix: string, itemIndex: readonly number[]): string {
+  const inner = jobPath.replace(/^(receipt|correction)(\.|$)/, '');
+  const item = /^items\[(\d+)\](?:\.(.*))?$/.exec(inner);
+  if (item) {
+    const j = itemIndex[Number(item[1])] ?? Number(item[1]);
+    const tail = item[2] === undefined ? '' : `.${rename(item[2], ITEM_FIELDS)}`;
+    return `${taskPrefix}.items[${j}]${tail}`;
+  }
+  return inner === '' ? taskPrefix : `${taskPrefix}.${rename(inner, TASK_FIELDS)}`;
+}
+
+function rename(path: string, table: readonly (readonly [string, string])[]): string {
+  for (const [from, to] of table) if (path === from || path.startsWith(`${from}.`) || path.startsWith(`${from}[`)) return to + path.slice(from.length);
+  return path;
 }
 
 function snake(name: string): string {

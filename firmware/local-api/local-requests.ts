@@ -21,12 +21,12 @@ import { LOCAL_ID_PREFIX, localTaskId, type JobLedger, type JobSource, type Ledg
 import { FINAL_STATUSES, RESULT_VERSION, type JobResult } from '../jobs/job-result.ts';
 import { parsePayload } from '../jobs/parse-job.ts';
 import { taskResult, type AtolTaskResult } from './atol-results.ts';
-import { planTask, type QueryTask, type TaskPlan } from './atol-tasks.ts';
+import { planTask, taskPath, type QueryTask, type TaskPlan } from './atol-tasks.ts';
 
 export interface LocalRequestsDeps {
   readonly ledger: JobLedger;
   readonly intake: { handle(payload: Uint8Array, source: JobSource): Promise<JobResult | undefined> };
-  readonly pipeline: { withdraw(id: string): boolean; readonly retrying: boolean };
+  readonly pipeline: { withdraw(id: string): boolean; readonly retrying: boolean; readonly prints: { readonly blocked: boolean } };
   /** The answer of a query task, now. */
   readonly query: (task: QueryTask) => Promise<Record<string, unknown>>;
   /** A result for the cloud's results topic (canceled and interrupted tasks). */
@@ -115,9 +115,16 @@ export class LocalRequests {
     );
   }
 
-  /** Queue state for the POST answer: the web server's `isBlocked` / `blockedUUID`. */
+  /**
+   * Queue state for the POST answer: the web server's `isBlocked`, and `blockedUUID`, the
+   * local request that waits for paper or for the FN (when it is a local one).
+   */
   private blocking(): Record<string, unknown> {
-    return { isBlocked: this.deps.pipeline.retrying };
+    const { retrying, prints } = this.deps.pipeline;
+    if (!retrying && !prints.blocked) return { isBlocked: false };
+    const stuck = this.deps.ledger.unfinished().find((e) => e.id.startsWith(LOCAL_ID_PREFIX) && (e.status === 'fiscalized_not_printed' || e.status === 'in_progress'));
+    const uuid = stuck ? stuck.id.slice(LOCAL_ID_PREFIX.length, stuck.id.lastIndexOf('/')) : undefined;
+    return { isBlocked: true, ...(uuid !== undefined ? { blockedUUID: uuid } : {}) };
   }
 
   private state(uuid: string): { results: AtolTaskResult[] } {
@@ -151,7 +158,7 @@ export class LocalRequests {
   private precheck(plan: Extract<TaskPlan, { kind: 'job' }>, uuid: string, index: number): { path: string; message: string }[] {
     const o = parsePayload(Buffer.from(JSON.stringify({ ...plan.job, id: localTaskId(uuid, index) })), this.context);
     if (o.kind !== 'invalid') return [];
-    return o.problems.map((p) => ({ path: `request[${index}]${p.path.replace(/^(receipt|correction)\b/, '')}`.replace(/\]([a-z])/, '].$1'), message: p.message }));
+    return o.problems.map((p) => ({ path: taskPath(p.path, `request[${index}]`, plan.itemIndex), message: p.message }));
   }
 
   private digest(plan: TaskPlan | undefined, uuid: string, index: number): string | undefined {

@@ -11,7 +11,9 @@ import { localTimeIn } from '../../firmware/core/local-time.ts';
 import { JobIntake } from '../../firmware/jobs/job-intake.ts';
 import { JobLedger, type LedgerRecord } from '../../firmware/jobs/job-ledger.ts';
 import type { JobResult } from '../../firmware/jobs/job-result.ts';
+import { LocalApi } from '../../firmware/local-api/local-api.ts';
 import { LocalRequests } from '../../firmware/local-api/local-requests.ts';
+import { networkInterfaces } from 'node:os';
 import { silentLog } from '../../firmware/core/log.ts';
 import { DEMO_JOB_CONTEXT } from '../helpers/job-context.ts';
 
@@ -39,6 +41,7 @@ function rig() {
       return true;
     },
     retrying: false,
+    prints: { blocked: false },
   };
   const requests = new LocalRequests(
     { ledger, intake, pipeline, query: async (task) => ({ asked: task }), publish: (r) => published.push(r), clock, localTime, log: silentLog() },
@@ -79,6 +82,11 @@ it('a bad task refuses the whole request: nothing journaled', async () => {
   assert.is(a.http, 400);
   assert.equal((a.body['problems'] as { path: string }[]).map((p) => p.path), ['request[1].payments']);
   assert.is(r.records.length, 0);
+  const shifted = sell(3);
+  shifted['items'] = [{ type: 'text', text: 'Добрый день' }, { ...(sell(3)['items'] as Record<string, unknown>[])[0], tax: { type: 'vat20', sum: 1 } }];
+  const named = await r.requests.submit({ uuid: 'u2b', request: [shifted] });
+  assert.is(named.http, 400);
+  assert.ok((named.body['problems'] as { path: string }[]).some((p) => p.path === 'request[0].items[1].tax.sum'), JSON.stringify(named.body['problems']));
   for (const bad of [null, [], { uuid: 'has space', request: [sell(1)] }, { uuid: 'u', request: [] }]) assert.is((await r.requests.submit(bad)).http, 400, JSON.stringify(bad));
 });
 
@@ -123,3 +131,35 @@ it('a failed task interrupts the tasks of its request that wait; other requests 
 });
 
 it.run();
+
+const http = suite('local API over HTTP: who may');
+
+const TOKEN = 'a-token-of-twenty-chars';
+
+http('loopback needs nothing; beyond loopback, the token as Bearer or basic-auth password', async () => {
+  const r = rig();
+  const server = new LocalApi({ requests: r.requests, log: silentLog(), deviceId: 'test' }, { enabled: true, host: '0.0.0.0', port: 0, token: TOKEN });
+  await server.start();
+  const port = server.where.split(':').pop();
+  const outside = Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i && !i.internal && i.family === 'IPv4')?.address;
+  try {
+    const get = (host: string, headers: Record<string, string> = {}): Promise<number> => fetch(`http://${host}:${port}/api/v2/devices`, { headers }).then((res) => res.status);
+    assert.is(await get('127.0.0.1'), 200, 'loopback');
+    // Without a non-loopback interface this machine cannot play a remote client: say so loudly.
+    if (outside === undefined) throw new Error('no non-loopback IPv4 interface: the token cannot be tested here');
+    assert.is(await get(outside), 401, `${outside} without a token`);
+    assert.is(await get(outside, { Authorization: `Bearer ${TOKEN}` }), 200);
+    assert.is(await get(outside, { Authorization: `Basic ${Buffer.from(`admin:${TOKEN}`).toString('base64')}` }), 200, 'the web server login form');
+    assert.is(await get(outside, { Authorization: 'Bearer a-token-of-twenty-chaR' }), 401, 'a wrong token');
+    assert.is(await get(outside, { Authorization: `Basic ${Buffer.from(`${TOKEN}:`).toString('base64')}` }), 401, 'the token as user name is not the password');
+  } finally {
+    await server.stop();
+  }
+  const off = new LocalApi({ requests: r.requests, log: silentLog(), deviceId: 'test' }, { enabled: false, host: '127.0.0.1', port: 0 });
+  await off.start();
+  assert.is(off.where, 'off', 'disabled: it does not listen');
+});
+
+http.run();

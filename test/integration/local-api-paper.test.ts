@@ -36,7 +36,10 @@ test('paper out: the task is blocked, continuePrint resumes, one document printe
     assert.ok(fd, 'the cloud heard of the document, marked local');
     assert.is(notPrinted?.source, 'local');
     assert.is(emulator.printed.length, 0);
-    assert.is((await api.post('till-status', [{ type: 'getDeviceStatus' }])).status, 201);
+    const statusPost = await api.post('till-status', [{ type: 'getDeviceStatus' }]);
+    assert.is(statusPost.status, 201);
+    assert.is(statusPost.body['isBlocked'], true, 'the queue says it is blocked, as the web server does');
+    assert.is(statusPost.body['blockedUUID'], 'till-1', 'and by which request');
     const [status] = await api.final('till-status');
     assert.is(status?.result?.['deviceStatus']?.paperPresent, false);
     assert.is(status?.result?.['deviceStatus']?.blocked, true);

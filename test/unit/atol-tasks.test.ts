@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { planTask, SUPPORTED_TASKS } from '../../firmware/local-api/atol-tasks.ts';
+import { planTask, SUPPORTED_TASKS, taskPath } from '../../firmware/local-api/atol-tasks.ts';
 import { taskResult } from '../../firmware/local-api/atol-results.ts';
 import { parsePayload } from '../../firmware/jobs/parse-job.ts';
 import type { LedgerEntry } from '../../firmware/jobs/job-ledger.ts';
@@ -96,6 +96,21 @@ Tasks('service tasks, queries, corrections, and what is not supported', () => {
   const unknown = planTask({ type: 'cashIn', cashSum: 10 }, 'request[0]', DEMO_JOB_CONTEXT);
   assert.is(unknown.kind, 'invalid');
   for (const t of ['sell', 'sellReturn', 'buy', 'buyReturn', 'sellCorrection', 'buyCorrection', 'openShift', 'closeShift', 'reportX', 'continuePrint', 'printLastReceiptCopy', 'getDeviceStatus', 'getShiftStatus', 'getFnInfo', 'ofdExchangeStatus']) assert.ok(SUPPORTED_TASKS.includes(t), t);
+});
+
+Tasks('a problem the job contract finds is named by the task field it came from', () => {
+  const plan = planTask(sell(), 'request[1]', DEMO_JOB_CONTEXT);
+  const index = plan.kind === 'job' ? plan.itemIndex : [];
+  assert.equal(index, [0, 2], 'the text item is not a job item');
+  assert.is(taskPath('receipt.items[1].sum', 'request[1]', index), 'request[1].items[2].amount');
+  assert.is(taskPath('receipt.items[0].vat.sum', 'request[1]', index), 'request[1].items[0].tax.sum');
+  assert.is(taskPath('receipt.items[1]', 'request[1]', index), 'request[1].items[2]');
+  assert.is(taskPath('receipt.company.sno', 'request[1]', index), 'request[1].taxationType');
+  assert.is(taskPath('receipt.client.email', 'request[1]', index), 'request[1].clientInfo.emailOrPhone');
+  assert.is(taskPath('receipt.payments', 'request[1]', index), 'request[1].payments');
+  assert.is(taskPath('cashier', 'request[1]', index), 'request[1].operator.name');
+  assert.is(taskPath('correction.correction_info.base_date', 'request[1]', index), 'request[1].correctionBaseDate');
+  assert.is(taskPath('receipt', 'request[1]', index), 'request[1]');
 });
 
 const Results = suite('local API: task states in the ATOL web server words');
