@@ -44,6 +44,8 @@ export interface Answer {
 /** uuid: what fits the ledger's 64-character ids with the prefix and a task index. */
 const UUID = /^[A-Za-z0-9._-]{1,48}$/;
 export const MAX_TASKS = 50;
+/** A query waits this long at most for the tasks before it in its request. */
+const QUERY_WAIT_MS = 15_000;
 
 export class LocalRequests {
   private readonly log: Log;
@@ -80,7 +82,11 @@ export class LocalRequests {
       const plan = plans[i];
       const id = localTaskId(uuid, i);
       if (plan?.kind === 'job') await this.deps.intake.handle(Buffer.from(JSON.stringify({ ...plan.job, id })), 'local');
-      else if (plan?.kind === 'query') await this.answerQuery(id, plan.task);
+      else if (plan?.kind === 'query') {
+        // In its turn: after the tasks before it in this request (closeShift, then getShiftStatus).
+        await this.settled(plans.slice(0, i).flatMap((p, k) => (p.kind === 'job' ? [localTaskId(uuid, k)] : [])));
+        await this.answerQuery(id, plan.task);
+      }
     }
     this.stats.requests++;
     return { http: 201, body: { uuid, number: this.stats.requests, ...this.blocking() } };
@@ -104,6 +110,7 @@ export class LocalRequests {
 
   /** Every result the register publishes: a failed task ends its request (its waiting successors are interrupted). */
   onResult(r: JobResult): void {
+    for (const wake of this.waiters.splice(0)) wake();
     if (r.status !== 'fail' || r.id === null || !r.id.startsWith(LOCAL_ID_PREFIX)) return;
     if (r.error?.code === 'canceled' || r.error?.code === 'interrupted') return;
     const slash = r.id.lastIndexOf('/');
@@ -165,6 +172,29 @@ export class LocalRequests {
     if (plan?.kind !== 'job') return undefined;
     const o = parsePayload(Buffer.from(JSON.stringify({ ...plan.job, id: localTaskId(uuid, index) })), this.context);
     return o.kind === 'job' ? o.digest : undefined;
+  }
+
+  private readonly waiters: (() => void)[] = [];
+
+  /**
+   * Resolves when the tasks `ids` have done their work in the FN (fiscalized, or ended), or
+   * after QUERY_WAIT_MS: a query is answered then from the state as it is (README.md).
+   */
+  private async settled(ids: readonly string[]): Promise<void> {
+    const deadline = this.deps.clock.now() + QUERY_WAIT_MS;
+    const pending = (): boolean => ids.some((id) => {
+      const s = this.deps.ledger.get(id)?.status;
+      return s === 'accepted' || s === 'in_progress';
+    });
+    while (pending() && this.deps.clock.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const timer = this.deps.clock.after(200, () => resolve());
+        this.waiters.push(() => {
+          timer.cancel();
+          resolve();
+        });
+      });
+    }
   }
 
   private async answerQuery(id: string, task: QueryTask): Promise<void> {

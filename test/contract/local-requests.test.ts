@@ -66,14 +66,28 @@ const it = suite('local API requests over the ledger and the intake');
 
 it('a request is journaled task by task through the intake, under its own id space', async () => {
   const r = rig();
-  const a = await r.requests.submit({ uuid: 'u1', request: [sell(1), { type: 'getShiftStatus' }, sell(2)] });
+  const a = await r.requests.submit({ uuid: 'u1', request: [{ type: 'getShiftStatus' }, sell(1), sell(2)] });
   assert.is(a.http, 201);
-  assert.equal(r.queue, ['local:u1/0', 'local:u1/2'], 'the jobs went to the pipeline; the query did not');
-  assert.equal(r.records.map((x) => [x.k, x.id]), [['accepted', 'local:u1/0'], ['finished', 'local:u1/1'], ['reported', 'local:u1/1'], ['accepted', 'local:u1/2']]);
+  assert.equal(r.queue, ['local:u1/1', 'local:u1/2'], 'the jobs went to the pipeline; the query did not');
+  assert.equal(r.records.map((x) => [x.k, x.id]), [['finished', 'local:u1/0'], ['reported', 'local:u1/0'], ['accepted', 'local:u1/1'], ['accepted', 'local:u1/2']]);
   const states = r.requests.results('u1').body['results'] as { status: string; result: unknown }[];
-  assert.equal(states.map((s) => s.status), ['wait', 'ready', 'wait']);
-  assert.equal(states[1]?.result, { asked: 'getShiftStatus' });
+  assert.equal(states.map((s) => s.status), ['ready', 'wait', 'wait']);
+  assert.equal(states[0]?.result, { asked: 'getShiftStatus' });
   assert.is(r.requests.results('nope').http, 404);
+});
+
+it('a query after a job of its request is answered in its turn: once that job is done', async () => {
+  const r = rig();
+  let answered = false;
+  const posting = r.requests.submit({ uuid: 'u1b', request: [sell(1), { type: 'getShiftStatus' }] }).then((a) => {
+    answered = true;
+    return a;
+  });
+  await new Promise((res) => setTimeout(res, 50));
+  assert.is(answered, false, 'the query waits for the sell before it');
+  await r.finishHead({ status: 'done' });
+  assert.is((await posting).http, 201);
+  assert.equal(r.records.map((x) => [x.k, x.id]), [['accepted', 'local:u1b/0'], ['finished', 'local:u1b/0'], ['finished', 'local:u1b/1'], ['reported', 'local:u1b/1']]);
 });
 
 it('a bad task refuses the whole request: nothing journaled', async () => {

@@ -101,8 +101,9 @@ it('shift open and close by either side are seen by both: they share the FN', as
   const cloud = ctx.cloud!;
   const closed = await api.post('pos-close', [{ type: 'closeShift', operator: { name: 'Кассир Петров' } }, { type: 'getShiftStatus' }]);
   assert.is(closed.status, 201);
-  const [close] = await api.final('pos-close');
+  const [close, after] = await api.final('pos-close');
   assert.is(close?.status, 'ready');
+  assert.is(after?.result?.['shiftStatus']?.state, 'closed', 'the query in its turn: after the close before it');
   const closeFd = close?.result?.['fiscalParams']?.fiscalDocumentNumber;
   const cloudSaw = await cloud.final('local:pos-close/0');
   assert.is(cloudSaw.type, 'close_shift');
