@@ -61,7 +61,21 @@ export class LocalRequests {
   async submit(body: unknown): Promise<Answer> {
     const envelope = this.envelope(body);
     if ('http' in envelope) return envelope;
-    const { uuid, tasks } = envelope;
+    // One POST of a uuid at a time: a client that repeats its POST before the first is
+    // answered gets the first one's outcome, never a request journaled twice over.
+    const before = this.inFlight.get(envelope.uuid) ?? Promise.resolve();
+    const mine = before.then(() => this.take(envelope.uuid, envelope.tasks));
+    const tail = mine.catch(() => undefined);
+    this.inFlight.set(envelope.uuid, tail);
+    void tail.then(() => {
+      if (this.inFlight.get(envelope.uuid) === tail) this.inFlight.delete(envelope.uuid);
+    });
+    return mine;
+  }
+
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+
+  private async take(uuid: string, tasks: readonly unknown[]): Promise<Answer> {
     const plans = tasks.map((t, i) => planTask(t, `request[${i}]`, this.context));
     const problems = plans.flatMap((p, i) => (p.kind === 'invalid' ? p.problems : p.kind === 'job' ? this.precheck(p, uuid, i) : []));
     if (problems.length > 0) {
@@ -150,7 +164,7 @@ export class LocalRequests {
     return out;
   }
 
-  private envelope(body: unknown): { uuid: string; tasks: unknown[] } | Answer {
+  private envelope(body: unknown): { uuid: string; tasks: readonly unknown[] } | Answer {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return refusal(400, 'the body is a JSON object {"uuid", "request": [task, …]}');
     const b = body as Record<string, unknown>;
     const uuid = b['uuid'];

@@ -111,6 +111,11 @@ it('the same uuid: the stored state; other tasks: 409; a POST cut off by a crash
   assert.is(again.http, 200);
   assert.is(r.queue.length, 2, 'nothing queued twice');
   assert.is((await r.requests.submit({ uuid: 'u3', request: [sell(1), sell(3)] })).http, 409);
+  // The same POST twice at once (a client that did not wait): one request, journaled once.
+  const twice = rig();
+  const [first, second] = await Promise.all([twice.requests.submit({ uuid: 'u3b', request: [sell(1), sell(2)] }), twice.requests.submit({ uuid: 'u3b', request: [sell(1), sell(2)] })]);
+  assert.equal([first.http, second.http], [201, 200]);
+  assert.equal(twice.records.map((x) => x.k), ['accepted', 'accepted']);
   // A crash after the first task was journaled: the ledger holds only it.
   const cut = rig();
   await cut.requests.submit({ uuid: 'u4', request: [sell(5)] });
