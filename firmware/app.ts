@@ -32,7 +32,7 @@ import { FiscalPipeline } from './pipeline/fiscal-pipeline.ts';
 import { registerFn } from './pipeline/fn-documents.ts';
 import { compactLedger, JobLedger, type LedgerRecord } from './jobs/job-ledger.ts';
 import { ShiftKeeper } from './pipeline/shift-keeper.ts';
-import { localApiWing, type LocalApi } from './local-api/local-api-wing.ts';
+import { localApiWing, type LocalApiWing } from './local-api/local-api-wing.ts';
 import { registrationReport } from './pipeline/registration-report.ts';
 import { makePrinter } from './print/printer-wiring.ts';
 import { dailyAt, every, type Schedule } from './schedule/shift-close-task.ts';
@@ -64,7 +64,7 @@ export interface App {
   /** The technician's debug console (firmware/console/). */
   readonly console: ConsoleHandle;
   /** The local job API for retail programs (firmware/local-api/), off unless configured. */
-  readonly localApi: LocalApi;
+  readonly localApi: LocalApiWing;
   status(): Promise<DeviceStatus>;
   /** Publishes the retained status now (the console's "status" command; tests). */
   publishStatus(): Promise<void>;

@@ -13,7 +13,7 @@ import type { JobResult } from '../jobs/job-result.ts';
 import type { FiscalPipeline } from '../pipeline/fiscal-pipeline.ts';
 import type { DeviceStatus } from '../status/device-status.ts';
 import { queryAnswer } from './device-queries.ts';
-import { LocalApi as LocalApiServer } from './local-api.ts';
+import { LocalApiServer } from './local-api-server.ts';
 import { LocalRequests } from './local-requests.ts';
 
 export interface LocalApiWingDeps {
@@ -29,7 +29,7 @@ export interface LocalApiWingDeps {
   readonly log: Log;
 }
 
-export class LocalApi {
+export class LocalApiWing {
   readonly requests: LocalRequests;
   private readonly server: LocalApiServer;
   private unsubscribe: (() => void) | undefined;
@@ -88,6 +88,6 @@ export class LocalApi {
   }
 }
 
-export function localApiWing(config: DeviceConfig, deps: LocalApiWingDeps): LocalApi {
-  return new LocalApi(config, deps);
+export function localApiWing(config: DeviceConfig, deps: LocalApiWingDeps): LocalApiWing {
+  return new LocalApiWing(config, deps);
 }

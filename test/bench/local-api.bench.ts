@@ -20,7 +20,7 @@ import { JobIntake } from '../../firmware/jobs/job-intake.ts';
 import { JobLedger, sourceOf, type LedgerRecord } from '../../firmware/jobs/job-ledger.ts';
 import { FINAL_STATUSES } from '../../firmware/jobs/job-result.ts';
 import { Journal } from '../../firmware/journal/journal.ts';
-import { LocalApi } from '../../firmware/local-api/local-api.ts';
+import { LocalApiServer } from '../../firmware/local-api/local-api-server.ts';
 import { LocalRequests } from '../../firmware/local-api/local-requests.ts';
 import { FiscalPipeline } from '../../firmware/pipeline/fiscal-pipeline.ts';
 import { registerFn } from '../../firmware/pipeline/fn-documents.ts';
@@ -75,7 +75,7 @@ export async function localApiBench(): Promise<Figure[]> {
   );
   const intake = new JobIntake({ ledger, clock: rig.clock, localTime, log, publish: () => {}, submit: (id) => pipeline.submit(id) }, ctx);
   const requests = new LocalRequests({ ledger, intake, pipeline, query: async () => ({}), publish: () => {}, clock: rig.clock, localTime, log }, ctx);
-  const server = new LocalApi({ requests, log, deviceId: 'bench' }, { enabled: true, host: '127.0.0.1', port: 0 });
+  const server = new LocalApiServer({ requests, log, deviceId: 'bench' }, { enabled: true, host: '127.0.0.1', port: 0 });
   await server.start();
   const api = localClient(`http://${server.where}`);
   pipeline.start();

@@ -11,7 +11,7 @@ import { localTimeIn } from '../../firmware/core/local-time.ts';
 import { JobIntake } from '../../firmware/jobs/job-intake.ts';
 import { JobLedger, type LedgerRecord } from '../../firmware/jobs/job-ledger.ts';
 import type { JobResult } from '../../firmware/jobs/job-result.ts';
-import { LocalApi } from '../../firmware/local-api/local-api.ts';
+import { LocalApiServer } from '../../firmware/local-api/local-api-server.ts';
 import { LocalRequests } from '../../firmware/local-api/local-requests.ts';
 import { networkInterfaces } from 'node:os';
 import { silentLog } from '../../firmware/core/log.ts';
@@ -157,7 +157,7 @@ const TOKEN = 'a-token-of-twenty-chars';
 
 http('loopback needs nothing; beyond loopback, the token as Bearer or basic-auth password', async () => {
   const r = rig();
-  const server = new LocalApi({ requests: r.requests, log: silentLog(), deviceId: 'test' }, { enabled: true, host: '0.0.0.0', port: 0, token: TOKEN });
+  const server = new LocalApiServer({ requests: r.requests, log: silentLog(), deviceId: 'test' }, { enabled: true, host: '0.0.0.0', port: 0, token: TOKEN });
   await server.start();
   const port = server.where.split(':').pop();
   const outside = Object.values(networkInterfaces())
@@ -176,7 +176,7 @@ http('loopback needs nothing; beyond loopback, the token as Bearer or basic-auth
   } finally {
     await server.stop();
   }
-  const off = new LocalApi({ requests: r.requests, log: silentLog(), deviceId: 'test' }, { enabled: false, host: '127.0.0.1', port: 0 });
+  const off = new LocalApiServer({ requests: r.requests, log: silentLog(), deviceId: 'test' }, { enabled: false, host: '127.0.0.1', port: 0 });
   await off.start();
   assert.is(off.where, 'off', 'disabled: it does not listen');
 });

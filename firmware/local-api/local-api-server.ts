@@ -20,7 +20,7 @@ import type { LocalApiConfig } from '../config/device-config.ts';
 import { isLoopback } from '../config/parse-config.ts';
 import type { Answer, LocalRequests } from './local-requests.ts';
 
-export interface LocalApiDeps {
+export interface LocalApiServerDeps {
   readonly requests: LocalRequests;
   readonly log: Log;
   readonly deviceId: string;
@@ -30,13 +30,13 @@ export interface LocalApiDeps {
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const ROUTE = /^\/api\/v2\/requests?(?:\/([^/?]+))?\/?(?:\?.*)?$/;
 
-export class LocalApi {
+export class LocalApiServer {
   private server: Server | undefined;
   private readonly log: Log;
   readonly stats = { http: 0, unauthorized: 0, bad: 0 };
 
   constructor(
-    private readonly deps: LocalApiDeps,
+    private readonly deps: LocalApiServerDeps,
     private readonly config: LocalApiConfig,
   ) {
     this.log = deps.log.child('local-api');
