@@ -176,6 +176,16 @@ http('loopback needs nothing; beyond loopback, the token as Bearer or basic-auth
   } finally {
     await server.stop();
   }
+  const first = new LocalApiServer({ requests: r.requests, log: silentLog(), deviceId: 'test' }, { enabled: true, host: '127.0.0.1', port: 0 });
+  await first.start();
+  const busy = new LocalApiServer({ requests: r.requests, log: silentLog(), deviceId: 'test' }, { enabled: true, host: '127.0.0.1', port: Number(first.where.split(':').pop()) });
+  try {
+    await busy.start();
+    assert.unreachable('the port is taken');
+  } catch (e) {
+    assert.match(String(e), /localApi: cannot listen: port \d+ on 127.0.0.1 is taken/);
+  }
+  await first.stop();
   const off = new LocalApiServer({ requests: r.requests, log: silentLog(), deviceId: 'test' }, { enabled: false, host: '127.0.0.1', port: 0 });
   await off.start();
   assert.is(off.where, 'off', 'disabled: it does not listen');

@@ -19,7 +19,7 @@ export interface HttpAnswer {
 
 export interface LocalClient {
   /** POSTs that got no answer (the register died or was starting) and were repeated. */
-  readonly stats: { postFailures: number };
+  readonly stats: { postFailures: number; postsCutOff: number };
   post(uuid: string, request: unknown[]): Promise<HttpAnswer>;
   get(uuid: string): Promise<HttpAnswer>;
   delete(uuid: string): Promise<HttpAnswer>;
@@ -39,7 +39,7 @@ export function localClient(base: string, headers: Record<string, string> = {}):
     return { status: res.status, body: (await res.json()) as Record<string, any> };
   };
   const client: LocalClient = {
-    stats: { postFailures: 0 },
+    stats: { postFailures: 0, postsCutOff: 0 },
     post: (uuid, request) => call('POST', '/api/v2/requests', { uuid, request }),
     get: (uuid) => call('GET', `/api/v2/requests/${encodeURIComponent(uuid)}`),
     delete: (uuid) => call('DELETE', `/api/v2/requests/${encodeURIComponent(uuid)}`),
@@ -51,6 +51,8 @@ export function localClient(base: string, headers: Record<string, string> = {}):
           if (a.status < 500) return a;
         } catch (e) {
           client.stats.postFailures++;
+          // Refused: the register was not up. Anything else: it died while taking this POST.
+          if ((e as { cause?: { code?: string } }).cause?.code !== 'ECONNREFUSED') client.stats.postsCutOff++;
           if (Date.now() > deadline) throw e;
         }
         await new Promise((r) => setTimeout(r, 100));

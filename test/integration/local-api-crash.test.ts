@@ -137,7 +137,7 @@ test(`${CLOUD_JOBS} cloud jobs and ${LOCAL_REQUESTS} local requests interleaved,
     }
     assert.equal(problems, [], `seed ${seed}`);
     assert.is(receipts.length, jobs.length + localIds.length, 'one receipt per job and per local task, nothing else');
-    console.log(`  local-api-crash: ${kills} kills, ${jobs.length} cloud jobs and ${localIds.length} local tasks in ${requests.length} requests, each one document; ${api.stats.postFailures} POSTs went unanswered and were repeated, ${answers.filter((a) => a === 200).length} repeats found their request already taken`);
+    console.log(`  local-api-crash: ${kills} kills, ${jobs.length} cloud jobs and ${localIds.length} local tasks in ${requests.length} requests, each one document; ${api.stats.postFailures} POSTs went unanswered and were repeated (${api.stats.postsCutOff} of them cut off by a kill while the register took them), ${answers.filter((a) => a === 200).length} repeats found their request already whole`);
   } finally {
     await cloud.close();
     await reg.close();
