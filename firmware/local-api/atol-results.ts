@@ -5,7 +5,8 @@
  * Statuses are the web server's (Bedunkevich/atol src/types.ts TaskResultStatus): wait,
  * inProgress, ready, error, interrupted, blocked, canceled. Its clients read the error both
  * as `error: {code, description}` (Bedunkevich/atol, F-Lab Market) and as `errorCode` /
- * `errorDescription`; every task result carries both.
+ * `errorDescription`; every task result carries both. (F-Lab Market: izzatbek1988/TestMarket,
+ * AtolDrivers/WebRequests/AtolWebRequestsDriver.cs.)
  */
 import type { LedgerEntry } from '../jobs/job-ledger.ts';
 import type { JobResult, ResultPayload } from '../jobs/job-result.ts';

@@ -5,7 +5,8 @@
  *
  * Task and field names follow ATOL's public client code: the web server client
  * Bedunkevich/atol (src/types.ts: task types, `taxationType` names, `tax.type`, payment
- * types, item fields) and the ATOL web requests model of F-Lab Market (positions with
+ * types, item fields) and the ATOL web requests model of F-Lab Market (izzatbek1988/TestMarket,
+ * AtolDrivers/WebRequests/AtolWebRequestsDriver.cs) (positions with
  * `amount`, `measurementUnit`, `paymentMethod`, `paymentObject`, `operator.vatin`,
  * `clientInfo.emailOrPhone`; query task names and answers).
  */

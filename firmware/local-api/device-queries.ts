@@ -1,7 +1,8 @@
 /**
  * The ATOL query tasks (getDeviceStatus, getShiftStatus, getFnInfo, ofdExchangeStatus)
  * answered from the register's status (firmware/status/device-status.ts). Pure. Answer
- * shapes follow the ATOL web requests model of F-Lab Market (deviceStatus, shiftStatus,
+ * shapes follow the ATOL web requests model of F-Lab Market (izzatbek1988/TestMarket,
+ * AtolDrivers/WebRequests/AtolWebRequestsDriver.cs) (deviceStatus, shiftStatus,
  * fnInfo, status.notSent*); README.md lists which fields are filled and which are not.
  */
 import type { DeviceStatus } from '../status/device-status.ts';
