@@ -32,6 +32,7 @@ import { FiscalPipeline } from './pipeline/fiscal-pipeline.ts';
 import { registerFn } from './pipeline/fn-documents.ts';
 import { compactLedger, JobLedger, type LedgerRecord } from './jobs/job-ledger.ts';
 import { ShiftKeeper } from './pipeline/shift-keeper.ts';
+import { localApiWing, type LocalApiWing } from './local-api/local-api-wing.ts';
 import { registrationReport } from './pipeline/registration-report.ts';
 import { makePrinter } from './print/printer-wiring.ts';
 import { dailyAt, every, type Schedule } from './schedule/shift-close-task.ts';
@@ -62,6 +63,8 @@ export interface App {
   readonly ofd: OfdSender;
   /** The technician's debug console (firmware/console/). */
   readonly console: ConsoleHandle;
+  /** The local job API for retail programs (firmware/local-api/), off unless configured. */
+  readonly localApi: LocalApiWing;
   status(): Promise<DeviceStatus>;
   /** Publishes the retained status now (the console's "status" command; tests). */
   publishStatus(): Promise<void>;
@@ -276,8 +279,13 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     }, log);
     stops.push(() => compactEvery.stop());
 
+    // ---- the local job API (issue 13): the same intake, journal, pipeline and FN as the cloud's jobs
+    const localApi = localApiWing(config, { intake, ledger, pipeline, results, status: status$, publish: publishResult, clock, localTime, log });
+    await localApi.start();
+    stops.push(() => localApi.stop());
+
     // ---- the technician's debug console
-    const describe = (): Record<string, unknown> => ({ deviceId: config.deviceId, fn: fn.describe(), mqtt: link.describe(), intake: intake.stats, results: reporter.stats, journal: journal.describe(), printer: printer.describe(), ofd: sender.describe() });
+    const describe = (): Record<string, unknown> => ({ deviceId: config.deviceId, fn: fn.describe(), mqtt: link.describe(), intake: intake.stats, results: reporter.stats, journal: journal.describe(), printer: printer.describe(), ofd: sender.describe(), localApi: localApi.describe() });
     const debugConsole = await startConsole(
       config.console,
       {
@@ -312,6 +320,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
       describe,
       ofd: sender,
       console: debugConsole,
+      localApi,
       stop: stopAll,
     };
   } catch (e) {

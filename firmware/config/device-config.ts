@@ -24,6 +24,15 @@ export type ConsoleConfig =
   | { readonly kind: 'serial'; readonly path: string; readonly baudRate: number }
   | { readonly kind: 'tcp'; readonly host: string; readonly port: number };
 
+/** The local job API for retail programs (firmware/local-api/README.md, issue 13 §1). */
+export interface LocalApiConfig {
+  readonly enabled: boolean;
+  readonly host: string;
+  readonly port: number;
+  /** Required from clients beyond loopback (Bearer, or basic auth with it as password). */
+  readonly token?: string;
+}
+
 export type OfdConfig = { readonly kind: 'emulator'; readonly port: number; readonly documentsDir: string } | { readonly kind: 'tcp'; readonly host: string; readonly port: number };
 
 export interface OfdLinkConfig {
@@ -86,6 +95,7 @@ export interface DeviceConfig {
   readonly fn: FnConfig;
   readonly printer: PrinterConfig;
   readonly console: ConsoleConfig;
+  readonly localApi: LocalApiConfig;
   readonly ofd: OfdConfig;
   readonly ofdLink: OfdLinkConfig;
   readonly mqtt: MqttConfig;

@@ -73,12 +73,20 @@ export function parseConfig(text: string, source = 'device config'): DeviceConfi
     problems.push({ path: 'timeZone', message: `"${c['timeZone']}" is not an IANA time zone` });
   }
   if (c['mqtt']['reconnectMaxMs'] < c['mqtt']['reconnectMinMs']) problems.push({ path: 'mqtt.reconnectMaxMs', message: 'must not be less than mqtt.reconnectMinMs' });
+  const api = c['localApi'] as Record<string, any>;
+  // Issue 13 §1: beyond loopback, only a client with the token may use the register.
+  if (api['enabled'] && !isLoopback(api['host']) && api['token'] === undefined) problems.push({ path: 'localApi.token', message: `is required when localApi.host (${api['host']}) is not a loopback address` });
   if (problems.length > 0) throw new ConfigError(source, problems);
 
   c['mqtt']['clientId'] ??= `kassa-${c['deviceId']}`;
   c['mqtt']['topicPrefix'] = String(c['mqtt']['topicPrefix']).replaceAll('{deviceId}', c['deviceId']);
   delete c['$schema'];
   return c as DeviceConfig;
+}
+
+/** 127.0.0.0/8, ::1 and `localhost`: addresses only this machine reaches. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === '::ffff:127.0.0.1';
 }
 
 function fillUnion(name: string, member: Record<string, any> | undefined): void {

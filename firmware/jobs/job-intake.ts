@@ -17,7 +17,7 @@ import type { Clock } from '../core/clock.ts';
 import { atolDateTime, type LocalTime } from '../core/local-time.ts';
 import type { Log } from '../core/log.ts';
 import type { Echo } from './job-form-kit.ts';
-import type { JobLedger, LedgerEntry } from './job-ledger.ts';
+import { sourceOf, type JobLedger, type JobSource, type LedgerEntry } from './job-ledger.ts';
 import type { ValidationContext } from './job.ts';
 import { fiscalPayload, RESULT_VERSION, withEcho, type JobResult, type StoredJobSummary } from './job-result.ts';
 import { parsePayload } from './parse-job.ts';
@@ -43,20 +43,25 @@ export class JobIntake {
     this.log = deps.log.child('intake');
   }
 
-  async handle(payload: Uint8Array): Promise<void> {
+  /**
+   * Resolves with the answer it published (the stored result for a repeat), once the
+   * outcome is durable. `source`: who sent it; each source has its own id space (issue 13 §2).
+   */
+  async handle(payload: Uint8Array, source: JobSource = 'cloud'): Promise<JobResult | undefined> {
     this.stats.received++;
-    const outcome = parsePayload(payload, this.context);
+    const outcome = foreignId(parsePayload(payload, this.context), source);
     if (outcome.kind === 'report') {
       this.report(outcome.id, outcome.ids);
-      return;
+      return undefined;
     }
     const id = outcome.kind === 'job' ? outcome.job.id : outcome.id;
-    const holder = id !== undefined ? this.deps.ledger.holder(id) : undefined;
+    const holder = id !== undefined && sourceOf(id) === source ? this.deps.ledger.holder(id) : undefined;
     if (holder && outcome.kind === 'job' && (holder.digest === undefined || holder.digest === outcome.digest)) {
       this.stats.duplicates++;
       this.log.info(`job ${holder.id} again (${holder.status}): answering with what it has`);
-      this.deps.publish(this.stored(holder));
-      return;
+      const stored = this.stored(holder);
+      this.deps.publish(stored);
+      return stored;
     }
     if (holder) {
       // Another job under a held id: its own answer, never the holder's result or problems.
@@ -88,14 +93,16 @@ export class JobIntake {
       });
       this.log.warn(`job ${outcome.id ?? '(no id)'} rejected: ${outcome.problems.map((p) => `${p.path || '(payload)'}: ${p.message}`).join('; ')}`);
       this.deps.publish(result);
-      return;
+      return result;
     }
     const job = outcome.job;
     await this.deps.ledger.record({ k: 'accepted', id: job.id, at: this.deps.clock.now(), job, digest: outcome.digest, ...(outcome.echo ? { echo: outcome.echo } : {}) });
     this.stats.accepted++;
     const warnings = 'warnings' in job && job.warnings?.length ? { warnings: job.warnings } : {};
-    this.deps.publish(this.result(job.id, outcome.echo, job.type, { status: 'accepted', ...warnings }));
+    const accepted = this.result(job.id, outcome.echo, job.type, { status: 'accepted', ...warnings });
+    this.deps.publish(accepted);
     this.deps.submit(job.id);
+    return accepted;
   }
 
   /**
@@ -144,4 +151,11 @@ export class JobIntake {
     const base: JobResult = { version: RESULT_VERSION, id, device_id: this.context.deviceId, timestamp: atolDateTime(this.deps.localTime.toLocalSeconds(this.deps.clock.now())), ...fields };
     return withEcho(base, echo, type);
   }
+}
+
+/** A cloud job may not take an id of the local API's space (issue 13 §2): refused like any bad id. */
+function foreignId(outcome: ReturnType<typeof parsePayload>, source: JobSource): ReturnType<typeof parsePayload> {
+  if (outcome.kind !== 'job' || sourceOf(outcome.job.id) === source) return outcome;
+  const message = source === 'cloud' ? 'ids starting with "local:" belong to the register\'s local API' : 'a local request must use the local id space';
+  return { kind: 'invalid', id: outcome.job.id, type: outcome.job.type, echo: outcome.echo, problems: [{ path: 'id', message }] };
 }

@@ -60,6 +60,23 @@ export interface LedgerEntry {
   readonly reported?: boolean;
 }
 
+/**
+ * Issue 13 §2: the local API's requests live in an id space of their own, so a retail
+ * program's uuid can never take (or be taken by) a cloud job's id. The cloud may not send
+ * ids in it (job-intake.ts refuses them).
+ */
+export const LOCAL_ID_PREFIX = 'local:';
+export type JobSource = 'cloud' | 'local';
+
+export function sourceOf(id: string): JobSource {
+  return id.startsWith(LOCAL_ID_PREFIX) ? 'local' : 'cloud';
+}
+
+/** The ledger id of task `index` of the local request `uuid`. */
+export function localTaskId(uuid: string, index: number): string {
+  return `${LOCAL_ID_PREFIX}${uuid}/${index}`;
+}
+
 export interface JournalLike<R> {
   append(record: R): Promise<void>;
 }

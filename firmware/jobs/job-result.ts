@@ -115,6 +115,10 @@ export interface JobResult {
   readonly warnings?: readonly string[];
   /** A human note, e.g. "shift 3 is already open" for an open_shift job that formed nothing. */
   readonly message?: string;
+  /** Issue 13 §2: `local` for a job of the register's local API (a retail program), absent for the cloud's own. */
+  readonly source?: 'local';
+  /** The answer to a local API query task (getShiftStatus, getFnInfo, …), in the ATOL driver's words. */
+  readonly local_result?: Readonly<Record<string, unknown>>;
 }
 
 export const FINAL_STATUSES: ReadonlySet<ResultStatus> = new Set(['done', 'fail']);

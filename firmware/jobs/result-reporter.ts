@@ -12,7 +12,7 @@
  */
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { Log } from '../core/log.ts';
-import type { JobLedger } from './job-ledger.ts';
+import { sourceOf, type JobLedger } from './job-ledger.ts';
 import { FINAL_STATUSES, withEcho, type JobResult } from './job-result.ts';
 
 export interface ResultReporterDeps {
@@ -67,7 +67,9 @@ export class ResultReporter {
     void this.send(withEcho(result, entry?.echo, entry?.type));
   }
 
-  private send(result: JobResult): Promise<void> {
+  private send(given: JobResult): Promise<void> {
+    // Issue 13 §2: the cloud sees the local API's jobs too, marked as such.
+    const result: JobResult = given.id !== null && sourceOf(given.id) === 'local' ? { ...given, source: 'local' } : given;
     this.stats.sent++;
     return this.deps.publish(this.topic, JSON.stringify(result)).then(
       () => {

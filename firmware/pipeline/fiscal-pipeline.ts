@@ -125,6 +125,24 @@ export class FiscalPipeline {
     return this.queue.length;
   }
 
+  /**
+   * Takes a job out of the queue before it starts (the local API's DELETE and `interrupted`,
+   * issue 13 §1). False when it is not waiting: the head of the queue may be in the FN.
+   */
+  withdraw(id: string): boolean {
+    const at = this.queue.findIndex((t) => t.kind === 'job' && t.id === id);
+    if (at < 0 || (at === 0 && this.draining)) return false;
+    this.queue.splice(at, 1);
+    this.queuedJobs.delete(id);
+    return true;
+  }
+
+  /** The FN (or the journal) stopped answering and the head job waits for a retry: an uncertain state. */
+  get retrying(): boolean {
+    return this.retryingNow;
+  }
+  private retryingNow = false;
+
   /** Resolves when the queue is empty (tests, benchmarks, orderly shutdown). */
   idle(): Promise<void> {
     if (!this.draining && this.queue.length === 0) return Promise.resolve();
@@ -144,10 +162,12 @@ export class FiscalPipeline {
           this.queue.shift();
           if (task.kind === 'job') this.queuedJobs.delete(task.id);
           this.retryDelay = this.options.retryDelayMs;
+          this.retryingNow = false;
         } catch (e) {
           // The FN did not answer (or the journal failed): nothing is decided, try the same task again.
           this.log.warn(`${task.kind === 'job' ? `job ${task.id}` : 'FN work'} interrupted, retrying in ${this.retryDelay} ms: ${describe(e)}`);
           if (task.kind === 'work') this.queue.shift();
+          this.retryingNow = true;
           await new Promise((r) => this.deps.clock.after(this.retryDelay, () => r(undefined)));
           this.retryDelay = Math.min(this.retryDelay * 2, 60_000);
         }

@@ -7,6 +7,7 @@ import { jobsBench } from './jobs.bench.ts';
 import { journalBench } from './journal.bench.ts';
 import { ofdBench } from './ofd.bench.ts';
 import { printingBench } from './printing.bench.ts';
+import { localApiBench } from './local-api.bench.ts';
 import { releaseBench } from './release.bench.ts';
 
 const BENCHES: readonly { name: string; run: () => Promise<unknown> }[] = [
@@ -16,6 +17,7 @@ const BENCHES: readonly { name: string; run: () => Promise<unknown> }[] = [
   { name: 'ofd', run: ofdBench },
   { name: 'printing', run: printingBench },
   { name: 'release', run: releaseBench },
+  { name: 'local-api', run: localApiBench },
 ];
 
 const filter = process.argv[2];

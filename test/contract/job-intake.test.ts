@@ -27,7 +27,7 @@ function rig() {
     { ledger, clock: systemClock(), localTime: localTimeIn('Europe/Moscow'), log: silentLog(), publish: (r) => published.push(r), submit: (id) => submitted.push(id) },
     { ...DEMO_JOB_CONTEXT, deviceId: 'test' },
   );
-  const send = (job: unknown): Promise<void> => intake.handle(typeof job === 'string' ? new TextEncoder().encode(job) : job instanceof Uint8Array ? job : new TextEncoder().encode(JSON.stringify(job)));
+  const send = async (job: unknown): Promise<void> => void (await intake.handle(typeof job === 'string' ? new TextEncoder().encode(job) : job instanceof Uint8Array ? job : new TextEncoder().encode(JSON.stringify(job))));
   return { ledger, records, published, submitted, intake, send };
 }
 const sell = (id: string): Json => ({ ...(JSON.parse(readFileSync('device-config/samples/sell-atol.json', 'utf8')) as Json), id });
@@ -46,6 +46,21 @@ it('a refused job does not use up its id: the fixed job is accepted under it', a
   await r.send(sell('fix-me'));
   assert.is(last(r.published).status, 'accepted');
   assert.equal(r.submitted, ['fix-me']);
+});
+
+it('two id spaces (issue 13 §2): the cloud cannot take a local id, and a local job lives beside a cloud job of the same name', async () => {
+  const r = rig();
+  await r.send(sell('local:pos-1/0'));
+  assert.is(last(r.published).status, 'fail');
+  assert.equal(last(r.published).error?.problems, [{ path: 'id', message: 'ids starting with "local:" belong to the register\'s local API' }]);
+  assert.is(r.records.length, 0, 'nothing journaled');
+  const local = await r.intake.handle(new TextEncoder().encode(JSON.stringify(sell('local:pos-1/0'))), 'local');
+  assert.is(local?.status, 'accepted');
+  const wrong = await r.intake.handle(new TextEncoder().encode(JSON.stringify(sell('pos-1'))), 'local');
+  assert.is(wrong?.status, 'fail', 'a local job outside the local space is refused');
+  await r.send(sell('pos-1'));
+  assert.is(last(r.published).status, 'accepted', 'the cloud id pos-1 is free: the spaces are apart');
+  assert.equal(r.submitted, ['local:pos-1/0', 'pos-1']);
 });
 
 it('an identical repeat (also as CBOR) gets the stored answer; another job under the id gets id_conflict', async () => {

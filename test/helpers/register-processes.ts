@@ -10,11 +10,23 @@ import { FnDevice } from '../../drivers/fn/emulator/fn-device.ts';
 import { fileStateStore } from '../../drivers/fn/emulator/fn-state-store.ts';
 import type { ArchivedDocument } from '../../drivers/fn/emulator/fn-emulator-state.ts';
 import { ManualClock } from '../../firmware/core/clock.ts';
+import { decodeTlv, findTag } from '../../firmware/fiscal/tlv-codec.ts';
 import { makeRnm } from '../../firmware/fiscal/registration-numbers.ts';
 import { deviceOptions, testLog } from './fn-rig.ts';
 import { ptyPair, type PtyPair } from './pty-pair.ts';
 
 const NODE_ARGS = ['--import', 'tsx', 'firmware/main.ts'];
+
+/** The FN's receipts (FD type 3) by their total (1020, kopecks): whose receipt is whose, when each job has its own total. */
+export function receiptFdsByTotal(documents: readonly ArchivedDocument[]): Map<number, number[]> {
+  const byTotal = new Map<number, number[]>();
+  for (const d of documents) {
+    if (d.fdType !== 3) continue;
+    const total = findTag(decodeTlv(d.tlv), 1020)?.value as number;
+    byTotal.set(total, [...(byTotal.get(total) ?? []), d.fd]);
+  }
+  return byTotal;
+}
 
 export interface RegisterProcesses {
   readonly configPath: string;
@@ -32,7 +44,7 @@ export interface RegisterProcesses {
   readonly runtimeExits: number;
 }
 
-export async function registerProcesses(dir: string, brokerUrl: string, options: { fnDelayMs?: number; ofdPort?: number; runtimeEnv?: Readonly<Record<string, string>> } = {}): Promise<RegisterProcesses> {
+export async function registerProcesses(dir: string, brokerUrl: string, options: { fnDelayMs?: number; ofdPort?: number; localApiPort?: number; runtimeEnv?: Readonly<Record<string, string>> } = {}): Promise<RegisterProcesses> {
   mkdirSync(dir, { recursive: true });
   const pty: PtyPair = await ptyPair();
   const fnStatePath = join(dir, 'fn-state.bin');
@@ -48,6 +60,7 @@ export async function registerProcesses(dir: string, brokerUrl: string, options:
       dataDir: join(dir, 'data'),
       fn: { kind: 'serial', path: pty.a, timeoutMs: 1000, longTimeoutMs: 2000, enqRetries: 2 },
       printer: { kind: 'none' },
+      ...(options.localApiPort !== undefined ? { localApi: { enabled: true, port: options.localApiPort } } : {}),
       ...(options.ofdPort !== undefined
         ? { ofd: { kind: 'tcp', host: '127.0.0.1', port: options.ofdPort }, ofdLink: { backoffMinMs: 20, backoffMaxMs: 300, idleCheckMs: 200, connectTimeoutMs: 500, receiveTimeoutMs: 1000 } }
         : {}),

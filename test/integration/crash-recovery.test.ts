@@ -11,11 +11,10 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeTlv, findTag } from '../../firmware/fiscal/tlv-codec.ts';
 import { removeDir } from '../helpers/app-rig.ts';
 import { connectCloud, type Cloud } from '../helpers/cloud.ts';
 import { startMosquitto } from '../helpers/mosquitto.ts';
-import { registerProcesses, type RegisterProcesses } from '../helpers/register-processes.ts';
+import { receiptFdsByTotal, registerProcesses, type RegisterProcesses } from '../helpers/register-processes.ts';
 
 const JOBS = 200;
 const base = JSON.parse(readFileSync('device-config/samples/sell-atol.json', 'utf8')) as { receipt: Record<string, unknown> } & Record<string, unknown>;
@@ -49,12 +48,9 @@ async function verify(reg: RegisterProcesses, cloud: Cloud, jobs: ReturnType<typ
   );
   await reg.killRuntime('SIGTERM');
   await reg.killFn();
-  const receipts = reg.fnDocuments().filter((d) => d.fdType === 3);
-  const byTotal = new Map<number, number[]>();
-  for (const d of receipts) {
-    const total = findTag(decodeTlv(d.tlv), 1020)?.value as number;
-    byTotal.set(total, [...(byTotal.get(total) ?? []), d.fd]);
-  }
+  const documents = reg.fnDocuments();
+  const receipts = documents.filter((d) => d.fdType === 3);
+  const byTotal = receiptFdsByTotal(documents);
   const missing: string[] = [];
   const doubled: string[] = [];
   for (const j of jobs) {

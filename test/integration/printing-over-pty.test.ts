@@ -24,12 +24,11 @@ import { rublesText } from '../../firmware/fiscal/money.ts';
 import { vatTotals } from '../../firmware/fiscal/receipt-builder.ts';
 import type { FiscalAttributes } from '../../firmware/jobs/job-result.ts';
 import { EscPosPrinter } from '../../firmware/print/escpos-printer.ts';
-import { removeDir, startAppRig } from '../helpers/app-rig.ts';
-import { connectCloud } from '../helpers/cloud.ts';
+import { removeDir } from '../helpers/app-rig.ts';
 import { receiptFiscal, thirtyItems } from '../helpers/fiscal-fixtures.ts';
 import { T0, testLog } from '../helpers/fn-rig.ts';
-import { startMosquitto } from '../helpers/mosquitto.ts';
 import { ptyPair, type PtyPair } from '../helpers/pty-pair.ts';
+import { startPrinterAppRig } from '../helpers/printer-app-rig.ts';
 
 const registration = parseConfig(readFileSync('device-config/demo.json', 'utf8')).registration;
 const receipt = thirtyItems();
@@ -144,14 +143,7 @@ it.run();
 const register = suite('the register with its printer on a pty');
 
 register('paper out after 16h: fiscalized, not printed; paper back: printed once, result done', async () => {
-  const broker = await startMosquitto();
-  const pty = await ptyPair();
-  const dir = mkdtempSync(join(tmpdir(), 'kassa-print-app-'));
-  const device = await openSerialPort({ path: pty.b, baudRate: 38400 });
-  const emulator = new PrinterEmulator({ port: device, clock: systemClock(), log: testLog() }, { outputDir: dir });
-  emulator.start();
-  const rig = await startAppRig(broker.url, { printer: { kind: 'serial', path: pty.a, baudRate: 38400, columns: 32 } });
-  const cloud = await connectCloud(broker.url, rig.config.mqtt.topicPrefix);
+  const { emulator, rig, cloud, stop } = await startPrinterAppRig();
   try {
     await cloud.online();
     const base = JSON.parse(readFileSync('device-config/samples/sell-atol.json', 'utf8')) as Record<string, unknown>;
@@ -210,13 +202,7 @@ register('paper out after 16h: fiscalized, not printed; paper back: printed once
     assert.ok(lastCopy.some((l) => new RegExp(`^ФД +${electronic.payload?.fiscal_document_number}$`).test(l)), 'the last FD');
     assert.equal(emulator.printed[printedBefore]?.qrCodes, [electronic.payload?.qr]);
   } finally {
-    await cloud.close();
-    await rig.stop();
-    await device.close();
-    await pty.close();
-    await broker.close();
-    removeDir(rig.dataDir);
-    removeDir(dir);
+    await stop();
   }
 });
 

@@ -77,6 +77,21 @@ Config('a real FN needs the RNM the FNS issued', () => {
   assert.equal(problems(c).map((x) => x.path), ['registration.rnm']);
 });
 
+Config('localApi (issue 13): off, on loopback and on the ATOL web server port by default; a token beyond loopback', () => {
+  const d = parseConfig(JSON.stringify({ version: 1, deviceId: 'k1', registration: { inn: '7707083893', kktSerial: '1', address: 'a', taxSystems: ['osn'], ofdInn: '7704211201' } }));
+  assert.equal(d.localApi, { enabled: false, host: '127.0.0.1', port: 16732 });
+  assert.equal(parseConfig(JSON.stringify(demo())).localApi, { enabled: true, host: '127.0.0.1', port: 16732 }, 'the demo turns it on, on loopback');
+  const c = demo();
+  c['localApi'] = { enabled: true, host: '0.0.0.0' };
+  assert.equal(problems(c), [{ path: 'localApi.token', message: 'is required when localApi.host (0.0.0.0) is not a loopback address' }]);
+  c['localApi'] = { enabled: true, host: '0.0.0.0', token: 'short', port: 70000, extra: 1 };
+  assert.equal(problems(c).map((x) => x.path).sort(), ['localApi.extra', 'localApi.port', 'localApi.token']);
+  c['localApi'] = { enabled: true, host: '0.0.0.0', token: 'a-token-of-16-characters-or-more' };
+  assert.is(parseConfig(JSON.stringify(c)).localApi.token, 'a-token-of-16-characters-or-more');
+  c['localApi'] = { enabled: true, host: '127.0.0.2' };
+  assert.is(parseConfig(JSON.stringify(c)).localApi.host, '127.0.0.2', 'loopback needs no token');
+});
+
 Config('not JSON, and an unknown version', () => {
   assert.equal(problems('{ nope').map((x) => x.path), ['']);
   const c = demo();

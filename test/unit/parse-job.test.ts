@@ -15,6 +15,7 @@ import { checkItemSum, exactQuantity, rublesToKopecks } from '../../firmware/job
 import { JOB_SCHEMA, readablePath } from '../../firmware/jobs/job-schema.ts';
 import { MAX_PROBLEMS, parseJobPayload } from '../../firmware/jobs/parse-job.ts';
 import { DEMO_JOB_CONTEXT } from '../helpers/job-context.ts';
+import { prng } from '../helpers/prng.ts';
 
 // ================================================================ helpers
 
@@ -59,18 +60,6 @@ function survives(bytes: Uint8Array, ctx: ValidationContext): ParseOutcome {
   const o = parseJobPayload(bytes, ctx);
   assert.ok(o.ok || !o.problems.some((p) => /could not read this job/.test(p.message)), `internal error: ${JSON.stringify(o)}`);
   return o;
-}
-
-/** A small deterministic PRNG (mulberry32): fuzzing that fails the same way every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // ================================================================ samples

@@ -1,0 +1,62 @@
+/**
+ * Issue 13 §2: paper out after the FN formed the receipt. The local queue says `blocked`, as
+ * the ATOL web server does; a `continuePrint` request resumes; the receipt is printed once
+ * and its task ends `ready` with the document it had all along. The printer is the ESC/POS
+ * emulator on a socat pty, the register in-process with a real mosquitto.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { localClient } from '../helpers/local-client.ts';
+import { startPrinterAppRig } from '../helpers/printer-app-rig.ts';
+
+const sell = {
+  type: 'sell',
+  taxationType: 'osn',
+  operator: { name: 'Кассир Петров' },
+  items: [{ type: 'position', name: 'Батон', price: 52.3, quantity: 1, amount: 52.3, paymentMethod: 'fullPayment', paymentObject: 'commodity', tax: { type: 'vat10' } }],
+  payments: [{ type: 'cash', sum: 100 }],
+};
+
+test('paper out: the task is blocked, continuePrint resumes, one document printed once', async () => {
+  const { emulator, rig, cloud, stop } = await startPrinterAppRig({ localApi: { enabled: true, port: 0 } });
+  const api = localClient(`http://${rig.app.localApi.where}`);
+  try {
+    await cloud.online();
+    emulator.knobs.paperOut = true;
+    assert.is((await api.post('till-1', [sell])).status, 201);
+    const deadline = Date.now() + 15_000;
+    let state = '';
+    while (state !== 'blocked' && Date.now() < deadline) {
+      state = ((await api.get('till-1')).body['results'] as { status: string }[])[0]?.status ?? '';
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.is(state, 'blocked', 'fiscalized, waiting for paper');
+    const notPrinted = cloud.results.get('local:till-1/0')?.find((r) => r.status === 'fiscalized_not_printed');
+    const fd = notPrinted?.payload?.fiscal_document_number;
+    assert.ok(fd, 'the cloud heard of the document, marked local');
+    assert.is(notPrinted?.source, 'local');
+    assert.is(emulator.printed.length, 0);
+    const statusPost = await api.post('till-status', [{ type: 'getDeviceStatus' }]);
+    assert.is(statusPost.status, 201);
+    assert.is(statusPost.body['isBlocked'], true, 'the queue says it is blocked, as the web server does');
+    assert.is(statusPost.body['blockedUUID'], 'till-1', 'and by which request');
+    const [status] = await api.final('till-status');
+    assert.is(status?.result?.['deviceStatus']?.paperPresent, false);
+    assert.is(status?.result?.['deviceStatus']?.blocked, true);
+
+    emulator.knobs.paperOut = false;
+    assert.is((await api.post('till-continue', [{ type: 'continuePrint' }])).status, 201);
+    const [cont] = await api.final('till-continue');
+    assert.is(cont?.status, 'ready');
+    const [task] = await api.final('till-1');
+    assert.is(task?.status, 'ready');
+    assert.is(task?.result?.['fiscalParams']?.fiscalDocumentNumber, fd, 'the same document, never fiscalized again');
+    assert.is(task?.result?.['fiscalParams']?.total, 52.3);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.is(emulator.printed.filter((p) => p.lines.some((l) => new RegExp(`^ФД +${fd}$`).test(l.trim()))).length, 1, 'printed exactly once');
+  } finally {
+    await stop();
+  }
+});
+
+test.run();
