@@ -95,6 +95,7 @@ export interface SecurityConfig {
 /** Factory config only: how a fresh register claims its identity (issue 12 §1). */
 export interface ClaimConfig {
   readonly url: string;
+  readonly kktSerial: string;
   readonly caFile?: string;
   readonly certFile?: string;
   readonly keyFile?: string;
