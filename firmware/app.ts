@@ -4,13 +4,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { FnDevice } from '../drivers/fn/emulator/fn-device.ts';
-import { FnEmulator } from '../drivers/fn/emulator/fn-emulator.ts';
-import { fileStateStore, type FnStateStore } from '../drivers/fn/emulator/fn-state-store.ts';
 import { FN } from '../drivers/fn/fn-commands.ts';
 import { FnDriver, DEFAULT_FN_DRIVER_OPTIONS } from '../drivers/fn/fn-driver.ts';
-import { memoryPortPair } from '../drivers/memory-port.ts';
-import { TEST_OPERATOR_KEY } from '../drivers/ofd/operator-sign.ts';
 import { Listeners, type BytePort } from '../drivers/port.ts';
 import { openSerialPort } from '../drivers/serial-port.ts';
 import pkg from '../package.json' with { type: 'json' };
@@ -36,6 +31,8 @@ import { registrationReport } from './pipeline/registration-report.ts';
 import { makePrinter } from './print/printer-wiring.ts';
 import { dailyAt, every, type Schedule } from './schedule/shift-close-task.ts';
 import { ofdHealth } from './ofd/ofd-health.ts';
+import { startEmulatedFn, type EmulatedFn } from './provisioning/emulated-fn.ts';
+import type { ProvisioningContext } from './provisioning/profile-command.ts';
 import { ProvisioningWing } from './provisioning/provisioning-wing.ts';
 import type { OfdSender } from './ofd/ofd-sender.ts';
 import { wireOfd } from './ofd/ofd-wiring.ts';
@@ -50,6 +47,8 @@ export interface AppDeps {
   readonly out: (text: string) => void;
   /** The last log lines, for the debug console's `log` command. */
   readonly logTail?: (n: number) => readonly string[];
+  /** Where the config came from and how to restart with a new one (issue 12; `kassa run` passes it). */
+  readonly provisioning?: ProvisioningContext;
 }
 
 /** How long the debug console waits for a job it submitted before it says "not finished yet". */
@@ -83,18 +82,11 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
 
     // ---- the FN: emulated in this process, or a real one on a serial line
     let fnPort: BytePort;
+    let emulatedFn: EmulatedFn | undefined;
     if (config.fn.kind === 'emulator') {
-      const [registerSide, deviceSide] = memoryPortPair('fn');
-      const store: FnStateStore = fileStateStore(join(config.dataDir, 'fn-emulator.bin'));
-      const device = new FnDevice({ store, clock, log }, { fnNumber: config.fn.fnNumber, secret: config.fn.secret, operatorKey: TEST_OPERATOR_KEY, checkTimer: config.fn.checkTimer });
-      device.boot();
-      const emulator = new FnEmulator({ port: deviceSide, device, clock, log, random: deps.random });
-      emulator.start();
-      stops.push(() => {
-        emulator.stop();
-        store.close();
-      });
-      fnPort = registerSide;
+      emulatedFn = startEmulatedFn({ dataDir: config.dataDir, ...config.fn }, { clock, log, random: deps.random });
+      stops.push(() => emulatedFn?.stop());
+      fnPort = emulatedFn.port;
     } else {
       fnPort = await openSerialPort({ path: config.fn.path, baudRate: config.fn.baudRate });
     }
@@ -134,7 +126,11 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     const b = config.mqtt.broker;
     const url = broker?.url ?? (b.kind === 'external' ? b.url : '');
     const topics = topicsFor(config.mqtt.topicPrefix);
-    const wing = new ProvisioningWing({ config, state, clock, log, publishResult: (p) => link.publish(topics.results, p) });
+    const wing = new ProvisioningWing({
+      config, state, clock, log, publishResult: (p) => link.publish(topics.results, p),
+      lifecycle: { fn, exclusive: (w) => pipeline.exclusive(w), closeShiftIfOpen: () => closeShiftIfOpen(), now, cashier: () => personTags(cashier()), registration: () => config.registration, state, ...(emulatedFn ? { swapFn: (n: string) => emulatedFn?.swap(n) } : {}) },
+      ...(deps.provisioning ? { context: deps.provisioning } : {}),
+    });
     const link = new MqttLink(
       { log, clock, random: deps.random },
       {

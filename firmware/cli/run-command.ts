@@ -26,22 +26,33 @@ export const runCommand: Command = {
           ctx.err(line);
         },
       });
-    // A factory config claims the register's identity first (issue 12 §1); Ctrl+C stops the claim.
+    // A factory config claims the register's identity first (issue 12 §1). An applied profile
+    // restarts the register with the config as it then resolves (issue 12 §2); Ctrl+C stops either.
     const aborted = new AbortController();
-    const offClaimStop = ctx.onStop(() => aborted.abort());
-    const { config } = await loadRegisterConfig(values.config, { clock: systemClock(), log: logAt, firmware: pkg.version, signal: aborted.signal }).finally(offClaimStop);
-    const log = logAt(config.log.level);
-    const app = await startApp(config, { clock: systemClock(), log, random: Math.random, out: ctx.out, logTail: (n) => recent.tail(n) });
-    const consoleHint = app.console.port !== undefined ? `   Console: npm run kassa -- console` : '';
-    ctx.out(`kassa-runtime is running (${config.deviceId}). Send a job: npm run kassa -- send-job device-config/samples/sell-atol.json${consoleHint}   Stop: Ctrl+C`);
-    return new Promise<number>((resolve) => {
-      let stopping = false;
-      ctx.onStop(() => {
-        if (stopping) return;
-        stopping = true;
-        log.info('stopping…');
-        void app.pipeline.idle().then(() => app.stop()).then(() => resolve(0));
-      });
+    let stopping = false;
+    let wake: (() => void) | undefined;
+    ctx.onStop(() => {
+      stopping = true;
+      aborted.abort();
+      wake?.();
     });
+    for (;;) {
+      const resolved = await loadRegisterConfig(values.config, { clock: systemClock(), log: logAt, firmware: pkg.version, signal: aborted.signal });
+      const config = resolved.config;
+      const log = logAt(config.log.level);
+      let restartFor: string | undefined;
+      const provisioning = { base: resolved.base, profileVersion: resolved.profileVersion, provisioned: resolved.provisioned, firmware: pkg.version, restart: (why: string) => ((restartFor = why), wake?.()) };
+      const app = await startApp(config, { clock: systemClock(), log, random: Math.random, out: ctx.out, logTail: (n) => recent.tail(n), provisioning });
+      const consoleHint = app.console.port !== undefined ? `   Console: npm run kassa -- console` : '';
+      ctx.out(`kassa-runtime is running (${config.deviceId}). Send a job: npm run kassa -- send-job device-config/samples/sell-atol.json${consoleHint}   Stop: Ctrl+C`);
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        if (stopping) resolve();
+      });
+      log.info(stopping || restartFor === undefined ? 'stopping…' : `restarting: ${restartFor}`);
+      await app.pipeline.idle();
+      await app.stop();
+      if (stopping || restartFor === undefined) return 0;
+    }
   },
 };

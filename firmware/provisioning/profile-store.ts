@@ -12,6 +12,8 @@ export interface StoredProfile {
   readonly version: number;
   readonly profile: Readonly<Record<string, unknown>>;
   readonly appliedAt: number;
+  /** Work the profile still owes after the restart: a re-registration, reported under the profile command's id. */
+  readonly pending?: { readonly reregister: readonly string[]; readonly command: string };
 }
 
 /** Top-level config keys a profile may set; the rest (identity, FN line, broker, cloud key) it may not. */

@@ -15,7 +15,15 @@ import { cloudPublicKey, type CloudCommand } from '../security/command-envelope.
 import { CommandGate, type CommandHandler, type CommandResult } from '../security/command-gate.ts';
 import { ReplayGuard } from '../security/replay-guard.ts';
 import type { DeviceState } from '../state/device-state.ts';
+import { FN } from '../../drivers/fn/fn-commands.ts';
+import { FN_PHASE } from './fn-lifecycle.ts';
+import { lifecycleHandlers, type LifecycleDeps } from './lifecycle-commands.ts';
+import { applyProfileCommand, type ProvisioningContext } from './profile-command.ts';
+import { ProfileStore } from './profile-store.ts';
 import { applySettings, provisionUnsigned } from './settings-command.ts';
+
+/** Between an applied profile's result and the restart it asks for. */
+const RESTART_DELAY_MS = 300;
 
 export interface ProvisioningWingDeps {
   readonly config: DeviceConfig;
@@ -24,8 +32,10 @@ export interface ProvisioningWingDeps {
   readonly log: Log;
   /** Publishes on the register's results topic (QoS 1). */
   readonly publishResult: (payload: string) => Promise<void>;
-  /** Command handlers beyond `settings` (profile, FN lifecycle), by command type. */
-  readonly handlers?: Readonly<Record<string, CommandHandler>>;
+  /** The FN's lifecycle commands (lifecycle-commands.ts). */
+  readonly lifecycle?: LifecycleDeps;
+  /** Where the config came from; without it (a register not started by `kassa run`) there is no `profile` command. */
+  readonly context?: ProvisioningContext;
 }
 
 export class ProvisioningWing {
@@ -55,7 +65,7 @@ export class ProvisioningWing {
               clock,
               log,
               report: async (r: CommandResult) => this.report(r),
-              handlers: { settings: (c) => this.settings(c), ...deps.handlers },
+              handlers: this.handlers(),
             },
             { maxWindowMs: config.security.commandMaxWindowMs, clockSkewMs: config.security.clockSkewMs },
           );
@@ -64,6 +74,8 @@ export class ProvisioningWing {
 
   start(): void {
     this.running = true;
+    // A profile applied before the restart may owe a re-registration: carried out now, in order.
+    if (this.pendingWork()) this.deps.clock.after(0, () => void this.carryOutPending().catch((e: unknown) => this.log.error(`pending profile work failed: ${e instanceof Error ? e.message : String(e)}`)));
   }
 
   async stop(): Promise<void> {
@@ -93,7 +105,10 @@ export class ProvisioningWing {
   }
 
   describe(): Record<string, unknown> {
-    return { signedCommands: this.gate !== undefined, requireSignedJobs: this.deps.config.security.requireSignedJobs, ...(this.gate ? { commands: this.gate.describe() } : {}) };
+    const ctx = this.deps.context;
+    return {
+      ...(ctx ? { provisioned: ctx.provisioned, profileVersion: this.profiles.load()?.version ?? ctx.profileVersion ?? null, firmware: ctx.firmware } : {}),
+      signedCommands: this.gate !== undefined, requireSignedJobs: this.deps.config.security.requireSignedJobs, ...(this.gate ? { commands: this.gate.describe() } : {}) };
   }
 
   /**
@@ -102,6 +117,48 @@ export class ProvisioningWing {
    */
   private report(r: CommandResult): void {
     this.deps.publishResult(JSON.stringify(r)).catch((e: unknown) => this.log.warn(`command result ${r.id} not published: ${e instanceof Error ? e.message : String(e)}`));
+  }
+
+  private get profiles(): ProfileStore {
+    return new ProfileStore(this.deps.config.dataDir);
+  }
+
+  private handlers(): Record<string, CommandHandler> {
+    const { lifecycle, context } = this.deps;
+    const fn = lifecycle?.fn;
+    return {
+      settings: (c) => this.settings(c),
+      ...(lifecycle ? lifecycleHandlers(lifecycle) : {}),
+      ...(context && fn
+        ? {
+            profile: (c) =>
+              applyProfileCommand(c, {
+                // The restart waits a moment, so the `applied` result leaves before the link closes.
+                context: { ...context, restart: (why) => void this.deps.clock.after(RESTART_DELAY_MS, () => context.restart(why)) },
+                config: this.deps.config,
+                profiles: this.profiles,
+                now: () => this.deps.clock.now(),
+                fnRegistered: async () => (await fn.execute(FN.getStatus, {})).value.phase === FN_PHASE.fiscal,
+              }),
+          }
+        : {}),
+    };
+  }
+
+  private pendingWork(): boolean {
+    return this.deps.lifecycle !== undefined && this.profiles.load()?.pending !== undefined;
+  }
+
+  /** The re-registration a profile change needs, after the restart that applied it; reported under the profile command's id. */
+  private async carryOutPending(): Promise<void> {
+    const stored = this.profiles.load();
+    const pending = stored?.pending;
+    const lifecycle = this.deps.lifecycle;
+    if (!stored || !pending || !lifecycle) return;
+    const outcome = await lifecycleHandlers(lifecycle)['reregister']!({ id: pending.command, device: this.deps.config.deviceId, seq: 0, issuedAt: 0, expiresAt: 0, type: 'reregister', body: { reasons: pending.reregister } });
+    const { pending: _done, ...rest } = stored;
+    this.profiles.save(rest);
+    this.report({ ...outcome, version: 1, kind: 'command', id: pending.command, command: 'profile', stage: 'reregistered', profileVersion: stored.version });
   }
 
   private async settings(c: CloudCommand): Promise<{ status: 'applied' | 'rejected'; problems?: string[] }> {
