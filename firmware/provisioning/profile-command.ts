@@ -53,9 +53,9 @@ export async function applyProfileCommand(c: CloudCommand, d: ProfileCommandDeps
       problems.push(...e.problems);
     }
   }
-  if (problems.length > 0 || !next) return { status: 'rejected', version: current, problems };
+  if (problems.length > 0 || !next) return { status: 'rejected', profile_version: current, problems };
   const reasons = (await d.fnRegistered()) ? reasonsFor(d.config.registration, next.registration) : [];
   d.profiles.save({ version: version as number, profile: profile as Record<string, unknown>, appliedAt: d.now(), ...(reasons.length > 0 ? { pending: { reregister: reasons, command: c.id } } : {}) });
   d.context.restart(`profile v${String(version)}`);
-  return { status: 'applied', version, restart: true, reregister: reasons.length > 0 ? reasons : null };
+  return { status: 'applied', profile_version: version, restart: true, reregister: reasons.length > 0 ? reasons : null };
 }

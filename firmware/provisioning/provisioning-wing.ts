@@ -158,7 +158,7 @@ export class ProvisioningWing {
     const outcome = await lifecycleHandlers(lifecycle)['reregister']!({ id: pending.command, device: this.deps.config.deviceId, seq: 0, issuedAt: 0, expiresAt: 0, type: 'reregister', body: { reasons: pending.reregister } });
     const { pending: _done, ...rest } = stored;
     this.profiles.save(rest);
-    this.report({ ...outcome, version: 1, kind: 'command', id: pending.command, command: 'profile', stage: 'reregistered', profileVersion: stored.version });
+    this.report({ ...outcome, version: 1, kind: 'command', id: pending.command, command: 'profile', stage: 'reregistered', profile_version: stored.version });
   }
 
   private async settings(c: CloudCommand): Promise<{ status: 'applied' | 'rejected'; problems?: string[] }> {

@@ -12,7 +12,7 @@ import type { Log } from '../core/log.ts';
 import { verifyCommand, type CloudCommand, type RefusalReason } from './command-envelope.ts';
 import type { ReplayGuard } from './replay-guard.ts';
 
-/** What a command handler answers; the gate adds the envelope's id and type. */
+/** What a command handler answers; the gate adds the envelope's id and type (and `version`, the result format's: handlers do not use that name). */
 export interface CommandOutcome {
   readonly status: 'applied' | 'rejected' | 'done' | 'fail';
   readonly [field: string]: unknown;
