@@ -283,6 +283,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
       config.console,
       {
         log,
+        ...(wing.pin ? { pin: wing.pin } : {}),
         services: {
           fn,
           exclusive: (work) => pipeline.exclusive(work),

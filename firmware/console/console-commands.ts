@@ -46,6 +46,8 @@ export interface ConsoleCommand {
   readonly name: string;
   readonly args: string;
   readonly summary: string;
+  /** It makes the register do something (a document, a print): it needs the technician PIN (issue 12 §4). */
+  readonly acting?: true;
   run(services: ConsoleServices, args: readonly string[]): Promise<string[]>;
 }
 
@@ -95,6 +97,7 @@ const acting = (name: string, type: string, summary: string): ConsoleCommand => 
   name,
   args: '',
   summary,
+  acting: true,
   run: (s) => runServiceJob(s, type),
 });
 
@@ -234,6 +237,7 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
     name: 'copy',
     args: '[fd]',
     summary: 'print a copy of a document (the last one unless told)',
+    acting: true,
     run: (s, [n]) => runServiceJob(s, 'print_copy', n === undefined ? {} : { fd: positiveInt(n, 'the FD number') }),
   },
 ];

@@ -14,6 +14,7 @@ import type { Log } from '../core/log.ts';
 import { cloudPublicKey, type CloudCommand } from '../security/command-envelope.ts';
 import { CommandGate, type CommandHandler, type CommandResult } from '../security/command-gate.ts';
 import { ReplayGuard } from '../security/replay-guard.ts';
+import { TechnicianPin } from '../security/technician-pin.ts';
 import type { DeviceState } from '../state/device-state.ts';
 import { FN } from '../../drivers/fn/fn-commands.ts';
 import { FN_PHASE } from './fn-lifecycle.ts';
@@ -42,6 +43,8 @@ export class ProvisioningWing {
   private readonly gate: CommandGate | undefined;
   private readonly log: Log;
   private running = false;
+  /** The technician PIN of the console's acting commands (config security.technicianPin), if one is set. */
+  readonly pin: TechnicianPin | undefined;
   /** Topics this wing takes messages from (added to the MQTT subscriptions). */
   readonly topics: readonly string[];
   readonly commandsTopic: string;
@@ -70,6 +73,9 @@ export class ProvisioningWing {
             { maxWindowMs: config.security.commandMaxWindowMs, clockSkewMs: config.security.clockSkewMs },
           );
     this.topics = this.gate ? [this.commandsTopic] : [];
+    const sec = config.security;
+    this.pin = sec.technicianPin !== undefined ? new TechnicianPin({ clock, log }, { hash: sec.technicianPin, maxFailures: sec.pinMaxFailures, lockMs: sec.pinLockMs }) : undefined;
+    if (!this.pin && config.console.kind !== 'none') this.log.warn('no security.technicianPin: the console’s acting commands are open to whoever reaches the console');
   }
 
   start(): void {
@@ -108,6 +114,7 @@ export class ProvisioningWing {
     const ctx = this.deps.context;
     return {
       ...(ctx ? { provisioned: ctx.provisioned, profileVersion: this.profiles.load()?.version ?? ctx.profileVersion ?? null, firmware: ctx.firmware } : {}),
+      ...(this.pin ? { technicianPin: this.pin.describe() } : {}),
       signedCommands: this.gate !== undefined, requireSignedJobs: this.deps.config.security.requireSignedJobs, ...(this.gate ? { commands: this.gate.describe() } : {}) };
   }
 
