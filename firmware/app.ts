@@ -211,6 +211,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
         queued: () => pipeline.pending,
         now,
         ofd: () => ofdHealth(fn, now()),
+        provisioning: () => wing.status(now()),
         links: () => ({ mqtt: link.describe(), fn: fn.counters, ofd: sender.describe(), printing: { queued: pipeline.prints.length, blocked: pipeline.prints.blocked } }),
       });
     // At most one status a second: a burst of jobs (or of duplicates) must not become a burst of FN reads.

@@ -10,6 +10,7 @@
  */
 import type { DeviceConfig } from '../config/device-config.ts';
 import type { Clock } from '../core/clock.ts';
+import { atolDateTime } from '../core/local-time.ts';
 import type { Log } from '../core/log.ts';
 import { cloudPublicKey, type CloudCommand } from '../security/command-envelope.ts';
 import { CommandGate, type CommandHandler, type CommandResult } from '../security/command-gate.ts';
@@ -22,6 +23,14 @@ import { lifecycleHandlers, type LifecycleDeps } from './lifecycle-commands.ts';
 import { applyProfileCommand, type ProvisioningContext } from './profile-command.ts';
 import { ProfileStore } from './profile-store.ts';
 import { applySettings, provisionUnsigned } from './settings-command.ts';
+
+/** The registration state by FN phase (fn-protocol Table 6). */
+const REGISTRATION_STATE: Readonly<Record<number, string>> = {
+  [FN_PHASE.readyForRegistration]: 'not registered',
+  [FN_PHASE.fiscal]: 'registered',
+  [FN_PHASE.postFiscal]: 'archive closed, documents still going to the OFD',
+  [FN_PHASE.archiveOnly]: 'archive closed',
+};
 
 /** Between an applied profile's result and the restart it asks for. */
 const RESTART_DELAY_MS = 300;
@@ -108,6 +117,30 @@ export class ProvisioningWing {
       return undefined;
     }
     return this.gate.openJob(payload);
+  }
+
+  /**
+   * The status topic's `provisioning` part (issue 12 §3): registration state, FN expiry and days
+   * left, documents left, config (profile) version, firmware version. `now`: register-local seconds.
+   */
+  async status(now: number): Promise<Record<string, unknown>> {
+    const ctx = this.deps.context;
+    const base = { provisioned: ctx?.provisioned ?? 'by hand', config_version: this.profiles.load()?.version ?? ctx?.profileVersion ?? null, firmware: ctx?.firmware ?? null };
+    const fn = this.deps.lifecycle?.fn;
+    if (!fn) return base;
+    const phase = (await fn.execute(FN.getStatus, {})).value.phase;
+    const validity = (await fn.execute(FN.getValidity, {})).value;
+    const resources = (await fn.execute(FN.getFreeResources, {})).value;
+    const reg = this.deps.state.data.registration;
+    return {
+      ...base,
+      registration: REGISTRATION_STATE[phase] ?? `phase ${phase}`,
+      ...(reg ? { registered: { fd: reg.fd, fn_number: reg.fnNumber, ffd: reg.ffd, at: atolDateTime(reg.at) } } : {}),
+      fn_valid_until: atolDateTime(validity.validUntil).slice(0, 10),
+      fn_days_left: Math.max(0, Math.floor((validity.validUntil - now) / 86400)),
+      fn_documents_left: resources.fdsLeft,
+      fn_reregistrations_left: validity.reregistrationsLeft,
+    };
   }
 
   describe(): Record<string, unknown> {

@@ -56,6 +56,8 @@ it('register, sell, re-register, close refused with a backlog, close, replace th
   };
   const fn = rig.app.fn;
   const status = async () => (await fn.execute(FN.getStatus, {})).value;
+  const shown = async (): Promise<Record<string, unknown>> => (await rig.app.status()).provisioning ?? {};
+  assert.is((await shown())['registration'], 'not registered');
 
   const reg = await run('register');
   assert.is(reg.status, 'done', JSON.stringify(reg));
@@ -64,6 +66,12 @@ it('register, sell, re-register, close refused with a backlog, close, replace th
   assert.equal((reg['registration'] as { inn: string }).inn, '7707083893');
   assert.is((await readArchivedTlv(fn, 1)).fdType, 1);
   assert.is((await run('register')).status, 'rejected', 'a registered FN is not registered again');
+  const st = await shown();
+  assert.is(st['registration'], 'registered');
+  assert.match(String(st['fn_valid_until']), /^\d\d\.\d\d\.\d{4}$/);
+  assert.ok((st['fn_days_left'] as number) > 300, `${String(st['fn_days_left'])} days left`);
+  assert.ok((st['fn_documents_left'] as number) > 0);
+  assert.equal(st['registered'], { fd: 1, fn_number: '9999078900005488', ffd: '1.2', at: (st['registered'] as { at: string }).at });
 
   await jobs.publish(JSON.stringify({ ...sample, id: 'life-sale-1' }));
   const sale1 = await jobs.final('life-sale-1');
@@ -90,6 +98,7 @@ it('register, sell, re-register, close refused with a backlog, close, replace th
   assert.is(closed.status, 'done', JSON.stringify(closed));
   assert.is((await readArchivedTlv(fn, closed['fd'] as number)).fdType, 6);
   assert.is(closed['phase'], 0x07);
+  assert.match(String((await shown())['registration']), /^archive closed/);
 
   assert.is((await run('reregister', { reasons: ['fn_replacement'] })).status, 'rejected', 'the old FN cannot be re-registered');
   const swapped = await run('replace_fn', { fnNumber: '9999078900009999' });

@@ -66,6 +66,18 @@ it('rejected with every problem and nothing changed; applied → restart → re-
   const sale = await jobs.final('after-profile', 30_000);
   assert.is(sale.status, 'done', JSON.stringify(sale.error));
   assert.ok(sale.payload!.fiscal_document_number > (rereg['fd'] as number), 'the sale comes after the re-registration');
+
+  // The retained status names the config (profile) version and the firmware.
+  const status = await new Promise<Record<string, any>>((resolve) => {
+    rig.cloud.client.on('message', (topic, m) => {
+      const s = JSON.parse(m.toString()) as Record<string, any>;
+      if (topic === `${prefix}/status` && s['provisioning']?.['config_version'] === 2) resolve(s);
+    });
+    void rig.cloud.client.subscribeAsync(`${prefix}/status`, { qos: 1 });
+  });
+  assert.is(status['provisioning']['provisioned'], 'by claim');
+  assert.is(status['provisioning']['firmware'], JSON.parse(readFileSync('package.json', 'utf8')).version);
+  assert.is(status['provisioning']['registration'], 'registered');
 });
 
 it.run();
