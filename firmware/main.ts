@@ -3,13 +3,14 @@
  * to a clean stop. The only file that touches `process` (DESIGN.md §2).
  */
 import { UsageError, type CliContext, type Command } from './cli/cli-context.ts';
+import { cloudCommand } from './cli/cloud-command.ts';
 import { consoleCommand } from './cli/console-command.ts';
 import { fnEmulatorCommand } from './cli/fn-emulator-command.ts';
 import { runCommand } from './cli/run-command.ts';
 import { sendJobCommand } from './cli/send-job-command.ts';
 import { ConfigError } from './config/parse-config.ts';
 
-const COMMANDS: readonly Command[] = [runCommand, sendJobCommand, consoleCommand, fnEmulatorCommand];
+const COMMANDS: readonly Command[] = [runCommand, sendJobCommand, consoleCommand, fnEmulatorCommand, cloudCommand];
 
 function help(): string {
   return ['usage: kassa <command> [options]', '', 'commands:', ...COMMANDS.map((c) => `  ${c.name.padEnd(14)} ${c.summary}`), '', 'kassa <command> --help shows its options'].join('\n');

@@ -9,8 +9,7 @@ import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCa, generateKeyPair, issueCertificate, makeCsr, type CaPem } from '../../firmware/provisioning/x509.ts';
-import { freePort } from './mosquitto.ts';
-import { connect } from 'node:net';
+import { freePort, waitForPort } from './mosquitto.ts';
 
 export interface ClientFiles {
   readonly caFile: string;
@@ -26,20 +25,6 @@ export interface TlsMosquitto {
   /** Key, CSR and certificate for a client whose certificate CN is `commonName`, as files. */
   client(commonName: string): Promise<ClientFiles>;
   close(): Promise<void>;
-}
-
-async function listening(port: number, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => (s.destroy(), resolve(true)));
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > until) throw new Error(`mosquitto (TLS) did not listen on ${port}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 export async function startTlsMosquitto(): Promise<TlsMosquitto> {
@@ -78,7 +63,7 @@ export async function startTlsMosquitto(): Promise<TlsMosquitto> {
   const proc: ChildProcess = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
   const failed = new Promise<never>((_, reject) => proc.once('error', (e) => reject(new Error(`cannot start mosquitto: ${e.message}`))));
   failed.catch(() => undefined);
-  await Promise.race([listening(port, 5000), failed]);
+  await Promise.race([waitForPort(port, 5000), failed]);
   return {
     url: `mqtts://127.0.0.1:${port}`,
     dir,
