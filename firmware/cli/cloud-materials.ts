@@ -29,6 +29,23 @@ function write(path: string, text: string, mode: number): void {
   chmodSync(path, mode);
 }
 
+/**
+ * The mosquitto listener of issue 12 §4 (device-config/mosquitto-acl.example): TLS, a client
+ * certificate required, its CN the user name, the ACL. `dir` holds ca.pem, broker.pem/.key, kassa.acl.
+ */
+export function mosquittoTlsListener(o: { readonly port: number; readonly host: string; readonly dir: string }): string[] {
+  return [
+    `listener ${o.port} ${o.host}`,
+    `cafile ${file(o.dir, 'ca.pem')}`,
+    `certfile ${file(o.dir, 'broker.pem')}`,
+    `keyfile ${file(o.dir, 'broker.key')}`,
+    'require_certificate true',
+    'use_identity_as_username true',
+    'allow_anonymous false',
+    `acl_file ${file(o.dir, 'kassa.acl')}`,
+  ];
+}
+
 /** Creates the folder's materials (refuses to overwrite an existing CA). */
 export async function initCloudMaterials(dirArg: string, o: { readonly brokerHost: string; readonly brokerPort: number; readonly kktSerial: string }): Promise<string[]> {
   const dir = resolve(dirArg);
@@ -54,21 +71,7 @@ export async function initCloudMaterials(dirArg: string, o: { readonly brokerHos
   await issue('claim', 'claim', 'client');
   copyFileSync(ACL_EXAMPLE, file(dir, 'kassa.acl'));
   chmodSync(file(dir, 'kassa.acl'), 0o644);
-  write(
-    file(dir, 'mosquitto.conf'),
-    [
-      `listener ${o.brokerPort} ${o.brokerHost}`,
-      `cafile ${file(dir, 'ca.pem')}`,
-      `certfile ${file(dir, 'broker.pem')}`,
-      `keyfile ${file(dir, 'broker.key')}`,
-      'require_certificate true',
-      'use_identity_as_username true',
-      'allow_anonymous false',
-      `acl_file ${file(dir, 'kassa.acl')}`,
-      '',
-    ].join('\n'),
-    0o644,
-  );
+  write(file(dir, 'mosquitto.conf'), [...mosquittoTlsListener({ port: o.brokerPort, host: o.brokerHost, dir }), ''].join('\n'), 0o644);
   const url = `mqtts://${o.brokerHost}:${o.brokerPort}`;
   write(
     file(dir, 'factory.json'),

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCa, generateKeyPair, issueCertificate, makeCsr, type CaPem } from '../../firmware/provisioning/x509.ts';
 import { freePort, waitForPort } from './mosquitto.ts';
+import { mosquittoTlsListener } from '../../firmware/cli/cloud-materials.ts';
 
 export interface ClientFiles {
   readonly caFile: string;
@@ -44,22 +45,7 @@ export async function startTlsMosquitto(): Promise<TlsMosquitto> {
   copyFileSync('device-config/mosquitto-acl.example', join(dir, 'kassa.acl'));
   chmodSync(join(dir, 'kassa.acl'), 0o644);
   const port = await freePort();
-  const conf = write(
-    'mosquitto.conf',
-    [
-      `listener ${port} 127.0.0.1`,
-      `cafile ${caFile}`,
-      `certfile ${join(dir, 'broker.pem')}`,
-      `keyfile ${join(dir, 'broker.key')}`,
-      'require_certificate true',
-      'use_identity_as_username true',
-      'allow_anonymous false',
-      `acl_file ${join(dir, 'kassa.acl')}`,
-      'persistence false',
-      'log_dest none',
-      '',
-    ].join('\n'),
-  );
+  const conf = write('mosquitto.conf', [...mosquittoTlsListener({ port, host: '127.0.0.1', dir }), 'persistence false', 'log_dest none', ''].join('\n'));
   const proc: ChildProcess = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
   const failed = new Promise<never>((_, reject) => proc.once('error', (e) => reject(new Error(`cannot start mosquitto: ${e.message}`))));
   failed.catch(() => undefined);
