@@ -25,7 +25,8 @@ export interface CommandResult extends Record<string, unknown> {
   readonly id: string | null;
   readonly command: string | null;
   readonly status: CommandOutcome['status'] | 'refused';
-  readonly reason?: RefusalReason | 'unknown_command';
+  /** Refusals: a RefusalReason or 'unknown_command'; failures and rejections of handlers: their own (e.g. 'ofd_backlog'). */
+  readonly reason?: string;
   readonly message?: string;
 }
 

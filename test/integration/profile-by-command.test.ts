@@ -5,11 +5,13 @@
  * it, re-registers the FN for the changed address (reported under the same command id), and
  * sells with the new data.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { tlsOptions } from '../../firmware/cli/cloud-link.ts';
+import { signCommand } from '../../firmware/security/command-envelope.ts';
 import type { CommandResult } from '../../firmware/security/command-gate.ts';
 import { demoProfile, startClaimRig, type ClaimRig } from '../helpers/claim-rig.ts';
 import { connectCloud, type Cloud } from '../helpers/cloud.ts';
@@ -49,6 +51,26 @@ it('rejected with every problem and nothing changed; applied → restart → re-
   const stale = await send({ version: 1, profile: demoProfile() });
   assert.equal((stale['problems'] as { path: string }[]).map((p) => p.path), ['version']);
   assert.is(readFileSync(profilePath, 'utf8'), onDisk, 'nothing written');
+
+  // Forged, replayed, other-device and unsigned profiles: every one refused, nothing written.
+  const good = demoProfile({ cashier: { name: 'Злоумышленник' } });
+  const stranger = generateKeyPairSync('ed25519');
+  const commands = `${prefix}/commands`;
+  const forged = await rig.cloud.command(commands, stranger.privateKey, 'shop-3-kassa-1', 'profile', { version: 5, profile: good });
+  const other = await rig.cloud.command(commands, rig.cloudKey.privateKey, 'shop-9-kassa-1', 'profile', { version: 5, profile: good });
+  const signedOnce = await rig.cloud.command(commands, rig.cloudKey.privateKey, 'shop-3-kassa-1', 'settings', { closeAt: '22:00' });
+  await rig.cloud.result(signedOnce.id, 20_000);
+  await rig.cloud.publish(commands, JSON.stringify(signCommand(signedOnce, rig.cloudKey.privateKey)));
+  await rig.cloud.publish(commands, JSON.stringify({ id: 'plain-profile', type: 'profile', body: { version: 5, profile: good } }));
+  const refusals = async (): Promise<string[]> => {
+    await rig.cloud.result(signedOnce.id, 20_000, (r) => r.reason === 'replayed');
+    await rig.cloud.result('plain-profile', 20_000);
+    await rig.cloud.result(other.id, 20_000);
+    await rig.cloud.result(null, 20_000, (r) => r.reason === 'bad_signature');
+    return [...rig.cloud.commandResults.values()].flat().filter((r) => r.status === 'refused').map((r) => String(r.reason)).sort();
+  };
+  assert.equal(await refusals(), ['bad_signature', 'other_device', 'replayed', 'unsigned'], `forged ${forged.id}: every attempt refused`);
+  assert.is(readFileSync(profilePath, 'utf8'), onDisk, 'nothing written by any of them');
 
   const moved = demoProfile();
   (moved['registration'] as Record<string, unknown>)['address'] = 'г. Москва, ул. Новый Арбат, д. 1';
