@@ -13,9 +13,6 @@ import { parseArgs } from 'node:util';
 import { hashPin } from '../security/technician-pin.ts';
 import type { CliContext, Command } from './cli-context.ts';
 import { UsageError } from './cli-context.ts';
-import { ClaimAnswerer } from './cloud-claims.ts';
-import { CloudLink } from './cloud-link.ts';
-import { initCloudMaterials, loadCloudMaterials } from './cloud-materials.ts';
 
 const USAGE = `kassa cloud <init|claims|send|watch|pin-hash> [options]
   init --dir <d> [--broker-host 127.0.0.1] [--broker-port 8883] [--kkt-serial <digits>]
@@ -59,6 +56,10 @@ export const cloudCommand: Command = {
       return v;
     };
     const dir = need(values.dir, '--dir');
+    // Loaded here, not at the top: every `kassa` command (the register's `run` too) imports this file.
+    const { initCloudMaterials, loadCloudMaterials } = await import('./cloud-materials.ts');
+    const { CloudLink } = await import('./cloud-link.ts');
+    const { ClaimAnswerer } = await import('./cloud-claims.ts');
     if (sub === 'init') {
       for (const f of await initCloudMaterials(dir, { brokerHost: values['broker-host'], brokerPort: Number(values['broker-port']), kktSerial: values['kkt-serial'] })) ctx.out(f);
       ctx.out(`next: mosquitto -c ${dir}/mosquitto.conf, kassa cloud claims …, kassa run --config ${dir}/factory.json`);

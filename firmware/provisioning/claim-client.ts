@@ -26,7 +26,6 @@ import type { Log } from '../core/log.ts';
 import { cloudPublicKey, COMMAND_WINDOW, verifyCommand } from '../security/command-envelope.ts';
 import { IdentityStore, type Identity } from './identity-store.ts';
 import { ProfileStore } from './profile-store.ts';
-import { certificateFacts, makeCsr } from './x509.ts';
 
 export interface ClaimFacts {
   readonly kktSerial: string;
@@ -89,6 +88,8 @@ async function claimOnce(claim: ClaimConfig, cloudKeyText: string, facts: ClaimF
   const topics = claimTopics(claim.topicPrefix, claimId);
   const keys = deps.identity.deviceKey();
   const requestId = randomUUID();
+  // Loaded only for a claim: a provisioned register starts without the X.509 library.
+  const { certificateFacts, makeCsr } = await import('./x509.ts');
   const client: MqttClient = await mqtt.connectAsync(claim.url, {
     clientId: claimId,
     clean: true,
@@ -107,7 +108,7 @@ async function claimOnce(claim: ClaimConfig, cloudKeyText: string, facts: ClaimF
       deps.signal?.addEventListener('abort', () => (timer.cancel(), reject(new ClaimRefused('claim aborted'))), { once: true });
       client.on('message', (topic, payload) => {
         if (topic !== topics.answer) return;
-        const outcome = acceptAnswer(payload, { claimId, requestId, cloudKeyText, publicKeyPem: keys.publicKeyPem, now: deps.clock.now() }, deps);
+        const outcome = acceptAnswer(payload, { claimId, requestId, cloudKeyText, publicKeyPem: keys.publicKeyPem, now: deps.clock.now(), isForKey: (pem) => certificateFacts(pem).forKey(keys.publicKeyPem) }, deps);
         if (outcome === 'not ours') return log.info('a claim answer for another request: ignored');
         timer.cancel();
         if (outcome instanceof Error) reject(outcome);
@@ -133,6 +134,8 @@ interface AnswerContext {
   readonly cloudKeyText: string;
   readonly publicKeyPem: string;
   readonly now: number;
+  /** The certificate is for the register's key. */
+  readonly isForKey: (certificatePem: string) => boolean;
 }
 
 /** Checks an answer and, when it is good, stores it: the identity, an Error to give up this round, or 'not ours'. */
@@ -150,7 +153,7 @@ function acceptAnswer(payload: Uint8Array, c: AnswerContext, deps: ClaimDeps): I
   if (typeof a.deviceId !== 'string' || typeof a.brokerUrl !== 'string' || typeof a.topicPrefix !== 'string' || typeof a.certificatePem !== 'string' || typeof a.profile !== 'object' || !Number.isInteger(a.profileVersion)) {
     return new ClaimRefused('the claim answer lacks deviceId, brokerUrl, topicPrefix, certificatePem, profile or profileVersion');
   }
-  if (!certificateFacts(a.certificatePem).forKey(c.publicKeyPem)) return new ClaimRefused('the certificate is not for this register’s key');
+  if (!c.isForKey(a.certificatePem)) return new ClaimRefused('the certificate is not for this register’s key');
   const identity: Identity = { version: 1, deviceId: a.deviceId, brokerUrl: a.brokerUrl, topicPrefix: a.topicPrefix, cloudPublicKey: c.cloudKeyText, claimId: c.claimId, requestId: c.requestId, provisionedAt: c.now };
   const problems = deps.check(a, identity);
   if (problems.length > 0) return new ClaimRefused(`the claimed profile does not make a valid config: ${problems.join('; ')}`);

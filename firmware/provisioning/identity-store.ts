@@ -11,7 +11,7 @@
  */
 import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateKeyPair, type KeyPairPem } from './x509.ts';
+import { generateKeyPair, type KeyPairPem } from './device-key.ts';
 import { createPublicKey } from 'node:crypto';
 
 export interface Identity {

@@ -7,7 +7,10 @@
  */
 import 'reflect-metadata'; // @peculiar/x509's dependency injection needs it before it loads
 import * as x509 from '@peculiar/x509';
-import { createPublicKey, generateKeyPairSync, randomBytes, webcrypto } from 'node:crypto';
+import { createPublicKey, randomBytes, webcrypto } from 'node:crypto';
+import { generateKeyPair, type KeyPairPem } from './device-key.ts';
+
+export { generateKeyPair, type KeyPairPem };
 
 x509.cryptoProvider.set(webcrypto as never);
 
@@ -21,21 +24,9 @@ interface Keys {
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const DAY_MS = 86_400_000;
 
-export interface KeyPairPem {
-  /** PKCS#8 PEM. */
-  readonly privateKeyPem: string;
-  /** SPKI PEM. */
-  readonly publicKeyPem: string;
-}
-
 export interface CaPem {
   readonly certPem: string;
   readonly keyPem: string;
-}
-
-export function generateKeyPair(): KeyPairPem {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1', privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-  return { privateKeyPem: privateKey, publicKeyPem: publicKey };
 }
 
 async function cryptoKeys(k: KeyPairPem): Promise<Keys> {
