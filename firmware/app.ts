@@ -32,6 +32,7 @@ import { makePrinter } from './print/printer-wiring.ts';
 import { dailyAt, every, type Schedule } from './schedule/shift-close-task.ts';
 import { ofdHealth } from './ofd/ofd-health.ts';
 import { startEmulatedFn, type EmulatedFn } from './provisioning/emulated-fn.ts';
+import { printFromArchive } from './provisioning/lifecycle-print.ts';
 import type { ProvisioningContext } from './provisioning/profile-command.ts';
 import { ProvisioningWing } from './provisioning/provisioning-wing.ts';
 import type { OfdSender } from './ofd/ofd-sender.ts';
@@ -128,7 +129,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     const topics = topicsFor(config.mqtt.topicPrefix);
     const wing = new ProvisioningWing({
       config, state, clock, log, publishResult: (p) => link.publish(topics.results, p),
-      lifecycle: { fn, exclusive: (w) => pipeline.exclusive(w), closeShiftIfOpen: () => closeShiftIfOpen(), now, cashier: () => personTags(cashier()), registration: () => config.registration, state, ...(emulatedFn ? { swapFn: (n: string) => emulatedFn?.swap(n) } : {}) },
+      lifecycle: { fn, exclusive: (w) => pipeline.exclusive(w), closeShiftIfOpen: () => closeShiftIfOpen(), now, cashier: () => personTags(cashier()), registration: () => config.registration, state, print: (fd) => printFromArchive(fn, pipeline.prints, fd, config.registration, log), ...(emulatedFn ? { swapFn: (n: string) => emulatedFn?.swap(n) } : {}) },
       ...(deps.provisioning ? { context: deps.provisioning } : {}),
     });
     const link = new MqttLink(

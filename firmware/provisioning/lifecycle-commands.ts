@@ -31,13 +31,17 @@ export interface LifecycleDeps {
   readonly state: DeviceState;
   /** The emulated FN's swap; absent with a real FN (the technician swaps it by hand). */
   readonly swapFn?: (fnNumber: string) => void;
+  /** Puts a formed report on paper (lifecycle-print.ts). */
+  readonly print?: (fd: number) => Promise<void>;
 }
 
 const phaseOf = async (fn: FnDriver): Promise<number> => (await fn.execute(FN.getStatus, {})).value.phase;
 
 export function lifecycleHandlers(d: LifecycleDeps): Record<string, CommandHandler> {
-  const remember = async (r: RegistrationOutcome): Promise<void> =>
-    d.state.update((s) => void (s.registration = { fd: r.fd, fpd: r.fpd, at: d.now(), fnNumber: r.fnNumber, ffd: r.registration.ffd }));
+  const remember = async (r: RegistrationOutcome): Promise<void> => {
+    await d.state.update((s) => void (s.registration = { fd: r.fd, fpd: r.fpd, at: d.now(), fnNumber: r.fnNumber, ffd: r.registration.ffd }));
+    await d.print?.(r.fd);
+  };
   const done = (r: RegistrationOutcome): CommandOutcome => ({ status: 'done', fd: r.fd, fpd: r.fpd, fn_number: r.fnNumber, report_type: r.reportType, reasons: r.reasons, registration: r.registration });
   const guarded = (work: (c: CloudCommand) => Promise<CommandOutcome>): CommandHandler => async (c) => {
     try {
@@ -79,6 +83,7 @@ export function lifecycleHandlers(d: LifecycleDeps): Record<string, CommandHandl
       await d.closeShiftIfOpen();
       const reg = d.registration();
       const r = await closeArchive(d.fn, reg.rnm, d.now(), d.cashier(), reg.ffd);
+      await d.print?.(r.fd);
       return { status: 'done', fd: r.fd, fpd: r.fpd, fn_number: r.fnNumber, phase: await phaseOf(d.fn) };
     }),
     ...(d.swapFn

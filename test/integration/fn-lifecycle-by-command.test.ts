@@ -6,7 +6,8 @@
  * → sell again. Each result carries FD number, FPD and the registration data as formed.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FN } from '../../drivers/fn/fn-commands.ts';
@@ -42,6 +43,7 @@ it('register, sell, re-register, close refused with a backlog, close, replace th
   const rig = (ctx.rig = await startAppRig(ctx.broker.url, {
     security: { cloudPublicKey: cloudKey.publicKey.export({ type: 'spki', format: 'pem' }).toString() },
     ofd: { kind: 'tcp', host: '127.0.0.1', port: ofdPort },
+    printer: { kind: 'emulator', dir: 'receipts', columns: 48 },
     ofdLink: { backoffMinMs: 50, backoffMaxMs: 200, idleCheckMs: 100, connectTimeoutMs: 300 },
     registration: { ffd: '1.2', inn: '7707083893', kktSerial: '00000000381001234567', address: 'г. Москва, ул. Льва Толстого, д. 16', place: 'shop.example.ru', taxSystems: ['osn', 'usn_income'], ofdInn: '7704211201', autoRegister: false },
   }));
@@ -66,6 +68,22 @@ it('register, sell, re-register, close refused with a backlog, close, replace th
   assert.equal((reg['registration'] as { inn: string }).inn, '7707083893');
   assert.is((await readArchivedTlv(fn, 1)).fdType, 1);
   assert.is((await run('register')).status, 'rejected', 'a registered FN is not registered again');
+  // Printed as the register prints it when it forms it: its heading, not marked as a copy.
+  const paper = async (heading: string): Promise<string> => {
+    for (let i = 0; i < 100; i++) {
+      const dir = join(rig.dataDir, 'receipts');
+      const texts = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(dir, f), 'utf8')) : [];
+      const found = texts.find((x) => x.includes(heading));
+      if (found) return found;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`nothing printed under ${heading}`);
+  };
+  const regPaper = await paper('ОТЧЕТ О РЕГИСТРАЦИИ');
+  assert.not.match(regPaper, 'КОПИЯ');
+  assert.match(regPaper, /^ФД +1$/m);
+  assert.match(regPaper, /^РН ККТ +\d{16}$/m);
+  assert.match(regPaper, /^ФП +\d+$/m);
   const st = await shown();
   assert.is(st['registration'], 'registered');
   assert.match(String(st['fn_valid_until']), /^\d\d\.\d\d\.\d{4}$/);
@@ -83,6 +101,7 @@ it('register, sell, re-register, close refused with a backlog, close, replace th
   assert.is(doc.fdType, 11);
   assert.is(findTag(decodeTlv(doc.tlv), 1205)?.value, 2 ** 31 + (1 << 3), "1205: address (bit 3) and other reasons (bit 31)");
   assert.is((await run('reregister', { reasons: ['because'] })).status, 'rejected');
+  assert.not.match(await paper('ОТЧЕТ ОБ ИЗМЕНЕНИИ ПАРАМЕТРОВ РЕГИСТРАЦИИ'), 'КОПИЯ');
 
   const refused = await run('close_fn');
   assert.is(refused.status, 'fail');
@@ -99,6 +118,7 @@ it('register, sell, re-register, close refused with a backlog, close, replace th
   assert.is((await readArchivedTlv(fn, closed['fd'] as number)).fdType, 6);
   assert.is(closed['phase'], 0x07);
   assert.match(String((await shown())['registration']), /^archive closed/);
+  assert.not.match(await paper('ОТЧЕТ О ЗАКРЫТИИ ФИСКАЛЬНОГО НАКОПИТЕЛЯ'), 'КОПИЯ');
 
   assert.is((await run('reregister', { reasons: ['fn_replacement'] })).status, 'rejected', 'the old FN cannot be re-registered');
   const swapped = await run('replace_fn', { fnNumber: '9999078900009999' });
