@@ -298,6 +298,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
           config: () => maskSecrets(config),
           localTime: (ms) => atolDateTime(localTime.toLocalSeconds(ms)),
           jobId: (type) => `console-${type}-${clock.now().toString(36)}-${Math.floor(deps.random() * 2 ** 32).toString(36)}`,
+          ...(emulatedFn ? { replaceFn: (n: string) => wing.replaceFn(n) } : {}),
         },
       },
       `kassa-runtime ${pkg.version}, register ${config.deviceId}: debug console`,

@@ -40,6 +40,8 @@ export interface ConsoleServices {
   localTime(ms: number): string;
   /** A fresh job id for an acting command: `console-<type>-…`, never used before. */
   jobId(type: string): string;
+  /** The emulated FN only: the technician's FN replacement (issue 12 §3); absent with a real FN. */
+  replaceFn?(fnNumber: string): Promise<string>;
 }
 
 export interface ConsoleCommand {
@@ -233,6 +235,17 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
   acting('close-shift', 'close_shift', 'close the shift (prints the report)'),
   acting('state-report', 'state_report', 'form the settlement-state report'),
   acting('continue', 'continue_printing', 'print what waits for the printer'),
+  {
+    name: 'replace-fn',
+    args: '<fn number>',
+    summary: 'emulated FN: take out the FN (archive closed) and put in a new one',
+    acting: true,
+    run: async (s, [n]) => {
+      if (!s.replaceFn) throw new ConsoleUsageError('the FN here is a real one: the technician swaps it by hand');
+      if (n === undefined || !/^\d{16}$/.test(n)) throw new ConsoleUsageError('the new FN number is 16 digits');
+      return [await s.replaceFn(n)];
+    },
+  },
   {
     name: 'copy',
     args: '[fd]',

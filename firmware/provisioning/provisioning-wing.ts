@@ -159,6 +159,15 @@ export class ProvisioningWing {
     this.deps.publishResult(JSON.stringify(r)).catch((e: unknown) => this.log.warn(`command result ${r.id} not published: ${e instanceof Error ? e.message : String(e)}`));
   }
 
+  /** The console's `replace-fn` (emulated FN): the same rules as the `replace_fn` command. */
+  async replaceFn(fnNumber: string): Promise<string> {
+    const lifecycle = this.deps.lifecycle;
+    if (!lifecycle) return 'no FN lifecycle here';
+    const r = await lifecycleHandlers(lifecycle)['replace_fn']?.({ id: `console-replace-fn-${fnNumber}`, device: this.deps.config.deviceId, seq: 0, issuedAt: 0, expiresAt: 0, type: 'replace_fn', body: { fnNumber } });
+    if (!r) return 'the FN here is a real one: the technician swaps it by hand';
+    return r.status === 'done' ? `FN ${fnNumber} is in (phase 1): register it with reregister fn_replacement` : `${r.status}: ${String(r['message'] ?? r['reason'] ?? '')}`;
+  }
+
   private get profiles(): ProfileStore {
     return new ProfileStore(this.deps.config.dataDir);
   }

@@ -39,6 +39,9 @@ it('acting commands need the PIN; looking ones do not; wrong PINs lock; secrets 
     assert.match(await text('login 1111'), /wrong PIN \(2 tries/);
     assert.match(await text('login 2468'), /logged in/);
     assert.match(await text('open-shift'), /^result +done/m);
+    // The emulated FN's replacement keeps the FN's rules: not while it is in fiscal mode.
+    assert.match(await text('replace-fn 9999078900001111'), /^rejected: close the fiscal archive first/m);
+    assert.match(await text('replace-fn 12'), /16 digits/);
     assert.match(await text('logout'), /logged out/);
     assert.match(await text('close-shift'), /"login <PIN>" first/);
     assert.match(await text('login 1'), /wrong PIN/);
