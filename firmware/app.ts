@@ -127,9 +127,24 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     const b = config.mqtt.broker;
     const url = broker?.url ?? (b.kind === 'external' ? b.url : '');
     const topics = topicsFor(config.mqtt.topicPrefix);
+    // Issue 12: signed cloud commands, profiles, the FN's life; the pipeline and shift close are built below.
     const wing = new ProvisioningWing({
-      config, state, clock, log, publishResult: (p) => link.publish(topics.results, p),
-      lifecycle: { fn, exclusive: (w) => pipeline.exclusive(w), closeShiftIfOpen: () => closeShiftIfOpen(), now, cashier: () => personTags(cashier()), registration: () => config.registration, state, print: (fd) => printFromArchive(fn, pipeline.prints, fd, config.registration, log), ...(emulatedFn ? { swapFn: (n: string) => emulatedFn?.swap(n) } : {}) },
+      config,
+      state,
+      clock,
+      log,
+      publishResult: (p) => link.publish(topics.results, p),
+      lifecycle: {
+        fn,
+        state,
+        now,
+        exclusive: (w) => pipeline.exclusive(w),
+        closeShiftIfOpen: () => closeShiftIfOpen(),
+        cashier: () => personTags(cashier()),
+        registration: () => config.registration,
+        print: (fd) => printFromArchive(fn, pipeline.prints, fd, config.registration, log),
+        ...(emulatedFn ? { swapFn: (n: string) => emulatedFn?.swap(n) } : {}),
+      },
       ...(deps.provisioning ? { context: deps.provisioning } : {}),
     });
     const link = new MqttLink(
