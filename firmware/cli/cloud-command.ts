@@ -95,7 +95,11 @@ export const cloudCommand: Command = {
           const c = await link.command(`${prefix}/commands`, m.signingKey, device, need(type, 'the command type'), body ? (JSON.parse(body) as Record<string, unknown>) : {});
           ctx.out(`sent ${c.id} (seq ${c.seq})`);
           // A profile answers `applied` and, when it needs one, later the re-registration (stage "reregistered").
-          const first = await link.result(c.id, Number(values['timeout-ms']));
+          // A command the register cannot believe (a wrong key) is refused without its id: take that too.
+          const timeout = Number(values['timeout-ms']);
+          const anonymous = link.result(null, timeout, (r) => r.status === 'refused');
+          anonymous.catch(() => undefined);
+          const first = await Promise.race([link.result(c.id, timeout), anonymous]);
           ctx.out(JSON.stringify(first));
           if (first['reregister']) ctx.out(JSON.stringify(await link.result(c.id, Number(values['timeout-ms']), (r) => r['stage'] === 'reregistered')));
           return first.status === 'applied' || first.status === 'done' ? 0 : 1;

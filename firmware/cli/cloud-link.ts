@@ -42,6 +42,7 @@ export class CloudLink {
   readonly commandResults = new Map<string | null, CommandResult[]>();
   private readonly waiters = new Set<() => void>();
   private lastSeq = 0;
+  private closed = false;
 
   private constructor(readonly client: MqttClient) {
     client.on('message', (_topic, message) => {
@@ -94,6 +95,7 @@ export class CloudLink {
     for (;;) {
       const r = found();
       if (r) return r;
+      if (this.closed) throw new Error(`the link closed before a result of command ${id}`);
       if (Date.now() > deadline) throw new Error(`no result of command ${id} within ${timeoutMs} ms`);
       await new Promise<void>((resolve) => {
         const done = (): void => {
@@ -106,7 +108,10 @@ export class CloudLink {
     }
   }
 
+  /** Ends the connection; waits for results end at once. */
   close(): Promise<void> {
+    this.closed = true;
+    for (const w of [...this.waiters]) w();
     return this.client.endAsync();
   }
 }

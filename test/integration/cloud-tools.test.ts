@@ -55,7 +55,9 @@ it('init → mosquitto → claims → a fresh register claims → send register 
     try {
       await jobs.online(40_000);
       assert.match(claimLog, /claim claim-00000000381001234567 \(KKT 00000000381001234567, FN 9999078900005488 phase 1, firmware [\d.]+\) → demo-kassa-1/);
-      const sent = await kassa('cloud', 'send', '--dir', cloudDir, '--url', url, '--device', 'demo-kassa-1', 'register');
+      const sent = await kassa('cloud', 'send', '--dir', cloudDir, '--url', url, '--device', 'demo-kassa-1', 'register').catch((e: { stdout: string; stderr: string }) => {
+        throw new Error(`kassa cloud send register: ${e.stdout} ${e.stderr}`);
+      });
       const result = JSON.parse(sent.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
       assert.is(result['status'], 'done', sent.stdout);
       assert.is(result['fd'], 1);
@@ -72,6 +74,7 @@ it('init → mosquitto → claims → a fresh register claims → send register 
         (e: { code: number; stdout: string }) => e,
       )) as { code: number; stdout: string };
       assert.is(forged.code, 1, 'a forged command is not carried out');
+      assert.match(forged.stdout, /"status":"refused","reason":"bad_signature"/);
     } finally {
       await jobs.close();
     }
