@@ -75,8 +75,10 @@ export async function claimIdentity(claim: ClaimConfig, cloudKeyText: string, fa
       if (deps.signal?.aborted) throw e;
       log.warn(`claim round ${round} failed: ${e instanceof Error ? e.message : String(e)}; again in ${claim.retryMs} ms`);
       await new Promise<void>((resolve) => {
-        const t = deps.clock.after(claim.retryMs, resolve);
-        deps.signal?.addEventListener('abort', () => (t.cancel(), resolve()), { once: true });
+        // Rounds may go on for days: each one takes its abort listener away again (bounded memory).
+        const onAbort = (): void => (t.cancel(), resolve());
+        const t = deps.clock.after(claim.retryMs, () => (deps.signal?.removeEventListener('abort', onAbort), resolve()));
+        deps.signal?.addEventListener('abort', onAbort, { once: true });
       });
       if (deps.signal?.aborted) throw new ClaimRefused('claim aborted');
     }
@@ -102,15 +104,18 @@ async function claimOnce(claim: ClaimConfig, cloudKeyText: string, facts: ClaimF
     ...(claim.certFile ? { cert: readFileSync(claim.certFile) } : {}),
     ...(claim.keyFile ? { key: readFileSync(claim.keyFile) } : {}),
   });
+  let timer: { cancel(): void } | undefined;
+  let onAbort: (() => void) | undefined;
   try {
     const answer = new Promise<Identity>((resolve, reject) => {
-      const timer = deps.clock.after(claim.timeoutMs, () => reject(new ClaimRefused(`no claim answer within ${claim.timeoutMs} ms`)));
-      deps.signal?.addEventListener('abort', () => (timer.cancel(), reject(new ClaimRefused('claim aborted'))), { once: true });
+      timer = deps.clock.after(claim.timeoutMs, () => reject(new ClaimRefused(`no claim answer within ${claim.timeoutMs} ms`)));
+      onAbort = (): void => (timer?.cancel(), reject(new ClaimRefused('claim aborted')));
+      deps.signal?.addEventListener('abort', onAbort, { once: true });
       client.on('message', (topic, payload) => {
         if (topic !== topics.answer) return;
         const outcome = acceptAnswer(payload, { claimId, requestId, cloudKeyText, publicKeyPem: keys.publicKeyPem, now: deps.clock.now(), isForKey: (pem) => certificateFacts(pem).forKey(keys.publicKeyPem) }, deps);
         if (outcome === 'not ours') return log.info('a claim answer for another request: ignored');
-        timer.cancel();
+        timer?.cancel();
         if (outcome instanceof Error) reject(outcome);
         else resolve(outcome);
       });
@@ -124,6 +129,8 @@ async function claimOnce(claim: ClaimConfig, cloudKeyText: string, facts: ClaimF
     log.info(`provisioned as ${identity.deviceId} (broker ${identity.brokerUrl}, topics ${identity.topicPrefix}/…)`);
     return identity;
   } finally {
+    timer?.cancel();
+    if (onAbort) deps.signal?.removeEventListener('abort', onAbort);
     await client.endAsync(true).catch(() => undefined);
   }
 }
