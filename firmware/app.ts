@@ -4,13 +4,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { FnDevice } from '../drivers/fn/emulator/fn-device.ts';
-import { FnEmulator } from '../drivers/fn/emulator/fn-emulator.ts';
-import { fileStateStore, type FnStateStore } from '../drivers/fn/emulator/fn-state-store.ts';
 import { FN } from '../drivers/fn/fn-commands.ts';
 import { FnDriver, DEFAULT_FN_DRIVER_OPTIONS } from '../drivers/fn/fn-driver.ts';
-import { memoryPortPair } from '../drivers/memory-port.ts';
-import { TEST_OPERATOR_KEY } from '../drivers/ofd/operator-sign.ts';
 import { Listeners, type BytePort } from '../drivers/port.ts';
 import { openSerialPort } from '../drivers/serial-port.ts';
 import pkg from '../package.json' with { type: 'json' };
@@ -37,6 +32,10 @@ import { registrationReport } from './pipeline/registration-report.ts';
 import { makePrinter } from './print/printer-wiring.ts';
 import { dailyAt, every, type Schedule } from './schedule/shift-close-task.ts';
 import { ofdHealth } from './ofd/ofd-health.ts';
+import { startEmulatedFn, type EmulatedFn } from './provisioning/emulated-fn.ts';
+import { printFromArchive } from './provisioning/lifecycle-print.ts';
+import type { ProvisioningContext } from './provisioning/profile-command.ts';
+import { ProvisioningWing } from './provisioning/provisioning-wing.ts';
 import type { OfdSender } from './ofd/ofd-sender.ts';
 import { wireOfd } from './ofd/ofd-wiring.ts';
 import { DeviceState } from './state/device-state.ts';
@@ -50,6 +49,8 @@ export interface AppDeps {
   readonly out: (text: string) => void;
   /** The last log lines, for the debug console's `log` command. */
   readonly logTail?: (n: number) => readonly string[];
+  /** Where the config came from and how to restart with a new one (issue 12; `kassa run` passes it). */
+  readonly provisioning?: ProvisioningContext;
 }
 
 /** How long the debug console waits for a job it submitted before it says "not finished yet". */
@@ -85,18 +86,11 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
 
     // ---- the FN: emulated in this process, or a real one on a serial line
     let fnPort: BytePort;
+    let emulatedFn: EmulatedFn | undefined;
     if (config.fn.kind === 'emulator') {
-      const [registerSide, deviceSide] = memoryPortPair('fn');
-      const store: FnStateStore = fileStateStore(join(config.dataDir, 'fn-emulator.bin'));
-      const device = new FnDevice({ store, clock, log }, { fnNumber: config.fn.fnNumber, secret: config.fn.secret, operatorKey: TEST_OPERATOR_KEY, checkTimer: config.fn.checkTimer });
-      device.boot();
-      const emulator = new FnEmulator({ port: deviceSide, device, clock, log, random: deps.random });
-      emulator.start();
-      stops.push(() => {
-        emulator.stop();
-        store.close();
-      });
-      fnPort = registerSide;
+      emulatedFn = startEmulatedFn({ dataDir: config.dataDir, ...config.fn }, { clock, log, random: deps.random });
+      stops.push(() => emulatedFn?.stop());
+      fnPort = emulatedFn.port;
     } else {
       fnPort = await openSerialPort({ path: config.fn.path, baudRate: config.fn.baudRate });
     }
@@ -136,6 +130,26 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     const b = config.mqtt.broker;
     const url = broker?.url ?? (b.kind === 'external' ? b.url : '');
     const topics = topicsFor(config.mqtt.topicPrefix);
+    // Issue 12: signed cloud commands, profiles, the FN's life; the pipeline and shift close are built below.
+    const wing = new ProvisioningWing({
+      config,
+      state,
+      clock,
+      log,
+      publishResult: (p) => link.publish(topics.results, p),
+      lifecycle: {
+        fn,
+        state,
+        now,
+        exclusive: (w) => pipeline.exclusive(w),
+        closeShiftIfOpen: () => closeShiftIfOpen(),
+        cashier: () => personTags(cashier()),
+        registration: () => config.registration,
+        print: (fd) => printFromArchive(fn, pipeline.prints, fd, config.registration, log),
+        ...(emulatedFn ? { swapFn: (n: string) => emulatedFn?.swap(n) } : {}),
+      },
+      ...(deps.provisioning ? { context: deps.provisioning } : {}),
+    });
     const link = new MqttLink(
       { log, clock, random: deps.random },
       {
@@ -147,10 +161,10 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
         sessionExpirySeconds: config.mqtt.sessionExpirySeconds,
         reconnectMinMs: config.mqtt.reconnectMinMs,
         reconnectMaxMs: config.mqtt.reconnectMaxMs,
-        subscriptions: [topics.jobs, topics.provisioning],
+        subscriptions: [topics.jobs, topics.provisioning, ...wing.topics],
         will: { topic: topics.status, payload: JSON.stringify({ version: 1, state: 'offline', device_id: config.deviceId }) },
         ...(b.kind === 'external'
-          ? { ...(b.username !== undefined ? { username: b.username } : {}), ...(b.password !== undefined ? { password: b.password } : {}), ...(b.caFile ? { caFile: b.caFile } : {}), rejectUnauthorized: b.rejectUnauthorized }
+          ? { ...(b.username !== undefined ? { username: b.username } : {}), ...(b.password !== undefined ? { password: b.password } : {}), ...(b.caFile ? { caFile: b.caFile } : {}), ...(b.certFile ? { certFile: b.certFile } : {}), ...(b.keyFile ? { keyFile: b.keyFile } : {}), rejectUnauthorized: b.rejectUnauthorized }
           : {}),
       },
     );
@@ -217,6 +231,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
         queued: () => pipeline.pending,
         now,
         ofd: () => ofdHealth(fn, now()),
+        provisioning: () => wing.status(now()),
         links: () => ({ mqtt: link.describe(), fn: fn.counters, ofd: sender.describe(), printing: { queued: pipeline.prints.length, blocked: pipeline.prints.blocked } }),
       });
     // At most one status a second: a burst of jobs (or of duplicates) must not become a burst of FN reads.
@@ -245,10 +260,14 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
       void publishStatus(true).catch(() => undefined);
     });
     link.start(async (topic, payload) => {
-      if (topic === topics.jobs) await intake.handle(payload);
-      else if (topic === topics.provisioning) await provision(payload, state, log);
+      if (topic === topics.jobs) {
+        const job = await wing.openJob(payload);
+        if (job) await intake.handle(job);
+      } else if (wing.handles(topic)) await wing.handle(topic, payload);
       void publishStatus().catch(() => undefined);
     });
+    wing.start();
+    stops.push(() => wing.stop());
     // The link first: results the pipeline sends while it connects wait in the client's queue.
     pipeline.start();
     sender.start();
@@ -285,11 +304,12 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     stops.push(() => localApi.stop());
 
     // ---- the technician's debug console
-    const describe = (): Record<string, unknown> => ({ deviceId: config.deviceId, fn: fn.describe(), mqtt: link.describe(), intake: intake.stats, results: reporter.stats, journal: journal.describe(), printer: printer.describe(), ofd: sender.describe(), localApi: localApi.describe() });
+    const describe = (): Record<string, unknown> => ({ deviceId: config.deviceId, fn: fn.describe(), mqtt: link.describe(), intake: intake.stats, results: reporter.stats, journal: journal.describe(), printer: printer.describe(), ofd: sender.describe(), localApi: localApi.describe(), provisioning: wing.describe() });
     const debugConsole = await startConsole(
       config.console,
       {
         log,
+        ...(wing.pin ? { pin: wing.pin } : {}),
         services: {
           fn,
           exclusive: (work) => pipeline.exclusive(work),
@@ -302,6 +322,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
           config: () => maskSecrets(config),
           localTime: (ms) => atolDateTime(localTime.toLocalSeconds(ms)),
           jobId: (type) => `console-${type}-${clock.now().toString(36)}-${Math.floor(deps.random() * 2 ** 32).toString(36)}`,
+          ...(emulatedFn ? { replaceFn: (n: string) => wing.replaceFn(n) } : {}),
         },
       },
       `kassa-runtime ${pkg.version}, register ${config.deviceId}: debug console`,
@@ -351,28 +372,7 @@ function maskSecrets(config: DeviceConfig): Record<string, unknown> {
   const copy = JSON.parse(JSON.stringify(config)) as Record<string, any>;
   if (copy['fn']?.['secret'] !== undefined) copy['fn']['secret'] = '***';
   if (copy['mqtt']?.['broker']?.['password'] !== undefined) copy['mqtt']['broker']['password'] = '***';
+  if (copy['security']?.['technicianPin'] !== undefined) copy['security']['technicianPin'] = '***';
+  if (copy['claim']?.['password'] !== undefined) copy['claim']['password'] = '***';
   return copy;
-}
-
-/** Provisioning from the cloud: `{"cashier": {"name", "inn"?}, "closeAt": "HH:MM" | null}`; bad input is logged and ignored. */
-async function provision(payload: Uint8Array, state: DeviceState, log: Log): Promise<void> {
-  let message: unknown;
-  try {
-    message = JSON.parse(Buffer.from(payload).toString('utf8'));
-  } catch {
-    log.warn('provisioning message is not JSON: ignored');
-    return;
-  }
-  const m = message as { cashier?: unknown; closeAt?: unknown };
-  const cashierOk = m.cashier === undefined || (typeof m.cashier === 'object' && m.cashier !== null && typeof (m.cashier as { name?: unknown }).name === 'string');
-  const closeOk = m.closeAt === undefined || m.closeAt === null || (typeof m.closeAt === 'string' && /^([01]\d|2[0-3]):[0-5]\d$/.test(m.closeAt));
-  if (!cashierOk || !closeOk) {
-    log.warn(`provisioning message ignored: ${JSON.stringify(message).slice(0, 200)}`);
-    return;
-  }
-  await state.update((d) => {
-    if (m.cashier !== undefined) d.settings.cashier = m.cashier as Cashier;
-    if (m.closeAt !== undefined) d.settings.closeAt = m.closeAt as string | null;
-  });
-  log.info(`provisioned: ${JSON.stringify(message)} (the shift close time applies from the next start)`);
 }

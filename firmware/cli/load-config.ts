@@ -1,7 +1,7 @@
-/** Reads and parses the device config file named on the command line (default: the demo). */
+/** Reads and parses the device config file named on the command line (default: the demo), as the register resolves it. */
 import { readFileSync } from 'node:fs';
 import type { DeviceConfig } from '../config/device-config.ts';
-import { parseConfig } from '../config/parse-config.ts';
+import { parseRaw, resolveConfig } from '../provisioning/register-config.ts';
 import { UsageError } from './cli-context.ts';
 
 export const DEFAULT_CONFIG = 'device-config/demo.json';
@@ -13,5 +13,6 @@ export function loadConfig(path: string): DeviceConfig {
   } catch (e) {
     throw new UsageError(`cannot read the config ${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  return parseConfig(text, path);
+  // A provisioned register's config: factory config + identity, with the cloud's profile laid over (issue 12).
+  return resolveConfig(parseRaw(text, path), path).config;
 }

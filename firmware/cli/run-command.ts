@@ -1,57 +1,95 @@
 /** `kassa run`: the register. Demo mode (everything emulated, embedded broker) by default. */
 import { parseArgs } from 'node:util';
 import { serviceManager } from '../../drivers/systemd/sd-notify.ts';
-import { startApp } from '../app.ts';
+import { startApp, type App } from '../app.ts';
+import { BUILD_INFO } from '../core/build-info.ts';
 import { systemClock } from '../core/clock.ts';
-import { createLog } from '../core/log.ts';
+import { createLog, type Log, type LogLevel } from '../core/log.ts';
 import { LogRing } from '../core/log-ring.ts';
+import { loadRegisterConfig } from '../provisioning/register-start.ts';
 import { ServiceWatchdog, type HealthVerdict } from '../status/service-watchdog.ts';
 import type { CliContext, Command } from './cli-context.ts';
-import { DEFAULT_CONFIG, loadConfig } from './load-config.ts';
+import { DEFAULT_CONFIG } from './load-config.ts';
+
+/** EX_TEMPFAIL: "start me again" to the service manager, after an update switched slots. */
+const EXIT_RESTART = 75;
 
 export const runCommand: Command = {
   name: 'run',
   summary: 'run the register (default config: device-config/demo.json, everything emulated)',
   usage: `kassa run [--config <file>]
-  --config <file>   device configuration, default ${DEFAULT_CONFIG} (keys: device-config/README.md)`,
+  --config <file>   device configuration, default ${DEFAULT_CONFIG} (keys: device-config/README.md);
+                    a factory config (with "claim") claims the register's identity at first start`,
   async run(ctx: CliContext): Promise<number> {
     const { values } = parseArgs({ args: [...ctx.args], options: { config: { type: 'string', default: DEFAULT_CONFIG } } });
-    const config = loadConfig(values.config);
     const recent = new LogRing();
-    const log = createLog({
-      level: config.log.level,
-      write: (line) => {
-        recent.push(line);
-        ctx.err(line);
-      },
-    });
-    const clock = systemClock();
-    const app = await startApp(config, { clock, log, random: Math.random, out: ctx.out, logTail: (n) => recent.tail(n) });
-    // Under systemd (Type=notify): READY=1 now, WATCHDOG=1 while the FN answers (deploy/kassa.service).
-    const watchdog = new ServiceWatchdog({
-      manager: serviceManager({ env: ctx.env, pid: ctx.pid }),
-      clock,
-      log,
-      health: async (): Promise<HealthVerdict> => {
-        const s = await app.status();
-        return s.fn ? { healthy: true, status: `taking jobs; FN ${s.fn.number} answers, last FD ${s.fn.last_fd}` } : { healthy: false, reason: `FN does not answer: ${s.fn_error ?? 'no status'}` };
-      },
-    });
-    await watchdog.start();
-    const consoleHint = app.console.port !== undefined ? `   Console: npm run kassa -- console` : '';
-    ctx.out(`kassa-runtime is running (${config.deviceId}). Send a job: npm run kassa -- send-job device-config/samples/sell-atol.json${consoleHint}   Stop: Ctrl+C`);
-    return new Promise<number>((resolve) => {
-      let stopping = false;
-      ctx.onStop(() => {
-        if (stopping) return;
-        stopping = true;
-        log.info('stopping…');
-        void watchdog
-          .stop()
-          .then(() => app.pipeline.idle())
-          .then(() => app.stop())
-          .then(() => resolve(0));
+    const logAt = (level: LogLevel): Log =>
+      createLog({
+        level,
+        write: (line) => {
+          recent.push(line);
+          ctx.err(line);
+        },
       });
+    const clock = systemClock();
+    // A factory config claims the register's identity first (issue 12 §1). An applied profile
+    // restarts the register with the config as it then resolves (issue 12 §2); an update that
+    // switched program slots ends the process with 75, which the service manager answers by
+    // starting `current` again (issue 14 §2, deploy/kassa.service). Ctrl+C stops any of them.
+    const aborted = new AbortController();
+    let stopping = false;
+    let exitCode: number | undefined;
+    let wake: (() => void) | undefined;
+    ctx.onStop(() => {
+      stopping = true;
+      aborted.abort();
+      wake?.();
     });
+    // Under systemd (Type=notify): READY=1 once, WATCHDOG=1 while the FN answers, STOPPING=1 only
+    // when the process really ends (an in-process restart is not a stop to systemd).
+    let app: App | undefined;
+    let watchdog: ServiceWatchdog | undefined;
+    for (;;) {
+      const resolved = await loadRegisterConfig(values.config, { clock, log: logAt, firmware: BUILD_INFO.version, signal: aborted.signal });
+      const config = resolved.config;
+      const log = logAt(config.log.level);
+      let restartFor: string | undefined;
+      const provisioning = { base: resolved.base, profileVersion: resolved.profileVersion, provisioned: resolved.provisioned, firmware: BUILD_INFO.version, restart: (why: string) => ((restartFor = why), wake?.()) };
+      const restart = (): void => {
+        log.info('restarting into the other program slot (exit 75)');
+        exitCode = EXIT_RESTART;
+        wake?.();
+      };
+      const running = await startApp(config, { clock, log, random: Math.random, out: ctx.out, logTail: (n) => recent.tail(n), provisioning, restart });
+      app = running;
+      if (!watchdog) {
+        watchdog = new ServiceWatchdog({
+          manager: serviceManager({ env: ctx.env, pid: ctx.pid }),
+          clock,
+          log,
+          health: async (): Promise<HealthVerdict> => {
+            if (!app) return { healthy: false, reason: 'restarting' };
+            const s = await app.status();
+            return s.fn ? { healthy: true, status: `taking jobs; FN ${s.fn.number} answers, last FD ${s.fn.last_fd}` } : { healthy: false, reason: `FN does not answer: ${s.fn_error ?? 'no status'}` };
+          },
+        });
+        await watchdog.start();
+      }
+      const consoleHint = running.console.port !== undefined ? `   Console: npm run kassa -- console` : '';
+      ctx.out(`kassa-runtime is running (${config.deviceId}). Send a job: npm run kassa -- send-job device-config/samples/sell-atol.json${consoleHint}   Stop: Ctrl+C`);
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        // A restart may be asked for while the app was still starting (a staged update resumed at boot).
+        if (stopping || exitCode !== undefined) resolve();
+      });
+      const ending = stopping || exitCode !== undefined || restartFor === undefined;
+      log.info(ending ? 'stopping…' : `restarting: ${restartFor}`);
+      if (ending) await watchdog.stop();
+      await running.pipeline.idle();
+      app = undefined;
+      await running.stop();
+      if (exitCode !== undefined) return exitCode;
+      if (ending) return 0;
+    }
   },
 };

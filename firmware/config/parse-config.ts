@@ -28,7 +28,7 @@ const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, coerceT
 const validate = ajv.compile(schema);
 
 /** Defaults of the members of the `oneOf` unions, which JSON Schema cannot fill in itself. */
-const UNION_DEFAULTS: Readonly<Record<string, Record<string, unknown>>> = {
+export const UNION_DEFAULTS: Readonly<Record<string, Record<string, unknown>>> = {
   'fn:emulator': { fnNumber: '9999078900005488', secret: 'demo-fn-secret', checkTimer: true },
   'fn:serial': { baudRate: 115200, timeoutMs: 5000, longTimeoutMs: 30000, enqRetries: 3 },
   'printer:file': { dir: 'receipts' },
@@ -95,7 +95,8 @@ function fillUnion(name: string, member: Record<string, any> | undefined): void 
   for (const [k, v] of Object.entries(defaults)) member[k] ??= v;
 }
 
-function problemOf(e: ErrorObject): ConfigProblem {
+/** The one ajv-error-to-path function (DESIGN.md §3 rule 12); provisioning uses it for factory configs. */
+export function problemOf(e: ErrorObject): ConfigProblem {
   const path = e.instancePath
     .split('/')
     .slice(1)

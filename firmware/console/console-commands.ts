@@ -40,12 +40,16 @@ export interface ConsoleServices {
   localTime(ms: number): string;
   /** A fresh job id for an acting command: `console-<type>-…`, never used before. */
   jobId(type: string): string;
+  /** The emulated FN only: the technician's FN replacement (issue 12 §3); absent with a real FN. */
+  replaceFn?(fnNumber: string): Promise<string>;
 }
 
 export interface ConsoleCommand {
   readonly name: string;
   readonly args: string;
   readonly summary: string;
+  /** It makes the register do something (a document, a print): it needs the technician PIN (issue 12 §4). */
+  readonly acting?: true;
   run(services: ConsoleServices, args: readonly string[]): Promise<string[]>;
 }
 
@@ -95,6 +99,7 @@ const acting = (name: string, type: string, summary: string): ConsoleCommand => 
   name,
   args: '',
   summary,
+  acting: true,
   run: (s) => runServiceJob(s, type),
 });
 
@@ -233,9 +238,21 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
   acting('state-report', 'state_report', 'form the settlement-state report'),
   acting('continue', 'continue_printing', 'print what waits for the printer'),
   {
+    name: 'replace-fn',
+    args: '<fn number>',
+    summary: 'emulated FN: take out the FN (archive closed) and put in a new one',
+    acting: true,
+    run: async (s, [n]) => {
+      if (!s.replaceFn) throw new ConsoleUsageError('the FN here is a real one: the technician swaps it by hand');
+      if (n === undefined || !/^\d{16}$/.test(n)) throw new ConsoleUsageError('the new FN number is 16 digits');
+      return [await s.replaceFn(n)];
+    },
+  },
+  {
     name: 'copy',
     args: '[fd]',
     summary: 'print a copy of a document (the last one unless told)',
+    acting: true,
     run: (s, [n]) => runServiceJob(s, 'print_copy', n === undefined ? {} : { fd: positiveInt(n, 'the FD number') }),
   },
 ];

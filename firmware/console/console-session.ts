@@ -8,6 +8,7 @@ import type { BytePort } from '../../drivers/port.ts';
 import type { Log } from '../core/log.ts';
 import { CONSOLE_COMMANDS, ConsoleUsageError, type ConsoleCommand, type ConsoleServices } from './console-commands.ts';
 import { LineEditor } from './line-editor.ts';
+import type { TechnicianPin } from '../security/technician-pin.ts';
 
 export const PROMPT = 'kassa> ';
 
@@ -17,12 +18,15 @@ export interface ConsoleSessionDeps {
   readonly log: Log;
   /** `exit` typed: a TCP session closes; a serial line just greets again. */
   readonly onExit?: () => void;
+  /** With a technician PIN configured, acting commands wait for `login <PIN>` (issue 12 §4). */
+  readonly pin?: TechnicianPin;
 }
 
 export class ConsoleSession {
   private readonly editor: LineEditor;
   private work: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | undefined;
+  private loggedIn = false;
 
   constructor(
     private readonly deps: ConsoleSessionDeps,
@@ -58,12 +62,15 @@ export class ConsoleSession {
     const [name, ...args] = line.trim().split(/\s+/).filter((w) => w !== '');
     if (name === undefined) return this.write([], true);
     if (name === 'exit' || name === 'quit') {
+      this.loggedIn = false;
       await this.write(['bye'], false);
       if (this.deps.onExit) return this.deps.onExit();
       return this.write([this.greeting], true);
     }
+    if (name === 'login' || name === 'logout') return this.write(this.login(name, args[0]), true);
     const command = this.commands.find((c) => c.name === name);
     if (!command) return this.write([`unknown command "${name}": type "help"`], true);
+    if (command.acting && this.deps.pin && !this.loggedIn) return this.write([`"${name}" acts on the register: "login <PIN>" first`], true);
     let out: string[];
     try {
       out = await command.run(this.deps.services, args);
@@ -75,6 +82,23 @@ export class ConsoleSession {
       }
     }
     return this.write(out, true);
+  }
+
+  /** `login <PIN>` / `logout`: never logs or echoes the PIN back. */
+  private login(name: string, pin: string | undefined): string[] {
+    if (name === 'logout') {
+      this.loggedIn = false;
+      return ['logged out'];
+    }
+    if (!this.deps.pin) return ['no technician PIN is configured (security.technicianPin): acting commands are open'];
+    if (pin === undefined) return ['usage: login <PIN>'];
+    const r = this.deps.pin.check(pin);
+    if (r.ok) {
+      this.loggedIn = true;
+      return ['logged in: acting commands allowed until "logout" or "exit"'];
+    }
+    this.loggedIn = false;
+    return r.reason === 'locked' ? [`too many wrong PINs: locked for ${Math.ceil((r.retryInMs ?? 0) / 1000)} s`] : [`wrong PIN (${r.failuresLeft ?? 0} tries before the lock)`];
   }
 
   private async write(lines: readonly string[], prompt: boolean): Promise<void> {

@@ -9,6 +9,7 @@ import type { ConsoleConfig } from '../config/device-config.ts';
 import type { Log } from '../core/log.ts';
 import type { ConsoleServices } from './console-commands.ts';
 import { ConsoleSession } from './console-session.ts';
+import type { TechnicianPin } from '../security/technician-pin.ts';
 
 export interface ConsoleHandle {
   /** Where a technician connects: "serial /dev/ttyS1 @115200", "tcp 127.0.0.1:7323", or "none". */
@@ -18,14 +19,14 @@ export interface ConsoleHandle {
   stop(): Promise<void>;
 }
 
-export async function startConsole(config: ConsoleConfig, deps: { readonly services: ConsoleServices; readonly log: Log }, greeting: string): Promise<ConsoleHandle> {
+export async function startConsole(config: ConsoleConfig, deps: { readonly services: ConsoleServices; readonly log: Log; readonly pin?: TechnicianPin }, greeting: string): Promise<ConsoleHandle> {
   const log = deps.log.child('console');
   switch (config.kind) {
     case 'none':
       return { where: 'none', stop: async () => {} };
     case 'serial': {
       const port = await openSerialPort({ path: config.path, baudRate: config.baudRate });
-      const session = new ConsoleSession({ port, services: deps.services, log }, greeting);
+      const session = new ConsoleSession({ port, services: deps.services, log, ...(deps.pin ? { pin: deps.pin } : {}) }, greeting);
       session.start();
       port.onClose((e) => log.warn(`console line ${config.path} closed${e ? `: ${e.message}` : ''}`));
       return {
@@ -40,7 +41,7 @@ export async function startConsole(config: ConsoleConfig, deps: { readonly servi
       const open = new Set<{ session: ConsoleSession; close: () => Promise<void> }>();
       const server: Server = createServer((socket) => {
         const port = socketPort(socket);
-        const session = new ConsoleSession({ port, services: deps.services, log, onExit: () => void port.close() }, greeting);
+        const session = new ConsoleSession({ port, services: deps.services, log, onExit: () => void port.close(), ...(deps.pin ? { pin: deps.pin } : {}) }, greeting);
         const entry = { session, close: () => port.close() };
         open.add(entry);
         port.onClose(() => {

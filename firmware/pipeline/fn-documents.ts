@@ -112,7 +112,7 @@ export async function formStateReport(fn: FnDriver, ffd: FfdVersion, at: number,
 }
 
 /** Sends the data and forms the open document; cancels it if the FN refuses a step. */
-async function cycle<T>(fn: FnDriver, data: Uint8Array, form: () => Promise<T>): Promise<T> {
+export async function cycle<T>(fn: FnDriver, data: Uint8Array, form: () => Promise<T>): Promise<T> {
   try {
     if (data.length > 0) await sendDocumentTlv(fn, data);
     return await form();

@@ -31,6 +31,8 @@ export interface DeviceStatus {
   readonly ofd?: OfdHealth;
   readonly jobs: Record<string, number> & { readonly queued: number };
   readonly links: Record<string, unknown>;
+  /** Registration state, FN expiry and resources, config and firmware versions (issue 12 §3). */
+  readonly provisioning?: Record<string, unknown>;
 }
 
 export interface StatusSources {
@@ -42,6 +44,7 @@ export interface StatusSources {
   readonly now: () => number;
   readonly links: () => Record<string, unknown>;
   readonly ofd: () => Promise<OfdHealth>;
+  readonly provisioning?: () => Promise<Record<string, unknown>>;
 }
 
 export async function collectStatus(s: StatusSources): Promise<DeviceStatus> {
@@ -57,13 +60,15 @@ export async function collectStatus(s: StatusSources): Promise<DeviceStatus> {
       last_document: atolDateTime(st.lastDocumentTime),
     };
     const ofd = await s.ofd();
-    if (st.phase !== 0x03) return { ...base, fn, ofd };
+    const provisioning = s.provisioning ? { provisioning: await s.provisioning() } : {};
+    if (st.phase !== 0x03) return { ...base, fn, ofd, ...provisioning };
     const shift = await s.shifts.current();
     const now = s.now();
     return {
       ...base,
       fn,
       ofd,
+      ...provisioning,
       shift: {
         open: shift.open,
         number: shift.number,

@@ -2,7 +2,7 @@
  * The cloud's side of the job contract, for tests: publishes jobs to a register's jobs topic
  * and collects every result, keyed by job id. A persistent session, like a real cloud.
  */
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { FINAL_STATUSES, type JobResult } from '../../firmware/jobs/job-result.ts';
 import { topicsFor, type Topics } from '../../firmware/jobs/topics.ts';
 
@@ -31,9 +31,11 @@ export async function connectCloud(
   prefix: string,
   clientId = `cloud-${process.pid}-${Math.random().toString(16).slice(2)}`,
   results = new Map<string | null, JobResult[]>(),
+  /** TLS and the like (issue 12: a broker that wants client certificates). */
+  extra: IClientOptions = {},
 ): Promise<Cloud> {
   const topics = topicsFor(prefix);
-  const client: MqttClient = await mqtt.connectAsync(url, { clientId, clean: false, protocolVersion: 4, reconnectPeriod: 200 });
+  const client: MqttClient = await mqtt.connectAsync(url, { clientId, clean: false, protocolVersion: 4, reconnectPeriod: 200, ...extra });
   const noDelay = (): void => (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
   noDelay();
   client.on('connect', noDelay);
