@@ -36,6 +36,7 @@ import { registrationReport } from './pipeline/registration-report.ts';
 import { makePrinter } from './print/printer-wiring.ts';
 import { dailyAt, every, type Schedule } from './schedule/shift-close-task.ts';
 import { ofdHealth } from './ofd/ofd-health.ts';
+import { ProvisioningWing } from './provisioning/provisioning-wing.ts';
 import type { OfdSender } from './ofd/ofd-sender.ts';
 import { wireOfd } from './ofd/ofd-wiring.ts';
 import { DeviceState } from './state/device-state.ts';
@@ -133,6 +134,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     const b = config.mqtt.broker;
     const url = broker?.url ?? (b.kind === 'external' ? b.url : '');
     const topics = topicsFor(config.mqtt.topicPrefix);
+    const wing = new ProvisioningWing({ config, state, clock, log, publishResult: (p) => link.publish(topics.results, p) });
     const link = new MqttLink(
       { log, clock, random: deps.random },
       {
@@ -144,10 +146,10 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
         sessionExpirySeconds: config.mqtt.sessionExpirySeconds,
         reconnectMinMs: config.mqtt.reconnectMinMs,
         reconnectMaxMs: config.mqtt.reconnectMaxMs,
-        subscriptions: [topics.jobs, topics.provisioning],
+        subscriptions: [topics.jobs, topics.provisioning, ...wing.topics],
         will: { topic: topics.status, payload: JSON.stringify({ version: 1, state: 'offline', device_id: config.deviceId }) },
         ...(b.kind === 'external'
-          ? { ...(b.username !== undefined ? { username: b.username } : {}), ...(b.password !== undefined ? { password: b.password } : {}), ...(b.caFile ? { caFile: b.caFile } : {}), rejectUnauthorized: b.rejectUnauthorized }
+          ? { ...(b.username !== undefined ? { username: b.username } : {}), ...(b.password !== undefined ? { password: b.password } : {}), ...(b.caFile ? { caFile: b.caFile } : {}), ...(b.certFile ? { certFile: b.certFile } : {}), ...(b.keyFile ? { keyFile: b.keyFile } : {}), rejectUnauthorized: b.rejectUnauthorized }
           : {}),
       },
     );
@@ -241,10 +243,14 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
       void publishStatus(true).catch(() => undefined);
     });
     link.start(async (topic, payload) => {
-      if (topic === topics.jobs) await intake.handle(payload);
-      else if (topic === topics.provisioning) await provision(payload, state, log);
+      if (topic === topics.jobs) {
+        const job = await wing.openJob(payload);
+        if (job) await intake.handle(job);
+      } else if (wing.handles(topic)) await wing.handle(topic, payload);
       void publishStatus().catch(() => undefined);
     });
+    wing.start();
+    stops.push(() => wing.stop());
     // The link first: results the pipeline sends while it connects wait in the client's queue.
     pipeline.start();
     sender.start();
@@ -276,7 +282,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     stops.push(() => compactEvery.stop());
 
     // ---- the technician's debug console
-    const describe = (): Record<string, unknown> => ({ deviceId: config.deviceId, fn: fn.describe(), mqtt: link.describe(), intake: intake.stats, results: reporter.stats, journal: journal.describe(), printer: printer.describe(), ofd: sender.describe() });
+    const describe = (): Record<string, unknown> => ({ deviceId: config.deviceId, fn: fn.describe(), mqtt: link.describe(), intake: intake.stats, results: reporter.stats, journal: journal.describe(), printer: printer.describe(), ofd: sender.describe(), provisioning: wing.describe() });
     const debugConsole = await startConsole(
       config.console,
       {
@@ -341,28 +347,7 @@ function maskSecrets(config: DeviceConfig): Record<string, unknown> {
   const copy = JSON.parse(JSON.stringify(config)) as Record<string, any>;
   if (copy['fn']?.['secret'] !== undefined) copy['fn']['secret'] = '***';
   if (copy['mqtt']?.['broker']?.['password'] !== undefined) copy['mqtt']['broker']['password'] = '***';
+  if (copy['security']?.['technicianPin'] !== undefined) copy['security']['technicianPin'] = '***';
+  if (copy['claim']?.['password'] !== undefined) copy['claim']['password'] = '***';
   return copy;
-}
-
-/** Provisioning from the cloud: `{"cashier": {"name", "inn"?}, "closeAt": "HH:MM" | null}`; bad input is logged and ignored. */
-async function provision(payload: Uint8Array, state: DeviceState, log: Log): Promise<void> {
-  let message: unknown;
-  try {
-    message = JSON.parse(Buffer.from(payload).toString('utf8'));
-  } catch {
-    log.warn('provisioning message is not JSON: ignored');
-    return;
-  }
-  const m = message as { cashier?: unknown; closeAt?: unknown };
-  const cashierOk = m.cashier === undefined || (typeof m.cashier === 'object' && m.cashier !== null && typeof (m.cashier as { name?: unknown }).name === 'string');
-  const closeOk = m.closeAt === undefined || m.closeAt === null || (typeof m.closeAt === 'string' && /^([01]\d|2[0-3]):[0-5]\d$/.test(m.closeAt));
-  if (!cashierOk || !closeOk) {
-    log.warn(`provisioning message ignored: ${JSON.stringify(message).slice(0, 200)}`);
-    return;
-  }
-  await state.update((d) => {
-    if (m.cashier !== undefined) d.settings.cashier = m.cashier as Cashier;
-    if (m.closeAt !== undefined) d.settings.closeAt = m.closeAt as string | null;
-  });
-  log.info(`provisioned: ${JSON.stringify(message)} (the shift close time applies from the next start)`);
 }

@@ -46,6 +46,9 @@ export type BrokerConfig =
       readonly username?: string;
       readonly password?: string;
       readonly caFile?: string;
+      /** TLS client certificate and its key (issue 12 §4). */
+      readonly certFile?: string;
+      readonly keyFile?: string;
       readonly rejectUnauthorized: boolean;
     };
 
@@ -78,6 +81,30 @@ export interface RegistrationConfig {
   readonly autoRegister: boolean;
 }
 
+/** Who may command the register (issue 12 §4). */
+export interface SecurityConfig {
+  readonly cloudPublicKey?: string;
+  readonly requireSignedJobs: boolean;
+  readonly commandMaxWindowMs: number;
+  readonly clockSkewMs: number;
+  readonly technicianPin?: string;
+  readonly pinMaxFailures: number;
+  readonly pinLockMs: number;
+}
+
+/** Factory config only: how a fresh register claims its identity (issue 12 §1). */
+export interface ClaimConfig {
+  readonly url: string;
+  readonly caFile?: string;
+  readonly certFile?: string;
+  readonly keyFile?: string;
+  readonly username?: string;
+  readonly password?: string;
+  readonly topicPrefix: string;
+  readonly timeoutMs: number;
+  readonly retryMs: number;
+}
+
 export interface DeviceConfig {
   readonly version: 1;
   readonly deviceId: string;
@@ -95,4 +122,6 @@ export interface DeviceConfig {
   readonly journal: { readonly segmentBytes: number; readonly compactAfterSegments: number; readonly keepDays: number };
   readonly limits: { readonly maxPayloadBytes: number };
   readonly log: { readonly level: LogLevel };
+  readonly security: SecurityConfig;
+  readonly claim?: ClaimConfig;
 }

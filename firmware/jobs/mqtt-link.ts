@@ -20,6 +20,9 @@ export interface MqttLinkOptions {
   readonly username?: string;
   readonly password?: string;
   readonly caFile?: string;
+  /** TLS client certificate and key (issue 12 §4). */
+  readonly certFile?: string;
+  readonly keyFile?: string;
   readonly rejectUnauthorized?: boolean;
   readonly clientId: string;
   readonly protocolVersion: 4 | 5;
@@ -78,6 +81,8 @@ export class MqttLink {
       ...(o.username !== undefined ? { username: o.username } : {}),
       ...(o.password !== undefined ? { password: o.password } : {}),
       ...(o.caFile ? { ca: readFileSync(o.caFile) } : {}),
+      ...(o.certFile ? { cert: readFileSync(o.certFile) } : {}),
+      ...(o.keyFile ? { key: readFileSync(o.keyFile) } : {}),
       ...(o.rejectUnauthorized !== undefined ? { rejectUnauthorized: o.rejectUnauthorized } : {}),
     };
     const client = mqtt.connect(o.url, opts);

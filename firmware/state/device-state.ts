@@ -15,6 +15,8 @@ export interface DeviceStateData {
   registration?: { fd: number; fpd: number; at: number; fnNumber: string; ffd: string };
   /** Provisioned by the cloud; they override the config's defaults. */
   settings: { cashier?: Cashier; closeAt?: string | null };
+  /** The highest sequence number of a signed cloud command acted on (firmware/security/replay-guard.ts). */
+  commandSeq?: number;
 }
 
 export class DeviceState {
