@@ -37,6 +37,8 @@ import { makePrinter } from './print/printer-wiring.ts';
 import { dailyAt, every, type Schedule } from './schedule/shift-close-task.ts';
 import { ofdHealth } from './ofd/ofd-health.ts';
 import { ProvisioningWing } from './provisioning/provisioning-wing.ts';
+import { BUILD_INFO } from './core/build-info.ts';
+import { UpdateWing } from './update/update-wing.ts';
 import type { OfdSender } from './ofd/ofd-sender.ts';
 import { wireOfd } from './ofd/ofd-wiring.ts';
 import { DeviceState } from './state/device-state.ts';
@@ -50,6 +52,8 @@ export interface AppDeps {
   readonly out: (text: string) => void;
   /** The last log lines, for the debug console's `log` command. */
   readonly logTail?: (n: number) => readonly string[];
+  /** Ends the process so the service manager starts `current` again (after an update switched slots). */
+  readonly restart?: () => void;
 }
 
 /** How long the debug console waits for a job it submitted before it says "not finished yet". */
@@ -134,7 +138,28 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     const b = config.mqtt.broker;
     const url = broker?.url ?? (b.kind === 'external' ? b.url : '');
     const topics = topicsFor(config.mqtt.topicPrefix);
-    const wing = new ProvisioningWing({ config, state, clock, log, publishResult: (p) => link.publish(topics.results, p) });
+    // Firmware updates come as signed `update` commands through the provisioning wing's gate.
+    const update = new UpdateWing({
+      config: config.update,
+      dataDir: config.dataDir,
+      topicPrefix: config.mqtt.topicPrefix,
+      running: BUILD_INFO,
+      clock,
+      log,
+      publish: (t, p) => link.publish(t, p),
+      idle: () => pipeline.pending === 0 && pipeline.prints.length === 0,
+      shiftOpen: async () => (await shifts.current()).open,
+      restart: () => deps.restart?.(),
+      report: (r) => link.publish(topics.results, JSON.stringify({ version: 1, kind: 'command', command: 'update', ...r })),
+    });
+    const wing = new ProvisioningWing({
+      config,
+      state,
+      clock,
+      log,
+      publishResult: (p) => link.publish(topics.results, p),
+      handlers: { update: async (c) => ({ ...(await update.order(c.id, c.body)) }) },
+    });
     const link = new MqttLink(
       { log, clock, random: deps.random },
       {
@@ -146,7 +171,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
         sessionExpirySeconds: config.mqtt.sessionExpirySeconds,
         reconnectMinMs: config.mqtt.reconnectMinMs,
         reconnectMaxMs: config.mqtt.reconnectMaxMs,
-        subscriptions: [topics.jobs, topics.provisioning, ...wing.topics],
+        subscriptions: [topics.jobs, topics.provisioning, ...wing.topics, ...update.topics],
         will: { topic: topics.status, payload: JSON.stringify({ version: 1, state: 'offline', device_id: config.deviceId }) },
         ...(b.kind === 'external'
           ? { ...(b.username !== undefined ? { username: b.username } : {}), ...(b.password !== undefined ? { password: b.password } : {}), ...(b.caFile ? { caFile: b.caFile } : {}), ...(b.certFile ? { certFile: b.certFile } : {}), ...(b.keyFile ? { keyFile: b.keyFile } : {}), rejectUnauthorized: b.rejectUnauthorized }
@@ -216,6 +241,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
         now,
         ofd: () => ofdHealth(fn, now()),
         links: () => ({ mqtt: link.describe(), fn: fn.counters, ofd: sender.describe(), printing: { queued: pipeline.prints.length, blocked: pipeline.prints.blocked } }),
+        firmware: () => ({ version: BUILD_INFO.version, commit: BUILD_INFO.commit, ...update.progress() }),
       });
     // At most one status a second: a burst of jobs (or of duplicates) must not become a burst of FN reads.
     let lastStatusAt = 0;
@@ -239,6 +265,8 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     };
 
     link.onConnected(() => {
+      // Config parsed, FN answered, journal open, broker connected: a new version on trial is healthy.
+      void update.confirmHealthy().catch((e: unknown) => log.error(`update confirmation failed: ${e instanceof Error ? e.message : String(e)}`));
       reporter.republishUnreported();
       void publishStatus(true).catch(() => undefined);
     });
@@ -247,10 +275,13 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
         const job = await wing.openJob(payload);
         if (job) await intake.handle(job);
       } else if (wing.handles(topic)) await wing.handle(topic, payload);
+      else if (update.handles(topic)) update.handle(topic, payload);
       void publishStatus().catch(() => undefined);
     });
     wing.start();
     stops.push(() => wing.stop());
+    await update.start();
+    stops.push(() => update.stop());
     // The link first: results the pipeline sends while it connects wait in the client's queue.
     pipeline.start();
     sender.start();
@@ -282,7 +313,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     stops.push(() => compactEvery.stop());
 
     // ---- the technician's debug console
-    const describe = (): Record<string, unknown> => ({ deviceId: config.deviceId, fn: fn.describe(), mqtt: link.describe(), intake: intake.stats, results: reporter.stats, journal: journal.describe(), printer: printer.describe(), ofd: sender.describe(), provisioning: wing.describe() });
+    const describe = (): Record<string, unknown> => ({ deviceId: config.deviceId, fn: fn.describe(), mqtt: link.describe(), intake: intake.stats, results: reporter.stats, journal: journal.describe(), printer: printer.describe(), ofd: sender.describe(), provisioning: wing.describe(), update: update.describe() });
     const debugConsole = await startConsole(
       config.console,
       {

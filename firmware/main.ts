@@ -3,6 +3,7 @@
  * to a clean stop. The only file that touches `process` (DESIGN.md §2).
  */
 import { UsageError, type CliContext, type Command } from './cli/cli-context.ts';
+import { cloudCommand } from './cli/cloud-command.ts';
 import { consoleCommand } from './cli/console-command.ts';
 import { fnEmulatorCommand } from './cli/fn-emulator-command.ts';
 import { runCommand } from './cli/run-command.ts';
@@ -10,7 +11,7 @@ import { sendJobCommand } from './cli/send-job-command.ts';
 import { ConfigError } from './config/parse-config.ts';
 import { versionLine } from './core/build-info.ts';
 
-const COMMANDS: readonly Command[] = [runCommand, sendJobCommand, consoleCommand, fnEmulatorCommand];
+const COMMANDS: readonly Command[] = [runCommand, sendJobCommand, consoleCommand, fnEmulatorCommand, cloudCommand];
 
 function help(): string {
   return ['usage: kassa <command> [options]', '       kassa --version', '', 'commands:', ...COMMANDS.map((c) => `  ${c.name.padEnd(14)} ${c.summary}`), '', 'kassa <command> --help shows its options'].join('\n');

@@ -9,6 +9,9 @@ import { ServiceWatchdog, type HealthVerdict } from '../status/service-watchdog.
 import type { CliContext, Command } from './cli-context.ts';
 import { DEFAULT_CONFIG, loadConfig } from './load-config.ts';
 
+/** EX_TEMPFAIL: "start me again" to the service manager, after an update switched slots. */
+const EXIT_RESTART = 75;
+
 export const runCommand: Command = {
   name: 'run',
   summary: 'run the register (default config: device-config/demo.json, everything emulated)',
@@ -26,7 +29,17 @@ export const runCommand: Command = {
       },
     });
     const clock = systemClock();
-    const app = await startApp(config, { clock, log, random: Math.random, out: ctx.out, logTail: (n) => recent.tail(n) });
+    // An update switched slots: stop cleanly and exit 75, which the service manager answers by
+    // starting `current` again (deploy/kassa.service RestartForceExitStatus=75). It may come
+    // while the app is still starting (a staged update resumed at boot), hence the pending code.
+    let requestStop: ((code: number) => void) | undefined;
+    let pendingExit: number | undefined;
+    const restart = (): void => {
+      log.info('restarting into the other program slot (exit 75)');
+      if (requestStop) requestStop(EXIT_RESTART);
+      else pendingExit = EXIT_RESTART;
+    };
+    const app = await startApp(config, { clock, log, random: Math.random, out: ctx.out, logTail: (n) => recent.tail(n), restart });
     // Under systemd (Type=notify): READY=1 now, WATCHDOG=1 while the FN answers (deploy/kassa.service).
     const watchdog = new ServiceWatchdog({
       manager: serviceManager({ env: ctx.env, pid: ctx.pid }),
@@ -42,7 +55,7 @@ export const runCommand: Command = {
     ctx.out(`kassa-runtime is running (${config.deviceId}). Send a job: npm run kassa -- send-job device-config/samples/sell-atol.json${consoleHint}   Stop: Ctrl+C`);
     return new Promise<number>((resolve) => {
       let stopping = false;
-      ctx.onStop(() => {
+      const stop = (code: number): void => {
         if (stopping) return;
         stopping = true;
         log.info('stopping…');
@@ -50,8 +63,11 @@ export const runCommand: Command = {
           .stop()
           .then(() => app.pipeline.idle())
           .then(() => app.stop())
-          .then(() => resolve(0));
-      });
+          .then(() => resolve(code));
+      };
+      requestStop = stop;
+      ctx.onStop(() => stop(0));
+      if (pendingExit !== undefined) stop(pendingExit);
     });
   },
 };

@@ -4,22 +4,14 @@
  * version once the register is healthy. Lifecycle as every service: the constructor stores deps,
  * start() and stop() are idempotent, describe() says what it is doing.
  */
+import type { UpdateConfig } from '../config/device-config.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Log } from '../core/log.ts';
 import { ChunkFetcher } from './chunk-fetcher.ts';
 import { ProgramSlots } from './program-slots.ts';
 import type { ReleaseStamp } from './release-package.ts';
-import { Updater, UPDATER_DEFAULTS, type UpdateReport, type UpdaterOptions } from './updater.ts';
+import { Updater, type UpdateAnswer, type UpdateReport } from './updater.ts';
 import { UpdateStateFile } from './update-state.ts';
-
-export interface UpdateConfig extends UpdaterOptions {
-  /** Where deploy/install.sh put the slots and the `current` link (/opt/kassa on a board). */
-  readonly programDir: string;
-  /** How long one chunk may take to arrive. */
-  readonly chunkTimeoutMs: number;
-}
-
-export const UPDATE_CONFIG_DEFAULTS: UpdateConfig = { ...UPDATER_DEFAULTS, programDir: '/opt/kassa', chunkTimeoutMs: 15_000 };
 
 export interface UpdateWingDeps {
   readonly config: UpdateConfig;
@@ -75,7 +67,7 @@ export class UpdateWing {
   }
 
   /** The `update` command's handler for the gate: answers accepted or refused at once. */
-  order(id: string, body: Readonly<Record<string, unknown>>): Promise<UpdateReport> {
+  order(id: string, body: Readonly<Record<string, unknown>>): Promise<UpdateAnswer> {
     return this.updater.order(id, body);
   }
 
@@ -90,6 +82,11 @@ export class UpdateWing {
   /** Call once config, FN, broker and journal are all up. */
   confirmHealthy(): Promise<void> {
     return this.updater.confirmHealthy();
+  }
+
+  /** The slot it runs from and the update under way, for the status topic. */
+  progress(): { slot: string | null; update: { id: string; release: string; phase: string; chunks?: { done: number; of: number } } | null } {
+    return this.updater.progress();
   }
 
   describe(): Record<string, unknown> {

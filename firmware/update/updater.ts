@@ -25,10 +25,14 @@ import type { UpdateState, UpdateStateFile } from './update-state.ts';
 export interface UpdateReport {
   readonly id: string;
   readonly status: 'accepted' | 'staged' | 'switching' | 'done' | 'fail';
-  readonly version: string;
+  /** The release the update is for. */
+  readonly release: string;
   readonly reason?: UpdateFailure;
   readonly message?: string;
 }
+
+/** The answer to an `update` command itself: taken on, or refused with why. */
+export type UpdateAnswer = UpdateReport & { readonly status: 'accepted' | 'fail' };
 
 export interface UpdaterDeps {
   readonly slots: ProgramSlots;
@@ -67,7 +71,7 @@ export class Updater {
   private running = false;
   private busy: Promise<void> | undefined;
   private timer: TimerHandle | undefined;
-  private progress = { chunks: 0, of: 0 };
+  private downloaded = { done: 0, of: 0 };
   private readonly stats = { ordered: 0, refused: 0, failed: 0, done: 0, rolledBack: 0 };
   private readonly log: Log;
 
@@ -98,12 +102,18 @@ export class Updater {
     await this.busy?.catch(() => undefined);
   }
 
+  progress(): { slot: string | null; update: { id: string; release: string; phase: string; chunks?: { done: number; of: number } } | null } {
+    const s = this.deps.state.read();
+    const chunks = s?.phase === 'downloading' ? { chunks: { ...this.downloaded } } : {};
+    return { slot: this.deps.slots.current() ?? null, update: s ? { id: s.order.id, release: s.order.version, phase: s.phase, ...chunks } : null };
+  }
+
   describe(): Record<string, unknown> {
     const s = this.deps.state.read();
     return {
       running: `${this.deps.running.version} (${this.deps.running.commit})`,
       slot: this.deps.slots.current() ?? 'none (not installed in a slot)',
-      update: s ? { id: s.order.id, version: s.order.version, phase: s.phase, ...(s.phase === 'downloading' ? { chunks: this.progress } : {}) } : null,
+      update: s ? { id: s.order.id, version: s.order.version, phase: s.phase, ...(s.phase === 'downloading' ? { chunks: this.downloaded } : {}) } : null,
       ...this.stats,
     };
   }
@@ -112,7 +122,7 @@ export class Updater {
    * A verified `update` command: answers at once (accepted, or why not); the download goes on.
    * Refusals change nothing.
    */
-  async order(id: string, body: Readonly<Record<string, unknown>>): Promise<UpdateReport> {
+  async order(id: string, body: Readonly<Record<string, unknown>>): Promise<UpdateAnswer> {
     let order: UpdateOrder;
     try {
       if (this.busy || this.deps.state.read()) throw new UpdateError('busy', `update ${id}: update ${this.deps.state.read()?.order.id ?? ''} is under way`);
@@ -122,13 +132,13 @@ export class Updater {
       this.stats.refused++;
       const err = e instanceof UpdateError ? e : new UpdateError('malformed', String(e));
       this.log.warn(`update ${id} refused: ${err.message}`);
-      return { id, status: 'fail', version: typeof body['version'] === 'string' ? body['version'] : '', reason: err.reason, message: err.message };
+      return { id, status: 'fail', release: typeof body['version'] === 'string' ? body['version'] : '', reason: err.reason, message: err.message };
     }
     this.stats.ordered++;
     await this.deps.state.write({ phase: 'downloading', order });
     this.log.info(`update ${id}: ${order.version}, ${order.size} bytes in ${order.chunks.length} chunks`);
     this.run(order, () => this.download(order));
-    return { id, status: 'accepted', version: order.version };
+    return { id, status: 'accepted', release: order.version };
   }
 
   /** The app calls this once config, FN, broker and journal are all up: a new version on trial is confirmed. */
@@ -154,7 +164,7 @@ export class Updater {
   private async download(order: UpdateOrder): Promise<void> {
     const part = this.deps.state.partPath(order);
     let have = await this.verifiedChunks(part, order);
-    this.progress = { chunks: have, of: order.chunks.length };
+    this.downloaded = { done: have, of: order.chunks.length };
     const file = await open(part, 'a', 0o600);
     try {
       for (; have < order.chunks.length; have++) {
@@ -163,7 +173,7 @@ export class Updater {
         if (sha256Hex(bytes) !== order.chunks[have]) throw new UpdateError('chunk_hash', `update ${order.id}: chunk ${have} is not the one the signed order names`);
         await file.write(bytes);
         await file.sync();
-        this.progress = { chunks: have + 1, of: order.chunks.length };
+        this.downloaded = { done: have + 1, of: order.chunks.length };
       }
     } finally {
       await file.close();
@@ -179,7 +189,7 @@ export class Updater {
     await this.deps.state.write(staged);
     await rm(part, { force: true });
     this.log.info(`update ${order.id}: ${order.version} written into slot ${to}`);
-    await this.deps.report({ id: order.id, status: 'staged', version: order.version });
+    await this.deps.report({ id: order.id, status: 'staged', release: order.version });
     this.waitToSwitch(staged);
   }
 
@@ -217,16 +227,24 @@ export class Updater {
       // idle() again after the shift query: a job may have started while the FN answered it.
       const safe = this.deps.idle() && (s.order.switchAt === 'idle' || !(await this.deps.shiftOpen())) && this.deps.idle();
       if (!safe) {
-        this.timer = this.deps.clock.after(this.options.switchCheckMs, () => void check());
+        this.timer = this.deps.clock.after(this.options.switchCheckMs, () => this.background(check(), 'switch'));
         return;
       }
       await this.deps.state.write({ phase: 'trial', order: s.order, from: s.from, to: s.to, starts: 0, maxStarts: this.options.maxStarts, deadlineMs: this.options.trialDeadlineMs });
       await this.deps.slots.switchTo(s.to);
       this.log.info(`update ${s.order.id}: switched to slot ${s.to}; restarting into ${s.order.version}`);
-      await this.deps.report({ id: s.order.id, status: 'switching', version: s.order.version });
+      await this.deps.report({ id: s.order.id, status: 'switching', release: s.order.version });
       this.deps.restart();
     };
-    void check();
+    this.background(check(), 'switch');
+  }
+
+  /** Work a timer started: a failure is logged and counted, never an unhandled rejection. */
+  private background(work: Promise<void>, what: string): void {
+    work.catch((e: unknown) => {
+      this.stats.failed++;
+      this.log.error(`update ${what} failed: ${e instanceof Error ? e.message : String(e)}`);
+    });
   }
 
   /** A version on trial: this one if `current` is its slot, in which case it has until the deadline. */
@@ -238,7 +256,7 @@ export class Updater {
       this.waitToSwitch(staged);
       return;
     }
-    this.timer = this.deps.clock.after(s.deadlineMs, () => void this.rollBack(s, 'unhealthy', `version ${s.order.version} did not prove itself healthy within ${s.deadlineMs} ms`));
+    this.timer = this.deps.clock.after(s.deadlineMs, () => this.background(this.rollBack(s, 'unhealthy', `version ${s.order.version} did not prove itself healthy within ${s.deadlineMs} ms`), 'roll-back'));
   }
 
   private async rollBack(s: Extract<UpdateState, { phase: 'trial' }>, reason: UpdateFailure, message: string): Promise<void> {
@@ -251,7 +269,7 @@ export class Updater {
 
   private async finish(order: UpdateOrder, outcome: Pick<UpdateReport, 'status' | 'reason' | 'message'>): Promise<void> {
     if (outcome.status === 'done') this.stats.done++;
-    await this.deps.report({ id: order.id, version: order.version, ...outcome } as UpdateReport);
+    await this.deps.report({ id: order.id, release: order.version, ...outcome } as UpdateReport);
     await this.deps.state.clear();
   }
 }
