@@ -270,6 +270,30 @@ it('SIGKILL right after the switch, during the new version’s first start: it s
   assert.is(await reportedVersion(c, 20_000, '0.1.1'), '0.1.1');
 });
 
+it('SIGKILL at random moments through a whole update (seeded): after every kill it runs one version or the other', async (c) => {
+  const seed = Number(process.env['KASSA_TEST_SEED'] ?? Date.now() % 100_000);
+  console.log(`  random kills: seed ${seed} (replay with KASSA_TEST_SEED=${seed})`);
+  let state = seed;
+  const random = (): number => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  // 0.1.1 → 0.1.0, forced: download, slot write, switch and first start all happen under fire.
+  const cmd = command(c, 'update', orderFor(c.packages.n, '0.1.0', { force: true }));
+  const sent = await sendUpdate(c, cmd, c.packages.n);
+  const isFinal = (): boolean => (c.link.commandResults.get(cmd.id) ?? []).some((r) => r.status === 'done' || r.status === 'fail');
+  const seen: string[] = [];
+  for (let kill = 0; kill < 6 && !isFinal(); kill++) {
+    await new Promise((r) => setTimeout(r, 200 + Math.floor(random() * 2300)));
+    await c.register.kill('SIGKILL');
+    const version = await reportedVersion(c, 30_000);
+    seen.push(version);
+    assert.ok(['0.1.0', '0.1.1'].includes(version), `after kill ${kill + 1} (seed ${seed}) it runs ${version}`);
+  }
+  const r = await finalOf(c, cmd.id, 120_000);
+  await sent.stop();
+  assert.is(r.status, 'done', `seed ${seed}: ${JSON.stringify(c.link.commandResults.get(cmd.id))}; versions after kills: ${seen.join(', ')}`);
+  assert.is(current(c), 'slots/a');
+  assert.is(await reportedVersion(c, 20_000, '0.1.0'), '0.1.0');
+});
+
 function pick(r: CommandResult): { status: string; reason?: string } {
   return r.reason === undefined ? { status: r.status } : { status: r.status, reason: String(r.reason) };
 }
