@@ -20,7 +20,9 @@ import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const bindingsDir = dirname(require.resolve('@serialport/bindings-cpp/package.json'));
-const out = 'dist';
+// KASSA_BUILD_OUT and KASSA_BUILD_VERSION build a release elsewhere, or as another version: the
+// update tests make release N+1 this way (issue 14 §3). Unset, it is dist/ at package.json's version.
+const out = process.env.KASSA_BUILD_OUT || 'dist';
 const TARGETS = ['linux-x64', 'linux-arm', 'linux-arm64'];
 
 /** The commit the release is built from; a build outside a git checkout says so instead of guessing. */
@@ -35,7 +37,7 @@ function buildCommit() {
 }
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
-const release = { name: pkg.name, version: pkg.version, commit: buildCommit(), builtAt: new Date().toISOString(), node: pkg.engines.node, targets: TARGETS };
+const release = { name: pkg.name, version: process.env.KASSA_BUILD_VERSION || pkg.version, commit: buildCommit(), builtAt: new Date().toISOString(), node: pkg.engines.node, targets: TARGETS };
 
 /** Rewrites bindings-cpp's `nodeGypBuild(join(__dirname, '../'))` to look beside the bundle. */
 const nativeBindingBesideBundle = {

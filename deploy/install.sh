@@ -70,7 +70,9 @@ KUID=$(awk -F: '$1=="kassa"{print $3}' "$R/etc/passwd")
 KGID=$(awk -F: '$1=="kassa"{print $3}' "$R/etc/group")
 
 # ---- directories: program slots, config, data
-install -d -m 0755 -o 0 -g 0 "$R/opt/kassa" "$R/opt/kassa/slots" "$R/opt/kassa/slots/a" "$R/opt/kassa/slots/b"
+# The program dir belongs to kassa: the register writes updates into the slot that is not
+# running and switches `current` itself (firmware/update/, issue 14 §2).
+install -d -m 0755 -o "$KUID" -g "$KGID" "$R/opt/kassa" "$R/opt/kassa/slots" "$R/opt/kassa/slots/a" "$R/opt/kassa/slots/b"
 install -d -m 0750 -o 0 -g "$KGID" "$R/etc/kassa"
 install -d -m 0700 -o "$KUID" -g "$KGID" "$R/var/lib/kassa"
 if [ ! -e "$R/etc/kassa/config.json" ]; then
@@ -90,7 +92,7 @@ else
   # Everything but the source map, which stays with the workshop (build.mjs: sourcemap 'external').
   mkdir -p "$R/opt/kassa/$SLOT.new"
   tar -C "$RELEASE" --exclude='*.map' -cf - . | tar -C "$R/opt/kassa/$SLOT.new" --no-same-owner -xf -
-  chown -R 0:0 "$R/opt/kassa/$SLOT.new"
+  chown -R "$KUID:$KGID" "$R/opt/kassa/$SLOT.new"
   chmod -R u=rwX,go=rX "$R/opt/kassa/$SLOT.new"
   rm -rf "${R:?}/opt/kassa/$SLOT"
   mv "$R/opt/kassa/$SLOT.new" "$R/opt/kassa/$SLOT"
@@ -100,6 +102,12 @@ else
   sync
   say "release $VERSION installed in $SLOT; current → $SLOT${CURRENT:+ (was $CURRENT)}"
   CHANGED_RELEASE=yes
+fi
+
+# ---- the boot guard: outside the slots, so a release that cannot start is still undone
+if ! cmp -s "$RELEASE/deploy/boot-guard.mjs" "$R/opt/kassa/boot-guard.mjs" 2>/dev/null; then
+  install -m 0644 -o "$KUID" -g "$KGID" "$RELEASE/deploy/boot-guard.mjs" "$R/opt/kassa/boot-guard.mjs"
+  say "/opt/kassa/boot-guard.mjs written"
 fi
 
 # ---- the unit and its drop-ins; written only when their text changes
@@ -112,7 +120,7 @@ put() { # put FILE MODE: standard input becomes FILE when it differs
   CHANGED_UNIT=yes; say "${1#"$R"} written"
 }
 UNIT_DIR="$R/etc/systemd/system"
-sed -e "s#^ExecStart=/usr/bin/node #ExecStart=$NODE #" -e "s#^SupplementaryGroups=dialout#SupplementaryGroups=$SERIAL_GROUP#" \
+sed -e "s#^ExecStart=/usr/bin/node #ExecStart=$NODE #" -e "s#^ExecStartPre=-/usr/bin/node #ExecStartPre=-$NODE #" -e "s#^SupplementaryGroups=dialout#SupplementaryGroups=$SERIAL_GROUP#" \
   "$RELEASE/deploy/kassa.service" | put "$UNIT_DIR/kassa.service" 0644
 # Device access: only the serial lines the config names (fn, printer, console), read with Node.
 LINES=$("$NODE" -e '

@@ -36,6 +36,8 @@ import { startEmulatedFn, type EmulatedFn } from './provisioning/emulated-fn.ts'
 import { printFromArchive } from './provisioning/lifecycle-print.ts';
 import type { ProvisioningContext } from './provisioning/profile-command.ts';
 import { ProvisioningWing } from './provisioning/provisioning-wing.ts';
+import { BUILD_INFO } from './core/build-info.ts';
+import { UpdateWing } from './update/update-wing.ts';
 import type { OfdSender } from './ofd/ofd-sender.ts';
 import { wireOfd } from './ofd/ofd-wiring.ts';
 import { DeviceState } from './state/device-state.ts';
@@ -51,6 +53,8 @@ export interface AppDeps {
   readonly logTail?: (n: number) => readonly string[];
   /** Where the config came from and how to restart with a new one (issue 12; `kassa run` passes it). */
   readonly provisioning?: ProvisioningContext;
+  /** Ends the process so the service manager starts `current` again (after an update switched slots). */
+  readonly restart?: () => void;
 }
 
 /** How long the debug console waits for a job it submitted before it says "not finished yet". */
@@ -131,6 +135,20 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     const url = broker?.url ?? (b.kind === 'external' ? b.url : '');
     const topics = topicsFor(config.mqtt.topicPrefix);
     // Issue 12: signed cloud commands, profiles, the FN's life; the pipeline and shift close are built below.
+    // Firmware updates (issue 14) come as signed `update` commands through the same gate.
+    const update = new UpdateWing({
+      config: config.update,
+      dataDir: config.dataDir,
+      topicPrefix: config.mqtt.topicPrefix,
+      running: BUILD_INFO,
+      clock,
+      log,
+      publish: (t, p) => link.publish(t, p),
+      idle: () => pipeline.pending === 0 && pipeline.prints.length === 0,
+      shiftOpen: async () => (await shifts.current()).open,
+      restart: () => deps.restart?.(),
+      report: (r) => link.publish(topics.results, JSON.stringify({ version: 1, kind: 'command', command: 'update', ...r })),
+    });
     const wing = new ProvisioningWing({
       config,
       state,
@@ -149,6 +167,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
         ...(emulatedFn ? { swapFn: (n: string) => emulatedFn?.swap(n) } : {}),
       },
       ...(deps.provisioning ? { context: deps.provisioning } : {}),
+      handlers: { update: async (c) => ({ ...(await update.order(c.id, c.body)) }) },
     });
     const link = new MqttLink(
       { log, clock, random: deps.random },
@@ -161,7 +180,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
         sessionExpirySeconds: config.mqtt.sessionExpirySeconds,
         reconnectMinMs: config.mqtt.reconnectMinMs,
         reconnectMaxMs: config.mqtt.reconnectMaxMs,
-        subscriptions: [topics.jobs, topics.provisioning, ...wing.topics],
+        subscriptions: [topics.jobs, topics.provisioning, ...wing.topics, ...update.topics],
         will: { topic: topics.status, payload: JSON.stringify({ version: 1, state: 'offline', device_id: config.deviceId }) },
         ...(b.kind === 'external'
           ? { ...(b.username !== undefined ? { username: b.username } : {}), ...(b.password !== undefined ? { password: b.password } : {}), ...(b.caFile ? { caFile: b.caFile } : {}), ...(b.certFile ? { certFile: b.certFile } : {}), ...(b.keyFile ? { keyFile: b.keyFile } : {}), rejectUnauthorized: b.rejectUnauthorized }
@@ -233,6 +252,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
         ofd: () => ofdHealth(fn, now()),
         provisioning: () => wing.status(now()),
         links: () => ({ mqtt: link.describe(), fn: fn.counters, ofd: sender.describe(), printing: { queued: pipeline.prints.length, blocked: pipeline.prints.blocked } }),
+        firmware: () => ({ version: BUILD_INFO.version, commit: BUILD_INFO.commit, ...update.progress() }),
       });
     // At most one status a second: a burst of jobs (or of duplicates) must not become a burst of FN reads.
     let lastStatusAt = 0;
@@ -256,6 +276,8 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     };
 
     link.onConnected(() => {
+      // Config parsed, FN answered, journal open, broker connected: a new version on trial is healthy.
+      void update.confirmHealthy().catch((e: unknown) => log.error(`update confirmation failed: ${e instanceof Error ? e.message : String(e)}`));
       reporter.republishUnreported();
       void publishStatus(true).catch(() => undefined);
     });
@@ -264,10 +286,13 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
         const job = await wing.openJob(payload);
         if (job) await intake.handle(job);
       } else if (wing.handles(topic)) await wing.handle(topic, payload);
+      else if (update.handles(topic)) update.handle(topic, payload);
       void publishStatus().catch(() => undefined);
     });
     wing.start();
     stops.push(() => wing.stop());
+    await update.start();
+    stops.push(() => update.stop());
     // The link first: results the pipeline sends while it connects wait in the client's queue.
     pipeline.start();
     sender.start();
@@ -304,7 +329,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     stops.push(() => localApi.stop());
 
     // ---- the technician's debug console
-    const describe = (): Record<string, unknown> => ({ deviceId: config.deviceId, fn: fn.describe(), mqtt: link.describe(), intake: intake.stats, results: reporter.stats, journal: journal.describe(), printer: printer.describe(), ofd: sender.describe(), localApi: localApi.describe(), provisioning: wing.describe() });
+    const describe = (): Record<string, unknown> => ({ deviceId: config.deviceId, fn: fn.describe(), mqtt: link.describe(), intake: intake.stats, results: reporter.stats, journal: journal.describe(), printer: printer.describe(), ofd: sender.describe(), localApi: localApi.describe(), provisioning: wing.describe(), update: update.describe() });
     const debugConsole = await startConsole(
       config.console,
       {

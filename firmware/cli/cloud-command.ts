@@ -7,28 +7,33 @@
  *   send      send one signed command (settings, profile, register, reregister, close_fn, replace_fn) and print its result
  *   watch     print a register's statuses and results
  *   pin-hash  the salted hash of a technician PIN, for security.technicianPin
+ *   update    pack a release; send it as a signed firmware update and serve its chunks (issue 14)
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { hashPin } from '../security/technician-pin.ts';
 import type { CliContext, Command } from './cli-context.ts';
 import { UsageError } from './cli-context.ts';
+import { CLOUD_UPDATE_USAGE, cloudUpdate } from './cloud-update-command.ts';
 
-const USAGE = `kassa cloud <init|claims|send|watch|pin-hash> [options]
+const USAGE = `kassa cloud <init|claims|send|watch|pin-hash|update> [options]
   init --dir <d> [--broker-host 127.0.0.1] [--broker-port 8883] [--kkt-serial <digits>]
   claims --dir <d> --url <mqtts://…> --profile <profile.json> [--device-id <id>] [--broker-url <url>] [--claim-prefix kassa-claim]
          (the device id defaults to kassa-<KKT serial>; the topic prefix is kassa/<device id>)
   send --dir <d> --url <mqtts://…> --device <id> <type> [<body JSON>] [--timeout-ms 60000]
        types: settings, profile ({"version", "profile"}), register, reregister ({"reasons": [...]}), close_fn, replace_fn ({"fnNumber"})
   watch --dir <d> --url <mqtts://…> --device <id>
-  pin-hash <PIN>`;
+  pin-hash <PIN>
+${CLOUD_UPDATE_USAGE}`;
 
 export const cloudCommand: Command = {
   name: 'cloud',
-  summary: 'the cloud side: claim answers, signed commands, profiles, watching (issue 12)',
+  summary: 'the cloud side: claim answers, signed commands, profiles, firmware updates, watching',
   usage: USAGE,
   async run(ctx: CliContext): Promise<number> {
     const [sub, ...rest] = ctx.args;
+    // Firmware updates have options of their own (cloud-update-command.ts).
+    if (sub === 'update') return cloudUpdate(ctx, rest);
     const { values, positionals } = parseArgs({
       args: rest,
       allowPositionals: true,

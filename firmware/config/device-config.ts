@@ -101,6 +101,24 @@ export interface SecurityConfig {
   readonly pinLockMs: number;
 }
 
+/** Firmware updates over MQTT (issue 14 §2): device-config/README.md "update". */
+export interface UpdateConfig {
+  /** Where deploy/install.sh put slots/a, slots/b and the `current` link. */
+  readonly programDir: string;
+  /** The largest release package accepted, bytes. */
+  readonly maxBytes: number;
+  /** How long one chunk may take to arrive. */
+  readonly chunkTimeoutMs: number;
+  /** Requests per chunk before the transfer fails. */
+  readonly chunkTries: number;
+  /** How long a new version has, from its start, to prove itself healthy. */
+  readonly trialDeadlineMs: number;
+  /** Starts of a new version the boot guard allows before it rolls back. */
+  readonly maxStarts: number;
+  /** How often a staged update looks for a safe moment to switch. */
+  readonly switchCheckMs: number;
+}
+
 /** Factory config only: how a fresh register claims its identity (issue 12 §1). */
 export interface ClaimConfig {
   readonly url: string;
@@ -134,5 +152,7 @@ export interface DeviceConfig {
   readonly limits: { readonly maxPayloadBytes: number };
   readonly log: { readonly level: LogLevel };
   readonly security: SecurityConfig;
+  /** Firmware updates (firmware/update/update-wing.ts; keys in device-config/README.md). */
+  readonly update: UpdateConfig;
   readonly claim?: ClaimConfig;
 }

@@ -46,6 +46,8 @@ export interface ProvisioningWingDeps {
   readonly lifecycle?: LifecycleDeps;
   /** Where the config came from; without it (a register not started by `kassa run`) there is no `profile` command. */
   readonly context?: ProvisioningContext;
+  /** Other wings' commands behind the same gate, by command type (the firmware update, issue 14). */
+  readonly handlers?: Readonly<Record<string, CommandHandler>>;
 }
 
 export class ProvisioningWing {
@@ -178,6 +180,7 @@ export class ProvisioningWing {
     return {
       settings: (c) => this.settings(c),
       ...(lifecycle ? lifecycleHandlers(lifecycle) : {}),
+      ...this.deps.handlers,
       ...(context && fn
         ? {
             profile: (c) =>

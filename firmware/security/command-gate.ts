@@ -14,7 +14,7 @@ import type { ReplayGuard } from './replay-guard.ts';
 
 /** What a command handler answers; the gate adds the envelope's id and type (and `version`, the result format's: handlers do not use that name). */
 export interface CommandOutcome {
-  readonly status: 'applied' | 'rejected' | 'done' | 'fail';
+  readonly status: 'applied' | 'rejected' | 'accepted' | 'done' | 'fail';
   readonly [field: string]: unknown;
 }
 

@@ -33,6 +33,16 @@ export interface DeviceStatus {
   readonly links: Record<string, unknown>;
   /** Registration state, FN expiry and resources, config and firmware versions (issue 12 §3). */
   readonly provisioning?: Record<string, unknown>;
+  /** The running release and any update under way (firmware/update/; firmware/jobs/README.md "Status"). */
+  readonly firmware: FirmwareStatus;
+}
+
+export interface FirmwareStatus {
+  readonly version: string;
+  readonly commit: string;
+  /** The program slot it runs from, or null when not installed in one. */
+  readonly slot: string | null;
+  readonly update: { readonly id: string; readonly release: string; readonly phase: string; readonly chunks?: { readonly done: number; readonly of: number } } | null;
 }
 
 export interface StatusSources {
@@ -43,12 +53,13 @@ export interface StatusSources {
   readonly queued: () => number;
   readonly now: () => number;
   readonly links: () => Record<string, unknown>;
+  readonly firmware: () => FirmwareStatus;
   readonly ofd: () => Promise<OfdHealth>;
   readonly provisioning?: () => Promise<Record<string, unknown>>;
 }
 
 export async function collectStatus(s: StatusSources): Promise<DeviceStatus> {
-  const base = { version: 1 as const, state: 'online' as const, device_id: s.deviceId, timestamp: atolDateTime(s.now()), jobs: { ...s.ledger.counts(), queued: s.queued() }, links: s.links() };
+  const base = { version: 1 as const, state: 'online' as const, device_id: s.deviceId, timestamp: atolDateTime(s.now()), jobs: { ...s.ledger.counts(), queued: s.queued() }, links: s.links(), firmware: s.firmware() };
   try {
     const st = (await s.fn.execute(FN.getStatus, {})).value;
     const fn = {

@@ -6,6 +6,16 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import mqtt from 'mqtt';
+import { CloudLink } from '../../firmware/cli/cloud-link.ts';
+import { serveChunks } from '../../firmware/cli/cloud-update-command.ts';
+import { systemClock } from '../../firmware/core/clock.ts';
+import { ChunkFetcher } from '../../firmware/update/chunk-fetcher.ts';
+import { ChunkServer } from '../../firmware/update/chunk-server.ts';
+import { packRelease } from '../../firmware/update/pack-release.ts';
+import { chunkPlan, decodeReleasePackage, encodeReleasePackage, sha256Hex } from '../../firmware/update/release-package.ts';
+import { parseUpdateOrder } from '../../firmware/update/update-order.ts';
+import { startMosquitto } from '../helpers/mosquitto.ts';
 import { percentile, printFigures } from './bench-kit.ts';
 
 const sizeOf = (dir: string): number =>
@@ -31,4 +41,54 @@ export async function releaseBench(): Promise<void> {
     { name: 'build time', value: buildMs, unit: 'ms' },
     { name: 'load + `--version`, median of 5', value: percentile(starts, 50), unit: 'ms' },
   ]);
+  await updateTransferBench();
+}
+
+/**
+ * The release as an update over loopback mosquitto: the register's own chunk fetcher asks for
+ * each chunk and checks its hash as the updater does, then the whole package is checked and
+ * unpacked. Disk writes of the slot are left out (they depend on the board's flash).
+ */
+async function updateTransferBench(): Promise<void> {
+  const bytes = encodeReleasePackage(packRelease('dist'));
+  const broker = await startMosquitto();
+  const cloud = await CloudLink.connect({ url: broker.url });
+  const board = await mqtt.connectAsync(broker.url, { clientId: 'bench-register', protocolVersion: 5 });
+  try {
+    const figures = [];
+    for (const chunkSize of [16_384, 65_536, 262_144]) {
+      const order = parseUpdateOrder(`bench-${chunkSize}`, { version: '99.0.0', ...chunkPlan(bytes, chunkSize) }, '0.1.0', 1 << 26);
+      const stop = await serveChunks(cloud, 'bench', new ChunkServer(order.id, bytes, chunkSize));
+      const fetcher = new ChunkFetcher({ publish: (t, p) => board.publishAsync(t, p, { qos: 1 }).then(() => undefined), clock: systemClock(), requestTopic: 'bench/update/request', timeoutMs: 10_000 });
+      const onChunk = (topic: string, payload: Buffer): void => {
+        if (topic === 'bench/update/chunk') fetcher.handle(payload);
+      };
+      board.on('message', onChunk);
+      await board.subscribeAsync('bench/update/chunk', { qos: 1 });
+      const t0 = performance.now();
+      const parts: Uint8Array[] = [];
+      for (let i = 0; i < order.chunks.length; i++) {
+        const chunk = await fetcher.fetch(order, i);
+        if (sha256Hex(chunk) !== order.chunks[i]) throw new Error(`chunk ${i}: hash`);
+        parts.push(chunk);
+      }
+      const whole = Buffer.concat(parts);
+      const t1 = performance.now();
+      if (sha256Hex(whole) !== order.sha256) throw new Error('package hash');
+      decodeReleasePackage(whole);
+      const t2 = performance.now();
+      board.off('message', onChunk);
+      await board.unsubscribeAsync('bench/update/chunk');
+      await stop();
+      figures.push(
+        { name: `update download, chunks of ${chunkSize / 1024} KiB`, value: t1 - t0, unit: 'ms', note: `${order.chunks.length} chunks, ${((bytes.length / 1048576) / ((t1 - t0) / 1000)).toFixed(1)} MiB/s` },
+        { name: `update verify + unpack, chunks of ${chunkSize / 1024} KiB`, value: t2 - t1, unit: 'ms' },
+      );
+    }
+    printFigures(`release as an update over loopback mosquitto (${(bytes.length / 1024).toFixed(0)} KiB package)`, figures);
+  } finally {
+    await board.endAsync();
+    await cloud.close();
+    await broker.stop();
+  }
 }

@@ -132,10 +132,12 @@ test('install into a throwaway root: user, directories, slots, config, unit; a s
     assert.is(`${mode(join(root, 'etc/kassa'))} ${owner(join(root, 'etc/kassa'))}`, `750 0:${gid}`);
     assert.is(`${mode(join(root, 'etc/kassa/config.json'))} ${owner(join(root, 'etc/kassa/config.json'))}`, `640 0:${gid}`);
     assert.is(readFileSync(join(root, 'etc/kassa/config.json'), 'utf8'), readFileSync('device-config/production.example.json', 'utf8'));
-    for (const d of ['opt/kassa', 'opt/kassa/slots/a', 'opt/kassa/slots/b']) assert.is(`${mode(join(root, d))} ${owner(join(root, d))}`, '755 0:0', d);
+    // The program dir is the register's own: it writes updates into the inactive slot (issue 14 §2).
+    for (const d of ['opt/kassa', 'opt/kassa/slots/a', 'opt/kassa/slots/b']) assert.is(`${mode(join(root, d))} ${owner(join(root, d))}`, `755 ${uid}:${gid}`, d);
+    assert.is(readFileSync(join(root, 'opt/kassa/boot-guard.mjs'), 'utf8'), readFileSync('deploy/boot-guard.mjs', 'utf8'));
     assert.is(readlinkSync(join(root, 'opt/kassa/current')), 'slots/a');
     assert.is(readFileSync(join(root, 'opt/kassa/slots/a/release.json'), 'utf8'), readFileSync(join(release, 'release.json'), 'utf8'));
-    assert.is(owner(join(root, 'opt/kassa/slots/a/kassa.mjs')), '0:0');
+    assert.is(owner(join(root, 'opt/kassa/slots/a/kassa.mjs')), `${uid}:${gid}`);
     assert.not.ok(existsSync(join(root, 'opt/kassa/slots/a/kassa.mjs.map')), 'the source map stays with the workshop');
     assert.equal(readdirSync(join(root, 'opt/kassa/slots/b')), []);
     const installed = run(process.execPath, [join(root, 'opt/kassa/current/kassa.mjs'), '--version']);
@@ -144,7 +146,8 @@ test('install into a throwaway root: user, directories, slots, config, unit; a s
     // The unit: the real Node path, and device access to the configured serial lines only.
     const unit = readFileSync(join(root, 'etc/systemd/system/kassa.service'), 'utf8');
     assert.match(unit, new RegExp(`^ExecStart=${process.execPath.replace(/[.]/g, '\\.')} /opt/kassa/current/kassa\\.mjs run --config /etc/kassa/config\\.json$`, 'm'));
-    for (const key of ['Type=notify', 'WatchdogSec=', 'Restart=on-failure', 'ProtectSystem=strict', 'PrivateTmp=yes', 'NoNewPrivileges=yes', 'ReadWritePaths=/var/lib/kassa', 'DevicePolicy=closed', 'User=kassa']) {
+    assert.match(unit, new RegExp(`^ExecStartPre=-${process.execPath.replace(/[.]/g, '\\.')} /opt/kassa/boot-guard\\.mjs /var/lib/kassa /opt/kassa$`, 'm'));
+    for (const key of ['Type=notify', 'WatchdogSec=', 'Restart=on-failure', 'RestartForceExitStatus=75', 'ProtectSystem=strict', 'PrivateTmp=yes', 'NoNewPrivileges=yes', 'ReadWritePaths=/var/lib/kassa /opt/kassa', 'DevicePolicy=closed', 'User=kassa']) {
       assert.ok(unit.split('\n').some((l) => l.startsWith(key)), key);
     }
     const devices = readFileSync(join(root, 'etc/systemd/system/kassa.service.d/serial-lines.conf'), 'utf8');
