@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { FnDevice } from '../drivers/fn/emulator/fn-device.ts';
 import { FnEmulator } from '../drivers/fn/emulator/fn-emulator.ts';
 import { fileStateStore, type FnStateStore } from '../drivers/fn/emulator/fn-state-store.ts';
-import { FN } from '../drivers/fn/fn-commands.ts';
 import { FnDriver, DEFAULT_FN_DRIVER_OPTIONS } from '../drivers/fn/fn-driver.ts';
+import { FnFace } from '../drivers/fn/fn-face.ts';
+import { PHASE } from '../drivers/fn/fn-status-flags.ts';
 import { memoryPortPair } from '../drivers/memory-port.ts';
 import { TEST_OPERATOR_KEY } from '../drivers/ofd/operator-sign.ts';
 import { Listeners, type BytePort } from '../drivers/port.ts';
@@ -29,7 +30,6 @@ import { ResultReporter } from './jobs/result-reporter.ts';
 import { topicsFor } from './jobs/topics.ts';
 import { Journal } from './journal/journal.ts';
 import { FiscalPipeline } from './pipeline/fiscal-pipeline.ts';
-import { registerFn } from './pipeline/fn-documents.ts';
 import { compactLedger, JobLedger, type LedgerRecord } from './jobs/job-ledger.ts';
 import { ShiftKeeper } from './pipeline/shift-keeper.ts';
 import { registrationReport } from './pipeline/registration-report.ts';
@@ -57,7 +57,7 @@ const CONSOLE_JOB_WAIT_MS = 30_000;
 export interface App {
   readonly pipeline: FiscalPipeline;
   readonly ledger: JobLedger;
-  readonly fn: FnDriver;
+  readonly fn: FnFace;
   readonly brokerUrl: string;
   readonly ofd: OfdSender;
   /** The technician's debug console (firmware/console/). */
@@ -99,9 +99,10 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     }
     stops.push(() => fnPort.close());
     const fnOptions = config.fn.kind === 'serial' ? { timeoutMs: config.fn.timeoutMs, longTimeoutMs: config.fn.longTimeoutMs, enqRetries: config.fn.enqRetries } : DEFAULT_FN_DRIVER_OPTIONS;
-    const fn = new FnDriver({ port: fnPort, clock, log }, fnOptions);
-    fn.start();
-    stops.push(() => fn.stop());
+    const fnDriver = new FnDriver({ port: fnPort, clock, log }, fnOptions);
+    fnDriver.start();
+    stops.push(() => fnDriver.stop());
+    const fn = new FnFace(fnDriver);
 
     // ---- durable memory
     const journal = new Journal<LedgerRecord>({ log }, { dir: join(config.dataDir, 'journal'), segmentBytes: config.journal.segmentBytes });
@@ -113,11 +114,11 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     const cashier = (): Cashier => state.data.settings.cashier ?? config.cashier;
 
     // ---- the FN registered (demo only: a real register is registered by its technician)
-    const status = (await fn.execute(FN.getStatus, {})).value;
-    if (status.phase === 0x01) {
+    const status = await fn.status();
+    if (status.phase === PHASE.readyForRegistration) {
       if (!config.registration.autoRegister) log.warn('the FN is not registered: jobs will fail with fix_device until it is');
       else {
-        const r = await registerFn(fn, registrationReport(config.registration, now(), personTags(cashier())));
+        const r = await fn.register(registrationReport(config.registration, now(), personTags(cashier())));
         await state.update((d) => void (d.registration = { fd: r.fd, fpd: r.fpd, at: now(), fnNumber: status.fnNumber, ffd: config.registration.ffd }));
         log.info(`registered the FN ${status.fnNumber} (FFD ${config.registration.ffd}): FD ${r.fd}, FPD ${r.fpd}`);
       }
@@ -213,7 +214,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
         queued: () => pipeline.pending,
         now,
         ofd: () => ofdHealth(fn, now()),
-        links: () => ({ mqtt: link.describe(), fn: fn.counters, ofd: sender.describe(), printing: { queued: pipeline.prints.length, blocked: pipeline.prints.blocked } }),
+        links: () => ({ mqtt: link.describe(), fn: fnDriver.counters, ofd: sender.describe(), printing: { queued: pipeline.prints.length, blocked: pipeline.prints.blocked } }),
       });
     // At most one status a second: a burst of jobs (or of duplicates) must not become a burst of FN reads.
     let lastStatusAt = 0;

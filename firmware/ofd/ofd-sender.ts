@@ -13,11 +13,9 @@
  * FN commands run inside `exclusive` (the pipeline's queue), so the exchange never lands
  * in the middle of a document being formed; the TCP part runs outside it.
  */
-import { FN } from '../../drivers/fn/fn-commands.ts';
-import type { FnDriver } from '../../drivers/fn/fn-driver.ts';
 import { FnError } from '../../drivers/fn/fn-error.ts';
-import { readOfdMessage } from '../../drivers/fn/fn-procedures.ts';
-import { OFD_RECEIPT_REJECT_REASONS } from '../../drivers/fn/fn-response-codes.ts';
+import { FnFace } from '../../drivers/fn/fn-face.ts';
+import { FN_CODE, OFD_RECEIPT_REJECT_REASONS } from '../../drivers/fn/fn-response-codes.ts';
 import { decodeContainer } from '../../drivers/ofd/ofd-container.ts';
 import type { OfdTransport } from '../../drivers/ofd/ofd-transport.ts';
 import { replyContainer } from '../../drivers/ofd/ofd-transport.ts';
@@ -32,7 +30,7 @@ export type DeliveryRecord =
   | { readonly k: 'failed'; readonly fd: number; readonly at: number; readonly text: string };
 
 export interface OfdSenderDeps {
-  readonly fn: FnDriver;
+  readonly fn: FnFace;
   readonly transport: Pick<OfdTransport, 'exchange'>;
   readonly clock: Clock;
   readonly log: Log;
@@ -55,9 +53,6 @@ export interface OfdSenderOptions {
 }
 
 export const DEFAULT_OFD_SENDER_OPTIONS: Omit<OfdSenderOptions, 'pVersion'> = { backoffMinMs: 1000, backoffMaxMs: 300_000, idleCheckMs: 60_000, blockSize: 1024 };
-
-/** 20h status bit 1: a message for the OFD waits (fn-protocol Table 76). */
-const MESSAGE_WAITING = 0x02;
 
 export class OfdSender {
   readonly stats = { confirmed: 0, refused: 0, rejected: 0, failures: 0, lastError: '', lastConfirmedFd: 0 };
@@ -99,8 +94,8 @@ export class OfdSender {
   async drained(timeoutMs: number): Promise<boolean> {
     const until = this.deps.clock.now() + timeoutMs;
     for (;;) {
-      const { value } = await this.deps.exclusive(() => this.deps.fn.execute(FN.getOfdStatus, {}));
-      if (value.messageCount === 0) return true;
+      const status = await this.deps.exclusive(() => this.deps.fn.ofdStatus());
+      if (!status || status.messageCount === 0) return true;
       if (this.deps.clock.now() > until) return false;
       this.wake();
       await new Promise((r) => setTimeout(r, 20));
@@ -124,7 +119,7 @@ export class OfdSender {
         const delay = Math.round(base / 2 + (base / 2) * this.deps.random());
         this.attempt++;
         this.log.warn(`OFD exchange failed (${this.stats.lastError}); the document stays in the FN; next try in ${delay} ms`);
-        await this.deps.exclusive(() => this.deps.fn.execute(FN.setTransportState, { connected: 0 })).catch(() => undefined);
+        await this.deps.exclusive(() => this.deps.fn.setTransport(false)).catch(() => undefined);
         await this.sleep(delay);
         continue;
       }
@@ -136,19 +131,14 @@ export class OfdSender {
   private async sendOne(): Promise<boolean> {
     const { fn, exclusive } = this.deps;
     const message = await exclusive(async () => {
-      let status;
-      try {
-        status = (await fn.execute(FN.getOfdStatus, {})).value;
-      } catch (e) {
-        if (e instanceof FnError && e.fnCode === 0x02) return undefined; // not a phase that talks to the OFD
-        throw e;
-      }
-      if ((status.status & MESSAGE_WAITING) === 0) {
-        if (status.status & 0x01) await fn.execute(FN.setTransportState, { connected: 0 });
+      const status = await fn.ofdStatus();
+      if (!status) return undefined; // not a phase that talks to the OFD
+      if (!FnFace.messageWaiting(status)) {
+        if (FnFace.transportOpen(status)) await fn.setTransport(false);
         return undefined;
       }
-      await fn.execute(FN.setTransportState, { connected: 1 });
-      return readOfdMessage(fn, this.options.blockSize);
+      await fn.setTransport(true);
+      return fn.readOfdMessage(this.options.blockSize);
     });
     if (!message) return false;
     const decoded = decodeContainer(message);
@@ -162,14 +152,14 @@ export class OfdSender {
       throw e;
     }
     try {
-      const { value } = await exclusive(() => fn.execute(FN.passOfdReceipt, { receipt: replyContainer(reply) }));
+      const value = await exclusive(() => fn.passOfdReceipt(replyContainer(reply)));
       if (value.ofdCode !== 0) {
         this.stats.refused++;
         await this.deps.record({ k: 'refused', fd, at: this.deps.clock.now(), ofdCode: value.ofdCode });
         throw new Error(`the OFD refused FD ${fd} with code ${value.ofdCode}`);
       }
     } catch (e) {
-      if (!(e instanceof FnError && e.fnCode === 0x20)) throw e;
+      if (!(e instanceof FnError && e.fnCode === FN_CODE.OFD_RECEIPT_REJECTED)) throw e;
       this.stats.rejected++;
       const text = OFD_RECEIPT_REJECT_REASONS[e.reason ?? 0] ?? `reason ${e.reason}`;
       await this.deps.record({ k: 'rejected', fd, at: this.deps.clock.now(), reason: e.reason ?? 0, text });

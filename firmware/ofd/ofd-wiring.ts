@@ -4,7 +4,7 @@
  * this and starts the sender once the pipeline runs.
  */
 import { join } from 'node:path';
-import type { FnDriver } from '../../drivers/fn/fn-driver.ts';
+import type { FnFace } from '../../drivers/fn/fn-face.ts';
 import { OfdEmulator } from '../../drivers/ofd/emulator/ofd-emulator.ts';
 import { OfdTransport, type OfdEndpoint } from '../../drivers/ofd/ofd-transport.ts';
 import { TEST_OPERATOR_KEY } from '../../drivers/ofd/operator-sign.ts';
@@ -15,7 +15,7 @@ import { Journal } from '../journal/journal.ts';
 import { OfdSender, type DeliveryRecord } from './ofd-sender.ts';
 
 export interface OfdWiringDeps {
-  readonly fn: FnDriver;
+  readonly fn: FnFace;
   readonly clock: Clock;
   readonly log: Log;
   readonly random: () => number;

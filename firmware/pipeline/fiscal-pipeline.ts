@@ -9,9 +9,10 @@
  * touched, and a job found "forming" (after a crash, or an FN that stopped answering) is
  * reconciled with the FN archive before anything else happens to it (reconcile.ts).
  */
-import { FN } from '../../drivers/fn/fn-commands.ts';
-import type { FnDriver } from '../../drivers/fn/fn-driver.ts';
 import { FnError } from '../../drivers/fn/fn-error.ts';
+import { FnFace } from '../../drivers/fn/fn-face.ts';
+import { FN_CODE } from '../../drivers/fn/fn-response-codes.ts';
+import { PHASE } from '../../drivers/fn/fn-status-flags.ts';
 import type { Clock } from '../core/clock.ts';
 import { DocumentInvalid, KassaError } from '../core/kassa-error.ts';
 import { atolDateTime, type LocalTime } from '../core/local-time.ts';
@@ -24,9 +25,7 @@ import { FD_TYPE } from '../fiscal/tag-table.ts';
 import type { Job, ServiceJob } from '../jobs/job.ts';
 import { fiscalPayload, RESULT_VERSION, type FiscalAttributes, type JobResult, type ResultError } from '../jobs/job-result.ts';
 import type { ReceiptPrinter } from '../print/receipt-printer.ts';
-import { formReceipt, formStateReport } from './fn-documents.ts';
 import { PrintQueue } from './print-queue.ts';
-import { readArchivedTlv } from '../../drivers/fn/fn-procedures.ts';
 import { decodeTlv } from '../fiscal/tlv-codec.ts';
 import { copyRequest } from '../print/copy-from-archive.ts';
 import { reportDetails } from '../print/report-details.ts';
@@ -36,7 +35,7 @@ import { reconcileForming } from './reconcile.ts';
 import type { ShiftKeeper, ShiftReport } from './shift-keeper.ts';
 
 export interface PipelineDeps {
-  readonly fn: FnDriver;
+  readonly fn: FnFace;
   readonly ledger: JobLedger;
   readonly shifts: ShiftKeeper;
   readonly printer: ReceiptPrinter;
@@ -63,10 +62,7 @@ export interface PipelineOptions {
 type Task = { readonly kind: 'job'; readonly id: string } | { readonly kind: 'work'; readonly run: () => Promise<void> };
 
 /** FN answers to 45h that mean "no such document": 08h no data, 02h wrong state (fn-protocol Table 5). */
-const NO_SUCH_DOCUMENT: ReadonlySet<number> = new Set([0x08, 0x02]);
-
-/** An FN phase byte that forms fiscal documents (fn-protocol Table 8). */
-const PHASE_FISCAL = 0x03;
+const NO_SUCH_DOCUMENT: ReadonlySet<number> = new Set([FN_CODE.NO_DATA, FN_CODE.WRONG_STATE]);
 
 export class FiscalPipeline {
   private readonly queue: Task[] = [];
@@ -166,7 +162,7 @@ export class FiscalPipeline {
     let entry = this.deps.ledger.get(id);
     if (!entry?.job || entry.status === 'done' || entry.status === 'fail') return;
     if (entry.forming) {
-      this.fnNumber = (await this.deps.fn.execute(FN.getStatus, {})).value.fnNumber;
+      this.fnNumber = (await this.deps.fn.status()).fnNumber;
       entry = await reconcileForming({ fn: this.deps.fn, ledger: this.deps.ledger, log: this.log, clock: this.deps.clock }, entry, (f) => this.attributes(f));
     }
     if (entry.status === 'fiscalized_not_printed' && entry.fiscal) return this.queuePrint(entry, entry.fiscal);
@@ -216,15 +212,15 @@ export class FiscalPipeline {
       if (e instanceof FnError) return this.refused(job, e);
       throw e;
     }
-    const fdBefore = (await this.deps.fn.execute(FN.getStatus, {})).value.lastFd;
+    const fdBefore = (await this.deps.fn.status()).lastFd;
     await this.deps.ledger.record({ k: 'forming', id: job.id, at: this.deps.clock.now(), forming: { fdBefore, fdType: doc.fdType, operationType: doc.operationType, totalKopecks: doc.totalKopecks } });
     let formed;
     try {
-      formed = await formReceipt(this.deps.fn, ffd, at, doc);
+      formed = await this.deps.fn.formReceipt(ffd, at, doc);
     } catch (e) {
       if (!(e instanceof FnError)) throw e; // no answer: the document may exist; reconciled on retry
       await this.deps.ledger.record({ k: 'unformed', id: job.id, at: this.deps.clock.now() });
-      if (e.fnCode === 0x16) {
+      if (e.fnCode === FN_CODE.SHIFT_OVER_24H) {
         // The register lost track of the shift's age and the FN says it is over: close, reopen, retry.
         await this.deps.shifts.closeOnOwn(at, who);
         throw new KassaError('FN_RESPONSE', 'the shift was over 24 hours; closed it, forming again', { cause: e });
@@ -240,15 +236,15 @@ export class FiscalPipeline {
 
   /** Checks the FN can form a document now; returns the local time to form it at, or fails the job. */
   private async readyToForm(job: Job): Promise<number | undefined> {
-    const status = (await this.deps.fn.execute(FN.getStatus, {})).value;
+    const status = await this.deps.fn.status();
     this.fnNumber = status.fnNumber;
-    if (status.phase !== PHASE_FISCAL) {
+    if (status.phase !== PHASE.fiscal) {
       await this.fail(job, { code: 'fn_state', text: `the FN is in phase ${status.phase}, not fiscal mode (registered and not closed)`, recommendation: 'fix_device' });
       return undefined;
     }
-    if (status.document !== 0) {
+    if (FnFace.hasOpenDocument(status)) {
       this.log.warn(`an FN document (${status.document}) was left open: cancelling it`);
-      await this.deps.fn.execute(FN.cancelDocument, {});
+      await this.deps.fn.cancelDocument();
     }
     const at = this.now();
     // fiscal-spec §6.6: say so clearly rather than let the FN refuse with 07h.
@@ -279,7 +275,7 @@ export class FiscalPipeline {
         const shift = await this.deps.shifts.current();
         const wanted = job.type === 'open_shift';
         if (shift.open === wanted) return this.finish(job, { status: 'done', message: `shift ${shift.number} is already ${wanted ? 'open' : 'closed'}` });
-        const fdBefore = (await this.deps.fn.execute(FN.getStatus, {})).value.lastFd;
+        const fdBefore = (await this.deps.fn.status()).lastFd;
         await this.deps.ledger.record({ k: 'forming', id: job.id, at: this.deps.clock.now(), forming: { fdBefore, fdType: wanted ? FD_TYPE.openShift : FD_TYPE.closeShift } });
         const r = wanted ? await this.deps.shifts.open(at, cashier) : await this.deps.shifts.close(at, cashier);
         const fiscal = this.attributes({ fdType: wanted ? FD_TYPE.openShift : FD_TYPE.closeShift, fd: r.fd, fpd: r.fpd, dateTime: at, shiftNumber: r.shiftNumber });
@@ -287,9 +283,9 @@ export class FiscalPipeline {
         return this.queuePrint(await this.deps.ledger.record({ k: 'fiscalized', id: job.id, at: this.deps.clock.now(), fiscal }), fiscal);
       }
       if (job.type === 'state_report') {
-        const fdBefore = (await this.deps.fn.execute(FN.getStatus, {})).value.lastFd;
+        const fdBefore = (await this.deps.fn.status()).lastFd;
         await this.deps.ledger.record({ k: 'forming', id: job.id, at: this.deps.clock.now(), forming: { fdBefore, fdType: FD_TYPE.stateReport } });
-        const r = await formStateReport(this.deps.fn, this.options.registration.ffd, at, cashier);
+        const r = await this.deps.fn.formStateReport(this.options.registration.ffd, at, cashier);
         const shift = await this.deps.shifts.current();
         const fiscal = this.attributes({
           fdType: FD_TYPE.stateReport,
@@ -305,7 +301,7 @@ export class FiscalPipeline {
       }
       // x_report: non-fiscal, no FD: the shift's counters, printed.
       const shift = await this.deps.shifts.current();
-      const params = (await this.deps.fn.execute(FN.getShiftParams, {})).value;
+      const params = await this.deps.fn.shift();
       const lines = [`СМЕНА ${shift.number} ${shift.open ? 'ОТКРЫТА' : 'ЗАКРЫТА'}`, `ЧЕКОВ ЗА СМЕНУ: ${params.receiptNumber}`];
       const reg = this.options.registration;
       const details: [string, string][] = [
@@ -333,10 +329,10 @@ export class FiscalPipeline {
 
   /** A copy of a document, rebuilt from the FN archive (45h/46h) and marked as a copy. */
   private async printCopy(job: ServiceJob): Promise<void> {
-    const fd = job.fd ?? (await this.deps.fn.execute(FN.getStatus, {})).value.lastFd;
+    const fd = job.fd ?? (await this.deps.fn.status()).lastFd;
     let request;
     try {
-      const archived = await readArchivedTlv(this.deps.fn, fd);
+      const archived = await this.deps.fn.readDocument(fd);
       request = copyRequest(job, { fdType: archived.fdType, nodes: decodeTlv(archived.tlv) }, this.options.registration);
     } catch (e) {
       if (e instanceof FnError && NO_SUCH_DOCUMENT.has(e.fnCode)) return this.fail(job, { code: 'no_document', text: `the FN archive has no FD ${fd}`, recommendation: 'fix_data', fn_code: e.fnCode });
@@ -395,10 +391,10 @@ export class FiscalPipeline {
   private async refused(job: Job, e: FnError): Promise<void> {
     const meaning = refusalMeaning(e.fnCode);
     let why = '';
-    if (e.fnCode === 0x14) {
+    if (e.fnCode === FN_CODE.RESOURCE_LIMIT) {
       // Say which document holds the FN up, so the technician knows what to look for.
-      const ofd = await this.deps.fn.execute(FN.getOfdStatus, {}).catch(() => undefined);
-      if (ofd && ofd.value.messageCount > 0) why = `; ${ofd.value.messageCount} document(s) unsent, the oldest FD ${ofd.value.firstFd} of ${atolDateTime(ofd.value.firstFdTime)}: restore the OFD connection`;
+      const ofd = await this.deps.fn.ofdStatus().catch(() => undefined);
+      if (ofd && ofd.messageCount > 0) why = `; ${ofd.messageCount} document(s) unsent, the oldest FD ${ofd.firstFd} of ${atolDateTime(ofd.firstFdTime)}: restore the OFD connection`;
     }
     return this.fail(job, { code: meaning.code, text: `${meaning.text}${why} (${e.message})`, recommendation: meaning.recommendation, fn_code: e.fnCode });
   }

@@ -3,8 +3,8 @@
  * retained status topic, in logs, and in the debug console. Every field is documented in
  * firmware/jobs/README.md "Status".
  */
-import { FN } from '../../drivers/fn/fn-commands.ts';
-import type { FnDriver } from '../../drivers/fn/fn-driver.ts';
+import type { FnFace } from '../../drivers/fn/fn-face.ts';
+import { PHASE } from '../../drivers/fn/fn-status-flags.ts';
 import { atolDateTime } from '../core/local-time.ts';
 import type { JobLedger } from '../jobs/job-ledger.ts';
 import type { ShiftKeeper } from '../pipeline/shift-keeper.ts';
@@ -31,7 +31,7 @@ export interface DeviceStatus {
 
 export interface StatusSources {
   readonly deviceId: string;
-  readonly fn: FnDriver;
+  readonly fn: FnFace;
   readonly shifts: ShiftKeeper;
   readonly ledger: JobLedger;
   readonly queued: () => number;
@@ -43,7 +43,7 @@ export interface StatusSources {
 export async function collectStatus(s: StatusSources): Promise<DeviceStatus> {
   const base = { version: 1 as const, state: 'online' as const, device_id: s.deviceId, timestamp: atolDateTime(s.now()), jobs: { ...s.ledger.counts(), queued: s.queued() }, links: s.links() };
   try {
-    const st = (await s.fn.execute(FN.getStatus, {})).value;
+    const st = await s.fn.status();
     const fn = {
       number: st.fnNumber,
       phase: st.phase,
@@ -52,7 +52,7 @@ export async function collectStatus(s: StatusSources): Promise<DeviceStatus> {
       last_document: atolDateTime(st.lastDocumentTime),
     };
     const ofd = await s.ofd();
-    if (st.phase !== 0x03) return { ...base, fn, ofd };
+    if (st.phase !== PHASE.fiscal) return { ...base, fn, ofd };
     const shift = await s.shifts.current();
     const now = s.now();
     return {

@@ -22,7 +22,7 @@ import { JobLedger } from '../../firmware/jobs/job-ledger.ts';
 import { ShiftKeeper } from '../../firmware/pipeline/shift-keeper.ts';
 import { encodeLayout, EscPosPrinter } from '../../firmware/print/escpos-printer.ts';
 import { layoutDocument } from '../../firmware/print/receipt-layout.ts';
-import { registerFn } from '../../firmware/pipeline/fn-documents.ts';
+import { registerFn } from '../../drivers/fn/fn-documents.ts';
 import { registration as fnRegistration } from '../helpers/fiscal-fixtures.ts';
 import { fnRig, T0 } from '../helpers/fn-rig.ts';
 import { opsPerSecond, printFigures, type Figure } from './bench-kit.ts';
@@ -61,10 +61,10 @@ export async function printingBench(): Promise<Figure[]> {
   const printer = new EscPosPrinter({ driver, log: silentLog() }, 48);
   const ledger = new JobLedger({ append: async () => {} });
   let memory: { number: number; openedAt: number } | undefined;
-  const shifts = new ShiftKeeper({ fn: rig.driver, log: silentLog(), recall: () => memory, remember: async (s) => void (memory = s) }, { ffd: '1.2', maxOpenMinutes: 1430 });
+  const shifts = new ShiftKeeper({ fn: rig.fn, log: silentLog(), recall: () => memory, remember: async (s) => void (memory = s) }, { ffd: '1.2', maxOpenMinutes: 1430 });
   const finished = new Set<string>();
   const pipeline = new FiscalPipeline(
-    { fn: rig.driver, ledger, shifts, printer, clock: rig.clock, localTime: localTimeIn('UTC'), log: silentLog(), publish: (r) => void (FINAL_STATUSES.has(r.status) && r.id !== null && finished.add(r.id)), documentFormed: () => {} },
+    { fn: rig.fn, ledger, shifts, printer, clock: rig.clock, localTime: localTimeIn('UTC'), log: silentLog(), publish: (r) => void (FINAL_STATUSES.has(r.status) && r.id !== null && finished.add(r.id)), documentFormed: () => {} },
     { deviceId: 'bench', registration: config.registration, cashier: () => config.cashier, retryDelayMs: 100, printRetryMs: 100 },
   );
   // The shift first, so every measured job is one receipt.

@@ -9,6 +9,7 @@ import { FnDevice, type FnDeviceOptions } from '../../drivers/fn/emulator/fn-dev
 import { FnEmulator, type FnEmulatorFaults } from '../../drivers/fn/emulator/fn-emulator.ts';
 import { memoryStateStore, type FnStateStore } from '../../drivers/fn/emulator/fn-state-store.ts';
 import { FnDriver, DEFAULT_FN_DRIVER_OPTIONS, type FnDriverOptions } from '../../drivers/fn/fn-driver.ts';
+import { FnFace } from '../../drivers/fn/fn-face.ts';
 import { memoryPortPair } from '../../drivers/memory-port.ts';
 import type { BytePort } from '../../drivers/port.ts';
 import { TEST_OPERATOR_KEY } from '../../drivers/ofd/operator-sign.ts';
@@ -27,6 +28,8 @@ export function deviceOptions(overrides: Partial<FnDeviceOptions> = {}): FnDevic
 
 export interface FnRig {
   readonly driver: FnDriver;
+  /** The FN in domain words over `driver`, as the firmware sees it. */
+  readonly fn: FnFace;
   readonly emulator: FnEmulator;
   readonly device: FnDevice;
   readonly store: FnStateStore;
@@ -63,6 +66,7 @@ export function fnRig(options: RigOptions = {}): FnRig {
   driver.start();
   return {
     driver,
+    fn: new FnFace(driver),
     emulator,
     device,
     store,

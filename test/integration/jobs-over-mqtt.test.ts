@@ -43,7 +43,7 @@ it('a sell job: the result carries the fiscal attributes the FN archive holds', 
   const statuses = ctx.cloud!.results.get('it-sell-1')!.map((r) => r.status);
   assert.equal(statuses.slice(0, 2), ['accepted', 'in_progress'], 'the intermediate states come first');
 
-  const archived = decodeTlv((await readArchivedTlv(ctx.rig!.app.fn, p.fiscal_document_number)).tlv);
+  const archived = decodeTlv((await readArchivedTlv(ctx.rig!.app.fn.driver, p.fiscal_document_number)).tlv);
   assert.is(findTag(archived, 1040)?.value, p.fiscal_document_number);
   assert.is(fpdFromTag1077(findTag(archived, 1077)?.value as Uint8Array), p.fiscal_document_attribute);
   assert.is(findTag(archived, 1042)?.value, p.fiscal_receipt_number);
@@ -55,7 +55,7 @@ it('a sell job: the result carries the fiscal attributes the FN archive holds', 
 });
 
 it('the same job id 100 times (QoS 1 redelivery, cloud retries): one fiscal document', async (ctx) => {
-  const fn = ctx.rig!.app.fn;
+  const fn = ctx.rig!.app.fn.driver;
   const before = (await fn.execute(FN.getStatus, {})).value.lastFd;
   const payload = JSON.stringify({ ...sample('sell-atol.json'), id: 'it-dup-1' });
   await Promise.all(Array.from({ length: 100 }, () => ctx.cloud!.publish(payload)));
@@ -72,7 +72,7 @@ it('the same job id 100 times (QoS 1 redelivery, cloud retries): one fiscal docu
 
 it('malformed payloads: fail results with paths, the register keeps running', async (ctx) => {
   const cloud = ctx.cloud!;
-  const fn = ctx.rig!.app.fn;
+  const fn = ctx.rig!.app.fn.driver;
   const before = (await fn.execute(FN.getStatus, {})).value.lastFd;
   const wrongTypes: Record<string, unknown> = { ...sample('sell-atol.json'), id: 'it-bad-types' };
   (wrongTypes['receipt'] as Record<string, unknown>)['total'] = 'a lot';

@@ -89,8 +89,8 @@ test(`OFD down ${DAYS} days while ${DAYS * PER_DAY} receipts are formed: all con
     }
     await new Promise((r) => setTimeout(r, 300)); // the last status message on its way
 
-    const lastFd = (await app.fn.execute(FN.getStatus, {})).value.lastFd;
-    assert.is((await app.fn.execute(FN.getUnconfirmedCount, {})).value.count, 0, 'nothing left unsent in the FN');
+    const lastFd = (await app.fn.driver.execute(FN.getStatus, {})).value.lastFd;
+    assert.is((await app.fn.driver.execute(FN.getUnconfirmedCount, {})).value.count, 0, 'nothing left unsent in the FN');
     const fds = ofd.documents.map((d) => d.fd);
     assert.equal(fds, Array.from({ length: lastFd }, (_, i) => i + 1), 'every FD reached the OFD, in FD order');
     assert.is(ofd.counters.duplicates, 0, 'none confirmed twice');

@@ -4,7 +4,7 @@
  * document as TLV including the FN-formed tags.
  */
 import { FN } from '../fn-commands.ts';
-import type { FnDeviceCore, Handler } from './fn-device.ts';
+import type { FnDeviceCore, Handler } from './fn-device-core.ts';
 import { EMPTY, encodeAnswer, parseRequest } from './fn-device-io.ts';
 import type { ArchivedDocument } from './fn-emulator-state.ts';
 import { FnRefusal } from './fn-refusal.ts';

@@ -8,9 +8,9 @@ import { FD_TYPE } from '../../../firmware/fiscal/tag-table.ts';
 import { PAYMENT_TYPES } from '../../../firmware/fiscal/receipt-codes.ts';
 import { RECEIPT_SUMMARY, SHIFT_SUMMARY, STATE_REPORT_SUMMARY } from '../fn-archive-layouts.ts';
 import { FN } from '../fn-commands.ts';
-import { warningFlags, type FnDeviceCore, type Handler } from './fn-device.ts';
+import { warningFlags, type FnDeviceCore, type Handler } from './fn-device-core.ts';
 import { EMPTY, encodeAnswer, parseRequest } from './fn-device-io.ts';
-import { PHASE } from './fn-emulator-state.ts';
+import { PHASE } from '../fn-status-flags.ts';
 import {
   checkNotEarlier,
   checkOfdBlock,

@@ -11,13 +11,12 @@ import { decodeContainer, encodeContainer } from '../../ofd/ofd-container.ts';
 import { operatorSign } from '../../ofd/operator-sign.ts';
 import { FN } from '../fn-commands.ts';
 import { MAX_FRAME_DATA } from '../fn-frame-codec.ts';
-import type { FnDeviceCore, Handler } from './fn-device.ts';
+import type { FnDeviceCore, Handler } from './fn-device-core.ts';
 import { EMPTY, encodeAnswer, parseRequest } from './fn-device-io.ts';
-import { PHASE, type ArchivedDocument } from './fn-emulator-state.ts';
+import type { ArchivedDocument } from './fn-emulator-state.ts';
+import { OFD_STATUS, PHASE } from '../fn-status-flags.ts';
 import { FnRefusal } from './fn-refusal.ts';
 
-/** 20h status bits (fn-protocol Table 76). */
-const OFD_STATUS = { transport: 0x01, messageWaiting: 0x02, awaitingReceipt: 0x04 } as const;
 /** 26h code 20h reasons (fn-protocol Table 90). */
 const REJECT = { sign: 1, format: 2, fdNumber: 3, fnNumber: 4, crc: 5, ofdInn: 6 } as const;
 /** DATE_TIME sent when there is no document to date (2000-01-01 00:00). */

@@ -9,9 +9,10 @@ import { ffdVersionCode, type FfdVersion } from '../../../firmware/fiscal/ffd-ve
 import { FD_TYPE } from '../../../firmware/fiscal/tag-table.ts';
 import { archiveSummaryLayout, CLOSE_FN_SUMMARY } from '../fn-archive-layouts.ts';
 import { FN } from '../fn-commands.ts';
-import type { FnDeviceCore, Handler } from './fn-device.ts';
+import type { FnDeviceCore, Handler } from './fn-device-core.ts';
 import { EMPTY, encodeAnswer, parseRequest } from './fn-device-io.ts';
-import { PHASE, type Registration } from './fn-emulator-state.ts';
+import type { Registration } from './fn-emulator-state.ts';
+import { PHASE } from '../fn-status-flags.ts';
 import { checkNotEarlier, documentData, formDocument, requireOpen, startDocument } from './fn-document-forming.ts';
 import { FnRefusal } from './fn-refusal.ts';
 import { MAX_REGISTRATIONS } from './fn-device-status.ts';
