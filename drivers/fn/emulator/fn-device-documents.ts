@@ -25,6 +25,7 @@ import {
 } from './fn-document-forming.ts';
 import { FnRefusal } from './fn-refusal.ts';
 import { checkTlvData } from './fn-tlv-check.ts';
+import { FN_CODE } from '../fn-response-codes.ts';
 
 export function documentHandlers(core: FnDeviceCore): [number, Handler][] {
   const fiscal = (): void => core.requirePhase(PHASE.fiscal);
@@ -51,7 +52,7 @@ export function documentHandlers(core: FnDeviceCore): [number, Handler][] {
       (data) => {
         const doc = requireOpen(core, 'registration', 'reregistration', 'closeFn', 'openShift', 'closeShift', 'receipt', 'correctionReceipt', 'stateReport');
         const limit = DOCUMENT_DATA_LIMIT[doc.kind];
-        if (core.documentBytes + data.length > limit) throw new FnRefusal(0x10, `document data would be ${core.documentBytes + data.length} bytes, at most ${limit}`);
+        if (core.documentBytes + data.length > limit) throw new FnRefusal(FN_CODE.TLV_SIZE_EXCEEDED, `document data would be ${core.documentBytes + data.length} bytes, at most ${limit}`);
         checkTlvData(data, doc.ffd ?? core.ffd, core.documentTags);
         core.documentData.push(data.slice());
         core.documentBytes += data.length;
@@ -73,7 +74,7 @@ export function documentHandlers(core: FnDeviceCore): [number, Handler][] {
         const { dateTime } = parseRequest(FN.startOpenShift, data);
         fiscal();
         requireNoOpenDocument(core);
-        if (core.state.shift.open) throw new FnRefusal(0x02, 'the shift is already open');
+        if (core.state.shift.open) throw new FnRefusal(FN_CODE.WRONG_STATE, 'the shift is already open');
         checkNotEarlier(core, dateTime);
         checkOfdBlock(core, dateTime);
         startDocument(core, { kind: 'openShift', startedAt: dateTime });
@@ -102,7 +103,7 @@ export function documentHandlers(core: FnDeviceCore): [number, Handler][] {
         const { dateTime } = parseRequest(FN.startCloseShift, data);
         fiscal();
         requireNoOpenDocument(core);
-        if (!core.state.shift.open) throw new FnRefusal(0x02, 'no shift is open');
+        if (!core.state.shift.open) throw new FnRefusal(FN_CODE.WRONG_STATE, 'no shift is open');
         // A shift over 24 h can and must still be closed: no 16h here (fn-protocol Table 61).
         checkNotEarlier(core, dateTime);
         checkOfdBlock(core, dateTime);
@@ -142,9 +143,9 @@ export function documentHandlers(core: FnDeviceCore): [number, Handler][] {
         const { dateTime, operationType, total } = parseRequest(FN.formReceipt, data);
         const doc = requireOpen(core, 'receipt', 'correctionReceipt');
         checkNotEarlier(core, dateTime, doc.startedAt);
-        checkShiftAge(core, dateTime, 0x07);
+        checkShiftAge(core, dateTime, FN_CODE.BAD_DATE_TIME);
         checkOfdBlock(core, dateTime);
-        if (operationType < 1 || operationType > 4) throw new FnRefusal(0x09, `operation type ${operationType} is not 1..4`);
+        if (operationType < 1 || operationType > 4) throw new FnRefusal(FN_CODE.BAD_PARAMETER_VALUE, `operation type ${operationType} is not 1..4`);
         checkTotals(core, total);
         const shift = core.state.shift;
         const receiptNumber = shift.receipts + 1;
@@ -209,9 +210,9 @@ export function documentHandlers(core: FnDeviceCore): [number, Handler][] {
 function startCheck(core: FnDeviceCore, at: number, kind: 'receipt' | 'correctionReceipt'): Uint8Array {
   core.requirePhase(PHASE.fiscal);
   requireNoOpenDocument(core);
-  if (!core.state.shift.open) throw new FnRefusal(0x02, 'no shift is open');
+  if (!core.state.shift.open) throw new FnRefusal(FN_CODE.WRONG_STATE, 'no shift is open');
   checkNotEarlier(core, at);
-  checkShiftAge(core, at, 0x16);
+  checkShiftAge(core, at, FN_CODE.SHIFT_OVER_24H);
   checkTimer(core, at);
   checkOfdBlock(core, at);
   startDocument(core, { kind, startedAt: at });
@@ -234,12 +235,12 @@ function checkTotals(core: FnDeviceCore, total: number): void {
       paid += node.value;
     }
   });
-  if (core.ffd === '1.2' && present !== 0b11111) throw new FnRefusal(0x0d, 'payment sums missing', Uint8Array.of(present));
-  if (present !== 0 && paid !== total) throw new FnRefusal(0x09, `payments add up to ${paid}, the total is ${total}`);
+  if (core.ffd === '1.2' && present !== 0b11111) throw new FnRefusal(FN_CODE.TOTALS_DATA_MISSING, 'payment sums missing', Uint8Array.of(present));
+  if (present !== 0 && paid !== total) throw new FnRefusal(FN_CODE.BAD_PARAMETER_VALUE, `payments add up to ${paid}, the total is ${total}`);
   const items = nodes.filter((n) => n.tag === 1059);
   if (items.length > 0) {
     const sum = items.reduce((acc, item) => acc + itemSum(item), 0);
-    if (sum !== total) throw new FnRefusal(0x09, `items add up to ${sum}, the total is ${total}`);
+    if (sum !== total) throw new FnRefusal(FN_CODE.BAD_PARAMETER_VALUE, `items add up to ${sum}, the total is ${total}`);
   }
 }
 

@@ -16,6 +16,7 @@ import { EMPTY, encodeAnswer, parseRequest } from './fn-device-io.ts';
 import type { ArchivedDocument } from './fn-emulator-state.ts';
 import { OFD_STATUS, PHASE } from '../fn-status-flags.ts';
 import { FnRefusal } from './fn-refusal.ts';
+import { FN_CODE } from '../fn-response-codes.ts';
 
 /** 26h code 20h reasons (fn-protocol Table 90). */
 const REJECT = { sign: 1, format: 2, fdNumber: 3, fnNumber: 4, crc: 5, ofdInn: 6 } as const;
@@ -43,10 +44,10 @@ export function messageFor(core: FnDeviceCore, doc: ArchivedDocument): Uint8Arra
 export function ofdHandlers(core: FnDeviceCore): [number, Handler][] {
   const exchangePhase = (): void => core.requirePhase(PHASE.fiscal, PHASE.postFiscal);
   const requireTransport = (): void => {
-    if (!core.transport) throw new FnRefusal(0x11, 'no transport connection: send 21h(1) first');
+    if (!core.transport) throw new FnRefusal(FN_CODE.NO_TRANSPORT, 'no transport connection: send 21h(1) first');
   };
   const requireReading = (): { fd: number; message: Uint8Array } => {
-    if (!core.reading) throw new FnRefusal(0x02, 'no message is being read: send 22h first');
+    if (!core.reading) throw new FnRefusal(FN_CODE.WRONG_STATE, 'no message is being read: send 22h first');
     return core.reading;
   };
   return [
@@ -84,7 +85,7 @@ export function ofdHandlers(core: FnDeviceCore): [number, Handler][] {
         exchangePhase();
         requireTransport();
         const first = core.oldestUnconfirmed();
-        if (!first) throw new FnRefusal(0x08, 'no message for the OFD');
+        if (!first) throw new FnRefusal(FN_CODE.NO_DATA, 'no message for the OFD');
         const message = messageFor(core, first);
         core.reading = { fd: first.fd, message };
         return encodeAnswer(FN.startMessageRead, { length: message.length });
@@ -96,7 +97,7 @@ export function ofdHandlers(core: FnDeviceCore): [number, Handler][] {
         const { offset, length } = parseRequest(FN.readMessageBlock, data);
         requireTransport();
         const { message } = requireReading();
-        if (offset > message.length) throw new FnRefusal(0x01, `offset ${offset} is past the message length ${message.length}`);
+        if (offset > message.length) throw new FnRefusal(FN_CODE.UNKNOWN_COMMAND, `offset ${offset} is past the message length ${message.length}`);
         return encodeAnswer(FN.readMessageBlock, { data: message.subarray(offset, offset + Math.min(length, MAX_FRAME_DATA)) });
       },
     ],
@@ -123,7 +124,7 @@ export function ofdHandlers(core: FnDeviceCore): [number, Handler][] {
 function passReceipt(core: FnDeviceCore, bytes: Uint8Array): Uint8Array {
   core.requirePhase(PHASE.fiscal, PHASE.postFiscal);
   const reject = (reason: number, why: string): never => {
-    throw new FnRefusal(0x20, why, Uint8Array.of(reason));
+    throw new FnRefusal(FN_CODE.OFD_RECEIPT_REJECTED, why, Uint8Array.of(reason));
   };
   const decoded = decodeContainer(bytes);
   if (!decoded.ok) return reject(decoded.problem === 'crc' ? REJECT.crc : REJECT.format, `receipt container: ${decoded.problem}`);

@@ -13,6 +13,7 @@ import type { OpenDocumentKind } from '../fn-status-flags.ts';
 import { fpdTag1077 } from '../../../firmware/fiscal/fpd-tag.ts';
 import { fiscalSign } from './fiscal-sign.ts';
 import { FnRefusal } from './fn-refusal.ts';
+import { FN_CODE } from '../fn-response-codes.ts';
 
 const KB = 1024;
 /** Most 07h data one document may take, by the command that started it (fn-protocol §4.4.1, §4.4.3, §4.6.2–4.6.9). */
@@ -33,8 +34,8 @@ const DAY = 86400;
 
 /** Checks that every start command makes, then opens the document and makes it durable. */
 export function startDocument(core: FnDeviceCore, doc: OpenDocument): void {
-  if (core.state.document) throw new FnRefusal(0x02, `a ${core.state.document.kind} document is already open`);
-  if (core.documents.size >= core.options.archiveCapacity) throw new FnRefusal(0x14, 'the archive is full');
+  if (core.state.document) throw new FnRefusal(FN_CODE.WRONG_STATE, `a ${core.state.document.kind} document is already open`);
+  if (core.documents.size >= core.options.archiveCapacity) throw new FnRefusal(FN_CODE.RESOURCE_LIMIT, 'the archive is full');
   core.documentData = [];
   core.documentBytes = 0;
   core.documentTags = new Set();
@@ -43,21 +44,21 @@ export function startDocument(core: FnDeviceCore, doc: OpenDocument): void {
 }
 
 export function requireNoOpenDocument(core: FnDeviceCore): void {
-  if (core.state.document) throw new FnRefusal(0x02, `a ${core.state.document.kind} document is open`);
+  if (core.state.document) throw new FnRefusal(FN_CODE.WRONG_STATE, `a ${core.state.document.kind} document is open`);
 }
 
 /** 07h: time must not run backwards past the last document (fn-protocol §13 of our digest: Tables 41–73). */
 export function checkNotEarlier(core: FnDeviceCore, at: number, than = core.state.lastDocumentTime): void {
-  if (at < than) throw new FnRefusal(0x07, `date/time ${iso(at)} is earlier than ${iso(than)}`);
+  if (at < than) throw new FnRefusal(FN_CODE.BAD_DATE_TIME, `date/time ${iso(at)} is earlier than ${iso(than)}`);
 }
 
 /** 14h: the oldest unconfirmed document has waited more than 30 days (fn-protocol Table 5, 14h). */
 export function checkOfdBlock(core: FnDeviceCore, at: number): void {
-  if (isOfdBlocked(core, at)) throw new FnRefusal(0x14, 'the oldest document for the OFD is more than 30 days old');
+  if (isOfdBlocked(core, at)) throw new FnRefusal(FN_CODE.RESOURCE_LIMIT, 'the oldest document for the OFD is more than 30 days old');
 }
 
 /** 16h at 15h/17h: the shift has lasted more than 24 hours (fn-protocol Tables 65, 71). */
-export function checkShiftAge(core: FnDeviceCore, at: number, code: 0x16 | 0x07): void {
+export function checkShiftAge(core: FnDeviceCore, at: number, code: typeof FN_CODE.SHIFT_OVER_24H | typeof FN_CODE.BAD_DATE_TIME): void {
   if (at > core.state.shift.openedAt + DAY) throw new FnRefusal(code, `the shift opened at ${iso(core.state.shift.openedAt)} has lasted more than 24 hours`);
 }
 
@@ -67,13 +68,13 @@ export function checkTimer(core: FnDeviceCore, at: number): void {
   const registerInterval = at - core.state.lastDocumentTime;
   const timerInterval = (core.deps.clock.now() - core.state.lastTimerMs) / 1000;
   if (Math.abs(registerInterval - timerInterval) > TIMER_TOLERANCE_S) {
-    throw new FnRefusal(0x17, `register says ${registerInterval} s since the last FD, the FN timer ${Math.round(timerInterval)} s`);
+    throw new FnRefusal(FN_CODE.TIMER_MISMATCH, `register says ${registerInterval} s since the last FD, the FN timer ${Math.round(timerInterval)} s`);
   }
 }
 
 export function requireOpen(core: FnDeviceCore, ...kinds: OpenDocumentKind[]): OpenDocument {
   const doc = core.state.document;
-  if (!doc || !kinds.includes(doc.kind)) throw new FnRefusal(0x02, `no ${kinds.join(' or ')} document is open`);
+  if (!doc || !kinds.includes(doc.kind)) throw new FnRefusal(FN_CODE.WRONG_STATE, `no ${kinds.join(' or ')} document is open`);
   return doc;
 }
 

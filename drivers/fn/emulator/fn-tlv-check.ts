@@ -8,6 +8,7 @@ import type { FfdVersion } from '../../../firmware/fiscal/ffd-version.ts';
 import { isFnFormedTag } from '../../../firmware/fiscal/fn-formed-tags.ts';
 import { maxLengthFor, tagDef } from '../../../firmware/fiscal/tag-table.ts';
 import { FnRefusal, refuseTag } from './fn-refusal.ts';
+import { FN_CODE } from '../fn-response-codes.ts';
 
 /** Tags that may appear more than once at the top level of a document. */
 const REPEATABLE = new Set([1059, 1084]);
@@ -16,11 +17,11 @@ const FIXED_SIZES: Readonly<Record<string, number>> = { byte: 1, u16: 2, u32: 4,
 
 /** Returns the top-level tags found, after checking `data`; throws FnRefusal on the first problem. */
 export function checkTlvData(data: Uint8Array, ffd: FfdVersion, seen: Set<number>): number[] {
-  if (data.length === 0) throw new FnRefusal(0x18, '07h with no data');
+  if (data.length === 0) throw new FnRefusal(FN_CODE.BAD_TLV, '07h with no data');
   const tags: number[] = [];
   walk(data, ffd, (tag) => {
-    if (isFnFormedTag(tag, ffd)) throw refuseTag(0x0b, tag, `tag ${tag} is formed by the FN`);
-    if (seen.has(tag) && !REPEATABLE.has(tag)) throw refuseTag(0x0c, tag, `tag ${tag} sent twice`);
+    if (isFnFormedTag(tag, ffd)) throw refuseTag(FN_CODE.FN_FORMED_TAG, tag, `tag ${tag} is formed by the FN`);
+    if (seen.has(tag) && !REPEATABLE.has(tag)) throw refuseTag(FN_CODE.DUPLICATE_TAG, tag, `tag ${tag} sent twice`);
     seen.add(tag);
     tags.push(tag);
   });
@@ -30,10 +31,10 @@ export function checkTlvData(data: Uint8Array, ffd: FfdVersion, seen: Set<number
 function walk(data: Uint8Array, ffd: FfdVersion, onTopLevel?: (tag: number) => void): void {
   let at = 0;
   while (at < data.length) {
-    if (data.length - at < 4) throw new FnRefusal(0x18, `${data.length - at} stray bytes after the last TLV`);
+    if (data.length - at < 4) throw new FnRefusal(FN_CODE.BAD_TLV, `${data.length - at} stray bytes after the last TLV`);
     const tag = (data[at] ?? 0) | ((data[at + 1] ?? 0) << 8);
     const length = (data[at + 2] ?? 0) | ((data[at + 3] ?? 0) << 8);
-    if (at + 4 + length > data.length) throw refuseTag(0x18, tag, `tag ${tag} claims ${length} bytes, ${data.length - at - 4} present`);
+    if (at + 4 + length > data.length) throw refuseTag(FN_CODE.BAD_TLV, tag, `tag ${tag} claims ${length} bytes, ${data.length - at - 4} present`);
     onTopLevel?.(tag);
     checkValue(tag, data.subarray(at + 4, at + 4 + length), ffd);
     at += 4 + length;
@@ -46,11 +47,11 @@ function checkValue(tag: number, value: Uint8Array, ffd: FfdVersion): void {
   const max = maxLengthFor(def, ffd);
   const fixed = def.fixedLength ?? FIXED_SIZES[def.type];
   if (value.length > max || (fixed !== undefined && value.length !== fixed) || (value.length === 0 && def.type !== 'string')) {
-    throw refuseTag(0x18, tag, `tag ${tag} (${def.name}) has ${value.length} bytes`);
+    throw refuseTag(FN_CODE.BAD_TLV, tag, `tag ${tag} (${def.name}) has ${value.length} bytes`);
   }
   if (def.type === 'stlv') {
     walk(value, ffd, (inner) => {
-      if (isFnFormedTag(inner, ffd)) throw refuseTag(0x0b, inner, `tag ${inner} is formed by the FN`);
+      if (isFnFormedTag(inner, ffd)) throw refuseTag(FN_CODE.FN_FORMED_TAG, inner, `tag ${inner} is formed by the FN`);
     });
   }
 }
