@@ -20,7 +20,8 @@ import { decodeContainer } from '../../drivers/ofd/ofd-container.ts';
 import type { OfdTransport } from '../../drivers/ofd/ofd-transport.ts';
 import { replyContainer } from '../../drivers/ofd/ofd-transport.ts';
 import { wrapMessage } from '../../drivers/ofd/session-header.ts';
-import type { Clock, TimerHandle } from '../core/clock.ts';
+import type { Clock } from '../core/clock.ts';
+import { Sleeper } from '../core/sleeper.ts';
 import type { Log } from '../core/log.ts';
 
 export type DeliveryRecord =
@@ -58,7 +59,7 @@ export class OfdSender {
   readonly stats = { confirmed: 0, refused: 0, rejected: 0, failures: 0, lastError: '', lastConfirmedFd: 0 };
   private running = false;
   private stopped = true;
-  private wakeUp: (() => void) | undefined;
+  private readonly sleeper: Sleeper;
   private attempt = 0;
   private loop: Promise<void> = Promise.resolve();
   private readonly log: Log;
@@ -68,6 +69,7 @@ export class OfdSender {
     private readonly options: OfdSenderOptions,
   ) {
     this.log = deps.log.child('ofd');
+    this.sleeper = new Sleeper(deps.clock);
   }
 
   start(): void {
@@ -80,14 +82,14 @@ export class OfdSender {
   /** Stops after the step in progress; gives up waiting after `waitMs` (the FN may be stuck). */
   async stop(waitMs = 3000): Promise<void> {
     this.stopped = true;
-    this.wakeUp?.();
+    this.sleeper.wake();
     await Promise.race([this.loop, new Promise((r) => setTimeout(r, waitMs))]);
     this.running = false;
   }
 
   /** A new document is in the FN: send it now rather than at the next check. */
   wake(): void {
-    if (this.attempt === 0) this.wakeUp?.();
+    if (this.attempt === 0) this.sleeper.wake();
   }
 
   /** Resolves once the FN's queue is empty (or `timeoutMs` passes): tests and benchmarks. */
@@ -173,16 +175,7 @@ export class OfdSender {
   }
 
   private sleep(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      let timer: TimerHandle | undefined;
-      const done = (): void => {
-        timer?.cancel();
-        this.wakeUp = undefined;
-        resolve();
-      };
-      timer = this.deps.clock.after(ms, done);
-      this.wakeUp = done;
-    });
+    return this.stopped ? Promise.resolve() : this.sleeper.sleep(ms);
   }
+
 }

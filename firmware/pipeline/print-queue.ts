@@ -13,6 +13,7 @@
  */
 import type { Clock } from '../core/clock.ts';
 import type { Log } from '../core/log.ts';
+import { WorkQueue, type WorkOutcome } from '../core/work-queue.ts';
 import type { PrintRequest, ReceiptPrinter } from '../print/receipt-printer.ts';
 
 export interface PrintItem {
@@ -34,95 +35,81 @@ export interface PrintQueueDeps {
 }
 
 export class PrintQueue {
-  private readonly items: PrintItem[] = [];
-  private draining = false;
-  private wakeUp: (() => void) | undefined;
+  private readonly queue: WorkQueue<PrintItem>;
   private readonly notified = new Set<string>();
   private readonly log: Log;
-  private idleWaiters: (() => void)[] = [];
   readonly stats = { printed: 0, refusals: 0, finished: 0 };
 
   constructor(
     private readonly deps: PrintQueueDeps,
     /** How often to look again at a printer that refused, ms. */
-    private readonly retryMs: number,
+    retryMs: number,
   ) {
     this.log = deps.log.child('print-queue');
+    // One job, one place in the queue: a job worked twice (a restart, a second submit) must
+    // not put its receipt on paper twice.
+    this.queue = new WorkQueue(deps.clock, (head) => this.work(head), { retryMs, key: (item) => item.id });
   }
 
   get length(): number {
-    return this.items.length;
+    return this.queue.length;
   }
 
   /** True while the head document waits for the printer. */
   get blocked(): boolean {
-    const head = this.items[0];
+    const head = this.queue.head;
     return head !== undefined && this.notified.has(head.id);
   }
 
   /** True when a job is already waiting here (to be printed or finished). */
   has(id: string): boolean {
-    return this.items.some((i) => i.id === id);
+    return this.queue.queued.some((i) => i.id === id);
   }
 
   add(item: PrintItem): void {
-    // One job, one place in the queue: a job worked twice (a restart, a second submit) must
-    // not put its receipt on paper twice.
-    if (this.has(item.id)) return this.log.debug(() => `job ${item.id} is already in the print queue`);
-    this.items.push(item);
     // Behind a blocked head, say at once that this one will not be printed soon either.
-    if (this.blocked && item.request) this.refused(item);
-    void this.drain();
+    const blocked = this.blocked;
+    if (!this.queue.add(item)) return this.log.debug(() => `job ${item.id} is already in the print queue`);
+    if (blocked && item.request) this.refused(item);
   }
 
   /** "Continue printing": try the head again now instead of at the next retry. */
   resume(): void {
-    this.wakeUp?.();
+    this.queue.wake();
   }
 
   idle(): Promise<void> {
-    if (!this.draining && this.items.length === 0) return Promise.resolve();
-    return new Promise((r) => this.idleWaiters.push(r));
+    return this.queue.idle();
   }
 
-  private async drain(): Promise<void> {
-    if (this.draining) return;
-    this.draining = true;
-    try {
-      for (let head = this.items[0]; head; head = this.items[0]) {
-        if (head.request) {
-          const ok = await this.deps.printer.print(head.request).catch((e: unknown) => {
-            this.log.warn(`job ${head.id}: printer error: ${e instanceof Error ? e.message : String(e)}`);
-            return false;
-          });
-          if (!ok) {
-            this.stats.refusals++;
-            for (const item of this.items) if (item.request) this.refused(item);
-            await this.finishPaperless();
-            await this.pause();
-            continue;
-          }
-          this.stats.printed++;
-          await head.printed();
-        }
-        await head.finish();
-        this.stats.finished++;
-        this.notified.delete(head.id);
-        this.items.shift();
+  private async work(head: PrintItem): Promise<WorkOutcome> {
+    if (head.request) {
+      const ok = await this.deps.printer.print(head.request).catch((e: unknown) => {
+        this.log.warn(`job ${head.id}: printer error: ${e instanceof Error ? e.message : String(e)}`);
+        return false;
+      });
+      if (!ok) {
+        this.stats.refusals++;
+        for (const item of this.queue.queued) if (item.request) this.refused(item);
+        await this.finishPaperless();
+        return 'wait';
       }
-    } finally {
-      this.draining = false;
-      if (this.items.length === 0) for (const w of this.idleWaiters.splice(0)) w();
+      this.stats.printed++;
+      await head.printed();
     }
+    await head.finish();
+    this.stats.finished++;
+    this.notified.delete(head.id);
+    return 'done';
   }
 
   /** While the head waits for the printer: finishes, in order, the jobs behind it that need no paper. */
   private async finishPaperless(): Promise<void> {
-    for (const item of this.items.slice(1)) {
+    for (const item of this.queue.queued.slice(1)) {
       if (item.request) continue;
       await item.finish();
       this.stats.finished++;
-      this.items.splice(this.items.indexOf(item), 1);
+      this.queue.remove(item);
     }
   }
 
@@ -130,19 +117,5 @@ export class PrintQueue {
     if (this.notified.has(item.id)) return;
     this.notified.add(item.id);
     item.notPrinted();
-  }
-
-  private pause(): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = this.deps.clock.after(this.retryMs, () => {
-        this.wakeUp = undefined;
-        resolve();
-      });
-      this.wakeUp = () => {
-        timer.cancel();
-        this.wakeUp = undefined;
-        resolve();
-      };
-    });
   }
 }
