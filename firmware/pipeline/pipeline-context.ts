@@ -130,9 +130,9 @@ export class PipelineContext {
     return this.finish(job, { status: 'fail', error });
   }
 
-  /** The final result in the print queue's turn, so results keep the order of the jobs. */
+  /** The final result in the print queue's order, so results keep the order of the jobs. */
   async finish(job: Job, fields: ResultFields): Promise<void> {
-    this.prints.add({ id: job.id, request: undefined, printed: async () => {}, notPrinted: () => {}, finish: () => this.finishNow(job, fields) });
+    this.prints.settle(job.id, () => this.finishNow(job, fields));
   }
 
   /** Records and publishes the final result (from the print queue, or for continue_printing). */
