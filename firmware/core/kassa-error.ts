@@ -14,7 +14,8 @@ export type KassaErrorCode =
   | 'OFD' // an exchange with the OFD failed (drivers/ofd/ofd-error.ts says how)
   | 'PRINTER' // the printer's line failed
   | 'JOURNAL' // the durable journal cannot be read or written; after a failed write it refuses appends
-  | 'EMULATOR_STATE'; // the FN emulator's persisted state cannot be read
+  | 'EMULATOR_STATE' // the FN emulator's persisted state cannot be read
+  | 'LIFECYCLE'; // a service used before it started, or started while the register stops
 
 export class KassaError extends Error {
   readonly code: KassaErrorCode;
