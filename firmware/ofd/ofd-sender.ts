@@ -20,7 +20,7 @@ import { decodeContainer } from '../../drivers/ofd/ofd-container.ts';
 import type { OfdTransport } from '../../drivers/ofd/ofd-transport.ts';
 import { replyContainer } from '../../drivers/ofd/ofd-transport.ts';
 import { wrapMessage } from '../../drivers/ofd/session-header.ts';
-import type { Clock } from '../core/clock.ts';
+import type { Clock, TimerHandle } from '../core/clock.ts';
 import { Sleeper } from '../core/sleeper.ts';
 import type { Log } from '../core/log.ts';
 
@@ -83,7 +83,9 @@ export class OfdSender {
   async stop(waitMs = 3000): Promise<void> {
     this.stopped = true;
     this.sleeper.wake();
-    await Promise.race([this.loop, new Promise((r) => setTimeout(r, waitMs))]);
+    let timer: TimerHandle | undefined;
+    await Promise.race([this.loop, new Promise((r) => (timer = this.deps.clock.after(waitMs, () => r(undefined))))]);
+    timer?.cancel();
     this.running = false;
   }
 
@@ -100,7 +102,7 @@ export class OfdSender {
       if (!status || status.messageCount === 0) return true;
       if (this.deps.clock.now() > until) return false;
       this.wake();
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => this.deps.clock.after(20, () => r(undefined)));
     }
   }
 

@@ -5,6 +5,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { FINAL_STATUSES, type JobResult } from '../../firmware/jobs/job-result.ts';
 import { topicsFor, type Topics } from '../../firmware/jobs/topics.ts';
+import { pollUntil } from './poll.ts';
 
 export interface Cloud {
   readonly topics: Topics;
@@ -46,16 +47,7 @@ export async function connectCloud(
   });
   await client.subscribeAsync([topics.results, topics.status], { qos: 1 });
   const finalOf = (id: string): JobResult | undefined => results.get(id)?.find((r) => FINAL_STATUSES.has(r.status));
-  const until = async (check: () => boolean, timeoutMs: number, what: string): Promise<void> => {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-      await new Promise<void>((resolve) => {
-        waiters.push(resolve);
-        setTimeout(resolve, 200);
-      });
-    }
-  };
+  const until = (check: () => boolean, timeoutMs: number, what: string): Promise<void> => pollUntil(check, { timeoutMs, what, intervalMs: 200, wake: (now) => void waiters.push(now) });
   return {
     topics,
     results,

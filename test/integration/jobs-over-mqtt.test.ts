@@ -14,6 +14,7 @@ import { fpdFromTag1077 } from '../../firmware/fiscal/fpd-tag.ts';
 import { startAppRig, removeDir, type AppRig } from '../helpers/app-rig.ts';
 import { connectCloud, type Cloud } from '../helpers/cloud.ts';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
+import { pollUntil } from '../helpers/poll.ts';
 
 const sample = (name: string): Record<string, unknown> => JSON.parse(readFileSync(`device-config/samples/${name}`, 'utf8')) as Record<string, unknown>;
 
@@ -93,8 +94,7 @@ it('malformed payloads: fail results with paths, the register keeps running', as
   assert.is((await cloud.final('it-cbor-bad')).status, 'fail');
 
   // Payloads too broken to name a job: fail results with id null.
-  const deadline = Date.now() + 10_000;
-  while ((cloud.results.get(null)?.length ?? 0) < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await pollUntil(() => (cloud.results.get(null)?.length ?? 0) >= 3, { timeoutMs: 10_000, intervalMs: 100, what: 'three fail results without an id' });
   const anonymous = cloud.results.get(null) ?? [];
   assert.ok(anonymous.length >= 3, `bad JSON, bad CBOR and the 1 MB payload each get a fail result (${anonymous.length})`);
   assert.ok(anonymous.every((r) => r.status === 'fail' && r.error?.recommendation === 'fix_data'));

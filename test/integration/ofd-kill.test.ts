@@ -17,6 +17,7 @@ import { OFD_INN } from '../helpers/fiscal-fixtures.ts';
 import { FN_NUMBER, testLog } from '../helpers/fn-rig.ts';
 import { startMosquitto } from '../helpers/mosquitto.ts';
 import { registerProcesses } from '../helpers/register-processes.ts';
+import { pollUntil } from '../helpers/poll.ts';
 
 const base = JSON.parse(readFileSync('device-config/samples/sell-atol.json', 'utf8')) as Record<string, unknown>;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -49,8 +50,7 @@ test('20 SIGKILLs of the runtime in the middle of OFD exchanges: every document 
     ofd.faults.slowMs = 0;
     // The last receipt's FD number (from the results) is the count of documents to deliver.
     const lastFd = Math.max(...ids.map((id) => cloud.results.get(id)?.find((r) => r.status === 'done')?.payload?.fiscal_document_number ?? 0));
-    const deadline = Date.now() + 120_000;
-    while (Date.now() < deadline && new Set(ofd.documents.map((d) => d.fd)).size < lastFd) await sleep(200);
+    await pollUntil(() => new Set(ofd.documents.map((d) => d.fd)).size >= lastFd, { timeoutMs: 120_000, intervalMs: 200, what: `the OFD to hold all ${lastFd} documents` });
     await sleep(1500);
     await reg.killRuntime('SIGTERM');
     await reg.killFn();

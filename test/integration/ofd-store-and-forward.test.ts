@@ -21,6 +21,7 @@ import { connectCloud } from '../helpers/cloud.ts';
 import { OFD_INN } from '../helpers/fiscal-fixtures.ts';
 import { FN_NUMBER, testLog } from '../helpers/fn-rig.ts';
 import { startMosquitto } from '../helpers/mosquitto.ts';
+import { pollUntil } from '../helpers/poll.ts';
 
 const DAYS = 10;
 const PER_DAY = 50;
@@ -126,7 +127,7 @@ test('the FN blocked after 30 days without the OFD: jobs fail with fix_device an
     assert.is((await app.status()).ofd?.level, 'blocked');
 
     ofd.faults.down = false;
-    for (let i = 0; i < 100 && (await app.status()).ofd?.unsent !== 0; i++) await new Promise((r) => setTimeout(r, 100));
+    await pollUntil(async () => (await app.status()).ofd?.unsent === 0, { timeoutMs: 10_000, intervalMs: 100, what: 'the OFD backlog to drain' });
     assert.is((await app.status()).ofd?.unsent, 0, 'the backlog drained');
     await cloud.publish(JSON.stringify({ ...base, id: 'block-3' }));
     assert.is((await cloud.final('block-3')).status, 'done', 'jobs succeed again');
