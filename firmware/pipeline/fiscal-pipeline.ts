@@ -66,6 +66,7 @@ export class FiscalPipeline {
 
   stop(): void {
     this.queue.stop();
+    this.prints.stop();
   }
 
   submit(id: string): void {
@@ -98,7 +99,9 @@ export class FiscalPipeline {
     const { ctx } = this;
     let entry = ctx.deps.ledger.get(id);
     if (!entry?.job || entry.status === 'done' || entry.status === 'fail') return;
-    if (entry.forming) {
+    // "forming" without "fiscalized": the FN may or may not hold the document; ask it. A job
+    // already fiscalized needs no asking (its FD is journaled) — only its paper.
+    if (entry.forming && !entry.fiscal) {
       ctx.fnNumber = (await ctx.deps.fn.status()).fnNumber;
       entry = await reconcileForming({ fn: ctx.deps.fn, ledger: ctx.deps.ledger, log: this.log, clock: ctx.deps.clock }, entry, (f) => ctx.attributes(f));
     }

@@ -106,6 +106,11 @@ export class PrintQueue {
     this.queue.wake();
   }
 
+  /** Stops after the document in progress; what waits stays queued (a restart prints it from the journal). */
+  stop(): void {
+    this.queue.stop();
+  }
+
   async idle(): Promise<void> {
     await this.queue.idle();
     await this.direct;
