@@ -5,6 +5,7 @@
  */
 import type { FnFace } from '../../drivers/fn/fn-face.ts';
 import type { Clock } from '../core/clock.ts';
+import type { LocalTime } from '../core/local-time.ts';
 import type { Log } from '../core/log.ts';
 import type { Service } from '../core/service.ts';
 import type { DeviceConfig } from '../config/device-config.ts';
@@ -13,7 +14,7 @@ import type { Journal } from '../journal/journal.ts';
 import { ofdHealth, type OfdHealthLevel } from '../ofd/ofd-health.ts';
 import type { PipelineWing } from '../pipeline/pipeline-wiring.ts';
 import type { DeviceState } from '../state/device-state.ts';
-import { dailyAt, every, type Schedule } from './shift-close-task.ts';
+import { dailyAt, every, type Schedule } from './schedules.ts';
 
 export interface ScheduleWiringDeps {
   readonly fn: FnFace;
@@ -23,10 +24,13 @@ export interface ScheduleWiringDeps {
   readonly journal: Journal<LedgerRecord>;
   readonly state: DeviceState;
   readonly clock: Clock;
+  readonly localTime: LocalTime;
   readonly log: Log;
   /** Register-local seconds now. */
   readonly now: () => number;
 }
+
+const MINUTE = 60_000;
 
 export class ScheduleWing implements Service {
   readonly name = 'schedules';
@@ -40,17 +44,17 @@ export class ScheduleWing implements Service {
 
   start(): void {
     const { config, deps } = this;
-    const { pipeline, log, now } = deps;
+    const { pipeline, log, now, clock } = deps;
     const settings = deps.state.data.settings;
     const closeAt = settings.closeAt !== undefined ? settings.closeAt : config.shift.closeAt;
-    if (closeAt) this.running.push(dailyAt(closeAt, config.timeZone, () => pipeline.closeShiftIfOpen(now), log));
+    if (closeAt) this.running.push(dailyAt(clock, deps.localTime, closeAt, () => pipeline.closeShiftIfOpen(now), log));
     this.running.push(
-      every(1, async () => {
+      every(clock, MINUTE, async () => {
         if (await pipeline.shifts.isDue(now())) await pipeline.closeShiftIfOpen(now);
         await deps.publishStatus();
       }, log),
-      every(1, () => this.backlogAlarm(), log),
-      every(10, () => this.compact(), log),
+      every(clock, MINUTE, () => this.backlogAlarm(), log),
+      every(clock, 10 * MINUTE, () => this.compact(), log),
     );
   }
 

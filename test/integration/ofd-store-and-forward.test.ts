@@ -14,12 +14,11 @@ import { FN } from '../../drivers/fn/fn-commands.ts';
 import { OfdEmulator } from '../../drivers/ofd/emulator/ofd-emulator.ts';
 import { TEST_OPERATOR_KEY } from '../../drivers/ofd/operator-sign.ts';
 import { startApp } from '../../firmware/app.ts';
-import { ManualClock } from '../../firmware/core/clock.ts';
 import type { DeviceStatus } from '../../firmware/status/device-status.ts';
 import { removeDir, testConfig } from '../helpers/app-rig.ts';
 import { connectCloud } from '../helpers/cloud.ts';
 import { OFD_INN } from '../helpers/fiscal-fixtures.ts';
-import { FN_NUMBER, testLog } from '../helpers/fn-rig.ts';
+import { FN_NUMBER, HandSetClock, testLog } from '../helpers/fn-rig.ts';
 import { startMosquitto } from '../helpers/mosquitto.ts';
 import { pollUntil } from '../helpers/poll.ts';
 
@@ -32,7 +31,7 @@ const base = JSON.parse(readFileSync('device-config/samples/sell-atol.json', 'ut
 async function registerWithOfdDown() {
   const broker = await startMosquitto();
   const dataDir = mkdtempSync(join(tmpdir(), 'kassa-sf-'));
-  const clock = new ManualClock(Date.UTC(2026, 10, 2, 7, 0));
+  const clock = new HandSetClock(Date.UTC(2026, 10, 2, 7, 0));
   const ofd = new OfdEmulator({ clock, log: testLog() }, { ofdInn: OFD_INN, operatorKey: TEST_OPERATOR_KEY }, { down: true });
   const ofdPort = await ofd.listen(0);
   const config = testConfig(broker.url, dataDir, {
