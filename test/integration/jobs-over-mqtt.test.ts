@@ -63,7 +63,8 @@ it('the same job id 100 times (QoS 1 redelivery, cloud retries): one fiscal docu
   const result = await ctx.cloud!.final('it-dup-1');
   assert.is(result.status, 'done');
   await ctx.rig!.app.pipeline.idle();
-  await new Promise((r) => setTimeout(r, 300)); // let the last duplicates arrive
+  // Every delivery answered (99 duplicates, the job's own accepted, in_progress and done) before counting.
+  await pollUntil(() => (ctx.cloud!.results.get('it-dup-1')?.length ?? 0) >= 102, { timeoutMs: 10_000, what: 'an answer to every delivery of it-dup-1' });
   const after = (await fn.execute(FN.getStatus, {})).value.lastFd;
   assert.is(after - before, 1, 'exactly one new FD');
   const finals = ctx.cloud!.results.get('it-dup-1')!.filter((r) => r.status === 'done');

@@ -18,6 +18,7 @@ import { FN_NUMBER, testLog } from '../helpers/fn-rig.ts';
 import { startMosquitto } from '../helpers/mosquitto.ts';
 import { registerProcesses } from '../helpers/register-processes.ts';
 import { pollUntil } from '../helpers/poll.ts';
+import { seededRandom } from '../helpers/seeded-random.ts';
 
 const base = JSON.parse(readFileSync('device-config/samples/sell-atol.json', 'utf8')) as Record<string, unknown>;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -39,10 +40,11 @@ test('20 SIGKILLs of the runtime in the middle of OFD exchanges: every document 
 
     ofd.faults.down = false;
     ofd.faults.slowMs = 150; // each exchange takes a while: kills land inside them
+    const random = seededRandom('OFD kills: moments');
     let midExchange = 0;
     for (let kill = 0; kill < 20; kill++) {
       // The runtime needs ~0.7 s to start; each life then sends a few documents and dies mid-way.
-      await sleep(1000 + Math.floor(Math.random() * 800));
+      await sleep(random.between(1000, 1800));
       if (ofd.inFlight > 0) midExchange++;
       await reg.killRuntime('SIGKILL');
       reg.startRuntime();
