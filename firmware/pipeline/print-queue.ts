@@ -87,7 +87,10 @@ export class PrintQueue {
     if (!item.request) return this.settle(item.id, item.finish);
     // Behind a blocked head, say at once that this one will not be printed soon either.
     const blocked = this.blocked;
+    const busy = this.queue.length > 0;
     this.queue.add({ ...item, request: item.request, behind: [] });
+    // Behind a document on paper: lay it out now, while that paper moves (issue 9 §7).
+    if (busy && !blocked) this.deps.printer.prepare?.(item.request);
     if (blocked) this.refused(item);
   }
 
