@@ -24,7 +24,13 @@ export class ServiceList {
   /** Starts a service after the ones before it; it is stopped before them. */
   async start<S extends Service>(service: S): Promise<S> {
     if (this.stopping) throw new KassaError('LIFECYCLE', `not starting ${service.name}: the register is stopping`);
-    await service.start();
+    try {
+      await service.start();
+    } catch (e) {
+      // What it had made before it failed (a port, an emulator) is let go of too.
+      await service.stop().catch(() => undefined);
+      throw e;
+    }
     this.started.push(service);
     this.log.debug(() => `${service.name} started`);
     return service;

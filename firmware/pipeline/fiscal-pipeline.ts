@@ -64,9 +64,14 @@ export class FiscalPipeline {
     this.queue.start();
   }
 
-  stop(): void {
+  /** Stops taking work after the job in progress; unfinished jobs stay in the ledger for the next start. */
+  async stop(): Promise<void> {
     this.queue.stop();
     this.prints.stop();
+  }
+
+  describe(): Record<string, unknown> {
+    return { queued: this.queue.length, printing: { queued: this.prints.length, blocked: this.prints.blocked, ...this.prints.stats } };
   }
 
   submit(id: string): void {

@@ -66,8 +66,8 @@ export class PipelineWing implements Service {
     this.pipeline.start();
   }
 
-  async stop(): Promise<void> {
-    this.pipeline.stop();
+  stop(): Promise<void> {
+    return this.pipeline.stop();
   }
 
   /** FN work in turn with the jobs (the OFD sender's steps, the console, schedules). */
@@ -83,6 +83,6 @@ export class PipelineWing implements Service {
   }
 
   describe(): Record<string, unknown> {
-    return { queued: this.pipeline.pending, printing: { queued: this.pipeline.prints.length, blocked: this.pipeline.prints.blocked, ...this.pipeline.prints.stats } };
+    return this.pipeline.describe();
   }
 }

@@ -88,7 +88,7 @@ export async function printingBench(): Promise<Figure[]> {
   const measured = (RECEIPTS * 60) / seconds;
   const bound = 60 / Math.max(fnSeconds, printSeconds);
   const serial = 60 / (fnSeconds + printSeconds);
-  pipeline.stop();
+  await pipeline.stop();
   driver.stop();
   emulator.stop();
   await rig.close();

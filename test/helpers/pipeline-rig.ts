@@ -69,7 +69,7 @@ export async function pipelineRig(): Promise<PipelineRig> {
     ledger,
     results,
     pipeline() {
-      for (const p of pipelines) p.stop();
+      for (const p of pipelines) void p.stop();
       const shifts = new ShiftKeeper({ fn: fn.fn, log, recall: () => memory, remember: async (s) => void (memory = s) }, { ffd: '1.2', maxOpenMinutes: 1430 });
       const p = new FiscalPipeline(
         { fn: fn.fn, ledger, shifts, printer: new EscPosPrinter({ driver, log }, 48), clock: fn.clock, localTime: localTimeIn('UTC'), log, publish: (r) => void results.push(r), documentFormed: () => {} },
@@ -81,7 +81,7 @@ export async function pipelineRig(): Promise<PipelineRig> {
     fds: () => [...fn.device.snapshot.documents.keys()].sort((a, b) => a - b),
     finals: (id) => results.filter((r) => r.id === id && (r.status === 'done' || r.status === 'fail')),
     async close() {
-      for (const p of pipelines) p.stop();
+      for (const p of pipelines) await p.stop();
       await driver.stop();
       printer.stop();
       await registerSide.close();

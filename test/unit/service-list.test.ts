@@ -52,6 +52,19 @@ test('nothing starts once the list is stopping', async () => {
   assert.equal(events, []);
 });
 
+test('a service whose start fails is stopped (what it made is let go of) and not listed', async () => {
+  const events: string[] = [];
+  const list = new ServiceList(quiet);
+  await list.start(service('a', events));
+  const broken: Service = { ...service('b', events), start: () => Promise.reject(new Error('no port')) };
+  await list.start(broken).then(
+    () => assert.unreachable('started'),
+    (e: unknown) => assert.match(String(e), /no port/),
+  );
+  await list.stop();
+  assert.equal(events, ['start a', 'stop b', 'stop a']);
+});
+
 test('a part made at start is an error before it', () => {
   assert.throws(() => made(undefined, 'the FN'), /the FN is used before its service started/);
   assert.is(made(3, 'x'), 3);
