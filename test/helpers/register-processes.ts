@@ -12,6 +12,7 @@ import type { ArchivedDocument } from '../../drivers/fn/emulator/fn-emulator-sta
 import { makeRnm } from '../../firmware/fiscal/registration-numbers.ts';
 import { deviceOptions, HandSetClock, testLog } from './fn-rig.ts';
 import { ptyPair, type PtyPair } from './pty-pair.ts';
+import { pollUntil } from './poll.ts';
 
 const NODE_ARGS = ['--import', 'tsx', 'firmware/main.ts'];
 
@@ -80,10 +81,23 @@ export async function registerProcesses(dir: string, brokerUrl: string, options:
       return runtimeExits;
     },
     async startFn() {
-      fnProc = spawn(process.execPath, [...NODE_ARGS, 'fn-emulator', '--port', pty.b, '--state', fnStatePath, '--no-timer-check', '--delay-ms', String(options.fnDelayMs ?? 0), '--log', 'warn'], {
-        stdio: ['ignore', 'ignore', 'inherit'],
+      const proc = spawn(process.execPath, [...NODE_ARGS, 'fn-emulator', '--port', pty.b, '--state', fnStatePath, '--no-timer-check', '--delay-ms', String(options.fnDelayMs ?? 0), '--log', 'info'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
       });
-      await new Promise((r) => setTimeout(r, 600)); // tsx start-up
+      fnProc = proc;
+      // Ready once it says it is on the line (tsx start-up takes seconds on a loaded machine);
+      // its warnings and errors go on to the test's stderr.
+      let ready = false;
+      let exited = false;
+      proc.once('exit', () => void (exited = true));
+      proc.stderr?.on('data', (chunk: Buffer) => {
+        for (const line of chunk.toString().split('\n')) {
+          if (/ INFO /.test(line)) ready ||= / FN emulator \d+ on /.test(line);
+          else if (line.trim() !== '') process.stderr.write(`${line}\n`);
+        }
+      });
+      await pollUntil(() => ready || exited, { timeoutMs: 30_000, intervalMs: 20, what: 'the FN emulator process to be on its line' });
+      if (!ready) throw new Error('the FN emulator process exited before it was ready');
     },
     startRuntime() {
       const p = spawn(process.execPath, [...NODE_ARGS, 'run', '--config', configPath], { stdio: ['ignore', 'ignore', 'inherit'] });
