@@ -74,7 +74,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     pipeline.formed.add(() => sender.wake());
     const statusDeps = { fn, shifts: pipeline.shifts, ledger, jobs, clock, now, queued: () => pipeline.pipeline.pending, links: () => services.describe() };
     const status = await services.start(new StatusWing(config, statusDeps));
-    await services.start(new ScheduleWing(config, { fn, pipeline, publishStatus: () => status.publish(true), journal, state, clock, localTime, log, now }));
+    await services.start(new ScheduleWing(config, { fn, pipeline, publishStatus: () => status.publish(true), journal, ledger, state, clock, localTime, log, now }));
     const consoleServices = {
       fn,
       exclusive,

@@ -9,7 +9,7 @@ import type { LocalTime } from '../core/local-time.ts';
 import type { Log } from '../core/log.ts';
 import type { Service } from '../core/service.ts';
 import type { DeviceConfig } from '../config/device-config.ts';
-import { compactLedger, type LedgerRecord } from '../jobs/job-ledger.ts';
+import { compactLedger, type JobLedger, type LedgerRecord } from '../jobs/job-ledger.ts';
 import type { Journal } from '../journal/journal.ts';
 import { ofdHealth, type OfdHealthLevel } from '../ofd/ofd-health.ts';
 import type { PipelineWing } from '../pipeline/pipeline-wiring.ts';
@@ -22,6 +22,7 @@ export interface ScheduleWiringDeps {
   /** Publishes the retained status now (status/status-wiring.ts). */
   readonly publishStatus: () => Promise<void>;
   readonly journal: Journal<LedgerRecord>;
+  readonly ledger: JobLedger;
   readonly state: DeviceState;
   readonly clock: Clock;
   readonly localTime: LocalTime;
@@ -78,11 +79,17 @@ export class ScheduleWing implements Service {
     this.backlogLevel = h.level;
   }
 
-  /** Compaction keeps the journal's replay short as history grows. */
+  /**
+   * Retention while running: finished jobs past `journal.keepDays` leave the ledger's memory
+   * at once, and the journal on disk once compaction runs (which keeps its replay short).
+   */
   private async compact(): Promise<void> {
-    const { journal, clock, log } = this.deps;
+    const { journal, ledger, clock, log } = this.deps;
+    const keepMs = this.config.journal.keepDays * 86400_000;
+    const forgotten = ledger.forgetExpired(clock.now(), keepMs);
+    if (forgotten > 0) log.info(`${forgotten} finished job(s) past ${this.config.journal.keepDays} days forgotten`);
     if (journal.stats.segments <= this.config.journal.compactAfterSegments) return;
-    const r = await journal.compact((all) => compactLedger(all, clock.now(), this.config.journal.keepDays * 86400_000));
+    const r = await journal.compact((all) => compactLedger(all, clock.now(), keepMs));
     log.info(`journal compacted: ${r.before} → ${r.after} records`);
   }
 }

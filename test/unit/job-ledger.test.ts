@@ -60,4 +60,13 @@ test('a snapshot and the records it already holds fold to the same entry', () =>
   assert.equal({ ...again, seq: 0 }, { ...direct, seq: 0 });
 });
 
+test('retention while running: finished jobs past it are forgotten, unfinished ones never', () => {
+  const ledger = fold([...lifeOfA, { k: 'accepted', id: 'old-unfinished', at: 0, job: sellJob('old-unfinished') }]);
+  const day = 86400_000;
+  assert.is(ledger.forgetExpired(5 + day, day), 0, 'not yet');
+  assert.is(ledger.forgetExpired(6 + day, day), 1);
+  assert.is(ledger.get('a'), undefined);
+  assert.ok(ledger.get('old-unfinished'), 'an unfinished job is kept, however old');
+});
+
 test.run();
