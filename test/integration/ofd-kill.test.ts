@@ -43,8 +43,11 @@ test('20 SIGKILLs of the runtime in the middle of OFD exchanges: every document 
     const random = seededRandom('OFD kills: moments');
     let midExchange = 0;
     for (let kill = 0; kill < 20; kill++) {
-      // The runtime needs ~0.7 s to start; each life then sends a few documents and dies mid-way.
-      await sleep(random.between(1000, 1800));
+      // Each life starts sending (its start-up takes 0.7 s, or seconds on a loaded machine),
+      // sends a few documents, and dies at a random moment of that.
+      const connections = ofd.counters.connections;
+      await pollUntil(() => ofd.counters.connections > connections, { timeoutMs: 30_000, intervalMs: 20, what: 'the restarted runtime to reach the OFD' });
+      await sleep(random.between(0, 800));
       if (ofd.inFlight > 0) midExchange++;
       await reg.killRuntime('SIGKILL');
       reg.startRuntime();
