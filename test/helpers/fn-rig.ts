@@ -1,5 +1,6 @@
 /**
- * Test rig: an FnDriver talking to an FnEmulator over a byte stream, with a hand-set clock.
+ * Test rig: an FnDriver talking to an FnEmulator over a byte stream, with a hand-set clock
+ * (real-time timers by default; a ManualClock when the test steps time).
  * In-process (memoryPortPair) for contract tests; over a socat pty pair with the real
  * serialport binding for integration tests (see pty-pair.ts).
  */
@@ -17,8 +18,11 @@ import { TEST_OPERATOR_KEY } from '../../drivers/ofd/operator-sign.ts';
 /**
  * Wall time set by hand, timers on real time: for rigs whose devices answer over a line in
  * real time (the driver's timeouts and ENQs, the emulator's delays, sockets). Tests that
- * step time use HandSetClock (firmware/core/clock.ts), whose timers fire only when stepped.
+ * step time use ManualClock (firmware/core/clock.ts), whose timers fire only when stepped.
  */
+/** A clock whose wall time the test sets: HandSetClock or ManualClock. */
+export type RigClock = Clock & { set(ms: number): void; advance(ms: number): void };
+
 export class HandSetClock implements Clock {
   constructor(private nowMs: number) {}
   now(): number {
@@ -56,7 +60,7 @@ export interface FnRig {
   readonly device: FnDevice;
   readonly store: FnStateStore;
   /** Wall clock of both sides, in ms; `at(localSeconds)` sets it. */
-  readonly clock: HandSetClock;
+  readonly clock: RigClock;
   at(localSeconds: number): number;
   close(): Promise<void>;
 }
@@ -67,7 +71,7 @@ export interface RigOptions {
   readonly driver?: Partial<FnDriverOptions>;
   readonly store?: FnStateStore;
   readonly ports?: [BytePort, BytePort];
-  readonly clock?: HandSetClock;
+  readonly clock?: RigClock;
 }
 
 export function fnRig(options: RigOptions = {}): FnRig {

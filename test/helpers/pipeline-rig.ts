@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { memoryPortPair } from '../../drivers/memory-port.ts';
 import { PrinterEmulator } from '../../drivers/printer/emulator/printer-emulator.ts';
 import { PrinterDriver } from '../../drivers/printer/printer-driver.ts';
+import { ManualClock } from '../../firmware/core/clock.ts';
 import { localTimeIn } from '../../firmware/core/local-time.ts';
 import { parseConfig } from '../../firmware/config/parse-config.ts';
 import type { DeviceConfig } from '../../firmware/config/device-config.ts';
@@ -18,7 +19,7 @@ import { parseJobPayload } from '../../firmware/jobs/parse-job.ts';
 import { FiscalPipeline } from '../../firmware/pipeline/fiscal-pipeline.ts';
 import { ShiftKeeper } from '../../firmware/pipeline/shift-keeper.ts';
 import { EscPosPrinter } from '../../firmware/print/escpos-printer.ts';
-import { testLog, type FnRig } from './fn-rig.ts';
+import { T0, testLog, type FnRig } from './fn-rig.ts';
 import { registeredRig } from './fn-session.ts';
 
 export const config: DeviceConfig = parseConfig(readFileSync('device-config/demo.json', 'utf8'));
@@ -46,11 +47,17 @@ export interface PipelineRig {
   /** Every formed FD of the FN (its archive), in order. */
   fds(): number[];
   finals(id: string): JobResult[];
+  /**
+   * Steps the rig's ManualClock 10 ms at a time, letting the lines and promises run between
+   * steps, until `ready` — no real time passes; fails after `maxMs` of rig time.
+   */
+  until(ready: () => boolean, what: string, maxMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function pipelineRig(): Promise<PipelineRig> {
-  const fn = await registeredRig('1.2', { device: { checkTimer: false } });
+  const clock = new ManualClock(T0 * 1000);
+  const fn = await registeredRig('1.2', { device: { checkTimer: false }, clock });
   const log = testLog();
   const [registerSide, deviceSide] = memoryPortPair('printer');
   const printer = new PrinterEmulator({ port: deviceSide, clock: fn.clock, log });
@@ -80,6 +87,14 @@ export async function pipelineRig(): Promise<PipelineRig> {
     },
     fds: () => [...fn.device.snapshot.documents.keys()].sort((a, b) => a - b),
     finals: (id) => results.filter((r) => r.id === id && (r.status === 'done' || r.status === 'fail')),
+    async until(ready, what, maxMs = 60_000) {
+      for (let stepped = 0; ; stepped += 10) {
+        for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+        if (ready()) return;
+        if (stepped >= maxMs) throw new Error(`not within ${maxMs} ms of rig time: ${what}`);
+        clock.advance(10);
+      }
+    },
     async close() {
       for (const p of pipelines) await p.stop();
       await driver.stop();

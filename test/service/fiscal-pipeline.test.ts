@@ -10,7 +10,6 @@ import { OPEN_DOCUMENT } from '../../drivers/fn/fn-status-flags.ts';
 import { buildReceipt } from '../../firmware/fiscal/receipt-builder.ts';
 import { FD_TYPE } from '../../firmware/fiscal/tag-table.ts';
 import { pipelineRig, sellJob, type PipelineRig } from '../helpers/pipeline-rig.ts';
-import { pollUntil } from '../helpers/poll.ts';
 import { T0 } from '../helpers/fn-rig.ts';
 
 const test = suite('fiscal pipeline (service)');
@@ -26,7 +25,7 @@ async function acceptedAndForming(rig: PipelineRig, id: string): Promise<{ job: 
 }
 
 async function finished(rig: PipelineRig, id: string): Promise<void> {
-  await pollUntil(() => rig.finals(id).length > 0, { timeoutMs: 5000, what: `the final result of ${id}` });
+  await rig.until(() => rig.finals(id).length > 0, `the final result of ${id}`);
 }
 
 const kindsOf = (rig: PipelineRig, id: string): string[] => rig.records.filter((r) => r.id === id).map((r) => r.k);
@@ -97,14 +96,14 @@ test('paper out after the FN formed the receipt: fiscalized, not printed; a rest
     const first = rig.pipeline();
     first.start();
     first.submit('paper');
-    await pollUntil(() => rig.results.some((r) => r.id === 'paper' && r.status === 'fiscalized_not_printed'), { timeoutMs: 5000, what: 'fiscalized, not printed' });
-    await pollUntil(() => first.prints.stats.refusals >= 3, { timeoutMs: 5000, what: 'three refused print attempts' });
+    await rig.until(() => rig.results.some((r) => r.id === 'paper' && r.status === 'fiscalized_not_printed'), 'fiscalized, not printed');
+    await rig.until(() => first.prints.stats.refusals >= 3, 'three refused print attempts');
     assert.is(rig.fds().length, before.length + 1, 'one FD');
     assert.is(rig.ledger.get('paper')?.status, 'fiscalized_not_printed');
     // The register restarts with the paper still out: the job is unfinished, and is not formed again.
     const second = rig.pipeline();
     second.start();
-    await pollUntil(() => second.prints.stats.refusals >= 2, { timeoutMs: 5000, what: 'the restarted pipeline trying to print' });
+    await rig.until(() => second.prints.stats.refusals >= 2, 'the restarted pipeline trying to print');
     assert.is(rig.fds().length, before.length + 1, 'still one FD after the restart');
     rig.printer.knobs.paperOut = false;
     second.prints.resume();

@@ -10,7 +10,6 @@ import { localTimeIn } from '../../firmware/core/local-time.ts';
 import { JobIntake } from '../../firmware/jobs/job-intake.ts';
 import { testLog } from '../helpers/fn-rig.ts';
 import { pipelineRig, VALIDATION } from '../helpers/pipeline-rig.ts';
-import { pollUntil } from '../helpers/poll.ts';
 
 const test = suite('job intake: duplicates (service)');
 
@@ -32,7 +31,7 @@ test('one job id three times before it is worked, then again after: one FD, one 
     assert.equal(rig.results.filter((r) => r.id === 'dup').map((r) => r.status), ['accepted', 'accepted', 'accepted']);
     for (const id of submitted) pipeline.submit(id);
     pipeline.start();
-    await pollUntil(() => rig.finals('dup').length > 0, { timeoutMs: 5000, what: 'the final result' });
+    await rig.until(() => rig.finals('dup').length > 0, 'the final result');
     const [final] = rig.finals('dup');
     assert.is(final?.status, 'done', JSON.stringify(final?.error));
     await intake.handle(payload('dup'));
