@@ -15,6 +15,8 @@ import { ptyPair, type PtyPair } from './pty-pair.ts';
 import { pollUntil } from './poll.ts';
 
 const NODE_ARGS = ['--import', 'tsx', 'firmware/main.ts'];
+/** The built bundle (`npm run build`), as a register runs it. */
+const BUNDLE_ARGS = ['dist/kassa.mjs'];
 
 export interface RegisterProcesses {
   readonly configPath: string;
@@ -30,9 +32,11 @@ export interface RegisterProcesses {
   fnAcks(): number[];
   close(): Promise<void>;
   readonly runtimeExits: number;
+  /** The runtime process's id while it runs. */
+  readonly runtimePid: number | undefined;
 }
 
-export async function registerProcesses(dir: string, brokerUrl: string, options: { fnDelayMs?: number; ofdPort?: number } = {}): Promise<RegisterProcesses> {
+export async function registerProcesses(dir: string, brokerUrl: string, options: { fnDelayMs?: number; ofdPort?: number; bundle?: boolean } = {}): Promise<RegisterProcesses> {
   mkdirSync(dir, { recursive: true });
   const pty: PtyPair = await ptyPair();
   const fnStatePath = join(dir, 'fn-state.bin');
@@ -80,6 +84,9 @@ export async function registerProcesses(dir: string, brokerUrl: string, options:
     get runtimeExits() {
       return runtimeExits;
     },
+    get runtimePid() {
+      return runtime?.exitCode === null ? runtime.pid : undefined;
+    },
     async startFn() {
       const proc = spawn(process.execPath, [...NODE_ARGS, 'fn-emulator', '--port', pty.b, '--state', fnStatePath, '--no-timer-check', '--delay-ms', String(options.fnDelayMs ?? 0), '--log', 'info'], {
         stdio: ['ignore', 'ignore', 'pipe'],
@@ -100,7 +107,7 @@ export async function registerProcesses(dir: string, brokerUrl: string, options:
       if (!ready) throw new Error('the FN emulator process exited before it was ready');
     },
     startRuntime() {
-      const p = spawn(process.execPath, [...NODE_ARGS, 'run', '--config', configPath], { stdio: ['ignore', 'ignore', 'inherit'] });
+      const p = spawn(process.execPath, [...(options.bundle ? BUNDLE_ARGS : NODE_ARGS), 'run', '--config', configPath], { stdio: ['ignore', 'ignore', 'inherit'] });
       p.once('exit', () => runtimeExits++);
       runtime = p;
     },
