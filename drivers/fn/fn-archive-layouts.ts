@@ -4,7 +4,8 @@
  * correction receipts; 50h's wording puts them with receipts (T.184), and so do we.
  */
 import type { FfdVersion } from '../../firmware/fiscal/ffd-version.ts';
-import type { Layout } from './fn-layout.ts';
+import { KassaError } from '../../firmware/core/kassa-error.ts';
+import { decodeLayout, type Layout, type LayoutValue } from './fn-layout.ts';
 
 const HEAD = [['dateTime', 'datetime'], ['fd', 'u32'], ['fpd', 'u32']] as const;
 /** T.184 */
@@ -46,5 +47,36 @@ export function archiveSummaryLayout(fdType: number, ffd: FfdVersion): Layout | 
       return STATE_REPORT_SUMMARY;
     default:
       return undefined;
+  }
+}
+
+/**
+ * The 40h struct decoded by document type (fn-protocol §5.1): every kind carries its date,
+ * FD number and FPD; receipts add their operation and total, shift reports their shift.
+ */
+export type ArchiveSummary =
+  | ({ readonly kind: 'receipt'; readonly fdType: number } & LayoutValue<typeof RECEIPT_SUMMARY>)
+  | ({ readonly kind: 'shift'; readonly fdType: number } & LayoutValue<typeof SHIFT_SUMMARY>)
+  | ({ readonly kind: 'stateReport'; readonly fdType: number } & LayoutValue<typeof STATE_REPORT_SUMMARY>)
+  | ({ readonly kind: 'closeFn'; readonly fdType: number } & LayoutValue<typeof CLOSE_FN_SUMMARY>)
+  | ({ readonly kind: 'registration'; readonly fdType: number } & LayoutValue<typeof HEAD>);
+
+/** Decodes the 40h struct of a document; a type without a known struct is an FN_PROTOCOL error, never a guess. */
+export function decodeArchiveSummary(fdType: number, ffd: FfdVersion, data: Uint8Array): ArchiveSummary {
+  const layout = archiveSummaryLayout(fdType, ffd);
+  if (!layout) throw new KassaError('FN_PROTOCOL', `40h: no known struct for FD type ${fdType}`);
+  switch (layout) {
+    case RECEIPT_SUMMARY:
+      return { kind: 'receipt', fdType, ...decodeLayout(RECEIPT_SUMMARY, data) };
+    case SHIFT_SUMMARY:
+      return { kind: 'shift', fdType, ...decodeLayout(SHIFT_SUMMARY, data) };
+    case STATE_REPORT_SUMMARY:
+      return { kind: 'stateReport', fdType, ...decodeLayout(STATE_REPORT_SUMMARY, data) };
+    case CLOSE_FN_SUMMARY:
+      return { kind: 'closeFn', fdType, ...decodeLayout(CLOSE_FN_SUMMARY, data) };
+    default:
+      // Registration structs differ by FFD; the head is what the register reads of them.
+      decodeLayout(layout, data);
+      return { kind: 'registration', fdType, ...decodeLayout(HEAD, data.subarray(0, 13)) };
   }
 }

@@ -1,6 +1,6 @@
 /** FnError: an FN answer with a non-zero code, carrying that code (DESIGN.md §3 rule 5). */
 import { KassaError } from '../../firmware/core/kassa-error.ts';
-import { CODES_WITH_TAG, fnResponseCode, hexByte, OFD_RECEIPT_REJECT_REASONS } from './fn-response-codes.ts';
+import { CODES_WITH_TAG, FN_CODE, fnResponseCode, hexByte, OFD_RECEIPT_REJECT_REASONS } from './fn-response-codes.ts';
 
 export class FnError extends KassaError {
   /** The FN's response code (bits 0–6 of ANSWER). */
@@ -17,7 +17,7 @@ export class FnError extends KassaError {
   constructor(command: number, commandName: string, fnCode: number, data: Uint8Array) {
     const rc = fnResponseCode(fnCode);
     const tag = CODES_WITH_TAG.has(fnCode) && data.length >= 2 ? (data[0] ?? 0) | ((data[1] ?? 0) << 8) : undefined;
-    const reason = fnCode === 0x20 && data.length >= 1 ? data[0] : undefined;
+    const reason = fnCode === FN_CODE.OFD_RECEIPT_REJECTED && data.length >= 1 ? data[0] : undefined;
     const detail = tag !== undefined ? ` (tag ${tag})` : reason !== undefined ? ` (${OFD_RECEIPT_REJECT_REASONS[reason] ?? `reason ${reason}`})` : '';
     super('FN_RESPONSE', `FN refused ${hexByte(command)} ${commandName}: ${hexByte(fnCode)} ${rc.message}${detail}`);
     this.fnCode = fnCode;

@@ -9,6 +9,7 @@ import { FN } from './fn-commands.ts';
 import type { FnDriver } from './fn-driver.ts';
 import { FnError } from './fn-error.ts';
 import { MAX_FRAME_DATA } from './fn-frame-codec.ts';
+import { FN_CODE } from './fn-response-codes.ts';
 
 /** Splits encoded TLVs at top-level boundaries into 07h payloads of at most `max` bytes. */
 export function chunkTlv(tlv: Uint8Array, max = MAX_FRAME_DATA): Uint8Array[] {
@@ -50,7 +51,7 @@ export async function readArchivedTlv(fn: FnDriver, fd: number): Promise<Archive
       parts.push(value.tlv);
       length += value.tlv.length;
     } catch (e) {
-      if (e instanceof FnError && e.fnCode === 0x08) break;
+      if (e instanceof FnError && e.fnCode === FN_CODE.NO_DATA) break;
       throw e;
     }
   }
@@ -64,7 +65,7 @@ export async function readOfdMessage(fn: FnDriver, blockSize = 1024): Promise<Ui
   try {
     length = (await fn.execute(FN.startMessageRead, {})).value.length;
   } catch (e) {
-    if (e instanceof FnError && e.fnCode === 0x08) return undefined;
+    if (e instanceof FnError && e.fnCode === FN_CODE.NO_DATA) return undefined;
     throw e;
   }
   const message = new Uint8Array(length);

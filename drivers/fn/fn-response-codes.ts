@@ -9,45 +9,84 @@ export interface FnResponseCode {
   readonly message: string;
 }
 
-export const FN_OK = 0x00;
 /** Bit 7 of the ANSWER byte: some warning flag is up; the code is in bits 0–6 (fn-protocol §3.3). */
 export const WARNING_BIT = 0x80;
 
-const CODES: readonly FnResponseCode[] = [
-  { code: 0x00, id: 'OK', message: 'success' },
-  { code: 0x01, id: 'UNKNOWN_COMMAND', message: 'unknown command, or wrong format or parameters' },
-  { code: 0x02, id: 'WRONG_STATE', message: 'wrong FN state for this command' },
-  { code: 0x03, id: 'FN_FAILURE', message: 'FN failure (details via 35h)' },
-  { code: 0x04, id: 'CRYPTO_FAILURE', message: 'crypto-coprocessor failure' },
-  { code: 0x05, id: 'LIFETIME_EXCEEDED', message: 'the parameters do not fit the FN lifetime' },
-  { code: 0x07, id: 'BAD_DATE_TIME', message: 'bad date or time' },
-  { code: 0x08, id: 'NO_DATA', message: 'no requested data' },
-  { code: 0x09, id: 'BAD_PARAMETER_VALUE', message: 'parameter value is wrong' },
-  { code: 0x0a, id: 'NOT_ALLOWED_IN_MODE', message: 'command not allowed in this mode' },
-  { code: 0x0b, id: 'FN_FORMED_TAG', message: 'the register sent a tag the FN forms itself' },
-  { code: 0x0c, id: 'DUPLICATE_TAG', message: 'duplicated tag' },
-  { code: 0x0d, id: 'TOTALS_DATA_MISSING', message: 'data needed for the totals is missing' },
-  { code: 0x0e, id: 'TOO_MANY_ITEMS', message: 'too many items' },
-  { code: 0x10, id: 'TLV_SIZE_EXCEEDED', message: 'TLV data size exceeded' },
-  { code: 0x11, id: 'NO_TRANSPORT', message: 'no transport connection (send 21h first)' },
-  { code: 0x12, id: 'RESOURCE_EXHAUSTED', message: 'FN resource exhausted' },
-  { code: 0x14, id: 'RESOURCE_LIMIT', message: 'resource limit: OFD 30-day block, archive full or 30-day storage exhausted' },
-  { code: 0x16, id: 'SHIFT_OVER_24H', message: 'the shift has lasted more than 24 hours' },
-  { code: 0x17, id: 'TIMER_MISMATCH', message: 'time since the previous FD differs from the FN timer by more than 5 minutes' },
-  { code: 0x18, id: 'BAD_TLV', message: 'bad tag format or length' },
-  { code: 0x19, id: 'CONTRADICTS_REGISTRATION', message: 'a tag contradicts the registration' },
-  { code: 0x20, id: 'OFD_RECEIPT_REJECTED', message: 'the OFD receipt cannot be accepted' },
-  { code: 0x23, id: 'KEY_UPDATE_REFUSED', message: 'key update service refused' },
-  { code: 0x24, id: 'KEY_UPDATE_UNKNOWN', message: 'unknown answer from the key update service' },
-  { code: 0x30, id: 'KEY_UPDATE_REPEAT', message: 'repeat the key update' },
-  { code: 0x32, id: 'MARKING_DISABLED', message: 'marking not enabled at registration' },
-  { code: 0x33, id: 'MARKING_ORDER', message: 'wrong order of marking commands' },
-  { code: 0x34, id: 'NOTIFICATIONS_FULL', message: 'notification storage full, marking blocked' },
-  { code: 0x35, id: 'KM_TABLE_FULL', message: 'KM check table full' },
-  { code: 0x36, id: 'KM_KEYS_EXPIRED', message: 'more than 90 days since the last KM key update' },
-  { code: 0x3c, id: 'REQUIRED_TAG_MISSING', message: 'a required tag is missing' },
-  { code: 0x3e, id: 'KM_NOT_CHECKED', message: 'tag 2007 carries a KM not checked in the FN' },
-];
+/** Every response code by name (fn-protocol Tables 4–5): code outside this folder says `FN_CODE.NO_DATA`, never `0x08`. */
+export const FN_CODE = {
+  OK: 0x00,
+  UNKNOWN_COMMAND: 0x01,
+  WRONG_STATE: 0x02,
+  FN_FAILURE: 0x03,
+  CRYPTO_FAILURE: 0x04,
+  LIFETIME_EXCEEDED: 0x05,
+  BAD_DATE_TIME: 0x07,
+  NO_DATA: 0x08,
+  BAD_PARAMETER_VALUE: 0x09,
+  NOT_ALLOWED_IN_MODE: 0x0a,
+  FN_FORMED_TAG: 0x0b,
+  DUPLICATE_TAG: 0x0c,
+  TOTALS_DATA_MISSING: 0x0d,
+  TOO_MANY_ITEMS: 0x0e,
+  TLV_SIZE_EXCEEDED: 0x10,
+  NO_TRANSPORT: 0x11,
+  RESOURCE_EXHAUSTED: 0x12,
+  RESOURCE_LIMIT: 0x14,
+  SHIFT_OVER_24H: 0x16,
+  TIMER_MISMATCH: 0x17,
+  BAD_TLV: 0x18,
+  CONTRADICTS_REGISTRATION: 0x19,
+  OFD_RECEIPT_REJECTED: 0x20,
+  KEY_UPDATE_REFUSED: 0x23,
+  KEY_UPDATE_UNKNOWN: 0x24,
+  KEY_UPDATE_REPEAT: 0x30,
+  MARKING_DISABLED: 0x32,
+  MARKING_ORDER: 0x33,
+  NOTIFICATIONS_FULL: 0x34,
+  KM_TABLE_FULL: 0x35,
+  KM_KEYS_EXPIRED: 0x36,
+  REQUIRED_TAG_MISSING: 0x3c,
+  KM_NOT_CHECKED: 0x3e,
+} as const;
+export type FnCodeName = keyof typeof FN_CODE;
+
+const MESSAGES: Readonly<Record<FnCodeName, string>> = {
+  OK: 'success',
+  UNKNOWN_COMMAND: 'unknown command, or wrong format or parameters',
+  WRONG_STATE: 'wrong FN state for this command',
+  FN_FAILURE: 'FN failure (details via 35h)',
+  CRYPTO_FAILURE: 'crypto-coprocessor failure',
+  LIFETIME_EXCEEDED: 'the parameters do not fit the FN lifetime',
+  BAD_DATE_TIME: 'bad date or time',
+  NO_DATA: 'no requested data',
+  BAD_PARAMETER_VALUE: 'parameter value is wrong',
+  NOT_ALLOWED_IN_MODE: 'command not allowed in this mode',
+  FN_FORMED_TAG: 'the register sent a tag the FN forms itself',
+  DUPLICATE_TAG: 'duplicated tag',
+  TOTALS_DATA_MISSING: 'data needed for the totals is missing',
+  TOO_MANY_ITEMS: 'too many items',
+  TLV_SIZE_EXCEEDED: 'TLV data size exceeded',
+  NO_TRANSPORT: 'no transport connection (send 21h first)',
+  RESOURCE_EXHAUSTED: 'FN resource exhausted',
+  RESOURCE_LIMIT: 'resource limit: OFD 30-day block, archive full or 30-day storage exhausted',
+  SHIFT_OVER_24H: 'the shift has lasted more than 24 hours',
+  TIMER_MISMATCH: 'time since the previous FD differs from the FN timer by more than 5 minutes',
+  BAD_TLV: 'bad tag format or length',
+  CONTRADICTS_REGISTRATION: 'a tag contradicts the registration',
+  OFD_RECEIPT_REJECTED: 'the OFD receipt cannot be accepted',
+  KEY_UPDATE_REFUSED: 'key update service refused',
+  KEY_UPDATE_UNKNOWN: 'unknown answer from the key update service',
+  KEY_UPDATE_REPEAT: 'repeat the key update',
+  MARKING_DISABLED: 'marking not enabled at registration',
+  MARKING_ORDER: 'wrong order of marking commands',
+  NOTIFICATIONS_FULL: 'notification storage full, marking blocked',
+  KM_TABLE_FULL: 'KM check table full',
+  KM_KEYS_EXPIRED: 'more than 90 days since the last KM key update',
+  REQUIRED_TAG_MISSING: 'a required tag is missing',
+  KM_NOT_CHECKED: 'tag 2007 carries a KM not checked in the FN',
+};
+
+const CODES: readonly FnResponseCode[] = (Object.keys(FN_CODE) as FnCodeName[]).map((id) => ({ code: FN_CODE[id], id, message: MESSAGES[id] }));
 
 const BY_CODE = new Map(CODES.map((c) => [c.code, c]));
 
@@ -66,7 +105,7 @@ export const OFD_RECEIPT_REJECT_REASONS: Readonly<Record<number, string>> = {
 };
 
 /** Codes whose answer data names a tag (Uint16 LE): 0Bh, 0Ch, 3Ch (fiscal-spec §1.3). */
-export const CODES_WITH_TAG: ReadonlySet<number> = new Set([0x0b, 0x0c, 0x3c]);
+export const CODES_WITH_TAG: ReadonlySet<number> = new Set([FN_CODE.FN_FORMED_TAG, FN_CODE.DUPLICATE_TAG, FN_CODE.REQUIRED_TAG_MISSING]);
 
 export function hexByte(b: number): string {
   return `${b.toString(16).toUpperCase().padStart(2, '0')}h`;

@@ -3,10 +3,8 @@
  * lists them for people). Looking commands read; acting commands go through the job queue
  * like any job from the cloud — one queue, one FN — and answer with the job's result.
  */
-import { FN } from '../../drivers/fn/fn-commands.ts';
-import type { FnDriver } from '../../drivers/fn/fn-driver.ts';
+import type { FnFace } from '../../drivers/fn/fn-face.ts';
 import { describeWarnings, FN_PHASES } from '../../drivers/fn/fn-status-flags.ts';
-import { readArchivedTlv } from '../../drivers/fn/fn-procedures.ts';
 import { atolDateTime } from '../core/local-time.ts';
 import { ffdVersionFromCode } from '../fiscal/ffd-version.ts';
 import { FD_TYPE } from '../fiscal/tag-table.ts';
@@ -18,7 +16,7 @@ import { documentLines } from './document-lines.ts';
 
 /** What the console reaches in the register (wired in app.ts). */
 export interface ConsoleServices {
-  readonly fn: FnDriver;
+  readonly fn: FnFace;
   /** Runs FN work between the pipeline's documents (FiscalPipeline.exclusive). */
   readonly exclusive: <T>(work: () => Promise<T>) => Promise<T>;
   readonly ledger: JobLedger;
@@ -129,7 +127,7 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
     summary: 'the FN: number, phase, warnings, validity, FFD, resources, firmware',
     run: async (s) =>
       s.exclusive(async () => {
-        const st = (await s.fn.execute(FN.getStatus, {})).value;
+        const st = await s.fn.status();
         const lines = [
           row('number', st.fnNumber),
           row('phase', FN_PHASES[st.phase] ?? `0x${st.phase.toString(16)}`),
@@ -140,11 +138,11 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
         ];
         // Each of these may be refused in some phases: say so and go on.
         const more: [string, () => Promise<string>][] = [
-          ['valid', async () => { const v = (await s.fn.execute(FN.getValidity, {})).value; return `until ${atolDateTime(v.validUntil).slice(0, 10)}, ${v.registrationsDone} registration(s), ${v.reregistrationsLeft} left`; }],
-          ['FFD', async () => { const f = (await s.fn.execute(FN.getFormat, {})).value; return `in use ${ffdName(f.ffdInUse)}, up to ${ffdName(f.ffdMax)}`; }],
-          ['resources', async () => { const r = (await s.fn.execute(FN.getFreeResources, {})).value; return `${r.fdsLeft} FDs left, ${r.freeKb30Day} KB for 30 days`; }],
-          ['unsent', async () => String((await s.fn.execute(FN.getUnconfirmedCount, {})).value.count)],
-          ['firmware', async () => { const v = (await s.fn.execute(FN.getFirmwareVersion, {})).value; return `${v.version} (${v.serial ? 'serial' : 'debug'})`; }],
+          ['valid', async () => { const v = await s.fn.validity(); return `until ${atolDateTime(v.validUntil).slice(0, 10)}, ${v.registrationsDone} registration(s), ${v.reregistrationsLeft} left`; }],
+          ['FFD', async () => { const f = await s.fn.format(); return `in use ${ffdName(f.ffdInUse)}, up to ${ffdName(f.ffdMax)}`; }],
+          ['resources', async () => { const r = await s.fn.freeResources(); return `${r.fdsLeft} FDs left, ${r.freeKb30Day} KB for 30 days`; }],
+          ['unsent', async () => String(await s.fn.unconfirmedCount())],
+          ['firmware', async () => { const v = await s.fn.firmwareVersion(); return `${v.version} (${v.serial ? 'serial' : 'debug'})`; }],
         ];
         for (const [label, read] of more) lines.push(row(label, await read().catch((e: unknown) => `— (${e instanceof Error ? e.message : String(e)})`)));
         return lines;
@@ -156,7 +154,7 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
     summary: 'a fiscal document from the FN archive, tag by tag',
     run: async (s, [n]) => {
       const fd = positiveInt(n, 'the FD number');
-      const doc = await s.exclusive(() => readArchivedTlv(s.fn, fd));
+      const doc = await s.exclusive(() => s.fn.readDocument(fd));
       const type = Object.entries(FD_TYPE).find(([, code]) => code === doc.fdType)?.[0] ?? 'unknown';
       return [row('FD', `${fd}, document type ${doc.fdType} (${type}), ${doc.tlv.length} bytes`), ...documentLines(decodeTlv(doc.tlv))];
     },

@@ -5,8 +5,13 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { openSerialPort } from '../../drivers/serial-port.ts';
 import { socketPort } from '../../drivers/socket-port.ts';
-import type { ConsoleConfig } from '../config/device-config.ts';
+import type { Listeners } from '../../drivers/port.ts';
+import type { ConsoleConfig, DeviceConfig } from '../config/device-config.ts';
+import type { Clock } from '../core/clock.ts';
 import type { Log } from '../core/log.ts';
+import type { Service } from '../core/service.ts';
+import type { JobIntake } from '../jobs/job-intake.ts';
+import { FINAL_STATUSES, type JobResult } from '../jobs/job-result.ts';
 import type { ConsoleServices } from './console-commands.ts';
 import { ConsoleSession } from './console-session.ts';
 import type { TechnicianPin } from '../security/technician-pin.ts';
@@ -70,4 +75,86 @@ export async function startConsole(config: ConsoleConfig, deps: { readonly servi
       };
     }
   }
+}
+
+/** How long the debug console waits for a job it submitted before it says "not finished yet". */
+const CONSOLE_JOB_WAIT_MS = 30_000;
+
+export interface ConsoleWiringDeps {
+  readonly log: Log;
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly services: Omit<ConsoleServices, 'runJob' | 'config' | 'jobId'>;
+  /** The intake of cloud jobs: the console's acting commands go through it too. */
+  readonly intake: Pick<JobIntake, 'handle'>;
+  /** Every result of every job: the console waits for its own there. */
+  readonly results: Listeners<[JobResult]>;
+  /** The technician PIN of the acting commands (issue 12 §4), when one is configured. */
+  readonly pin?: TechnicianPin;
+}
+
+/** The technician's debug console as a service of the composition root. */
+export class ConsoleWing implements Service {
+  readonly name = 'console';
+  private handle: ConsoleHandle | undefined;
+
+  constructor(
+    private readonly config: DeviceConfig,
+    private readonly deps: ConsoleWiringDeps,
+    private readonly greeting: string,
+  ) {}
+
+  /** Where a technician connects ("none" before start). */
+  get where(): ConsoleHandle {
+    return this.handle ?? { where: 'none', stop: async () => {} };
+  }
+
+  async start(): Promise<void> {
+    const { deps, config } = this;
+    const services: ConsoleServices = {
+      ...deps.services,
+      runJob: (job) => this.runJob(job),
+      config: () => maskSecrets(config),
+      jobId: (type) => `console-${type}-${deps.clock.now().toString(36)}-${Math.floor(deps.random() * 2 ** 32).toString(36)}`,
+    };
+    this.handle = await startConsole(config.console, { log: deps.log, services, ...(deps.pin ? { pin: deps.pin } : {}) }, this.greeting);
+    if (this.handle.where !== 'none') deps.log.info(`debug console on ${this.handle.where}`);
+  }
+
+  async stop(): Promise<void> {
+    await this.handle?.stop();
+    this.handle = undefined;
+  }
+
+  describe(): Record<string, unknown> {
+    return { where: this.handle?.where ?? 'none' };
+  }
+
+  /** A job from the console, through the same intake as the cloud's: its final result, or undefined after the wait. */
+  private runJob(job: Record<string, unknown>): Promise<JobResult | undefined> {
+    const { clock, results, intake } = this.deps;
+    return new Promise((resolve) => {
+      const timer = clock.after(CONSOLE_JOB_WAIT_MS, () => {
+        off();
+        resolve(undefined);
+      });
+      const off = results.add((r) => {
+        if (r.id !== job['id'] || !FINAL_STATUSES.has(r.status)) return;
+        off();
+        timer.cancel();
+        resolve(r);
+      });
+      void intake.handle(Buffer.from(JSON.stringify(job)));
+    });
+  }
+}
+
+/** The configuration for the console's eyes: the FN emulator's secret and broker password masked. */
+function maskSecrets(config: DeviceConfig): Record<string, unknown> {
+  const fn = config.fn.kind === 'emulator' ? { ...config.fn, secret: '***' } : config.fn;
+  const b = config.mqtt.broker;
+  const broker = b.kind === 'external' && b.password !== undefined ? { ...b, password: '***' } : b;
+  const security = config.security.technicianPin !== undefined ? { ...config.security, technicianPin: '***' } : config.security;
+  const claim = config.claim?.password !== undefined ? { claim: { ...config.claim, password: '***' } } : {};
+  return { ...config, fn, mqtt: { ...config.mqtt, broker }, security, ...claim };
 }

@@ -15,7 +15,8 @@ export type KassaErrorCode =
   | 'PRINTER' // the printer's line failed
   | 'JOURNAL' // the durable journal cannot be read or written; after a failed write it refuses appends
   | 'EMULATOR_STATE' // the FN emulator's persisted state cannot be read
-  | 'UPDATE'; // a firmware update refused or failed (firmware/update/update-error.ts says why)
+  | 'UPDATE' // a firmware update refused or failed (firmware/update/update-error.ts says why)
+  | 'LIFECYCLE'; // a service used before it started, or started while the register stops
 
 export class KassaError extends Error {
   readonly code: KassaErrorCode;

@@ -143,6 +143,20 @@ export class JobLedger {
     return this.entries.size;
   }
 
+  /**
+   * Retention while running (issue 9 §5): forgets finished jobs older than `keepMs`, as
+   * compaction drops them from the journal; their ids are no longer duplicates. Returns how many.
+   */
+  forgetExpired(nowMs: number, keepMs: number): number {
+    let forgotten = 0;
+    for (const [id, entry] of this.entries) {
+      if (!isExpired(entry, nowMs, keepMs)) continue;
+      this.entries.delete(id);
+      forgotten++;
+    }
+    return forgotten;
+  }
+
   private apply(r: LedgerRecord): LedgerEntry {
     const prev = this.entries.get(r.id);
     const base: LedgerEntry = prev ?? { id: ownCopy(r.id), acceptedAt: r.at, seq: ++this.seq, status: 'accepted' };
@@ -221,8 +235,13 @@ export function compactLedger(records: readonly LedgerRecord[], nowMs: number, k
   for (const id of view.ids()) {
     const entry = view.get(id);
     if (!entry) continue;
-    if (entry.finishedAt !== undefined && nowMs - entry.finishedAt > keepMs) continue;
+    if (isExpired(entry, nowMs, keepMs)) continue;
     out.push({ k: 'snapshot', id, at: entry.acceptedAt, entry });
   }
   return out;
+}
+
+/** A finished job past the retention (config `journal.keepDays`). */
+function isExpired(entry: LedgerEntry, nowMs: number, keepMs: number): boolean {
+  return entry.finishedAt !== undefined && nowMs - entry.finishedAt > keepMs;
 }

@@ -30,6 +30,7 @@ export interface LocalApiWingDeps {
 }
 
 export class LocalApiWing {
+  readonly name = 'localApi';
   readonly requests: LocalRequests;
   private readonly server: LocalApiServer;
   private unsubscribe: (() => void) | undefined;

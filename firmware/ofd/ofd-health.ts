@@ -3,12 +3,9 @@
  * left before the FN's 30-day block (fn-protocol Table 5, 14h), the FN's warning flags, and
  * an escalation level at 2, 20 and 27 days.
  */
-import { FN } from '../../drivers/fn/fn-commands.ts';
-import type { FnDriver } from '../../drivers/fn/fn-driver.ts';
+import type { FnFace } from '../../drivers/fn/fn-face.ts';
+import { OFD_BLOCK_DAYS, talksToOfd } from '../../drivers/fn/fn-status-flags.ts';
 import { atolDateTime } from '../core/local-time.ts';
-
-/** The FN blocks forming documents when the oldest unsent one is older than this (fiscal-spec §1.7). */
-export const OFD_BLOCK_DAYS = 30;
 
 /** Escalation: from this age (days) of the oldest unsent document on, the level applies. */
 export const ESCALATION: readonly { readonly fromDays: number; readonly level: OfdHealthLevel }[] = [
@@ -32,11 +29,11 @@ export interface OfdHealth {
 }
 
 /** Reads 20h and 30h; `now` is register-local seconds. */
-export async function ofdHealth(fn: FnDriver, now: number): Promise<OfdHealth> {
-  const status = (await fn.execute(FN.getStatus, {})).value;
-  if (status.phase !== 0x03 && status.phase !== 0x07) return { unsent: 0, level: 'ok', fn_warnings: status.warnings };
-  const ofd = (await fn.execute(FN.getOfdStatus, {})).value;
-  if (ofd.messageCount === 0) return { unsent: 0, level: 'ok', fn_warnings: status.warnings };
+export async function ofdHealth(fn: FnFace, now: number): Promise<OfdHealth> {
+  const status = await fn.status();
+  if (!talksToOfd(status.phase)) return { unsent: 0, level: 'ok', fn_warnings: status.warnings };
+  const ofd = await fn.ofdStatus();
+  if (!ofd || ofd.messageCount === 0) return { unsent: 0, level: 'ok', fn_warnings: status.warnings };
   const ageDays = Math.max(0, (now - ofd.firstFdTime) / 86400);
   const level: OfdHealthLevel = ageDays > OFD_BLOCK_DAYS ? 'blocked' : (ESCALATION.find((e) => ageDays >= e.fromDays)?.level ?? 'ok');
   return {

@@ -13,16 +13,15 @@
  * FN commands run inside `exclusive` (the pipeline's queue), so the exchange never lands
  * in the middle of a document being formed; the TCP part runs outside it.
  */
-import { FN } from '../../drivers/fn/fn-commands.ts';
-import type { FnDriver } from '../../drivers/fn/fn-driver.ts';
 import { FnError } from '../../drivers/fn/fn-error.ts';
-import { readOfdMessage } from '../../drivers/fn/fn-procedures.ts';
-import { OFD_RECEIPT_REJECT_REASONS } from '../../drivers/fn/fn-response-codes.ts';
+import { FnFace } from '../../drivers/fn/fn-face.ts';
+import { FN_CODE, OFD_RECEIPT_REJECT_REASONS } from '../../drivers/fn/fn-response-codes.ts';
 import { decodeContainer } from '../../drivers/ofd/ofd-container.ts';
 import type { OfdTransport } from '../../drivers/ofd/ofd-transport.ts';
 import { replyContainer } from '../../drivers/ofd/ofd-transport.ts';
 import { wrapMessage } from '../../drivers/ofd/session-header.ts';
 import type { Clock, TimerHandle } from '../core/clock.ts';
+import { Sleeper } from '../core/sleeper.ts';
 import type { Log } from '../core/log.ts';
 
 export type DeliveryRecord =
@@ -32,7 +31,7 @@ export type DeliveryRecord =
   | { readonly k: 'failed'; readonly fd: number; readonly at: number; readonly text: string };
 
 export interface OfdSenderDeps {
-  readonly fn: FnDriver;
+  readonly fn: FnFace;
   readonly transport: Pick<OfdTransport, 'exchange'>;
   readonly clock: Clock;
   readonly log: Log;
@@ -56,14 +55,11 @@ export interface OfdSenderOptions {
 
 export const DEFAULT_OFD_SENDER_OPTIONS: Omit<OfdSenderOptions, 'pVersion'> = { backoffMinMs: 1000, backoffMaxMs: 300_000, idleCheckMs: 60_000, blockSize: 1024 };
 
-/** 20h status bit 1: a message for the OFD waits (fn-protocol Table 76). */
-const MESSAGE_WAITING = 0x02;
-
 export class OfdSender {
   readonly stats = { confirmed: 0, refused: 0, rejected: 0, failures: 0, lastError: '', lastConfirmedFd: 0 };
   private running = false;
   private stopped = true;
-  private wakeUp: (() => void) | undefined;
+  private readonly sleeper: Sleeper;
   private attempt = 0;
   private loop: Promise<void> = Promise.resolve();
   private readonly log: Log;
@@ -73,6 +69,7 @@ export class OfdSender {
     private readonly options: OfdSenderOptions,
   ) {
     this.log = deps.log.child('ofd');
+    this.sleeper = new Sleeper(deps.clock);
   }
 
   start(): void {
@@ -85,25 +82,27 @@ export class OfdSender {
   /** Stops after the step in progress; gives up waiting after `waitMs` (the FN may be stuck). */
   async stop(waitMs = 3000): Promise<void> {
     this.stopped = true;
-    this.wakeUp?.();
-    await Promise.race([this.loop, new Promise((r) => setTimeout(r, waitMs))]);
+    this.sleeper.wake();
+    let timer: TimerHandle | undefined;
+    await Promise.race([this.loop, new Promise((r) => (timer = this.deps.clock.after(waitMs, () => r(undefined))))]);
+    timer?.cancel();
     this.running = false;
   }
 
   /** A new document is in the FN: send it now rather than at the next check. */
   wake(): void {
-    if (this.attempt === 0) this.wakeUp?.();
+    if (this.attempt === 0) this.sleeper.wake();
   }
 
   /** Resolves once the FN's queue is empty (or `timeoutMs` passes): tests and benchmarks. */
   async drained(timeoutMs: number): Promise<boolean> {
     const until = this.deps.clock.now() + timeoutMs;
     for (;;) {
-      const { value } = await this.deps.exclusive(() => this.deps.fn.execute(FN.getOfdStatus, {}));
-      if (value.messageCount === 0) return true;
+      const status = await this.deps.exclusive(() => this.deps.fn.ofdStatus());
+      if (!status || status.messageCount === 0) return true;
       if (this.deps.clock.now() > until) return false;
       this.wake();
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => this.deps.clock.after(20, () => r(undefined)));
     }
   }
 
@@ -124,7 +123,7 @@ export class OfdSender {
         const delay = Math.round(base / 2 + (base / 2) * this.deps.random());
         this.attempt++;
         this.log.warn(`OFD exchange failed (${this.stats.lastError}); the document stays in the FN; next try in ${delay} ms`);
-        await this.deps.exclusive(() => this.deps.fn.execute(FN.setTransportState, { connected: 0 })).catch(() => undefined);
+        await this.deps.exclusive(() => this.deps.fn.setTransport(false)).catch(() => undefined);
         await this.sleep(delay);
         continue;
       }
@@ -136,19 +135,14 @@ export class OfdSender {
   private async sendOne(): Promise<boolean> {
     const { fn, exclusive } = this.deps;
     const message = await exclusive(async () => {
-      let status;
-      try {
-        status = (await fn.execute(FN.getOfdStatus, {})).value;
-      } catch (e) {
-        if (e instanceof FnError && e.fnCode === 0x02) return undefined; // not a phase that talks to the OFD
-        throw e;
-      }
-      if ((status.status & MESSAGE_WAITING) === 0) {
-        if (status.status & 0x01) await fn.execute(FN.setTransportState, { connected: 0 });
+      const status = await fn.ofdStatus();
+      if (!status) return undefined; // not a phase that talks to the OFD
+      if (!FnFace.messageWaiting(status)) {
+        if (FnFace.transportOpen(status)) await fn.setTransport(false);
         return undefined;
       }
-      await fn.execute(FN.setTransportState, { connected: 1 });
-      return readOfdMessage(fn, this.options.blockSize);
+      await fn.setTransport(true);
+      return fn.readOfdMessage(this.options.blockSize);
     });
     if (!message) return false;
     const decoded = decodeContainer(message);
@@ -162,14 +156,14 @@ export class OfdSender {
       throw e;
     }
     try {
-      const { value } = await exclusive(() => fn.execute(FN.passOfdReceipt, { receipt: replyContainer(reply) }));
+      const value = await exclusive(() => fn.passOfdReceipt(replyContainer(reply)));
       if (value.ofdCode !== 0) {
         this.stats.refused++;
         await this.deps.record({ k: 'refused', fd, at: this.deps.clock.now(), ofdCode: value.ofdCode });
         throw new Error(`the OFD refused FD ${fd} with code ${value.ofdCode}`);
       }
     } catch (e) {
-      if (!(e instanceof FnError && e.fnCode === 0x20)) throw e;
+      if (!(e instanceof FnError && e.fnCode === FN_CODE.OFD_RECEIPT_REJECTED)) throw e;
       this.stats.rejected++;
       const text = OFD_RECEIPT_REJECT_REASONS[e.reason ?? 0] ?? `reason ${e.reason}`;
       await this.deps.record({ k: 'rejected', fd, at: this.deps.clock.now(), reason: e.reason ?? 0, text });
@@ -183,16 +177,7 @@ export class OfdSender {
   }
 
   private sleep(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      let timer: TimerHandle | undefined;
-      const done = (): void => {
-        timer?.cancel();
-        this.wakeUp = undefined;
-        resolve();
-      };
-      timer = this.deps.clock.after(ms, done);
-      this.wakeUp = done;
-    });
+    return this.stopped ? Promise.resolve() : this.sleeper.sleep(ms);
   }
+
 }

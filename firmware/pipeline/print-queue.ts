@@ -8,16 +8,19 @@
  * head: it is fiscalized and stays fiscalized (DESIGN.md §1 invariant 3); its result says
  * "fiscalized, not printed", and so do the results of the documents waiting behind it;
  * printing resumes by itself when the printer is ready again, or at once on `resume()`.
- * Jobs that need no paper (electronic receipts, failures) are not held up by the printer:
- * while the head waits for it, they are finished ahead of it, in their own order.
+ * Jobs that need no paper (electronic receipts, failures) are no items of their own: their
+ * result rides behind the last document queued before it, and is finished right after that
+ * document; with nothing queued it is finished at once. While the head waits for the
+ * printer, they are not held up: they are finished ahead of it, in their own order.
  */
 import type { Clock } from '../core/clock.ts';
 import type { Log } from '../core/log.ts';
+import { WorkQueue, type WorkOutcome } from '../core/work-queue.ts';
 import type { PrintRequest, ReceiptPrinter } from '../print/receipt-printer.ts';
 
 export interface PrintItem {
   readonly id: string;
-  /** Undefined: nothing to print (an electronic receipt), only to finish in turn. */
+  /** Undefined: nothing to print (an electronic receipt), only to finish in turn (see settle()). */
   readonly request: PrintRequest | undefined;
   /** Called once the document is on paper, before `finish`. */
   readonly printed: () => Promise<void>;
@@ -33,116 +36,126 @@ export interface PrintQueueDeps {
   readonly log: Log;
 }
 
+interface Paperless {
+  readonly id: string;
+  readonly finish: () => Promise<void>;
+}
+
+interface Document extends PrintItem {
+  readonly request: PrintRequest;
+  /** Results of paperless jobs that came after this document: finished right after it. */
+  readonly behind: Paperless[];
+}
+
 export class PrintQueue {
-  private readonly items: PrintItem[] = [];
-  private draining = false;
-  private wakeUp: (() => void) | undefined;
+  private readonly queue: WorkQueue<Document>;
   private readonly notified = new Set<string>();
+  /** Paperless results finished with nothing queued: one after another, in order. */
+  private direct: Promise<void> = Promise.resolve();
   private readonly log: Log;
-  private idleWaiters: (() => void)[] = [];
   readonly stats = { printed: 0, refusals: 0, finished: 0 };
 
   constructor(
     private readonly deps: PrintQueueDeps,
     /** How often to look again at a printer that refused, ms. */
-    private readonly retryMs: number,
+    retryMs: number,
   ) {
     this.log = deps.log.child('print-queue');
+    this.queue = new WorkQueue(deps.clock, (head) => this.work(head), { retryMs, key: (item) => item.id });
   }
 
+  /** Documents waiting to be printed. */
   get length(): number {
-    return this.items.length;
+    return this.queue.length;
   }
 
   /** True while the head document waits for the printer. */
   get blocked(): boolean {
-    const head = this.items[0];
+    const head = this.queue.head;
     return head !== undefined && this.notified.has(head.id);
   }
 
   /** True when a job is already waiting here (to be printed or finished). */
   has(id: string): boolean {
-    return this.items.some((i) => i.id === id);
+    return this.queue.queued.some((d) => d.id === id || d.behind.some((p) => p.id === id));
   }
 
   add(item: PrintItem): void {
     // One job, one place in the queue: a job worked twice (a restart, a second submit) must
     // not put its receipt on paper twice.
     if (this.has(item.id)) return this.log.debug(() => `job ${item.id} is already in the print queue`);
-    this.items.push(item);
+    if (!item.request) return this.settle(item.id, item.finish);
     // Behind a blocked head, say at once that this one will not be printed soon either.
-    if (this.blocked && item.request) this.refused(item);
-    void this.drain();
+    const blocked = this.blocked;
+    const busy = this.queue.length > 0;
+    this.queue.add({ ...item, request: item.request, behind: [] });
+    // Behind a document on paper: lay it out now, while that paper moves (issue 9 §7).
+    if (busy && !blocked) this.deps.printer.prepare?.(item.request);
+    if (blocked) this.refused(item);
+  }
+
+  /** A result that needs no paper, finished in job order: after the last document queued, or now. */
+  settle(id: string, finish: () => Promise<void>): void {
+    const last = this.queue.queued.at(-1);
+    if (last) {
+      last.behind.push({ id, finish });
+      return;
+    }
+    this.direct = this.direct.then(() => this.finished(finish)).catch((e: unknown) => this.log.error(`job ${id}: its result was not recorded: ${e instanceof Error ? e.message : String(e)}`));
   }
 
   /** "Continue printing": try the head again now instead of at the next retry. */
   resume(): void {
-    this.wakeUp?.();
+    this.queue.wake();
   }
 
-  idle(): Promise<void> {
-    if (!this.draining && this.items.length === 0) return Promise.resolve();
-    return new Promise((r) => this.idleWaiters.push(r));
+  /** Stops after the document in progress; what waits stays queued (a restart prints it from the journal). */
+  stop(): void {
+    this.queue.stop();
   }
 
-  private async drain(): Promise<void> {
-    if (this.draining) return;
-    this.draining = true;
-    try {
-      for (let head = this.items[0]; head; head = this.items[0]) {
-        if (head.request) {
-          const ok = await this.deps.printer.print(head.request).catch((e: unknown) => {
-            this.log.warn(`job ${head.id}: printer error: ${e instanceof Error ? e.message : String(e)}`);
-            return false;
-          });
-          if (!ok) {
-            this.stats.refusals++;
-            for (const item of this.items) if (item.request) this.refused(item);
-            await this.finishPaperless();
-            await this.pause();
-            continue;
-          }
-          this.stats.printed++;
-          await head.printed();
-        }
-        await head.finish();
-        this.stats.finished++;
-        this.notified.delete(head.id);
-        this.items.shift();
-      }
-    } finally {
-      this.draining = false;
-      if (this.items.length === 0) for (const w of this.idleWaiters.splice(0)) w();
+  async idle(): Promise<void> {
+    await this.queue.idle();
+    await this.direct;
+  }
+
+  private async work(head: Document): Promise<WorkOutcome> {
+    const ok = await this.deps.printer.print(head.request).catch((e: unknown) => {
+      this.log.warn(`job ${head.id}: printer error: ${e instanceof Error ? e.message : String(e)}`);
+      return false;
+    });
+    if (!ok) {
+      this.stats.refusals++;
+      for (const doc of this.queue.queued) this.refused(doc);
+      await this.finishPaperless();
+      return 'wait';
     }
+    this.stats.printed++;
+    await head.printed();
+    await this.finished(head.finish);
+    this.notified.delete(head.id);
+    await this.finishBehind(head);
+    return 'done';
   }
 
-  /** While the head waits for the printer: finishes, in order, the jobs behind it that need no paper. */
+  /** While the head waits for the printer: finishes, in order, the jobs that need no paper. */
   private async finishPaperless(): Promise<void> {
-    for (const item of this.items.slice(1)) {
-      if (item.request) continue;
-      await item.finish();
-      this.stats.finished++;
-      this.items.splice(this.items.indexOf(item), 1);
-    }
+    for (const doc of this.queue.queued) await this.finishBehind(doc);
+  }
+
+  /** One at a time from the front: a result that joins while another is being finished is not missed. */
+  private async finishBehind(doc: Document): Promise<void> {
+    for (let p = doc.behind.shift(); p; p = doc.behind.shift()) await this.finished(p.finish);
+  }
+
+  private async finished(finish: () => Promise<void>): Promise<void> {
+    await finish();
+    this.stats.finished++;
   }
 
   private refused(item: PrintItem): void {
     if (this.notified.has(item.id)) return;
     this.notified.add(item.id);
     item.notPrinted();
-  }
-
-  private pause(): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = this.deps.clock.after(this.retryMs, () => {
-        this.wakeUp = undefined;
-        resolve();
-      });
-      this.wakeUp = () => {
-        timer.cancel();
-        this.wakeUp = undefined;
-        resolve();
-      };
-    });
   }
 }

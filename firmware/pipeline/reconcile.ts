@@ -8,19 +8,16 @@
  *     of the expected type, operation and total is this job's: it is fiscalized, once;
  *   - none: the document was not formed; the job goes back to the queue.
  */
-import { FN } from '../../drivers/fn/fn-commands.ts';
-import type { FnDriver } from '../../drivers/fn/fn-driver.ts';
-import { archiveSummaryLayout } from '../../drivers/fn/fn-archive-layouts.ts';
-import { decodeLayout } from '../../drivers/fn/fn-layout.ts';
-import { readArchivedTlv } from '../../drivers/fn/fn-procedures.ts';
+import { FnFace } from '../../drivers/fn/fn-face.ts';
 import type { Clock } from '../core/clock.ts';
+import { KassaError } from '../core/kassa-error.ts';
 import type { Log } from '../core/log.ts';
 import { decodeTlv, findTag } from '../fiscal/tlv-codec.ts';
 import type { FiscalAttributes } from '../jobs/job-result.ts';
 import type { JobLedger, LedgerEntry } from '../jobs/job-ledger.ts';
 
 export interface ReconcileDeps {
-  readonly fn: FnDriver;
+  readonly fn: FnFace;
   readonly ledger: JobLedger;
   readonly log: Log;
   readonly clock: Clock;
@@ -28,35 +25,43 @@ export interface ReconcileDeps {
 
 type Attributes = (f: Omit<FiscalAttributes, 'fnNumber' | 'rnm' | 'ofdInn' | 'fnsSite'>) => FiscalAttributes;
 
+/**
+ * The register never writes a value it made up into a fiscalized record: a document found
+ * whose shift number the FN does not give is an FN_PROTOCOL error, and the job stays
+ * "forming" for the next try (DESIGN.md §1 invariant 1).
+ */
 export async function reconcileForming(deps: ReconcileDeps, entry: LedgerEntry, attributes: Attributes): Promise<LedgerEntry> {
   const forming = entry.forming;
   if (!forming) return entry;
   const { fn, ledger, log } = deps;
-  const status = (await fn.execute(FN.getStatus, {})).value;
-  if (status.document !== 0) {
+  const status = await fn.status();
+  if (FnFace.hasOpenDocument(status)) {
     log.warn(`job ${entry.id}: an unfinished FN document was open: cancelling it`);
-    await fn.execute(FN.cancelDocument, {});
+    await fn.cancelDocument();
   }
-  const ffd = (await fn.execute(FN.getFormat, {})).value.ffdInUse === 4 ? '1.2' : '1.05';
+  const ffd = await fn.ffdInUse();
+  if (!ffd) throw new KassaError('FN_PROTOCOL', `job ${entry.id}: the FN names no FFD in use, so its archive cannot be read`);
   for (let fd = forming.fdBefore + 1; fd <= status.lastFd; fd++) {
-    const found = (await fn.execute(FN.findDocument, { fd })).value;
-    if (found.docType !== forming.fdType) continue;
-    const layout = archiveSummaryLayout(found.docType, ffd);
-    const summary = layout ? (decodeLayout(layout, found.data) as Record<string, number>) : {};
-    if (forming.operationType !== undefined && summary['operationType'] !== forming.operationType) continue;
-    if (forming.totalKopecks !== undefined && summary['total'] !== forming.totalKopecks) continue;
-    const nodes = decodeTlv((await readArchivedTlv(fn, fd)).tlv);
+    const summary = await fn.findDocument(fd, ffd);
+    if (summary.fdType !== forming.fdType) continue;
+    if (summary.kind === 'receipt') {
+      if (forming.operationType !== undefined && summary.operationType !== forming.operationType) continue;
+      if (forming.totalKopecks !== undefined && summary.total !== forming.totalKopecks) continue;
+    }
+    const nodes = decodeTlv((await fn.readDocument(fd)).tlv);
     const num = (tag: number): number | undefined => {
       const v = findTag(nodes, tag)?.value;
       return typeof v === 'number' ? v : undefined;
     };
+    const shiftNumber = num(1038) ?? (summary.kind === 'shift' ? summary.shiftNumber : undefined);
+    if (shiftNumber === undefined) throw new KassaError('FN_PROTOCOL', `job ${entry.id}: FD ${fd} in the FN archive names no shift (tag 1038)`);
     const receiptNumber = num(1042);
     const fiscal = attributes({
-      fdType: found.docType,
+      fdType: summary.fdType,
       fd,
-      fpd: summary['fpd'] ?? 0,
-      dateTime: num(1012) ?? summary['dateTime'] ?? 0,
-      shiftNumber: num(1038) ?? summary['shiftNumber'] ?? 0,
+      fpd: summary.fpd,
+      dateTime: num(1012) ?? summary.dateTime,
+      shiftNumber,
       ...(receiptNumber !== undefined ? { receiptNumber } : {}),
       ...(forming.operationType !== undefined ? { operationType: forming.operationType } : {}),
       ...(forming.totalKopecks !== undefined ? { totalKopecks: forming.totalKopecks } : {}),

@@ -6,7 +6,7 @@ import type { RegistrationConfig } from '../config/device-config.ts';
 import { ffdVersionCode } from '../fiscal/ffd-version.ts';
 import { TAX_SYSTEMS } from '../fiscal/receipt-codes.ts';
 import type { TlvNode } from '../fiscal/tlv-codec.ts';
-import type { RegistrationRequest } from './fn-documents.ts';
+import type { RegistrationRequest } from '../../drivers/fn/fn-documents.ts';
 
 /** Work-mode bit 5: settlements on the internet (fn-protocol Tables 37, 38). */
 const WORK_MODE_INTERNET = 0x20;

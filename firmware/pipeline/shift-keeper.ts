@@ -3,12 +3,11 @@
  * closed and reopened before a receipt once it has been open `maxOpenMinutes` (the FN
  * refuses receipts after 24 h), closed at the daily time, and on request.
  */
-import { FN } from '../../drivers/fn/fn-commands.ts';
-import type { FnDriver } from '../../drivers/fn/fn-driver.ts';
+import type { ShiftResult } from '../../drivers/fn/fn-documents.ts';
+import type { FnFace } from '../../drivers/fn/fn-face.ts';
 import type { Log } from '../core/log.ts';
 import type { FfdVersion } from '../fiscal/ffd-version.ts';
 import type { TlvNode } from '../fiscal/tlv-codec.ts';
-import { closeShift, openShift, type ShiftResult } from './fn-documents.ts';
 
 export interface ShiftInfo {
   readonly open: boolean;
@@ -18,7 +17,7 @@ export interface ShiftInfo {
 }
 
 export interface ShiftKeeperDeps {
-  readonly fn: FnDriver;
+  readonly fn: FnFace;
   readonly log: Log;
   /** Remembers when the shift was opened across restarts (device state). */
   readonly remember: (shift: { number: number; openedAt: number } | undefined) => Promise<void>;
@@ -47,7 +46,7 @@ export class ShiftKeeper {
   }
 
   async current(): Promise<ShiftInfo> {
-    const { value } = await this.deps.fn.execute(FN.getShiftParams, {});
+    const value = await this.deps.fn.shift();
     const known = this.deps.recall();
     const openedAt = value.shiftOpen === 1 && known?.number === value.shiftNumber ? known.openedAt : undefined;
     return { open: value.shiftOpen === 1, number: value.shiftNumber, openedAt };
@@ -74,14 +73,14 @@ export class ShiftKeeper {
   }
 
   async open(at: number, cashier: readonly TlvNode[]): Promise<ShiftResult> {
-    const r = await openShift(this.deps.fn, this.options.ffd, at, cashier);
+    const r = await this.deps.fn.openShift(this.options.ffd, at, cashier);
     await this.deps.remember({ number: r.shiftNumber, openedAt: at });
     this.log.info(`shift ${r.shiftNumber} opened (FD ${r.fd})`);
     return r;
   }
 
   async close(at: number, cashier: readonly TlvNode[]): Promise<ShiftResult> {
-    const r = await closeShift(this.deps.fn, this.options.ffd, at, cashier);
+    const r = await this.deps.fn.closeShift(this.options.ffd, at, cashier);
     await this.deps.remember(undefined);
     this.log.info(`shift ${r.shiftNumber} closed (FD ${r.fd})`);
     return r;

@@ -41,6 +41,8 @@ export const DEFAULT_PRINT_TIMING: PrintTiming = { printTimeoutMs: 60_000, pollM
 
 export class EscPosPrinter implements ReceiptPrinter {
   readonly stats = { printed: 0, refused: 0, unconfirmed: 0 };
+  /** Documents laid out ahead of their turn (prepare()); dropped with the request. */
+  private readonly prepared = new WeakMap<PrintRequest, Uint8Array>();
   constructor(
     private readonly deps: { readonly driver: PrinterDriver; readonly log: Log },
     /** Characters a line: 32 for 58 mm paper, 48 for 80 mm. */
@@ -55,8 +57,7 @@ export class EscPosPrinter implements ReceiptPrinter {
       this.deps.log.warn(`printer not ready (${describeStatus(before)}): the document waits`);
       return false;
     }
-    const layout = layoutDocument(req, this.columns);
-    await this.deps.driver.write(encodeLayout(layout, this.columns));
+    await this.deps.driver.write(this.prepared.get(req) ?? this.encode(req));
     const outcome = await this.deps.driver.waitPrinted(this.timing.printTimeoutMs, this.timing.pollMs);
     if (outcome.kind === 'stopped') {
       // Cut short: clear what the printer still holds and print the document again, whole,
@@ -74,6 +75,14 @@ export class EscPosPrinter implements ReceiptPrinter {
     }
     this.stats.printed++;
     return true;
+  }
+
+  prepare(req: PrintRequest): void {
+    if (!this.prepared.has(req)) this.prepared.set(req, this.encode(req));
+  }
+
+  private encode(req: PrintRequest): Uint8Array {
+    return encodeLayout(layoutDocument(req, this.columns), this.columns);
   }
 
   async status(): Promise<string> {

@@ -10,6 +10,7 @@ import type { BytePort } from '../../drivers/port.ts';
 import { openSerialPort } from '../../drivers/serial-port.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Log } from '../core/log.ts';
+import { made, type Service } from '../core/service.ts';
 import type { DeviceConfig } from '../config/device-config.ts';
 import { EscPosPrinter } from './escpos-printer.ts';
 import type { ReceiptPrinter } from './receipt-printer.ts';
@@ -52,3 +53,31 @@ export async function makePrinter(config: DeviceConfig, deps: PrinterWiringDeps,
   }
 }
 
+
+/** Printing as a service of the composition root: the printer is made at start, its line closed at stop. */
+export class PrinterWing implements Service {
+  readonly name = 'printer';
+  private instance: ReceiptPrinter | undefined;
+  private readonly stops: (() => Promise<void> | void)[] = [];
+
+  constructor(
+    private readonly config: DeviceConfig,
+    private readonly deps: PrinterWiringDeps,
+  ) {}
+
+  get printer(): ReceiptPrinter {
+    return made(this.instance, 'the printer');
+  }
+
+  async start(): Promise<void> {
+    this.instance = await makePrinter(this.config, this.deps, this.stops);
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.stops.splice(0).reverse()) await s();
+  }
+
+  describe(): Record<string, unknown> {
+    return this.instance?.describe() ?? { started: false };
+  }
+}

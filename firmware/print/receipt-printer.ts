@@ -22,6 +22,11 @@ export interface PrintRequest {
 export interface ReceiptPrinter {
   /** Resolves true when the document is on paper, false when it could not be printed now. */
   print(request: PrintRequest): Promise<boolean>;
+  /**
+   * Optional: lay out and encode a document that will be printed next, while the paper of
+   * the one before it moves, so the printer does not stand still between documents.
+   */
+  prepare?(request: PrintRequest): void;
   /** The printer's state in words, read now ("ready", "paperOut, offline", …): for the console. */
   status(): Promise<string>;
   describe(): Record<string, unknown>;

@@ -9,11 +9,12 @@
  * 1 OFD, 2 user name, 3 address/place, 7 tax systems, 31 other reasons).
  */
 import { FN } from '../../drivers/fn/fn-commands.ts';
+import { PHASE } from '../../drivers/fn/fn-status-flags.ts';
 import type { FnDriver } from '../../drivers/fn/fn-driver.ts';
 import type { RegistrationConfig } from '../config/device-config.ts';
 import { ffdVersionCode } from '../fiscal/ffd-version.ts';
 import { encodeTlv, type TlvNode } from '../fiscal/tlv-codec.ts';
-import { cycle, registerFn, type Fiscalized, type RegistrationRequest } from '../pipeline/fn-documents.ts';
+import { cycle, registerFn, type Fiscalized, type RegistrationRequest } from '../../drivers/fn/fn-documents.ts';
 import { registrationReport } from '../pipeline/registration-report.ts';
 
 export const REREGISTRATION_REASONS = {
@@ -27,8 +28,8 @@ export const REREGISTRATION_REASONS = {
 export type ReregistrationReason = keyof typeof REREGISTRATION_REASONS;
 export const isReason = (r: unknown): r is ReregistrationReason => typeof r === 'string' && Object.hasOwn(REREGISTRATION_REASONS, r);
 
-/** Phases by name (fn-protocol Table 6): code outside drivers/fn speaks of them so. */
-export const FN_PHASE = { readyForRegistration: 0x01, fiscal: 0x03, postFiscal: 0x07, archiveOnly: 0x0f } as const;
+/** Phases by name (fn-protocol Table 6): the one table in drivers/fn, under the name this folder uses. */
+export const FN_PHASE = PHASE;
 
 /** The reasons a change of registration data needs, from the old and new data. */
 export function reasonsFor(before: RegistrationConfig, after: RegistrationConfig): ReregistrationReason[] {

@@ -51,6 +51,7 @@ export interface ProvisioningWingDeps {
 }
 
 export class ProvisioningWing {
+  readonly name = 'provisioning';
   private readonly gate: CommandGate | undefined;
   private readonly log: Log;
   private running = false;

@@ -3,9 +3,8 @@
  * retained status topic, in logs, and in the debug console. Every field is documented in
  * firmware/jobs/README.md "Status".
  */
-import { FN_PHASES } from '../../drivers/fn/fn-status-flags.ts';
-import { FN } from '../../drivers/fn/fn-commands.ts';
-import type { FnDriver } from '../../drivers/fn/fn-driver.ts';
+import type { FnFace } from '../../drivers/fn/fn-face.ts';
+import { FN_PHASES, PHASE } from '../../drivers/fn/fn-status-flags.ts';
 import { atolDateTime } from '../core/local-time.ts';
 import type { JobLedger } from '../jobs/job-ledger.ts';
 import type { ShiftKeeper } from '../pipeline/shift-keeper.ts';
@@ -47,7 +46,7 @@ export interface FirmwareStatus {
 
 export interface StatusSources {
   readonly deviceId: string;
-  readonly fn: FnDriver;
+  readonly fn: FnFace;
   readonly shifts: ShiftKeeper;
   readonly ledger: JobLedger;
   readonly queued: () => number;
@@ -61,7 +60,7 @@ export interface StatusSources {
 export async function collectStatus(s: StatusSources): Promise<DeviceStatus> {
   const base = { version: 1 as const, state: 'online' as const, device_id: s.deviceId, timestamp: atolDateTime(s.now()), jobs: { ...s.ledger.counts(), queued: s.queued() }, links: s.links(), firmware: s.firmware() };
   try {
-    const st = (await s.fn.execute(FN.getStatus, {})).value;
+    const st = await s.fn.status();
     const fn = {
       number: st.fnNumber,
       phase: st.phase,
@@ -72,7 +71,7 @@ export async function collectStatus(s: StatusSources): Promise<DeviceStatus> {
     };
     const ofd = await s.ofd();
     const provisioning = s.provisioning ? { provisioning: await s.provisioning() } : {};
-    if (st.phase !== 0x03) return { ...base, fn, ofd, ...provisioning };
+    if (st.phase !== PHASE.fiscal) return { ...base, fn, ofd, ...provisioning };
     const shift = await s.shifts.current();
     const now = s.now();
     return {

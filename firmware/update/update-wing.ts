@@ -29,6 +29,7 @@ export interface UpdateWingDeps {
 }
 
 export class UpdateWing {
+  readonly name = 'update';
   readonly chunkTopic: string;
   private readonly fetcher: ChunkFetcher;
   readonly updater: Updater;

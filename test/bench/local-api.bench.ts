@@ -23,7 +23,7 @@ import { Journal } from '../../firmware/journal/journal.ts';
 import { LocalApiServer } from '../../firmware/local-api/local-api-server.ts';
 import { LocalRequests } from '../../firmware/local-api/local-requests.ts';
 import { FiscalPipeline } from '../../firmware/pipeline/fiscal-pipeline.ts';
-import { registerFn } from '../../firmware/pipeline/fn-documents.ts';
+import { registerFn } from '../../drivers/fn/fn-documents.ts';
 import { ShiftKeeper } from '../../firmware/pipeline/shift-keeper.ts';
 import { EscPosPrinter } from '../../firmware/print/escpos-printer.ts';
 import { registration as fnRegistration } from '../helpers/fiscal-fixtures.ts';
@@ -57,11 +57,11 @@ export async function localApiBench(): Promise<Figure[]> {
   const ledger = new JobLedger(journal);
   await journal.open((r) => ledger.replay(r));
   let memory: { number: number; openedAt: number } | undefined;
-  const shifts = new ShiftKeeper({ fn: rig.driver, log, recall: () => memory, remember: async (s) => void (memory = s) }, { ffd: reg.ffd, maxOpenMinutes: 1430 });
+  const shifts = new ShiftKeeper({ fn: rig.fn, log, recall: () => memory, remember: async (s) => void (memory = s) }, { ffd: reg.ffd, maxOpenMinutes: 1430 });
   const finishedAt = new Map<string, number>();
   const pipeline = new FiscalPipeline(
     {
-      fn: rig.driver,
+      fn: rig.fn,
       ledger,
       shifts,
       printer,

@@ -5,7 +5,7 @@
  */
 import { FN } from '../../drivers/fn/fn-commands.ts';
 import { buildReceipt } from '../../firmware/fiscal/receipt-builder.ts';
-import { closeShift, formReceipt, openShift } from '../../firmware/pipeline/fn-documents.ts';
+import { closeShift, formReceipt, openShift } from '../../drivers/fn/fn-documents.ts';
 import { cashierTags, sellCashAndCard } from '../helpers/fiscal-fixtures.ts';
 import { T0 } from '../helpers/fn-rig.ts';
 import { ofdRig } from '../helpers/ofd-rig.ts';

@@ -2,6 +2,7 @@
  * `npm run bench`: every benchmark in one run, figures and ratios printed (DESIGN.md §4).
  * `npm run bench -- jobs` runs the ones whose name contains "jobs".
  */
+import { bundleBench } from './bundle.bench.ts';
 import { fiscalCoreBench } from './fiscal-core.bench.ts';
 import { jobsBench } from './jobs.bench.ts';
 import { journalBench } from './journal.bench.ts';
@@ -18,6 +19,7 @@ const BENCHES: readonly { name: string; run: () => Promise<unknown> }[] = [
   { name: 'printing', run: printingBench },
   { name: 'release', run: releaseBench },
   { name: 'local-api', run: localApiBench },
+  { name: 'bundle', run: bundleBench },
 ];
 
 const filter = process.argv[2];

@@ -12,7 +12,6 @@ import { FnError } from '../../drivers/fn/fn-error.ts';
 import { buildCorrectionReceipt, buildReceipt } from '../../firmware/fiscal/receipt-builder.ts';
 import type { Receipt } from '../../firmware/fiscal/receipt.ts';
 import { decodeTlv, findTag } from '../../firmware/fiscal/tlv-codec.ts';
-import { closeShift, formReceipt, openShift } from '../../firmware/pipeline/fn-documents.ts';
 import { readArchivedTlv } from '../../drivers/fn/fn-procedures.ts';
 import { cashierTags, correction, sellCashAndCard, sellRefund } from '../helpers/fiscal-fixtures.ts';
 import { T0, type FnRig } from '../helpers/fn-rig.ts';
@@ -40,10 +39,10 @@ const it = suite('FN counters (36h)');
 
 it('receipts by sign with their payment and VAT sums; corrections; a 22 % receipt counted with no VAT field of its own', async () => {
   const rig = await registeredRig('1.2');
-  const first = await formReceipt(rig.driver, '1.2', rig.at(T0 + 120), buildReceipt(sellCashAndCard, '1.2'));
-  const second = await formReceipt(rig.driver, '1.2', rig.at(T0 + 180), buildReceipt(at22, '1.2'));
-  await formReceipt(rig.driver, '1.2', rig.at(T0 + 240), buildReceipt(sellRefund, '1.2'));
-  await formReceipt(rig.driver, '1.2', rig.at(T0 + 300), buildCorrectionReceipt(correction(T0 - 86400, '1.2'), '1.2'));
+  const first = await rig.fn.formReceipt('1.2', rig.at(T0 + 120), buildReceipt(sellCashAndCard, '1.2'));
+  const second = await rig.fn.formReceipt('1.2', rig.at(T0 + 180), buildReceipt(at22, '1.2'));
+  await rig.fn.formReceipt('1.2', rig.at(T0 + 240), buildReceipt(sellRefund, '1.2'));
+  await rig.fn.formReceipt('1.2', rig.at(T0 + 300), buildCorrectionReceipt(correction(T0 - 86400, '1.2'), '1.2'));
 
   const c = await counters(rig, 0);
   assert.is(c.shiftNumber, 1);
@@ -66,10 +65,10 @@ it('receipts by sign with their payment and VAT sums; corrections; a 22 % receip
 
 it('the shift counters start again with each shift; the FN counters keep everything', async () => {
   const rig = await registeredRig('1.2');
-  await formReceipt(rig.driver, '1.2', rig.at(T0 + 120), buildReceipt(sellCashAndCard, '1.2'));
-  await closeShift(rig.driver, '1.2', rig.at(T0 + HOUR), cashierTags);
-  await openShift(rig.driver, '1.2', rig.at(T0 + 2 * HOUR), cashierTags);
-  await formReceipt(rig.driver, '1.2', rig.at(T0 + 2 * HOUR + 60), buildReceipt(at22, '1.2'));
+  await rig.fn.formReceipt('1.2', rig.at(T0 + 120), buildReceipt(sellCashAndCard, '1.2'));
+  await rig.fn.closeShift('1.2', rig.at(T0 + HOUR), cashierTags);
+  await rig.fn.openShift('1.2', rig.at(T0 + 2 * HOUR), cashierTags);
+  await rig.fn.formReceipt('1.2', rig.at(T0 + 2 * HOUR + 60), buildReceipt(at22, '1.2'));
 
   const shift = await counters(rig, 0);
   assert.equal({ n: shift.shiftNumber, ops: shift.operations, count: shift.sell.count, total: shift.sell.total }, { n: 2, ops: 1, count: 1, total: 122000 });

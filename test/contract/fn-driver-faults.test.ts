@@ -7,7 +7,6 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ManualClock } from '../../firmware/core/clock.ts';
 import { KassaError } from '../../firmware/core/kassa-error.ts';
 import { buildReceipt } from '../../firmware/fiscal/receipt-builder.ts';
 import { makeRnm } from '../../firmware/fiscal/registration-numbers.ts';
@@ -21,7 +20,7 @@ import { encodeLayout } from '../../drivers/fn/fn-layout.ts';
 import { sendDocumentTlv } from '../../drivers/fn/fn-procedures.ts';
 import { memoryPortPair } from '../../drivers/memory-port.ts';
 import type { BytePort } from '../../drivers/port.ts';
-import { fnRig, FN_NUMBER, T0, testLog, type FnRig, type RigOptions } from '../helpers/fn-rig.ts';
+import { fnRig, FN_NUMBER, HandSetClock, T0, testLog, type FnRig, type RigOptions } from '../helpers/fn-rig.ts';
 
 const DAY = 86400;
 const INN = '7707083893';
@@ -492,7 +491,7 @@ function scripted(answer: (frame: Frame, n: number) => Uint8Array[], options: Pa
       for (const out of answer(frame, received.length)) void fnSide.write(out);
     }
   });
-  const driver = new FnDriver({ port: registerSide, clock: new ManualClock(T0 * 1000), log: testLog() }, { ...DEFAULT_FN_DRIVER_OPTIONS, ...FAST, ...options });
+  const driver = new FnDriver({ port: registerSide, clock: new HandSetClock(T0 * 1000), log: testLog() }, { ...DEFAULT_FN_DRIVER_OPTIONS, ...FAST, ...options });
   driver.start();
   return {
     driver,
@@ -566,7 +565,8 @@ test('scripted FN: a frame while no command is pending is counted as unsolicited
   const s = scripted(() => [encodeFrame(0x00, statusData(++n))]);
   try {
     await s.fnSide.write(encodeFrame(0x00, statusData(99)));
-    await new Promise((r) => setTimeout(r, 20));
+    // The memory line delivers on the next turn of the event loop: no wall time is needed.
+    for (let i = 0; i < 5 && s.driver.counters.unsolicited === 0; i++) await new Promise((r) => setImmediate(r));
     assert.is(s.driver.counters.unsolicited, 1);
     const answer = await s.driver.execute(FN.getStatus, {});
     assert.is(answer.value.lastFd, 1, 'the unsolicited frame was not taken as the answer');

@@ -12,8 +12,7 @@ import { FN } from '../../drivers/fn/fn-commands.ts';
 import { FnDevice } from '../../drivers/fn/emulator/fn-device.ts';
 import { fileStateStore } from '../../drivers/fn/emulator/fn-state-store.ts';
 import { KassaError } from '../../firmware/core/kassa-error.ts';
-import { ManualClock } from '../../firmware/core/clock.ts';
-import { deviceOptions, fnRig, T0, testLog } from '../helpers/fn-rig.ts';
+import { deviceOptions, fnRig, HandSetClock, T0, testLog } from '../helpers/fn-rig.ts';
 import { registeredRig, sell } from '../helpers/fn-session.ts';
 
 const HOUR = 3600;
@@ -24,7 +23,7 @@ function tempFile(): { path: string; done: () => void } {
 }
 
 function reload(path: string): FnDevice {
-  const device = new FnDevice({ store: fileStateStore(path), clock: new ManualClock(T0 * 1000), log: testLog() }, deviceOptions());
+  const device = new FnDevice({ store: fileStateStore(path), clock: new HandSetClock(T0 * 1000), log: testLog() }, deviceOptions());
   device.boot();
   return device;
 }
@@ -57,7 +56,7 @@ test('appending after a restart continues the file (the first append once overwr
     await sell(first, T0 + HOUR);
     first.store.close();
     await first.close();
-    const second = fnRig({ store: fileStateStore(file.path), clock: new ManualClock((T0 + HOUR) * 1000) });
+    const second = fnRig({ store: fileStateStore(file.path), clock: new HandSetClock((T0 + HOUR) * 1000) });
     assert.is((await sell(second, T0 + 2 * HOUR)).fd, 4);
     second.store.close();
     await second.close();
@@ -80,7 +79,7 @@ test('a torn last record is dropped at boot and the file is cut back to the last
     const good = statSync(file.path).size;
     // A write cut short: half a record header and some payload.
     appendFileSync(file.path, Uint8Array.of(0x40, 0x00, 0x00, 0x00, 0xde, 0xad, 0xbe, 0xef, 1, 2, 3));
-    const device = new FnDevice({ store: fileStateStore(file.path), clock: new ManualClock(T0 * 1000), log: testLog() }, deviceOptions());
+    const device = new FnDevice({ store: fileStateStore(file.path), clock: new HandSetClock(T0 * 1000), log: testLog() }, deviceOptions());
     const { droppedBytes } = device.boot();
     assert.is(droppedBytes, 11);
     assert.is(statSync(file.path).size, good);

@@ -10,7 +10,7 @@ import { readArchivedTlv, readOfdMessage } from '../../drivers/fn/fn-procedures.
 import { encodeConfirmation } from '../../drivers/ofd/operator-confirmation.ts';
 import { decodeContainer } from '../../drivers/ofd/ofd-container.ts';
 import { TEST_OPERATOR_KEY } from '../../drivers/ofd/operator-sign.ts';
-import { closeShift } from '../../firmware/pipeline/fn-documents.ts';
+import { closeShift } from '../../drivers/fn/fn-documents.ts';
 import { cashierTags, OFD_INN, RNM } from '../helpers/fiscal-fixtures.ts';
 import type { FnRig } from '../helpers/fn-rig.ts';
 import { T0 } from '../helpers/fn-rig.ts';

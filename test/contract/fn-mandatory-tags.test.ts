@@ -14,7 +14,6 @@ import { FFD_VERSIONS, type FfdVersion } from '../../firmware/fiscal/ffd-version
 import { buildCorrectionReceipt } from '../../firmware/fiscal/receipt-builder.ts';
 import { FD_TYPE } from '../../firmware/fiscal/tag-table.ts';
 import { decodeTlv, encodeTlv } from '../../firmware/fiscal/tlv-codec.ts';
-import { closeShift, formReceipt, formStateReport, openShift, registerFn } from '../../firmware/pipeline/fn-documents.ts';
 import { cashierTags, correction, registration } from '../helpers/fiscal-fixtures.ts';
 import { fnRig, T0, type FnRig } from '../helpers/fn-rig.ts';
 import { sell } from '../helpers/fn-session.ts';
@@ -44,13 +43,13 @@ for (const ffd of FFD_VERSIONS) {
   test(`FFD ${ffd}: registration, shifts, receipt, correction, state report with documents waiting`, async () => {
     const rig = fnRig();
     try {
-      await registerFn(rig.driver, registration(ffd, rig.at(T0)));
-      await openShift(rig.driver, ffd, rig.at(T0 + 60), cashierTags);
+      await rig.fn.register(registration(ffd, rig.at(T0)));
+      await rig.fn.openShift(ffd, rig.at(T0 + 60), cashierTags);
       await sell(rig, T0 + HOUR, undefined, ffd);
-      await formReceipt(rig.driver, ffd, rig.at(T0 + HOUR + 60), buildCorrectionReceipt(correction(T0 - 86400, ffd), ffd));
-      const report = await formStateReport(rig.driver, ffd, rig.at(T0 + HOUR + 120), []);
+      await rig.fn.formReceipt(ffd, rig.at(T0 + HOUR + 60), buildCorrectionReceipt(correction(T0 - 86400, ffd), ffd));
+      const report = await rig.fn.formStateReport(ffd, rig.at(T0 + HOUR + 120), []);
       assert.ok(report.unconfirmedCount > 0, 'documents wait for the OFD');
-      await closeShift(rig.driver, ffd, rig.at(T0 + 2 * HOUR), cashierTags);
+      await rig.fn.closeShift(ffd, rig.at(T0 + 2 * HOUR), cashierTags);
       const seen = await checkAll(rig, ffd);
       for (const t of [FD_TYPE.registration, FD_TYPE.openShift, FD_TYPE.receipt, FD_TYPE.correctionReceipt, FD_TYPE.stateReport, FD_TYPE.closeShift]) assert.ok(seen.has(t), `type ${t} formed`);
     } finally {
@@ -62,10 +61,10 @@ for (const ffd of FFD_VERSIONS) {
     const rig = fnRig();
     try {
       const reg = { ...registration(ffd, rig.at(T0)), workMode: 0x02 }; // autonomous (Table 37 bit 1)
-      await registerFn(rig.driver, reg);
-      await openShift(rig.driver, ffd, rig.at(T0 + 60), cashierTags);
-      await formStateReport(rig.driver, ffd, rig.at(T0 + 120), []);
-      await closeShift(rig.driver, ffd, rig.at(T0 + 180), cashierTags);
+      await rig.fn.register(reg);
+      await rig.fn.openShift(ffd, rig.at(T0 + 60), cashierTags);
+      await rig.fn.formStateReport(ffd, rig.at(T0 + 120), []);
+      await rig.fn.closeShift(ffd, rig.at(T0 + 180), cashierTags);
       const data = encodeTlv(reg.tlv, ffd);
       const at = rig.at(T0 + 240);
       if (ffd === '1.05') {

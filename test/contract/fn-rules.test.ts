@@ -12,7 +12,7 @@ import { encodeConfirmation } from '../../drivers/ofd/operator-confirmation.ts';
 import { decodeContainer } from '../../drivers/ofd/ofd-container.ts';
 import { TEST_OPERATOR_KEY } from '../../drivers/ofd/operator-sign.ts';
 import { encodeTlv } from '../../firmware/fiscal/tlv-codec.ts';
-import { closeShift, openShift } from '../../firmware/pipeline/fn-documents.ts';
+import { closeShift, openShift } from '../../drivers/fn/fn-documents.ts';
 import { cashierTags, OFD_INN } from '../helpers/fiscal-fixtures.ts';
 import { deviceOptions, fnRig, T0, testLog, type FnRig } from '../helpers/fn-rig.ts';
 import { registeredRig, sell } from '../helpers/fn-session.ts';

@@ -17,6 +17,9 @@ import { createLog, type Log } from '../../firmware/core/log.ts';
 import { asBytes, frameRecord, parseRecords } from '../../firmware/core/record-framing.ts';
 import { Journal } from '../../firmware/journal/journal.ts';
 import { segmentName, tempName } from '../../firmware/journal/segment-files.ts';
+import { seededRandom } from '../helpers/seeded-random.ts';
+
+const random = seededRandom('journal: kill moments and torn tails');
 
 interface Keyed {
   readonly key: string;
@@ -424,7 +427,7 @@ async function runAndKill(script: string, dir: string, compactEvery: number): Pr
     });
     child.on('close', () => reject(new Error(`the child exited before appending:\n${out}`)));
   });
-  await new Promise((r) => setTimeout(r, 20 + Math.random() * 300));
+  await new Promise((r) => setTimeout(r, random.between(20, 320)));
   child.kill('SIGKILL');
   await closed;
   // Only whole lines: a line cut by the kill was never fully reported.
@@ -448,8 +451,8 @@ function tearTail(dir: string, reported: readonly number[]): boolean {
     at += 8 + bytes.readUInt32LE(at);
     if (r.i <= newest) durableEnd = at;
   }
-  const cut = durableEnd + Math.floor(Math.random() * (bytes.length - durableEnd + 1));
-  const garbage = Uint8Array.from({ length: 1 + Math.floor(Math.random() * 40) }, () => Math.floor(Math.random() * 256));
+  const cut = random.between(durableEnd, bytes.length + 1);
+  const garbage = Uint8Array.from({ length: random.between(1, 41) }, () => random.between(0, 256));
   truncateSync(path, cut);
   appendFileSync(path, garbage);
   return true;

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { FN } from '../../drivers/fn/fn-commands.ts';
 import { FnError } from '../../drivers/fn/fn-error.ts';
 import type { OfdEmulatorFaults } from '../../drivers/ofd/emulator/ofd-emulator.ts';
-import { closeShift, openShift } from '../../firmware/pipeline/fn-documents.ts';
+import { closeShift, openShift } from '../../drivers/fn/fn-documents.ts';
 import { cashierTags } from '../helpers/fiscal-fixtures.ts';
 import { FN_NUMBER, T0, type FnRig } from '../helpers/fn-rig.ts';
 import { ofdRig } from '../helpers/ofd-rig.ts';

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { memoryPortPair } from '../../drivers/memory-port.ts';
 import { PrinterEmulator } from '../../drivers/printer/emulator/printer-emulator.ts';
 import { PrinterDriver } from '../../drivers/printer/printer-driver.ts';
-import { systemClock } from '../../firmware/core/clock.ts';
+import { ManualClock } from '../../firmware/core/clock.ts';
 import { parseConfig } from '../../firmware/config/parse-config.ts';
 import { PrintQueue, type PrintItem } from '../../firmware/pipeline/print-queue.ts';
 import { EscPosPrinter } from '../../firmware/print/escpos-printer.ts';
@@ -19,13 +19,20 @@ import { testLog } from '../helpers/fn-rig.ts';
 
 const registration = parseConfig(readFileSync('device-config/demo.json', 'utf8')).registration;
 
-function rig(): { emulator: PrinterEmulator; queue: PrintQueue; events: string[]; item: (id: string, fd: number | undefined) => PrintItem } {
+/** Lets the memory line and the promises behind it run; no wall time passes. */
+async function settle(turns = 50): Promise<void> {
+  for (let i = 0; i < turns; i++) await new Promise((r) => setImmediate(r));
+}
+
+function rig(): { emulator: PrinterEmulator; queue: PrintQueue; clock: ManualClock; events: string[]; item: (id: string, fd: number | undefined) => PrintItem } {
   const [register, device] = memoryPortPair('printer');
-  const emulator = new PrinterEmulator({ port: device, clock: systemClock(), log: testLog() });
+  // A stepped clock: nothing here waits on real time; the printer answers over the memory line.
+  const clock = new ManualClock(Date.UTC(2026, 10, 23, 10, 0));
+  const emulator = new PrinterEmulator({ port: device, clock, log: testLog() });
   emulator.start();
-  const driver = new PrinterDriver({ port: register, clock: systemClock(), log: testLog() });
+  const driver = new PrinterDriver({ port: register, clock, log: testLog() });
   driver.start();
-  const queue = new PrintQueue({ printer: new EscPosPrinter({ driver, log: testLog() }, 32), clock: systemClock(), log: testLog() }, 50);
+  const queue = new PrintQueue({ printer: new EscPosPrinter({ driver, log: testLog() }, 32), clock, log: testLog() }, 50);
   const events: string[] = [];
   const item = (id: string, fd: number | undefined): PrintItem => ({
     id,
@@ -34,7 +41,7 @@ function rig(): { emulator: PrinterEmulator; queue: PrintQueue; events: string[]
     notPrinted: () => void events.push(`not printed ${id}`),
     finish: async () => void events.push(`finished ${id}`),
   });
-  return { emulator, queue, events, item };
+  return { emulator, queue, clock, events, item };
 }
 
 const it = suite('print queue');
@@ -51,13 +58,15 @@ it('results in the order of the jobs; a job added twice is printed once', async 
 });
 
 it('paper out: documents behind say "not printed", paperless jobs finish ahead; paper back: all printed once, in order', async () => {
-  const { emulator, queue, events, item } = rig();
+  const { emulator, queue, clock, events, item } = rig();
   emulator.knobs.paperOut = true;
   queue.add(item('a', 1));
   queue.add(item('electronic', undefined));
   queue.add(item('b', 2));
   queue.add(item('failed', undefined));
-  await new Promise((r) => setTimeout(r, 200));
+  await settle();
+  clock.advance(200); // four print retries of 50 ms
+  await settle();
   assert.equal(events, ['not printed a', 'not printed b', 'finished electronic', 'finished failed']);
   assert.ok(queue.blocked);
   emulator.knobs.paperOut = false;

@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FN } from '../../drivers/fn/fn-commands.ts';
-import { registerFn } from '../../firmware/pipeline/fn-documents.ts';
+import { registerFn } from '../../drivers/fn/fn-documents.ts';
 import { ShiftKeeper } from '../../firmware/pipeline/shift-keeper.ts';
 import { cashierTags, registration } from '../helpers/fiscal-fixtures.ts';
 import { fnRig, T0, testLog, type FnRig } from '../helpers/fn-rig.ts';
@@ -12,7 +12,7 @@ const HOUR = 3600;
 function keeper(rig: FnRig): { shifts: ShiftKeeper; remembered: () => { number: number; openedAt: number } | undefined } {
   let memory: { number: number; openedAt: number } | undefined;
   const shifts = new ShiftKeeper(
-    { fn: rig.driver, log: testLog(), recall: () => memory, remember: async (s) => void (memory = s) },
+    { fn: rig.fn, log: testLog(), recall: () => memory, remember: async (s) => void (memory = s) },
     { ffd: '1.2', maxOpenMinutes: 1430 },
   );
   return { shifts, remembered: () => memory };

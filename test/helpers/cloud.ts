@@ -5,6 +5,7 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { FINAL_STATUSES, type JobResult } from '../../firmware/jobs/job-result.ts';
 import { topicsFor, type Topics } from '../../firmware/jobs/topics.ts';
+import { pollUntil } from './poll.ts';
 
 export interface Cloud {
   readonly topics: Topics;
@@ -55,18 +56,9 @@ export async function connectCloud(
   });
   await client.subscribeAsync([topics.results, topics.status], { qos: 1 });
   const finalOf = (id: string): JobResult | undefined => results.get(id)?.find((r) => FINAL_STATUSES.has(r.status));
-  /** `what` is read when the wait fails, so it can say what is still missing then. */
-  const until = async (check: () => boolean, timeoutMs: number, what: () => string, tick?: () => void): Promise<void> => {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`);
-      tick?.();
-      await new Promise<void>((resolve) => {
-        waiters.push(resolve);
-        setTimeout(resolve, 200);
-      });
-    }
-  };
+  /** `what` is read when the wait fails, so it says what is still missing then; `tick` runs at each check (asking again). */
+  const until = (check: () => boolean, timeoutMs: number, what: () => string, tick?: () => void): Promise<void> =>
+    pollUntil(() => check() || (tick?.(), false), { timeoutMs, what, intervalMs: 200, wake: (now) => void waiters.push(now) });
   let asked = 0;
   return {
     topics,

@@ -1,7 +1,7 @@
 /** Receipts and registration data the tests share. Money in kopecks. */
 import type { CorrectionReceipt, Receipt, ReceiptItem } from '../../firmware/fiscal/receipt.ts';
 import { makeRnm } from '../../firmware/fiscal/registration-numbers.ts';
-import type { RegistrationRequest } from '../../firmware/pipeline/fn-documents.ts';
+import type { RegistrationRequest } from '../../drivers/fn/fn-documents.ts';
 import type { FfdVersion } from '../../firmware/fiscal/ffd-version.ts';
 import { FD_TYPE } from '../../firmware/fiscal/tag-table.ts';
 import type { FiscalAttributes } from '../../firmware/jobs/job-result.ts';

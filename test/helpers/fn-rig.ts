@@ -1,17 +1,44 @@
 /**
- * Test rig: an FnDriver talking to an FnEmulator over a byte stream, with a hand-set clock.
+ * Test rig: an FnDriver talking to an FnEmulator over a byte stream, with a hand-set clock
+ * (real-time timers by default; a ManualClock when the test steps time).
  * In-process (memoryPortPair) for contract tests; over a socat pty pair with the real
  * serialport binding for integration tests (see pty-pair.ts).
  */
-import { ManualClock } from '../../firmware/core/clock.ts';
+import type { Clock, TimerHandle } from '../../firmware/core/clock.ts';
 import { createLog, type Log } from '../../firmware/core/log.ts';
 import { FnDevice, type FnDeviceOptions } from '../../drivers/fn/emulator/fn-device.ts';
 import { FnEmulator, type FnEmulatorFaults } from '../../drivers/fn/emulator/fn-emulator.ts';
 import { memoryStateStore, type FnStateStore } from '../../drivers/fn/emulator/fn-state-store.ts';
 import { FnDriver, DEFAULT_FN_DRIVER_OPTIONS, type FnDriverOptions } from '../../drivers/fn/fn-driver.ts';
+import { FnFace } from '../../drivers/fn/fn-face.ts';
 import { memoryPortPair } from '../../drivers/memory-port.ts';
 import type { BytePort } from '../../drivers/port.ts';
 import { TEST_OPERATOR_KEY } from '../../drivers/ofd/operator-sign.ts';
+
+/**
+ * Wall time set by hand, timers on real time: for rigs whose devices answer over a line in
+ * real time (the driver's timeouts and ENQs, the emulator's delays, sockets). Tests that
+ * step time use ManualClock (firmware/core/clock.ts), whose timers fire only when stepped.
+ */
+/** A clock whose wall time the test sets: HandSetClock or ManualClock. */
+export type RigClock = Clock & { set(ms: number): void; advance(ms: number): void };
+
+export class HandSetClock implements Clock {
+  constructor(private nowMs: number) {}
+  now(): number {
+    return this.nowMs;
+  }
+  set(ms: number): void {
+    this.nowMs = ms;
+  }
+  advance(ms: number): void {
+    this.nowMs += ms;
+  }
+  after(ms: number, fn: () => void): TimerHandle {
+    const t = setTimeout(fn, ms);
+    return { cancel: () => clearTimeout(t) };
+  }
+}
 
 /** 2026-11-23 10:00 register-local time, as local seconds. */
 export const T0 = Date.UTC(2026, 10, 23, 10, 0) / 1000;
@@ -27,11 +54,13 @@ export function deviceOptions(overrides: Partial<FnDeviceOptions> = {}): FnDevic
 
 export interface FnRig {
   readonly driver: FnDriver;
+  /** The FN in domain words over `driver`, as the firmware sees it. */
+  readonly fn: FnFace;
   readonly emulator: FnEmulator;
   readonly device: FnDevice;
   readonly store: FnStateStore;
   /** Wall clock of both sides, in ms; `at(localSeconds)` sets it. */
-  readonly clock: ManualClock;
+  readonly clock: RigClock;
   at(localSeconds: number): number;
   close(): Promise<void>;
 }
@@ -42,11 +71,11 @@ export interface RigOptions {
   readonly driver?: Partial<FnDriverOptions>;
   readonly store?: FnStateStore;
   readonly ports?: [BytePort, BytePort];
-  readonly clock?: ManualClock;
+  readonly clock?: RigClock;
 }
 
 export function fnRig(options: RigOptions = {}): FnRig {
-  const clock = options.clock ?? new ManualClock(T0 * 1000);
+  const clock = options.clock ?? new HandSetClock(T0 * 1000);
   const log = testLog();
   const [registerSide, fnSide] = options.ports ?? memoryPortPair('fn');
   const store = options.store ?? memoryStateStore();
@@ -63,6 +92,7 @@ export function fnRig(options: RigOptions = {}): FnRig {
   driver.start();
   return {
     driver,
+    fn: new FnFace(driver),
     emulator,
     device,
     store,

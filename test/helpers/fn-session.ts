@@ -2,7 +2,7 @@
 import type { FfdVersion } from '../../firmware/fiscal/ffd-version.ts';
 import { buildReceipt } from '../../firmware/fiscal/receipt-builder.ts';
 import type { Receipt } from '../../firmware/fiscal/receipt.ts';
-import { formReceipt, openShift, registerFn, type ReceiptResult } from '../../firmware/pipeline/fn-documents.ts';
+import { formReceipt, openShift, registerFn, type ReceiptResult } from '../../drivers/fn/fn-documents.ts';
 import { cashierTags, registration, sellCashAndCard } from './fiscal-fixtures.ts';
 import { fnRig, T0, type FnRig, type RigOptions } from './fn-rig.ts';
 

@@ -8,6 +8,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pollUntil } from './poll.ts';
 
 export interface Mosquitto {
   readonly url: string;
@@ -31,9 +32,8 @@ export async function freePort(): Promise<number> {
 }
 
 export async function waitForPort(port: number, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
+  const listens = (): Promise<boolean> =>
+    new Promise<boolean>((resolve) => {
       const socket = connect(port, '127.0.0.1');
       socket.once('connect', () => {
         socket.destroy();
@@ -41,10 +41,7 @@ export async function waitForPort(port: number, ms: number): Promise<void> {
       });
       socket.once('error', () => resolve(false));
     });
-    if (ok) return;
-    if (Date.now() > until) throw new Error(`mosquitto did not listen on ${port} within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await pollUntil(listens, { timeoutMs: ms, intervalMs: 25, what: `mosquitto to listen on ${port}` });
 }
 
 export async function startMosquitto(): Promise<Mosquitto> {

@@ -21,7 +21,7 @@ export async function ofdRig(rig: FnRig, faults: Partial<OfdEmulatorFaults> = {}
   const transport = new OfdTransport({ clock: rig.clock, log, endpoint: () => ({ host: '127.0.0.1', port }) }, { connectTimeoutMs: 1000, sendTimeoutMs: 1000, receiveTimeoutMs: 500 });
   const deliveries: DeliveryRecord[] = [];
   const sender = new OfdSender(
-    { fn: rig.driver, transport, clock: rig.clock, log, random: () => 0.5, exclusive: (work) => work(), record: async (r) => void deliveries.push(r) },
+    { fn: rig.fn, transport, clock: rig.clock, log, random: () => 0.5, exclusive: (work) => work(), record: async (r) => void deliveries.push(r) },
     { pVersion: DEFAULT_P_VERSIONS['1.2'], backoffMinMs: 20, backoffMaxMs: 200, idleCheckMs: 200, blockSize: 1024 },
   );
   return {

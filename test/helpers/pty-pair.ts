@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pollUntil } from './poll.ts';
 
 export interface PtyPair {
   /** The register's end. */
@@ -25,8 +26,7 @@ export async function ptyPair(): Promise<PtyPair> {
     socat.once('exit', (code) => reject(new Error(`socat exited with ${code}`)));
   });
   const ready = (async () => {
-    for (let i = 0; i < 200 && !(existsSync(a) && existsSync(b)); i++) await new Promise((r) => setTimeout(r, 10));
-    if (!(existsSync(a) && existsSync(b))) throw new Error('socat did not create the pty pair within 2 s');
+    await pollUntil(() => existsSync(a) && existsSync(b), { timeoutMs: 2000, intervalMs: 10, what: 'socat to create the pty pair' });
   })();
   await Promise.race([ready, failed]);
   failed.catch(() => undefined);

@@ -9,13 +9,15 @@ import { join } from 'node:path';
 import { FnDevice } from '../../drivers/fn/emulator/fn-device.ts';
 import { fileStateStore } from '../../drivers/fn/emulator/fn-state-store.ts';
 import type { ArchivedDocument } from '../../drivers/fn/emulator/fn-emulator-state.ts';
-import { ManualClock } from '../../firmware/core/clock.ts';
 import { decodeTlv, findTag } from '../../firmware/fiscal/tlv-codec.ts';
 import { makeRnm } from '../../firmware/fiscal/registration-numbers.ts';
-import { deviceOptions, testLog } from './fn-rig.ts';
+import { deviceOptions, HandSetClock, testLog } from './fn-rig.ts';
 import { ptyPair, type PtyPair } from './pty-pair.ts';
+import { pollUntil } from './poll.ts';
 
 const NODE_ARGS = ['--import', 'tsx', 'firmware/main.ts'];
+/** The built bundle (`npm run build`), as a register runs it. */
+const BUNDLE_ARGS = ['dist/kassa.mjs'];
 
 /** The FN's receipts (FD type 3) by their total (1020, kopecks): whose receipt is whose, when each job has its own total. */
 export function receiptFdsByTotal(documents: readonly ArchivedDocument[]): Map<number, number[]> {
@@ -42,9 +44,11 @@ export interface RegisterProcesses {
   fnAcks(): number[];
   close(): Promise<void>;
   readonly runtimeExits: number;
+  /** The runtime process's id while it runs. */
+  readonly runtimePid: number | undefined;
 }
 
-export async function registerProcesses(dir: string, brokerUrl: string, options: { fnDelayMs?: number; ofdPort?: number; localApiPort?: number; runtimeEnv?: Readonly<Record<string, string>> } = {}): Promise<RegisterProcesses> {
+export async function registerProcesses(dir: string, brokerUrl: string, options: { fnDelayMs?: number; ofdPort?: number; localApiPort?: number; runtimeEnv?: Readonly<Record<string, string>>; bundle?: boolean } = {}): Promise<RegisterProcesses> {
   mkdirSync(dir, { recursive: true });
   const pty: PtyPair = await ptyPair();
   const fnStatePath = join(dir, 'fn-state.bin');
@@ -72,7 +76,7 @@ export async function registerProcesses(dir: string, brokerUrl: string, options:
   );
   const loadFn = (): FnDevice => {
     const store = fileStateStore(fnStatePath);
-    const device = new FnDevice({ store, clock: new ManualClock(Date.now()), log: testLog() }, deviceOptions({ secret: 'demo-fn-secret' }));
+    const device = new FnDevice({ store, clock: new HandSetClock(Date.now()), log: testLog() }, deviceOptions({ secret: 'demo-fn-secret' }));
     device.boot();
     store.close();
     return device;
@@ -93,14 +97,30 @@ export async function registerProcesses(dir: string, brokerUrl: string, options:
     get runtimeExits() {
       return runtimeExits;
     },
+    get runtimePid() {
+      return runtime?.exitCode === null ? runtime.pid : undefined;
+    },
     async startFn() {
-      fnProc = spawn(process.execPath, [...NODE_ARGS, 'fn-emulator', '--port', pty.b, '--state', fnStatePath, '--no-timer-check', '--delay-ms', String(options.fnDelayMs ?? 0), '--log', 'warn'], {
-        stdio: ['ignore', 'ignore', 'inherit'],
+      const proc = spawn(process.execPath, [...NODE_ARGS, 'fn-emulator', '--port', pty.b, '--state', fnStatePath, '--no-timer-check', '--delay-ms', String(options.fnDelayMs ?? 0), '--log', 'info'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
       });
-      await new Promise((r) => setTimeout(r, 600)); // tsx start-up
+      fnProc = proc;
+      // Ready once it says it is on the line (tsx start-up takes seconds on a loaded machine);
+      // its warnings and errors go on to the test's stderr.
+      let ready = false;
+      let exited = false;
+      proc.once('exit', () => void (exited = true));
+      proc.stderr?.on('data', (chunk: Buffer) => {
+        for (const line of chunk.toString().split('\n')) {
+          if (/ INFO /.test(line)) ready ||= / FN emulator \d+ on /.test(line);
+          else if (line.trim() !== '') process.stderr.write(`${line}\n`);
+        }
+      });
+      await pollUntil(() => ready || exited, { timeoutMs: 30_000, intervalMs: 20, what: 'the FN emulator process to be on its line' });
+      if (!ready) throw new Error('the FN emulator process exited before it was ready');
     },
     startRuntime() {
-      const p = spawn(process.execPath, [...NODE_ARGS, 'run', '--config', configPath], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...options.runtimeEnv } });
+      const p = spawn(process.execPath, [...(options.bundle ? BUNDLE_ARGS : NODE_ARGS), 'run', '--config', configPath], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...options.runtimeEnv } });
       p.once('exit', () => runtimeExits++);
       runtime = p;
     },

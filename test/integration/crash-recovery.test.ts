@@ -15,6 +15,7 @@ import { removeDir } from '../helpers/app-rig.ts';
 import { connectCloud, type Cloud } from '../helpers/cloud.ts';
 import { startMosquitto } from '../helpers/mosquitto.ts';
 import { receiptFdsByTotal, registerProcesses, type RegisterProcesses } from '../helpers/register-processes.ts';
+import { seededRandom } from '../helpers/seeded-random.ts';
 
 const JOBS = 200;
 const base = JSON.parse(readFileSync('device-config/samples/sell-atol.json', 'utf8')) as { receipt: Record<string, unknown> } & Record<string, unknown>;
@@ -35,7 +36,6 @@ function job(i: number): { id: string; payload: string; totalKopecks: number } {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const between = (lo: number, hi: number): number => lo + Math.floor(Math.random() * (hi - lo));
 
 async function verify(reg: RegisterProcesses, cloud: Cloud, jobs: ReturnType<typeof job>[]): Promise<void> {
   // As the contract tells a cloud: ask again for what has no final result (issue 11 §3). A
@@ -77,7 +77,9 @@ async function streamWithInterruptions(
   name: string,
   jobs: ReturnType<typeof job>[],
   options: { gapMs: [number, number]; everyMs: [number, number]; times: number; interrupt: (reg: RegisterProcesses) => Promise<void> },
-): Promise<number> {
+): Promise<{ count: number; midStream: number }> {
+  const random = seededRandom(`${name}: gaps and interruptions`);
+  const between = random.between;
   const dir = mkdtempSync(join(tmpdir(), `kassa-${name}-`));
   const broker = await startMosquitto();
   const reg = await registerProcesses(dir, broker.url, { fnDelayMs: 5 });
@@ -95,14 +97,18 @@ async function streamWithInterruptions(
       }
     })();
     let count = 0;
+    // Interruptions that struck while some published job had no final result yet: the ones
+    // that test recovery (an interruption of an idle register proves little).
+    let midStream = 0;
     while (published < jobs.length || count < options.times) {
       await sleep(between(...options.everyMs));
+      if (jobs.slice(0, published).some((j) => !cloud.results.get(j.id)?.some((r) => r.status === 'done' || r.status === 'fail'))) midStream++;
       await options.interrupt(reg);
       count++;
     }
     await publisher;
     await verify(reg, cloud, jobs);
-    return count;
+    return { count, midStream };
   } finally {
     await cloud.close();
     await reg.close();
@@ -121,7 +127,7 @@ test(`${JOBS} jobs while the runtime is SIGKILLed at random moments (≥ 20 kill
       reg.startRuntime();
     },
   });
-  assert.ok(kills >= 20, `${kills} kills`);
+  assert.ok(kills.midStream >= 10, `kills with jobs in flight: ${kills.midStream} of ${kills.count}`);
 });
 
 test('power cuts: the runtime and the FN emulator killed at once, 10 times', async () => {
@@ -135,7 +141,7 @@ test('power cuts: the runtime and the FN emulator killed at once, 10 times', asy
       reg.startRuntime();
     },
   });
-  assert.ok(cuts >= 10, `${cuts} power cuts`);
+  assert.ok(cuts.midStream >= 5, `power cuts with jobs in flight: ${cuts.midStream} of ${cuts.count}`);
 });
 
 test('mosquitto stopped and restarted mid-stream: nothing lost', async () => {

@@ -11,7 +11,6 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readArchivedTlv } from '../../drivers/fn/fn-procedures.ts';
 import type { FfdVersion } from '../../firmware/fiscal/ffd-version.ts';
 import { decodeTlv, type TlvNode } from '../../firmware/fiscal/tlv-codec.ts';
 import type { JobResult } from '../../firmware/jobs/job-result.ts';
@@ -164,7 +163,7 @@ for (const ffd of ['1.2', '1.05'] as const satisfies readonly FfdVersion[]) {
       const fd = result.payload?.fiscal_document_number ?? 0;
       const rig = ctx.rig!;
       // The FN archive.
-      const archived = decodeTlv((await rig.app.pipeline.exclusive(() => readArchivedTlv(rig.app.fn, fd))).tlv);
+      const archived = decodeTlv((await rig.app.pipeline.exclusive(() => rig.app.fn.readDocument(fd))).tlv);
       checkDocument(archived, e, `${where} FN archive`);
       // The OFD emulator, an independent decoder on the other end of TCP.
       const ofdFile = join(rig.dataDir, rig.config.ofd.kind === 'emulator' ? rig.config.ofd.documentsDir : '', `${result.payload?.fn_number}-${String(fd).padStart(8, '0')}.json`);

@@ -56,7 +56,7 @@ it('register, sell, re-register, close refused with a backlog, close, replace th
     const c = await link.command(`${prefix}/commands`, cloudKey.privateKey, rig.config.deviceId, type, body);
     return link.result(c.id, 20_000);
   };
-  const fn = rig.app.fn;
+  const fn = rig.app.fn.driver;
   const status = async () => (await fn.execute(FN.getStatus, {})).value;
   const shown = async (): Promise<Record<string, unknown>> => (await rig.app.status()).provisioning ?? {};
   assert.is((await shown())['registration'], 'not registered');

@@ -12,7 +12,7 @@ import { buildCorrectionReceipt, buildReceipt, type BuiltDocument } from '../../
 import { decodeTlv, findTag, type TlvNode } from '../../firmware/fiscal/tlv-codec.ts';
 import { decodeLayout } from '../../drivers/fn/fn-layout.ts';
 import { archiveSummaryLayout } from '../../drivers/fn/fn-archive-layouts.ts';
-import { closeShift, formReceipt, formStateReport, openShift, registerFn } from '../../firmware/pipeline/fn-documents.ts';
+import { closeShift, formReceipt, formStateReport, openShift, registerFn } from '../../drivers/fn/fn-documents.ts';
 import type { FfdVersion } from '../../firmware/fiscal/ffd-version.ts';
 import { buy, cashierTags, correction, registration, sellCashAndCard, sellRefund, thirtyItems, RNM, USER_INN } from '../helpers/fiscal-fixtures.ts';
 import { fnRig, T0, FN_NUMBER, type FnRig } from '../helpers/fn-rig.ts';

@@ -11,6 +11,7 @@ import { readArchivedTlv } from '../../drivers/fn/fn-procedures.ts';
 import { decodeTlv, findTag } from '../../firmware/fiscal/tlv-codec.ts';
 import { fpdFromTag1077 } from '../../firmware/fiscal/fpd-tag.ts';
 import { mqttSuite } from '../helpers/mqtt-suite.ts';
+import { pollUntil } from '../helpers/poll.ts';
 
 const sample = (name: string): Record<string, unknown> => JSON.parse(readFileSync(`device-config/samples/${name}`, 'utf8')) as Record<string, unknown>;
 
@@ -26,7 +27,7 @@ it('a sell job: the result carries the fiscal attributes the FN archive holds', 
   const statuses = ctx.cloud!.results.get('it-sell-1')!.map((r) => r.status);
   assert.equal(statuses.slice(0, 2), ['accepted', 'in_progress'], 'the intermediate states come first');
 
-  const archived = decodeTlv((await readArchivedTlv(ctx.rig!.app.fn, p.fiscal_document_number)).tlv);
+  const archived = decodeTlv((await readArchivedTlv(ctx.rig!.app.fn.driver, p.fiscal_document_number)).tlv);
   assert.is(findTag(archived, 1040)?.value, p.fiscal_document_number);
   assert.is(fpdFromTag1077(findTag(archived, 1077)?.value as Uint8Array), p.fiscal_document_attribute);
   assert.is(findTag(archived, 1042)?.value, p.fiscal_receipt_number);
@@ -38,14 +39,15 @@ it('a sell job: the result carries the fiscal attributes the FN archive holds', 
 });
 
 it('the same job id 100 times (QoS 1 redelivery, cloud retries): one fiscal document', async (ctx) => {
-  const fn = ctx.rig!.app.fn;
+  const fn = ctx.rig!.app.fn.driver;
   const before = (await fn.execute(FN.getStatus, {})).value.lastFd;
   const payload = JSON.stringify({ ...sample('sell-atol.json'), id: 'it-dup-1' });
   await Promise.all(Array.from({ length: 100 }, () => ctx.cloud!.publish(payload)));
   const result = await ctx.cloud!.final('it-dup-1');
   assert.is(result.status, 'done');
   await ctx.rig!.app.pipeline.idle();
-  await new Promise((r) => setTimeout(r, 300)); // let the last duplicates arrive
+  // Every delivery answered (99 duplicates, the job's own accepted, in_progress and done) before counting.
+  await pollUntil(() => (ctx.cloud!.results.get('it-dup-1')?.length ?? 0) >= 102, { timeoutMs: 10_000, what: 'an answer to every delivery of it-dup-1' });
   const after = (await fn.execute(FN.getStatus, {})).value.lastFd;
   assert.is(after - before, 1, 'exactly one new FD');
   const finals = ctx.cloud!.results.get('it-dup-1')!.filter((r) => r.status === 'done');
@@ -55,7 +57,7 @@ it('the same job id 100 times (QoS 1 redelivery, cloud retries): one fiscal docu
 
 it('malformed payloads: fail results with paths, the register keeps running', async (ctx) => {
   const cloud = ctx.cloud!;
-  const fn = ctx.rig!.app.fn;
+  const fn = ctx.rig!.app.fn.driver;
   const before = (await fn.execute(FN.getStatus, {})).value.lastFd;
   const wrongTypes: Record<string, unknown> = { ...sample('sell-atol.json'), id: 'it-bad-types' };
   (wrongTypes['receipt'] as Record<string, unknown>)['total'] = 'a lot';
@@ -76,8 +78,7 @@ it('malformed payloads: fail results with paths, the register keeps running', as
   assert.is((await cloud.final('it-cbor-bad')).status, 'fail');
 
   // Payloads too broken to name a job: fail results with id null.
-  const deadline = Date.now() + 10_000;
-  while ((cloud.results.get(null)?.length ?? 0) < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await pollUntil(() => (cloud.results.get(null)?.length ?? 0) >= 3, { timeoutMs: 10_000, intervalMs: 100, what: 'three fail results without an id' });
   const anonymous = cloud.results.get(null) ?? [];
   assert.ok(anonymous.length >= 3, `bad JSON, bad CBOR and the 1 MB payload each get a fail result (${anonymous.length})`);
   assert.ok(anonymous.every((r) => r.status === 'fail' && r.error?.recommendation === 'fix_data'));

@@ -17,6 +17,8 @@ import { OFD_INN } from '../helpers/fiscal-fixtures.ts';
 import { FN_NUMBER, testLog } from '../helpers/fn-rig.ts';
 import { startMosquitto } from '../helpers/mosquitto.ts';
 import { registerProcesses } from '../helpers/register-processes.ts';
+import { pollUntil } from '../helpers/poll.ts';
+import { seededRandom } from '../helpers/seeded-random.ts';
 
 const base = JSON.parse(readFileSync('device-config/samples/sell-atol.json', 'utf8')) as Record<string, unknown>;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -38,10 +40,14 @@ test('20 SIGKILLs of the runtime in the middle of OFD exchanges: every document 
 
     ofd.faults.down = false;
     ofd.faults.slowMs = 150; // each exchange takes a while: kills land inside them
+    const random = seededRandom('OFD kills: moments');
     let midExchange = 0;
     for (let kill = 0; kill < 20; kill++) {
-      // The runtime needs ~0.7 s to start; each life then sends a few documents and dies mid-way.
-      await sleep(1000 + Math.floor(Math.random() * 800));
+      // Each life starts sending (its start-up takes 0.7 s, or seconds on a loaded machine),
+      // sends a few documents, and dies at a random moment of that.
+      const connections = ofd.counters.connections;
+      await pollUntil(() => ofd.counters.connections > connections, { timeoutMs: 30_000, intervalMs: 20, what: 'the restarted runtime to reach the OFD' });
+      await sleep(random.between(0, 800));
       if (ofd.inFlight > 0) midExchange++;
       await reg.killRuntime('SIGKILL');
       reg.startRuntime();
@@ -49,8 +55,7 @@ test('20 SIGKILLs of the runtime in the middle of OFD exchanges: every document 
     ofd.faults.slowMs = 0;
     // The last receipt's FD number (from the results) is the count of documents to deliver.
     const lastFd = Math.max(...ids.map((id) => cloud.results.get(id)?.find((r) => r.status === 'done')?.payload?.fiscal_document_number ?? 0));
-    const deadline = Date.now() + 120_000;
-    while (Date.now() < deadline && new Set(ofd.documents.map((d) => d.fd)).size < lastFd) await sleep(200);
+    await pollUntil(() => new Set(ofd.documents.map((d) => d.fd)).size >= lastFd, { timeoutMs: 120_000, intervalMs: 200, what: `the OFD to hold all ${lastFd} documents` });
     await sleep(1500);
     await reg.killRuntime('SIGTERM');
     await reg.killFn();

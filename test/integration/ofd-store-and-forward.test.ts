@@ -14,13 +14,13 @@ import { FN } from '../../drivers/fn/fn-commands.ts';
 import { OfdEmulator } from '../../drivers/ofd/emulator/ofd-emulator.ts';
 import { TEST_OPERATOR_KEY } from '../../drivers/ofd/operator-sign.ts';
 import { startApp } from '../../firmware/app.ts';
-import { ManualClock } from '../../firmware/core/clock.ts';
 import type { DeviceStatus } from '../../firmware/status/device-status.ts';
 import { removeDir, testConfig } from '../helpers/app-rig.ts';
 import { connectCloud } from '../helpers/cloud.ts';
 import { OFD_INN } from '../helpers/fiscal-fixtures.ts';
-import { FN_NUMBER, testLog } from '../helpers/fn-rig.ts';
+import { FN_NUMBER, HandSetClock, testLog } from '../helpers/fn-rig.ts';
 import { startMosquitto } from '../helpers/mosquitto.ts';
+import { pollUntil } from '../helpers/poll.ts';
 
 const DAYS = 10;
 const PER_DAY = 50;
@@ -31,7 +31,7 @@ const base = JSON.parse(readFileSync('device-config/samples/sell-atol.json', 'ut
 async function registerWithOfdDown() {
   const broker = await startMosquitto();
   const dataDir = mkdtempSync(join(tmpdir(), 'kassa-sf-'));
-  const clock = new ManualClock(Date.UTC(2026, 10, 2, 7, 0));
+  const clock = new HandSetClock(Date.UTC(2026, 10, 2, 7, 0));
   const ofd = new OfdEmulator({ clock, log: testLog() }, { ofdInn: OFD_INN, operatorKey: TEST_OPERATOR_KEY }, { down: true });
   const ofdPort = await ofd.listen(0);
   const config = testConfig(broker.url, dataDir, {
@@ -89,8 +89,8 @@ test(`OFD down ${DAYS} days while ${DAYS * PER_DAY} receipts are formed: all con
     }
     await new Promise((r) => setTimeout(r, 300)); // the last status message on its way
 
-    const lastFd = (await app.fn.execute(FN.getStatus, {})).value.lastFd;
-    assert.is((await app.fn.execute(FN.getUnconfirmedCount, {})).value.count, 0, 'nothing left unsent in the FN');
+    const lastFd = (await app.fn.driver.execute(FN.getStatus, {})).value.lastFd;
+    assert.is((await app.fn.driver.execute(FN.getUnconfirmedCount, {})).value.count, 0, 'nothing left unsent in the FN');
     const fds = ofd.documents.map((d) => d.fd);
     assert.equal(fds, Array.from({ length: lastFd }, (_, i) => i + 1), 'every FD reached the OFD, in FD order');
     assert.is(ofd.counters.duplicates, 0, 'none confirmed twice');
@@ -126,7 +126,7 @@ test('the FN blocked after 30 days without the OFD: jobs fail with fix_device an
     assert.is((await app.status()).ofd?.level, 'blocked');
 
     ofd.faults.down = false;
-    for (let i = 0; i < 100 && (await app.status()).ofd?.unsent !== 0; i++) await new Promise((r) => setTimeout(r, 100));
+    await pollUntil(async () => (await app.status()).ofd?.unsent === 0, { timeoutMs: 10_000, intervalMs: 100, what: 'the OFD backlog to drain' });
     assert.is((await app.status()).ofd?.unsent, 0, 'the backlog drained');
     await cloud.publish(JSON.stringify({ ...base, id: 'block-3' }));
     assert.is((await cloud.final('block-3')).status, 'done', 'jobs succeed again');

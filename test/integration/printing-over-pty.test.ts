@@ -29,6 +29,7 @@ import { receiptFiscal, thirtyItems } from '../helpers/fiscal-fixtures.ts';
 import { T0, testLog } from '../helpers/fn-rig.ts';
 import { ptyPair, type PtyPair } from '../helpers/pty-pair.ts';
 import { startPrinterAppRig } from '../helpers/printer-app-rig.ts';
+import { pollUntil } from '../helpers/poll.ts';
 
 const registration = parseConfig(readFileSync('device-config/demo.json', 'utf8')).registration;
 const receipt = thirtyItems();
@@ -149,8 +150,7 @@ register('paper out after 16h: fiscalized, not printed; paper back: printed once
     const base = JSON.parse(readFileSync('device-config/samples/sell-atol.json', 'utf8')) as Record<string, unknown>;
     emulator.knobs.paperOut = true;
     await cloud.publish(JSON.stringify({ ...base, id: 'paper-1' }));
-    const deadline = Date.now() + 10_000;
-    while (!cloud.results.get('paper-1')?.some((r) => r.status === 'fiscalized_not_printed') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await pollUntil(() => cloud.results.get('paper-1')?.some((r) => r.status === 'fiscalized_not_printed') ?? false, { timeoutMs: 10_000, what: 'paper-1 fiscalized, not printed' });
     const notPrinted = cloud.results.get('paper-1')?.find((r) => r.status === 'fiscalized_not_printed');
     assert.ok(notPrinted, 'the result says fiscalized, not printed');
     assert.is(notPrinted?.printed, false);

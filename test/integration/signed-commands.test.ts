@@ -100,7 +100,7 @@ it('a signed settings command is applied; every forged, replayed, other-device, 
 it('with requireSignedJobs an unsigned job makes no fiscal document; the same job signed is fiscalized', async (ctx) => {
   const { rig, link } = ctx as Required<typeof ctx>;
   const fn = rig.app.fn;
-  const lastFd = async (): Promise<number> => (await fn.execute(FN.getStatus, {})).value.lastFd;
+  const lastFd = async (): Promise<number> => (await fn.status()).lastFd;
   const jobs = `${rig.config.mqtt.topicPrefix}/jobs`;
   const before = await lastFd();
   await link.publish(jobs, JSON.stringify({ ...sample, id: 'unsigned-job-1' }));

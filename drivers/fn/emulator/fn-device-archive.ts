@@ -4,10 +4,11 @@
  * document as TLV including the FN-formed tags.
  */
 import { FN } from '../fn-commands.ts';
-import type { FnDeviceCore, Handler } from './fn-device.ts';
+import type { FnDeviceCore, Handler } from './fn-device-core.ts';
 import { EMPTY, encodeAnswer, parseRequest } from './fn-device-io.ts';
 import type { ArchivedDocument } from './fn-emulator-state.ts';
 import { FnRefusal } from './fn-refusal.ts';
+import { FN_CODE } from '../fn-response-codes.ts';
 
 /** 44h with this tag prepares "read all" through 47h (fn-protocol §4.8, Table 108). */
 const READ_ALL = 0xffff;
@@ -15,12 +16,12 @@ const READ_ALL = 0xffff;
 export function archiveHandlers(core: FnDeviceCore): [number, Handler][] {
   const find = (fd: number): ArchivedDocument => {
     const doc = core.documents.get(fd);
-    if (!doc) throw new FnRefusal(0x08, `no FD ${fd} (fn-protocol Tables 93, 113: 08h)`);
+    if (!doc) throw new FnRefusal(FN_CODE.NO_DATA, `no FD ${fd} (fn-protocol Tables 93, 113: 08h)`);
     return doc;
   };
   const registrationDoc = (): ArchivedDocument => {
     const fd = core.state.registration?.fd;
-    if (fd === undefined) throw new FnRefusal(0x08, 'the FN is not registered (fn-protocol Tables 104, 107, 117: 08h)');
+    if (fd === undefined) throw new FnRefusal(FN_CODE.NO_DATA, 'the FN is not registered (fn-protocol Tables 104, 107, 117: 08h)');
     return find(fd);
   };
   let registrationCursor: { tlv: Uint8Array; offset: number } | undefined;
@@ -37,7 +38,7 @@ export function archiveHandlers(core: FnDeviceCore): [number, Handler][] {
       (data) => {
         const { fd } = parseRequest(FN.getOfdReceipt, data);
         const ack = core.acks.get(fd);
-        if (!ack) throw new FnRefusal(0x08, `no OFD receipt for FD ${fd} (fn-protocol Table 96: 08h)`);
+        if (!ack) throw new FnRefusal(FN_CODE.NO_DATA, `no OFD receipt for FD ${fd} (fn-protocol Table 96: 08h)`);
         return encodeAnswer(FN.getOfdReceipt, { dateTime: ack.time, operatorSign: ack.operatorSign, fd });
       },
     ],
@@ -63,7 +64,7 @@ export function archiveHandlers(core: FnDeviceCore): [number, Handler][] {
           if (tag === ((t[0] ?? 0) | ((t[1] ?? 0) << 8))) return encodeAnswer(FN.getRegistrationTlv, { tlv: t });
           at += t.length;
         }
-        throw new FnRefusal(0x08, `tag ${tag} is not in the registration (fn-protocol Table 107: 08h)`);
+        throw new FnRefusal(FN_CODE.NO_DATA, `tag ${tag} is not in the registration (fn-protocol Table 107: 08h)`);
       },
     ],
     [
@@ -78,14 +79,14 @@ export function archiveHandlers(core: FnDeviceCore): [number, Handler][] {
       FN.readDocumentTlv.code,
       () => {
         const cursor = core.archiveCursor;
-        if (!cursor) throw new FnRefusal(0x02, 'send 45h first (fn-protocol Table 115: 02h)');
+        if (!cursor) throw new FnRefusal(FN_CODE.WRONG_STATE, 'send 45h first (fn-protocol Table 115: 02h)');
         return encodeAnswer(FN.readDocumentTlv, { tlv: next(cursor) });
       },
     ],
     [
       FN.readRegistrationTlv.code,
       () => {
-        if (!registrationCursor) throw new FnRefusal(0x08, 'send 44h with FFFFh first (fn-protocol Table 117: 08h)');
+        if (!registrationCursor) throw new FnRefusal(FN_CODE.NO_DATA, 'send 44h with FFFFh first (fn-protocol Table 117: 08h)');
         return encodeAnswer(FN.readRegistrationTlv, { tlv: next(registrationCursor) });
       },
     ],
@@ -94,7 +95,7 @@ export function archiveHandlers(core: FnDeviceCore): [number, Handler][] {
 
 /** One top-level TLV per call; 08h when all were read (fn-protocol §4.8.9). */
 function next(cursor: { tlv: Uint8Array; offset: number }): Uint8Array {
-  if (cursor.offset >= cursor.tlv.length) throw new FnRefusal(0x08, 'all TLVs were read (fn-protocol Tables 115, 117: 08h)');
+  if (cursor.offset >= cursor.tlv.length) throw new FnRefusal(FN_CODE.NO_DATA, 'all TLVs were read (fn-protocol Tables 115, 117: 08h)');
   const t = readTlvAt(cursor.tlv, cursor.offset);
   cursor.offset += t.length;
   return t;

@@ -8,10 +8,11 @@ import { FD_TYPE } from '../../../firmware/fiscal/tag-table.ts';
 import { decodeTlv, type TlvNode } from '../../../firmware/fiscal/tlv-codec.ts';
 import { FN } from '../fn-commands.ts';
 import { emptyCorrectionCounters, emptySignCounters, encodeCounterBlocks, SIGN_BLOCK, type CorrectionCounters, type SignCounters } from '../fn-counters.ts';
-import type { FnDeviceCore, Handler } from './fn-device.ts';
+import type { FnDeviceCore, Handler } from './fn-device-core.ts';
 import { encodeAnswer, parseRequest } from './fn-device-io.ts';
 import type { ArchivedDocument } from './fn-emulator-state.ts';
 import { FnRefusal } from './fn-refusal.ts';
+import { FN_CODE } from '../fn-response-codes.ts';
 
 /** Table 17's sums and the tags they add up (1102 is the "18 %" field, 20 % since 2019). */
 const SUM_TAGS: readonly [keyof SignCounters, number][] = [
@@ -53,8 +54,8 @@ export function counterHandlers(core: FnDeviceCore): [number, Handler][] {
       (data) => {
         const { kind } = parseRequest(FN.getCounters, data);
         // §4.2.1: "executed when the FN forms documents in FFD 1.1 or 1.2"; otherwise not a command of it.
-        if (core.ffd === '1.05') throw new FnRefusal(0x01, '36h is executed only in FFD 1.1/1.2 mode (fn-protocol §4.2.1; Table 4: 01h)');
-        if (kind > 1) throw new FnRefusal(0x01, `counter type ${kind} is not 0 (shift) or 1 (FN) (fn-protocol Table 15; Table 4: 01h)`);
+        if (core.ffd === '1.05') throw new FnRefusal(FN_CODE.UNKNOWN_COMMAND, '36h is executed only in FFD 1.1/1.2 mode (fn-protocol §4.2.1; Table 4: 01h)');
+        if (kind > 1) throw new FnRefusal(FN_CODE.UNKNOWN_COMMAND, `counter type ${kind} is not 0 (shift) or 1 (FN) (fn-protocol Table 15; Table 4: 01h)`);
         const shift = core.state.shift.number;
         const signs: Record<string, SignCounters> = { sell: emptySignCounters(), sellRefund: emptySignCounters(), buy: emptySignCounters(), buyRefund: emptySignCounters() };
         let corrections: CorrectionCounters = emptyCorrectionCounters();

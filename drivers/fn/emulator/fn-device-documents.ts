@@ -8,9 +8,9 @@ import { FD_TYPE } from '../../../firmware/fiscal/tag-table.ts';
 import { PAYMENT_TYPES } from '../../../firmware/fiscal/receipt-codes.ts';
 import { RECEIPT_SUMMARY, SHIFT_SUMMARY, STATE_REPORT_SUMMARY } from '../fn-archive-layouts.ts';
 import { FN } from '../fn-commands.ts';
-import { warningFlags, type FnDeviceCore, type Handler } from './fn-device.ts';
+import { warningFlags, type FnDeviceCore, type Handler } from './fn-device-core.ts';
 import { EMPTY, encodeAnswer, parseRequest } from './fn-device-io.ts';
-import { PHASE } from './fn-emulator-state.ts';
+import { PHASE } from '../fn-status-flags.ts';
 import {
   checkNotEarlier,
   checkOfdBlock,
@@ -25,6 +25,7 @@ import {
 } from './fn-document-forming.ts';
 import { FnRefusal } from './fn-refusal.ts';
 import { checkTlvData } from './fn-tlv-check.ts';
+import { FN_CODE } from '../fn-response-codes.ts';
 import { warningTags } from './fn-mandatory-tags.ts';
 
 /** Work-mode bit 1: autonomous (fn-protocol Table 37), the FN's 1002. */
@@ -55,7 +56,7 @@ export function documentHandlers(core: FnDeviceCore): [number, Handler][] {
       (data) => {
         const doc = requireOpen(core, 'registration', 'reregistration', 'closeFn', 'openShift', 'closeShift', 'receipt', 'correctionReceipt', 'stateReport');
         const limit = DOCUMENT_DATA_LIMIT[doc.kind];
-        if (core.documentBytes + data.length > limit) throw new FnRefusal(0x10, `document data would be ${core.documentBytes + data.length} bytes, at most ${limit} (fn-protocol Table 31: 10h)`);
+        if (core.documentBytes + data.length > limit) throw new FnRefusal(FN_CODE.TLV_SIZE_EXCEEDED, `document data would be ${core.documentBytes + data.length} bytes, at most ${limit} (fn-protocol Table 31: 10h)`);
         checkTlvData(data, doc.ffd ?? core.ffd, core.documentTags, core.options.refuseFormedTagsInFfd105);
         core.documentData.push(data.slice());
         core.documentBytes += data.length;
@@ -77,7 +78,7 @@ export function documentHandlers(core: FnDeviceCore): [number, Handler][] {
         const { dateTime } = parseRequest(FN.startOpenShift, data);
         fiscal();
         requireNoOpenDocument(core);
-        if (core.state.shift.open) throw new FnRefusal(0x02, 'the shift is already open (fn-protocol Table 57: 02h)');
+        if (core.state.shift.open) throw new FnRefusal(FN_CODE.WRONG_STATE, 'the shift is already open (fn-protocol Table 57: 02h)');
         checkNotEarlier(core, dateTime);
         checkOfdBlock(core, dateTime);
         startDocument(core, { kind: 'openShift', startedAt: dateTime });
@@ -106,7 +107,7 @@ export function documentHandlers(core: FnDeviceCore): [number, Handler][] {
         const { dateTime } = parseRequest(FN.startCloseShift, data);
         fiscal();
         requireNoOpenDocument(core);
-        if (!core.state.shift.open) throw new FnRefusal(0x02, 'no shift is open (fn-protocol Table 61: 02h)');
+        if (!core.state.shift.open) throw new FnRefusal(FN_CODE.WRONG_STATE, 'no shift is open (fn-protocol Table 61: 02h)');
         // A shift over 24 h can and must still be closed: no 16h here (fn-protocol Table 61).
         checkNotEarlier(core, dateTime);
         checkOfdBlock(core, dateTime);
@@ -147,10 +148,10 @@ export function documentHandlers(core: FnDeviceCore): [number, Handler][] {
         const { dateTime, operationType, total } = parseRequest(FN.formReceipt, data);
         const doc = requireOpen(core, 'receipt', 'correctionReceipt');
         checkNotEarlier(core, dateTime, doc.startedAt);
-        checkShiftAge(core, dateTime, 0x07);
+        checkShiftAge(core, dateTime, FN_CODE.BAD_DATE_TIME);
         checkOfdBlock(core, dateTime);
         // Table 66 allows 1–4; Table 68 names no code for another value: the universal 01h (Table 4).
-        if (operationType < 1 || operationType > 4) throw new FnRefusal(0x01, `operation type ${operationType} is not 1..4 (fn-protocol Table 66; Table 4: 01h)`);
+        if (operationType < 1 || operationType > 4) throw new FnRefusal(FN_CODE.UNKNOWN_COMMAND, `operation type ${operationType} is not 1..4 (fn-protocol Table 66; Table 4: 01h)`);
         if (core.options.strictTotals) checkTotals(core, total);
         const shift = core.state.shift;
         const receiptNumber = shift.receipts + 1;
@@ -216,9 +217,9 @@ export function documentHandlers(core: FnDeviceCore): [number, Handler][] {
 function startCheck(core: FnDeviceCore, at: number, kind: 'receipt' | 'correctionReceipt'): Uint8Array {
   core.requirePhase(PHASE.fiscal);
   requireNoOpenDocument(core);
-  if (!core.state.shift.open) throw new FnRefusal(0x02, 'no shift is open (fn-protocol Tables 65, 71: 02h)');
+  if (!core.state.shift.open) throw new FnRefusal(FN_CODE.WRONG_STATE, 'no shift is open (fn-protocol Tables 65, 71: 02h)');
   checkNotEarlier(core, at);
-  checkShiftAge(core, at, 0x16);
+  checkShiftAge(core, at, FN_CODE.SHIFT_OVER_24H);
   checkTimer(core, at);
   checkOfdBlock(core, at);
   startDocument(core, { kind, startedAt: at });
@@ -243,11 +244,11 @@ function checkTotals(core: FnDeviceCore, total: number): void {
       paid += node.value;
     }
   }
-  if (present !== 0 && paid !== total) throw new FnRefusal(0x09, `payments add up to ${paid}, the total is ${total} (not an FN rule: the strictTotals knob)`);
+  if (present !== 0 && paid !== total) throw new FnRefusal(FN_CODE.BAD_PARAMETER_VALUE, `payments add up to ${paid}, the total is ${total} (not an FN rule: the strictTotals knob)`);
   const items = nodes.filter((n) => n.tag === 1059);
   if (items.length > 0) {
     const sum = items.reduce((acc, item) => acc + itemSum(item), 0);
-    if (sum !== total) throw new FnRefusal(0x09, `items add up to ${sum}, the total is ${total} (not an FN rule: the strictTotals knob)`);
+    if (sum !== total) throw new FnRefusal(FN_CODE.BAD_PARAMETER_VALUE, `items add up to ${sum}, the total is ${total} (not an FN rule: the strictTotals knob)`);
   }
 }
 

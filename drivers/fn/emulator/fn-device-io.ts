@@ -6,6 +6,7 @@ import { KassaError } from '../../../firmware/core/kassa-error.ts';
 import type { FnCommand, RequestOf, ResponseOf } from '../fn-commands.ts';
 import { decodeLayout, encodeLayout, type Layout } from '../fn-layout.ts';
 import { FnRefusal } from './fn-refusal.ts';
+import { FN_CODE } from '../fn-response-codes.ts';
 
 /** Decodes a request; a request that does not fit its layout is 01h (fn-protocol Table 4). */
 export function parseRequest<C extends FnCommand>(command: C, data: Uint8Array): RequestOf<C> {
@@ -15,7 +16,7 @@ export function parseRequest<C extends FnCommand>(command: C, data: Uint8Array):
     if (expected !== data.length) throw new KassaError('FN_PROTOCOL', `${data.length - expected} extra bytes`);
     return value as RequestOf<C>;
   } catch (e) {
-    throw new FnRefusal(0x01, `bad ${command.name} request: ${e instanceof Error ? e.message : String(e)} (fn-protocol Table 4: 01h)`);
+    throw new FnRefusal(FN_CODE.UNKNOWN_COMMAND, `bad ${command.name} request: ${e instanceof Error ? e.message : String(e)} (fn-protocol Table 4: 01h)`);
   }
 }
 

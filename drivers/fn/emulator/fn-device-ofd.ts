@@ -11,13 +11,13 @@ import { decodeContainer, encodeContainer } from '../../ofd/ofd-container.ts';
 import { operatorSign } from '../../ofd/operator-sign.ts';
 import { FN } from '../fn-commands.ts';
 import { MAX_FRAME_DATA } from '../fn-frame-codec.ts';
-import type { FnDeviceCore, Handler } from './fn-device.ts';
+import type { FnDeviceCore, Handler } from './fn-device-core.ts';
 import { EMPTY, encodeAnswer, parseRequest } from './fn-device-io.ts';
-import { PHASE, type ArchivedDocument } from './fn-emulator-state.ts';
+import type { ArchivedDocument } from './fn-emulator-state.ts';
+import { OFD_STATUS, PHASE } from '../fn-status-flags.ts';
 import { FnRefusal } from './fn-refusal.ts';
+import { FN_CODE } from '../fn-response-codes.ts';
 
-/** 20h status bits (fn-protocol Table 76). */
-const OFD_STATUS = { transport: 0x01, messageWaiting: 0x02, awaitingReceipt: 0x04 } as const;
 /** 26h code 20h reasons (fn-protocol Table 90). */
 const REJECT = { sign: 1, format: 2, fdNumber: 3, fnNumber: 4, crc: 5, ofdInn: 6 } as const;
 /** DATE_TIME sent when there is no document to date (2000-01-01 00:00). */
@@ -44,10 +44,10 @@ export function messageFor(core: FnDeviceCore, doc: ArchivedDocument): Uint8Arra
 export function ofdHandlers(core: FnDeviceCore): [number, Handler][] {
   const exchangePhase = (): void => core.requirePhase(PHASE.fiscal, PHASE.postFiscal);
   const requireTransport = (): void => {
-    if (!core.transport) throw new FnRefusal(0x11, 'no transport connection: send 21h(1) first (fn-protocol Tables 81, 84: 11h)');
+    if (!core.transport) throw new FnRefusal(FN_CODE.NO_TRANSPORT, 'no transport connection: send 21h(1) first (fn-protocol Tables 81, 84: 11h)');
   };
   const requireReading = (): { fd: number; message: Uint8Array } => {
-    if (!core.reading) throw new FnRefusal(0x02, 'no message is being read: send 22h first (fn-protocol Tables 84, 86: 02h)');
+    if (!core.reading) throw new FnRefusal(FN_CODE.WRONG_STATE, 'no message is being read: send 22h first (fn-protocol Tables 84, 86: 02h)');
     return core.reading;
   };
   return [
@@ -85,7 +85,7 @@ export function ofdHandlers(core: FnDeviceCore): [number, Handler][] {
         exchangePhase();
         requireTransport();
         const first = core.oldestUnconfirmed();
-        if (!first) throw new FnRefusal(0x08, 'no message for the OFD (fn-protocol Table 81: 08h)');
+        if (!first) throw new FnRefusal(FN_CODE.NO_DATA, 'no message for the OFD (fn-protocol Table 81: 08h)');
         const message = messageFor(core, first);
         core.reading = { fd: first.fd, message };
         return encodeAnswer(FN.startMessageRead, { length: message.length });
@@ -97,7 +97,7 @@ export function ofdHandlers(core: FnDeviceCore): [number, Handler][] {
         const { offset, length } = parseRequest(FN.readMessageBlock, data);
         requireTransport();
         const { message } = requireReading();
-        if (offset > message.length) throw new FnRefusal(0x01, `offset ${offset} is past the message length ${message.length} (fn-protocol Table 84: 01h)`);
+        if (offset > message.length) throw new FnRefusal(FN_CODE.UNKNOWN_COMMAND, `offset ${offset} is past the message length ${message.length} (fn-protocol Table 84: 01h)`);
         return encodeAnswer(FN.readMessageBlock, { data: message.subarray(offset, offset + Math.min(length, MAX_FRAME_DATA)) });
       },
     ],
@@ -124,7 +124,7 @@ export function ofdHandlers(core: FnDeviceCore): [number, Handler][] {
 function passReceipt(core: FnDeviceCore, bytes: Uint8Array): Uint8Array {
   core.requirePhase(PHASE.fiscal, PHASE.postFiscal);
   const reject = (reason: number, why: string): never => {
-    throw new FnRefusal(0x20, `${why} (fn-protocol Table 89: 20h, reason ${reason})`, Uint8Array.of(reason));
+    throw new FnRefusal(FN_CODE.OFD_RECEIPT_REJECTED, `${why} (fn-protocol Table 89: 20h, reason ${reason})`, Uint8Array.of(reason));
   };
   const decoded = decodeContainer(bytes);
   if (!decoded.ok) return reject(decoded.problem === 'crc' ? REJECT.crc : REJECT.format, `receipt container: ${decoded.problem}`);

@@ -9,12 +9,14 @@ import { ffdVersionCode, type FfdVersion } from '../../../firmware/fiscal/ffd-ve
 import { FD_TYPE } from '../../../firmware/fiscal/tag-table.ts';
 import { archiveSummaryLayout, CLOSE_FN_SUMMARY } from '../fn-archive-layouts.ts';
 import { FN } from '../fn-commands.ts';
-import type { FnDeviceCore, Handler } from './fn-device.ts';
+import type { FnDeviceCore, Handler } from './fn-device-core.ts';
 import { EMPTY, encodeAnswer, parseRequest } from './fn-device-io.ts';
-import { PHASE, type Registration } from './fn-emulator-state.ts';
+import type { Registration } from './fn-emulator-state.ts';
+import { PHASE } from '../fn-status-flags.ts';
 import { checkNotEarlier, documentData, formDocument, requireOpen, startDocument } from './fn-document-forming.ts';
 import { FnRefusal } from './fn-refusal.ts';
 import { MAX_REGISTRATIONS } from './fn-device-status.ts';
+import { FN_CODE } from '../fn-response-codes.ts';
 
 /** Work-mode bits (fn-protocol Table 37/38) → the tags the FN forms from them. */
 const MODE_TAGS_BOTH: readonly [bit: number, tag: number][] = [
@@ -57,7 +59,7 @@ export function registrationHandlers(core: FnDeviceCore): [number, Handler][] {
       (data) => {
         const { reportType, ffdVersion } = parseRequest(FN.startRegistration12, data);
         // Only FFD 1.2 (code 4) is emulated; FFD 1.1 (3) is out of the project's scope.
-        if (ffdVersion !== ffdVersionCode('1.2')) throw new FnRefusal(0x0a, `FFD version ${ffdVersion} is not emulated (4 = FFD 1.2) (fn-protocol Table 47: 0Ah)`);
+        if (ffdVersion !== ffdVersionCode('1.2')) throw new FnRefusal(FN_CODE.NOT_ALLOWED_IN_MODE, `FFD version ${ffdVersion} is not emulated (4 = FFD 1.2) (fn-protocol Table 47: 0Ah)`);
         return startRegistration(core, reportType, '1.2');
       },
     ],
@@ -66,7 +68,7 @@ export function registrationHandlers(core: FnDeviceCore): [number, Handler][] {
       (data) => {
         const r = parseRequest(FN.formRegistration, data);
         const doc = requireOpen(core, 'registration', 'reregistration');
-        if (doc.ffd !== '1.05') throw new FnRefusal(0x0a, 'the registration was started with A2h: finish it with A3h (fn-protocol Table 41: 0Ah)');
+        if (doc.ffd !== '1.05') throw new FnRefusal(FN_CODE.NOT_ALLOWED_IN_MODE, 'the registration was started with A2h: finish it with A3h (fn-protocol Table 41: 0Ah)');
         const ofdInn = tlvString(core, 1017) ?? '000000000000';
         return formRegistration(core, { ...r, extendedFlags: 0, ofdInn, reason: r.reason }, '1.05');
       },
@@ -76,7 +78,7 @@ export function registrationHandlers(core: FnDeviceCore): [number, Handler][] {
       (data) => {
         const r = parseRequest(FN.formRegistration12, data);
         const doc = requireOpen(core, 'registration', 'reregistration');
-        if (doc.ffd !== '1.2') throw new FnRefusal(0x0a, 'the registration was started with 02h: finish it with 03h (fn-protocol Table 53: 0Ah)');
+        if (doc.ffd !== '1.2') throw new FnRefusal(FN_CODE.NOT_ALLOWED_IN_MODE, 'the registration was started with 02h: finish it with 03h (fn-protocol Table 53: 0Ah)');
         return formRegistration(core, { ...r, reason: r.reasonCodes }, '1.2');
       },
     ],
@@ -84,9 +86,9 @@ export function registrationHandlers(core: FnDeviceCore): [number, Handler][] {
       FN.startCloseFn.code,
       () => {
         core.requirePhase(PHASE.fiscal);
-        if (core.state.shift.open) throw new FnRefusal(0x02, 'close the shift first (fn-protocol Table 42: 02h)');
+        if (core.state.shift.open) throw new FnRefusal(FN_CODE.WRONG_STATE, 'close the shift first (fn-protocol Table 42: 02h)');
         const autonomous = ((core.state.registration?.workMode ?? 0) & AUTONOMOUS_BIT) !== 0;
-        if (!autonomous && core.unconfirmedCount() > 0) throw new FnRefusal(0x09, 'documents remain unsent to the OFD (fn-protocol Table 42: 09h)');
+        if (!autonomous && core.unconfirmedCount() > 0) throw new FnRefusal(FN_CODE.BAD_PARAMETER_VALUE, 'documents remain unsent to the OFD (fn-protocol Table 42: 09h)');
         startDocument(core, { kind: 'closeFn', startedAt: core.state.lastDocumentTime });
         return EMPTY;
       },
@@ -97,9 +99,9 @@ export function registrationHandlers(core: FnDeviceCore): [number, Handler][] {
         const { dateTime, rnm } = parseRequest(FN.closeFn, data);
         requireOpen(core, 'closeFn');
         const reg = core.state.registration;
-        if (!reg) throw new FnRefusal(0x02, 'the FN is not registered (fn-protocol Table 45: 02h)');
+        if (!reg) throw new FnRefusal(FN_CODE.WRONG_STATE, 'the FN is not registered (fn-protocol Table 45: 02h)');
         checkNotEarlier(core, dateTime);
-        if (rnm !== reg.rnm) throw new FnRefusal(0x09, `RNM ${rnm} is not the registered ${reg.rnm} (fn-protocol Table 5: 09h, a parameter value is wrong; Table 45 names no code for it)`);
+        if (rnm !== reg.rnm) throw new FnRefusal(FN_CODE.BAD_PARAMETER_VALUE, `RNM ${rnm} is not the registered ${reg.rnm} (fn-protocol Table 5: 09h, a parameter value is wrong; Table 45 names no code for it)`);
         const autonomous = (reg.workMode & AUTONOMOUS_BIT) !== 0;
         const formed = formDocument(core, {
           fdType: FD_TYPE.closeFn,
@@ -116,13 +118,13 @@ export function registrationHandlers(core: FnDeviceCore): [number, Handler][] {
 }
 
 function startRegistration(core: FnDeviceCore, reportType: number, ffd: FfdVersion): Uint8Array {
-  if (reportType > 2) throw new FnRefusal(0x01, `report type ${reportType} is not 0..2 (fn-protocol Tables 32, 46; Table 4: 01h)`);
+  if (reportType > 2) throw new FnRefusal(FN_CODE.UNKNOWN_COMMAND, `report type ${reportType} is not 0..2 (fn-protocol Tables 32, 46; Table 4: 01h)`);
   // Types 0/1 in phase 1, type 2 (change of parameters) in phase 2 (fn-protocol §3.6, §4.4.1).
   core.requirePhase(reportType === 2 ? PHASE.fiscal : PHASE.readyForRegistration);
-  if (reportType === 2 && core.state.shift.open) throw new FnRefusal(0x02, 'close the shift before re-registration (fn-protocol Tables 33, 47: 02h)');
+  if (reportType === 2 && core.state.shift.open) throw new FnRefusal(FN_CODE.WRONG_STATE, 'close the shift before re-registration (fn-protocol Tables 33, 47: 02h)');
   // A2h may answer 0Ah (Table 47); 02h answers only 02h (Table 33).
-  if (reportType === 2 && core.state.registration?.ffd !== ffd) throw new FnRefusal(ffd === '1.2' ? 0x0a : 0x02, `the FN works in FFD ${core.state.registration?.ffd} (fn-protocol Tables 33, 47)`);
-  if (core.state.registrations >= MAX_REGISTRATIONS) throw new FnRefusal(0x05, 'no registration reports left (fn-protocol Tables 41, 53: 05h)');
+  if (reportType === 2 && core.state.registration?.ffd !== ffd) throw new FnRefusal(ffd === '1.2' ? FN_CODE.NOT_ALLOWED_IN_MODE : FN_CODE.WRONG_STATE, `the FN works in FFD ${core.state.registration?.ffd} (fn-protocol Tables 33, 47)`);
+  if (core.state.registrations >= MAX_REGISTRATIONS) throw new FnRefusal(FN_CODE.LIFETIME_EXCEEDED, 'no registration reports left (fn-protocol Tables 41, 53: 05h)');
   startDocument(core, { kind: reportType === 0 ? 'registration' : 'reregistration', startedAt: 0, reportType, ffd });
   return EMPTY;
 }
@@ -134,12 +136,12 @@ function formRegistration(core: FnDeviceCore, r: RegistrationRequest, ffd: FfdVe
   const doc = requireOpen(core, 'registration', 'reregistration');
   const type = doc.reportType ?? 0;
   checkNotEarlier(core, r.dateTime);
-  if (!/^\d{16}$/.test(r.rnm)) throw new FnRefusal(0x09, `RNM "${r.rnm}" is not 16 digits (fn-protocol Tables 41, 53: 09h)`);
+  if (!/^\d{16}$/.test(r.rnm)) throw new FnRefusal(FN_CODE.BAD_PARAMETER_VALUE, `RNM "${r.rnm}" is not 16 digits (fn-protocol Tables 41, 53: 09h)`);
   const serial = tlvString(core, 1013);
-  if (serial !== undefined && !isValidRnm(r.rnm, r.inn, serial)) throw new FnRefusal(0x09, `RNM ${r.rnm} fails its check digits for INN ${r.inn} and serial ${serial} (fn-protocol Tables 41, 53: 09h)`);
-  if (type === 2 && r.reason === undefined) throw new FnRefusal(0x01, 're-registration needs a reason code (fn-protocol Tables 34, 48; Table 4: 01h)');
+  if (serial !== undefined && !isValidRnm(r.rnm, r.inn, serial)) throw new FnRefusal(FN_CODE.BAD_PARAMETER_VALUE, `RNM ${r.rnm} fails its check digits for INN ${r.inn} and serial ${serial} (fn-protocol Tables 41, 53: 09h)`);
+  if (type === 2 && r.reason === undefined) throw new FnRefusal(FN_CODE.UNKNOWN_COMMAND, 're-registration needs a reason code (fn-protocol Tables 34, 48; Table 4: 01h)');
   if (type === 1 && core.state.registration && (core.state.registration.inn !== r.inn || core.state.registration.rnm !== r.rnm)) {
-    throw new FnRefusal(0x09, 'an FN replacement keeps the INN and RNM of the registration (fn-protocol Tables 41, 53: 09h)');
+    throw new FnRefusal(FN_CODE.BAD_PARAMETER_VALUE, 'an FN replacement keeps the INN and RNM of the registration (fn-protocol Tables 41, 53: 09h)');
   }
   const fdType = type === 0 ? FD_TYPE.registration : FD_TYPE.reregistration;
   const formed = formDocument(core, {

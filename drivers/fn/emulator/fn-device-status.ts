@@ -1,9 +1,9 @@
 /** Status and service commands of the emulator (fn-protocol §4.1–4.2). */
 import { ffdVersionCode } from '../../../firmware/fiscal/ffd-version.ts';
 import { FN } from '../fn-commands.ts';
-import { warningFlags, type FnDeviceCore, type Handler } from './fn-device.ts';
+import { warningFlags, type FnDeviceCore, type Handler } from './fn-device-core.ts';
 import { encodeAnswer, parseRequest } from './fn-device-io.ts';
-import { OPEN_DOCUMENT, PHASE } from './fn-emulator-state.ts';
+import { OPEN_DOCUMENT, PHASE } from '../fn-status-flags.ts';
 
 /** How many registration reports an FN allows in all [L] (fiscal-spec §1.7: "12 is commonly quoted"). */
 export const MAX_REGISTRATIONS = 12;

@@ -7,11 +7,13 @@ import { concatBytes } from '../../../firmware/core/bytes.ts';
 import { ffdVersionCode, type FfdVersion } from '../../../firmware/fiscal/ffd-version.ts';
 import { encodeNode, encodeTlv, type TlvNode } from '../../../firmware/fiscal/tlv-codec.ts';
 import { encodeLayout, type Layout } from '../fn-layout.ts';
-import { isOfdBlocked, type FnDeviceCore } from './fn-device.ts';
-import type { ArchivedDocument, FnState, OpenDocument, OpenDocumentKind } from './fn-emulator-state.ts';
+import { isOfdBlocked, type FnDeviceCore } from './fn-device-core.ts';
+import type { ArchivedDocument, FnState, OpenDocument } from './fn-emulator-state.ts';
+import type { OpenDocumentKind } from '../fn-status-flags.ts';
 import { fpdTag1077 } from '../../../firmware/fiscal/fpd-tag.ts';
 import { fiscalSign } from './fiscal-sign.ts';
 import { FnRefusal } from './fn-refusal.ts';
+import { FN_CODE } from '../fn-response-codes.ts';
 
 const KB = 1024;
 /** Most 07h data one document may take, by the command that started it (fn-protocol §4.4.1, §4.4.3, §4.6.2–4.6.9). */
@@ -32,8 +34,8 @@ const DAY = 86400;
 
 /** Checks that every start command makes, then opens the document and makes it durable. */
 export function startDocument(core: FnDeviceCore, doc: OpenDocument): void {
-  if (core.state.document) throw new FnRefusal(0x02, `a ${core.state.document.kind} document is already open (fn-protocol Tables 57, 61, 65, 71, 73: 02h)`);
-  if (core.documents.size >= core.options.archiveCapacity) throw new FnRefusal(0x14, 'the archive is full (fn-protocol Table 5: 14h)');
+  if (core.state.document) throw new FnRefusal(FN_CODE.WRONG_STATE, `a ${core.state.document.kind} document is already open (fn-protocol Tables 57, 61, 65, 71, 73: 02h)`);
+  if (core.documents.size >= core.options.archiveCapacity) throw new FnRefusal(FN_CODE.RESOURCE_LIMIT, 'the archive is full (fn-protocol Table 5: 14h)');
   core.documentData = [];
   core.documentBytes = 0;
   core.documentTags = new Set();
@@ -42,21 +44,21 @@ export function startDocument(core: FnDeviceCore, doc: OpenDocument): void {
 }
 
 export function requireNoOpenDocument(core: FnDeviceCore): void {
-  if (core.state.document) throw new FnRefusal(0x02, `a ${core.state.document.kind} document is open (fn-protocol Table 5: 02h)`);
+  if (core.state.document) throw new FnRefusal(FN_CODE.WRONG_STATE, `a ${core.state.document.kind} document is open (fn-protocol Table 5: 02h)`);
 }
 
 /** 07h: time must not run backwards past the last document (fn-protocol §13 of our digest: Tables 41–73). */
 export function checkNotEarlier(core: FnDeviceCore, at: number, than = core.state.lastDocumentTime): void {
-  if (at < than) throw new FnRefusal(0x07, `date/time ${iso(at)} is earlier than ${iso(than)} (fn-protocol Tables 41, 45, 53, 57, 61, 65, 68, 71, 73: 07h)`);
+  if (at < than) throw new FnRefusal(FN_CODE.BAD_DATE_TIME, `date/time ${iso(at)} is earlier than ${iso(than)} (fn-protocol Tables 41, 45, 53, 57, 61, 65, 68, 71, 73: 07h)`);
 }
 
 /** 14h: the oldest unconfirmed document has waited more than 30 days (fn-protocol Table 5, 14h). */
 export function checkOfdBlock(core: FnDeviceCore, at: number): void {
-  if (isOfdBlocked(core, at)) throw new FnRefusal(0x14, 'the oldest document for the OFD is more than 30 days old (fn-protocol Table 5: 14h with the OFD-timeout flag)');
+  if (isOfdBlocked(core, at)) throw new FnRefusal(FN_CODE.RESOURCE_LIMIT, 'the oldest document for the OFD is more than 30 days old (fn-protocol Table 5: 14h with the OFD-timeout flag)');
 }
 
 /** 16h at 15h/17h: the shift has lasted more than 24 hours (fn-protocol Tables 65, 71). */
-export function checkShiftAge(core: FnDeviceCore, at: number, code: 0x16 | 0x07): void {
+export function checkShiftAge(core: FnDeviceCore, at: number, code: typeof FN_CODE.SHIFT_OVER_24H | typeof FN_CODE.BAD_DATE_TIME): void {
   if (at > core.state.shift.openedAt + DAY) throw new FnRefusal(code, `the shift opened at ${iso(core.state.shift.openedAt)} has lasted more than 24 hours (fn-protocol Tables 65, 71: 16h; Table 68: 07h)`);
 }
 
@@ -66,13 +68,13 @@ export function checkTimer(core: FnDeviceCore, at: number): void {
   const registerInterval = at - core.state.lastDocumentTime;
   const timerInterval = (core.deps.clock.now() - core.state.lastTimerMs) / 1000;
   if (Math.abs(registerInterval - timerInterval) > TIMER_TOLERANCE_S) {
-    throw new FnRefusal(0x17, `register says ${registerInterval} s since the last FD, the FN timer ${Math.round(timerInterval)} s (fn-protocol Tables 65, 71: 17h)`);
+    throw new FnRefusal(FN_CODE.TIMER_MISMATCH, `register says ${registerInterval} s since the last FD, the FN timer ${Math.round(timerInterval)} s (fn-protocol Tables 65, 71: 17h)`);
   }
 }
 
 export function requireOpen(core: FnDeviceCore, ...kinds: OpenDocumentKind[]): OpenDocument {
   const doc = core.state.document;
-  if (!doc || !kinds.includes(doc.kind)) throw new FnRefusal(0x02, `no ${kinds.join(' or ')} document is open (fn-protocol Tables 31, 41, 45, 53, 59, 63, 68, 75: 02h)`);
+  if (!doc || !kinds.includes(doc.kind)) throw new FnRefusal(FN_CODE.WRONG_STATE, `no ${kinds.join(' or ')} document is open (fn-protocol Tables 31, 41, 45, 53, 59, 63, 68, 75: 02h)`);
   return doc;
 }
 

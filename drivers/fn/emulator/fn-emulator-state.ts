@@ -4,24 +4,7 @@
  * every change durable as one record.
  */
 import type { FfdVersion } from '../../../firmware/fiscal/ffd-version.ts';
-
-/** FN life phases (fn-protocol §3.6, Table 6): a bit mask in 30h. */
-export const PHASE = { readyForRegistration: 0x01, fiscal: 0x03, postFiscal: 0x07, archiveOnly: 0x0f } as const;
-export type Phase = (typeof PHASE)[keyof typeof PHASE];
-
-/** "Current document" codes of 30h (fn-protocol Table 8; fiscal-spec §1.6). */
-export const OPEN_DOCUMENT = {
-  none: 0x00,
-  registration: 0x01,
-  openShift: 0x02,
-  receipt: 0x04,
-  closeShift: 0x08,
-  closeFn: 0x10,
-  reregistration: 0x13,
-  correctionReceipt: 0x14,
-  stateReport: 0x17,
-} as const;
-export type OpenDocumentKind = Exclude<keyof typeof OPEN_DOCUMENT, 'none'>;
+import { PHASE, type OpenDocumentKind, type Phase } from '../fn-status-flags.ts';
 
 export interface Registration {
   readonly ffd: FfdVersion;

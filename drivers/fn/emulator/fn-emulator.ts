@@ -10,7 +10,7 @@
 import type { Clock } from '../../../firmware/core/clock.ts';
 import { hex, type Log } from '../../../firmware/core/log.ts';
 import { Listeners, type BytePort } from '../../port.ts';
-import { FN_BY_CODE } from '../fn-commands.ts';
+import { FN, FN_BY_CODE } from '../fn-commands.ts';
 import { encodeFrame } from '../fn-frame-codec.ts';
 import { FnFrameDecoder } from '../fn-frame-decoder.ts';
 import { hexByte } from '../fn-response-codes.ts';
@@ -38,7 +38,7 @@ export interface FnEmulatorFaults {
 export const NO_FAULTS: FnEmulatorFaults = { responseDelayMs: 0, signDelayMs: 0, corruptRate: 0, dropRate: 0, corruptNext: 0, dropNext: 0, powerCut: undefined };
 
 /** The commands that form and sign a document: what takes an FN its time. */
-const SIGNING_COMMANDS: ReadonlySet<number> = new Set([0x16, 0x12, 0x14, 0x19, 0x03, 0xa3, 0x05]);
+const SIGNING_COMMANDS: ReadonlySet<number> = new Set([FN.formReceipt, FN.openShift, FN.closeShift, FN.formStateReport, FN.formRegistration, FN.formRegistration12, FN.closeFn].map((c) => c.code));
 
 export interface FnEmulatorDeps {
   readonly port: BytePort;

@@ -8,6 +8,7 @@ import type { FfdVersion } from '../../../firmware/fiscal/ffd-version.ts';
 import { isFnFormedTag } from '../../../firmware/fiscal/fn-formed-tags.ts';
 import { maxLengthFor, tagDef } from '../../../firmware/fiscal/tag-table.ts';
 import { FnRefusal, refuseTag } from './fn-refusal.ts';
+import { FN_CODE } from '../fn-response-codes.ts';
 
 /** Tags that may appear more than once at the top level of a document. */
 const REPEATABLE = new Set([1059, 1084]);
@@ -21,11 +22,11 @@ const FIXED_SIZES: Readonly<Record<string, number>> = { byte: 1, u16: 2, u32: 4,
  */
 export function checkTlvData(data: Uint8Array, ffd: FfdVersion, seen: Set<number>, refuseFormedTagsInFfd105 = false): number[] {
   const refuseFormed = ffd !== '1.05' || refuseFormedTagsInFfd105;
-  if (data.length === 0) throw new FnRefusal(0x18, '07h with no data (fn-protocol §4.3.1, Table 31: 18h)');
+  if (data.length === 0) throw new FnRefusal(FN_CODE.BAD_TLV, '07h with no data (fn-protocol §4.3.1, Table 31: 18h)');
   const tags: number[] = [];
   walk(data, ffd, refuseFormed, (tag) => {
-    if (refuseFormed && isFnFormedTag(tag, ffd)) throw refuseTag(0x0b, tag, `tag ${tag} is formed by the FN (fn-protocol §5.3/§5.4, Table 31: 0Bh)`);
-    if (seen.has(tag) && !REPEATABLE.has(tag)) throw refuseTag(0x0c, tag, `tag ${tag} sent twice (fn-protocol Table 5: 0Ch)`);
+    if (refuseFormed && isFnFormedTag(tag, ffd)) throw refuseTag(FN_CODE.FN_FORMED_TAG, tag, `tag ${tag} is formed by the FN (fn-protocol §5.3/§5.4, Table 31: 0Bh)`);
+    if (seen.has(tag) && !REPEATABLE.has(tag)) throw refuseTag(FN_CODE.DUPLICATE_TAG, tag, `tag ${tag} sent twice (fn-protocol Table 5: 0Ch)`);
     seen.add(tag);
     tags.push(tag);
   });
@@ -35,10 +36,10 @@ export function checkTlvData(data: Uint8Array, ffd: FfdVersion, seen: Set<number
 function walk(data: Uint8Array, ffd: FfdVersion, refuseFormed: boolean, onTopLevel?: (tag: number) => void): void {
   let at = 0;
   while (at < data.length) {
-    if (data.length - at < 4) throw new FnRefusal(0x18, `${data.length - at} stray bytes after the last TLV (fn-protocol Table 31: 18h)`);
+    if (data.length - at < 4) throw new FnRefusal(FN_CODE.BAD_TLV, `${data.length - at} stray bytes after the last TLV (fn-protocol Table 31: 18h)`);
     const tag = (data[at] ?? 0) | ((data[at + 1] ?? 0) << 8);
     const length = (data[at + 2] ?? 0) | ((data[at + 3] ?? 0) << 8);
-    if (at + 4 + length > data.length) throw refuseTag(0x18, tag, `tag ${tag} claims ${length} bytes, ${data.length - at - 4} present (fn-protocol Table 31: 18h)`);
+    if (at + 4 + length > data.length) throw refuseTag(FN_CODE.BAD_TLV, tag, `tag ${tag} claims ${length} bytes, ${data.length - at - 4} present (fn-protocol Table 31: 18h)`);
     onTopLevel?.(tag);
     checkValue(tag, data.subarray(at + 4, at + 4 + length), ffd, refuseFormed);
     at += 4 + length;
@@ -51,11 +52,11 @@ function checkValue(tag: number, value: Uint8Array, ffd: FfdVersion, refuseForme
   const max = maxLengthFor(def, ffd);
   const fixed = def.fixedLength ?? FIXED_SIZES[def.type];
   if (value.length > max || (fixed !== undefined && value.length !== fixed) || (value.length === 0 && def.type !== 'string')) {
-    throw refuseTag(0x18, tag, `tag ${tag} (${def.name}) has ${value.length} bytes (fn-protocol Table 31: 18h)`);
+    throw refuseTag(FN_CODE.BAD_TLV, tag, `tag ${tag} (${def.name}) has ${value.length} bytes (fn-protocol Table 31: 18h)`);
   }
   if (def.type === 'stlv') {
     walk(value, ffd, refuseFormed, (inner) => {
-      if (refuseFormed && isFnFormedTag(inner, ffd)) throw refuseTag(0x0b, inner, `tag ${inner} is formed by the FN (fn-protocol §5.3/§5.4, Table 31: 0Bh)`);
+      if (refuseFormed && isFnFormedTag(inner, ffd)) throw refuseTag(FN_CODE.FN_FORMED_TAG, inner, `tag ${inner} is formed by the FN (fn-protocol §5.3/§5.4, Table 31: 0Bh)`);
     });
   }
 }

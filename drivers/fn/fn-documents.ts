@@ -1,20 +1,21 @@
 /**
  * The document cycles the register runs in the FN (fn-protocol §4.3.1): start → 07h… →
- * form, for registration, shifts, receipts and the settlement-state report.
+ * form, for registration, shifts, receipts and the settlement-state report. FnFace
+ * (fn-face.ts) offers them to the firmware; tests call them on a driver directly.
  *
  * The TLV is encoded before the FN is touched, so a value the FFD cannot carry never opens
  * a document. When the FN refuses a step (an FnError: nothing was formed) the open
  * document is cancelled with 06h; when the FN does not answer, it is left as it is, because
  * the document may have been formed: boot reconciliation decides (DESIGN.md §1 inv. 2).
  */
-import { FN } from '../../drivers/fn/fn-commands.ts';
-import type { FnDriver } from '../../drivers/fn/fn-driver.ts';
-import { FnError } from '../../drivers/fn/fn-error.ts';
-import { sendDocumentTlv } from '../../drivers/fn/fn-procedures.ts';
-import { ffdVersionCode, type FfdVersion } from '../fiscal/ffd-version.ts';
-import type { BuiltDocument } from '../fiscal/receipt-builder.ts';
-import { FD_TYPE } from '../fiscal/tag-table.ts';
-import { encodeTlv, type TlvNode } from '../fiscal/tlv-codec.ts';
+import { ffdVersionCode, type FfdVersion } from '../../firmware/fiscal/ffd-version.ts';
+import type { BuiltDocument } from '../../firmware/fiscal/receipt-builder.ts';
+import { FD_TYPE } from '../../firmware/fiscal/tag-table.ts';
+import { encodeTlv, type TlvNode } from '../../firmware/fiscal/tlv-codec.ts';
+import { FN } from './fn-commands.ts';
+import type { FnDriver } from './fn-driver.ts';
+import { FnError } from './fn-error.ts';
+import { sendDocumentTlv } from './fn-procedures.ts';
 
 export interface Fiscalized {
   readonly fd: number;

@@ -6,14 +6,14 @@
  */
 import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { FnDevice } from '../../drivers/fn/emulator/fn-device.ts';
-import { FnEmulator } from '../../drivers/fn/emulator/fn-emulator.ts';
-import { fileStateStore } from '../../drivers/fn/emulator/fn-state-store.ts';
-import { memoryPortPair } from '../../drivers/memory-port.ts';
-import { TEST_OPERATOR_KEY } from '../../drivers/ofd/operator-sign.ts';
-import type { BytePort } from '../../drivers/port.ts';
-import type { Clock } from '../core/clock.ts';
-import type { Log } from '../core/log.ts';
+import { FnDevice } from './fn-device.ts';
+import { FnEmulator } from './fn-emulator.ts';
+import { fileStateStore } from './fn-state-store.ts';
+import { memoryPortPair } from '../../memory-port.ts';
+import { TEST_OPERATOR_KEY } from '../../ofd/operator-sign.ts';
+import type { BytePort } from '../../port.ts';
+import type { Clock } from '../../../firmware/core/clock.ts';
+import type { Log } from '../../../firmware/core/log.ts';
 
 export interface EmulatedFnOptions {
   readonly dataDir: string;

@@ -1,0 +1,156 @@
+/**
+ * FnFace: the FN in the register's words (DESIGN.md §2 "a domain face over it"). The
+ * firmware asks for a status, a shift, a document formed, a document read back, one OFD
+ * exchange step; which commands that takes (fn-protocol §4) stays in drivers/fn/. Answers
+ * come back typed, refusals as FnError with the FN's code (FN_CODE).
+ */
+import type { FfdVersion } from '../../firmware/fiscal/ffd-version.ts';
+import type { BuiltDocument } from '../../firmware/fiscal/receipt-builder.ts';
+import type { TlvNode } from '../../firmware/fiscal/tlv-codec.ts';
+import { decodeArchiveSummary, type ArchiveSummary } from './fn-archive-layouts.ts';
+import { FN, type ResponseOf } from './fn-commands.ts';
+import {
+  closeShift,
+  formReceipt,
+  formStateReport,
+  openShift,
+  registerFn,
+  type Fiscalized,
+  type ReceiptResult,
+  type RegistrationRequest,
+  type ShiftResult,
+  type StateReportResult,
+} from './fn-documents.ts';
+import type { FnDriver } from './fn-driver.ts';
+import { FnError } from './fn-error.ts';
+import { readArchivedTlv, readOfdMessage, type ArchivedTlv } from './fn-procedures.ts';
+import { FN_CODE } from './fn-response-codes.ts';
+import { OFD_STATUS, OPEN_DOCUMENT } from './fn-status-flags.ts';
+
+export type FnStatus = ResponseOf<typeof FN.getStatus>;
+export type ShiftParams = ResponseOf<typeof FN.getShiftParams>;
+export type OfdExchangeStatus = ResponseOf<typeof FN.getOfdStatus>;
+
+/** 3Ah "FFD in use" codes (fn-protocol §4.2.5): 1 = FFD 1.0/1.05, 4 = FFD 1.2; 0 = not registered. */
+const FFD_IN_USE: Readonly<Record<number, FfdVersion>> = { 1: '1.05', 4: '1.2' };
+
+export class FnFace {
+  constructor(readonly driver: FnDriver) {}
+
+  // ---- state (30h, 10h, 3Ah)
+  async status(): Promise<FnStatus> {
+    return (await this.driver.execute(FN.getStatus, {})).value;
+  }
+
+  async shift(): Promise<ShiftParams> {
+    return (await this.driver.execute(FN.getShiftParams, {})).value;
+  }
+
+  /** The FFD the FN was registered for; undefined before registration. */
+  async ffdInUse(): Promise<FfdVersion | undefined> {
+    return FFD_IN_USE[(await this.driver.execute(FN.getFormat, {})).value.ffdInUse];
+  }
+
+  async format(): Promise<ResponseOf<typeof FN.getFormat>> {
+    return (await this.driver.execute(FN.getFormat, {})).value;
+  }
+
+  async validity(): Promise<ResponseOf<typeof FN.getValidity>> {
+    return (await this.driver.execute(FN.getValidity, {})).value;
+  }
+
+  async freeResources(): Promise<ResponseOf<typeof FN.getFreeResources>> {
+    return (await this.driver.execute(FN.getFreeResources, {})).value;
+  }
+
+  async firmwareVersion(): Promise<ResponseOf<typeof FN.getFirmwareVersion>> {
+    return (await this.driver.execute(FN.getFirmwareVersion, {})).value;
+  }
+
+  /** FDs the OFD has not confirmed yet (42h). */
+  async unconfirmedCount(): Promise<number> {
+    return (await this.driver.execute(FN.getUnconfirmedCount, {})).value.count;
+  }
+
+  // ---- documents (fn-protocol §4.3–4.6)
+  /** Cancels the document between its start and form commands (06h). */
+  async cancelDocument(): Promise<void> {
+    await this.driver.execute(FN.cancelDocument, {});
+  }
+
+  /** True when `status` shows a document started and not formed. */
+  static hasOpenDocument(status: FnStatus): boolean {
+    return status.document !== OPEN_DOCUMENT.none;
+  }
+
+  register(r: RegistrationRequest): Promise<Fiscalized> {
+    return registerFn(this.driver, r);
+  }
+
+  openShift(ffd: FfdVersion, at: number, tlv: readonly TlvNode[]): Promise<ShiftResult> {
+    return openShift(this.driver, ffd, at, tlv);
+  }
+
+  closeShift(ffd: FfdVersion, at: number, tlv: readonly TlvNode[]): Promise<ShiftResult> {
+    return closeShift(this.driver, ffd, at, tlv);
+  }
+
+  /** A receipt or a correction receipt, by the document's FD type. */
+  formReceipt(ffd: FfdVersion, at: number, doc: BuiltDocument): Promise<ReceiptResult> {
+    return formReceipt(this.driver, ffd, at, doc);
+  }
+
+  formStateReport(ffd: FfdVersion, at: number, tlv: readonly TlvNode[]): Promise<StateReportResult> {
+    return formStateReport(this.driver, ffd, at, tlv);
+  }
+
+  // ---- archive (fn-protocol §4.8)
+  /** The fixed struct of FD `fd` (40h), decoded by its type. */
+  async findDocument(fd: number, ffd: FfdVersion): Promise<ArchiveSummary> {
+    const { value } = await this.driver.execute(FN.findDocument, { fd });
+    return decodeArchiveSummary(value.docType, ffd, value.data);
+  }
+
+  /** The whole document as TLV (45h/46h). */
+  readDocument(fd: number): Promise<ArchivedTlv> {
+    return readArchivedTlv(this.driver, fd);
+  }
+
+  // ---- OFD exchange steps (fn-protocol §4.7)
+  /** 20h; undefined in a phase that does not talk to the OFD (02h). */
+  async ofdStatus(): Promise<OfdExchangeStatus | undefined> {
+    try {
+      return (await this.driver.execute(FN.getOfdStatus, {})).value;
+    } catch (e) {
+      if (e instanceof FnError && e.fnCode === FN_CODE.WRONG_STATE) return undefined;
+      throw e;
+    }
+  }
+
+  static messageWaiting(status: OfdExchangeStatus): boolean {
+    return (status.status & OFD_STATUS.messageWaiting) !== 0;
+  }
+
+  static transportOpen(status: OfdExchangeStatus): boolean {
+    return (status.status & OFD_STATUS.transport) !== 0;
+  }
+
+  /** Tells the FN whether the OFD link is up (21h). */
+  async setTransport(connected: boolean): Promise<void> {
+    await this.driver.execute(FN.setTransportState, { connected: connected ? 1 : 0 });
+  }
+
+  /** The next message for the OFD (22h–25h); undefined when none waits. */
+  readOfdMessage(blockSize?: number): Promise<Uint8Array | undefined> {
+    return readOfdMessage(this.driver, blockSize);
+  }
+
+  /** Passes the OFD's receipt to the FN (26h); the OFD's own answer code comes back. */
+  async passOfdReceipt(receipt: Uint8Array): Promise<{ readonly ofdCode: number }> {
+    return (await this.driver.execute(FN.passOfdReceipt, { receipt })).value;
+  }
+
+  describe(): Record<string, unknown> {
+    return this.driver.describe();
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Status as a service (issue 3; issue 5): the register's health gathered into one object
+ * (device-status.ts), published retained on the status topic — at most once a second on
+ * activity, at once on (re)connection — and "offline" when the register stops.
+ */
+import type { FnFace } from '../../drivers/fn/fn-face.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Service } from '../core/service.ts';
+import type { DeviceConfig } from '../config/device-config.ts';
+import type { JobLedger } from '../jobs/job-ledger.ts';
+import type { JobsWing } from '../jobs/jobs-wiring.ts';
+import { ofdHealth } from '../ofd/ofd-health.ts';
+import type { ShiftKeeper } from '../pipeline/shift-keeper.ts';
+import { collectStatus, type DeviceStatus, type FirmwareStatus } from './device-status.ts';
+
+export interface StatusWiringDeps {
+  readonly fn: FnFace;
+  readonly shifts: ShiftKeeper;
+  readonly ledger: JobLedger;
+  readonly jobs: JobsWing;
+  readonly clock: Clock;
+  /** Register-local seconds now. */
+  readonly now: () => number;
+  /** Jobs waiting in the pipeline. */
+  readonly queued: () => number;
+  /** Every service's describe(), by name: the status topic's links. */
+  readonly links: () => Record<string, unknown>;
+  /** Registration state, FN expiry and resources, config version (issue 12 §3). */
+  readonly provisioning?: () => Promise<Record<string, unknown>>;
+  /** The running release and any update under way (issue 14). */
+  readonly firmware: () => FirmwareStatus;
+}
+
+export class StatusWing implements Service {
+  readonly name = 'status';
+  private lastPublishedAt = 0;
+  private unsubscribe: (() => void) | undefined;
+  readonly stats = { published: 0, failures: 0 };
+
+  constructor(
+    private readonly config: DeviceConfig,
+    private readonly deps: StatusWiringDeps,
+  ) {}
+
+  start(): void {
+    this.unsubscribe = this.deps.jobs.activity.add(({ connected }) => this.publishSoon(connected));
+    // The link may have connected before this service started: say "online" now.
+    if (this.deps.jobs.connected) this.publishSoon(true);
+  }
+
+  private publishSoon(force: boolean): void {
+    void this.publish(force).catch(() => this.stats.failures++);
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    const { jobs } = this.deps;
+    if (jobs.connected) await jobs.publish(jobs.topics.status, JSON.stringify({ version: 1, state: 'offline', device_id: this.config.deviceId }), { retain: true }).catch(() => undefined);
+  }
+
+  status(): Promise<DeviceStatus> {
+    const { fn, shifts, ledger, now } = this.deps;
+    const provisioning = this.deps.provisioning;
+    return collectStatus({ deviceId: this.config.deviceId, fn, shifts, ledger, queued: this.deps.queued, now, ofd: () => ofdHealth(fn, now()), links: this.deps.links, firmware: this.deps.firmware, ...(provisioning ? { provisioning } : {}) });
+  }
+
+  /**
+   * Publishes the retained status; unless `force`d, at most once a second: a burst of jobs
+   * (or of duplicates) must not become a burst of FN reads.
+   */
+  async publish(force = false): Promise<void> {
+    const { jobs, clock } = this.deps;
+    if (!jobs.connected || (!force && clock.now() - this.lastPublishedAt < 1000)) return;
+    this.lastPublishedAt = clock.now();
+    await jobs.publish(jobs.topics.status, JSON.stringify(await this.status()), { retain: true });
+    this.stats.published++;
+  }
+
+  describe(): Record<string, unknown> {
+    return { ...this.stats };
+  }
+}

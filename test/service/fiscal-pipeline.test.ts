@@ -1,0 +1,122 @@
+/**
+ * The fiscal pipeline itself, with the FN, the printer and the journal emulated in-process
+ * (pipeline-rig.ts): every branch of reconciliation (DESIGN.md §1 invariant 2), and "paper
+ * out after the FN formed the receipt never makes a second FD" (invariant 3).
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { FN } from '../../drivers/fn/fn-commands.ts';
+import { OPEN_DOCUMENT } from '../../drivers/fn/fn-status-flags.ts';
+import { buildReceipt } from '../../firmware/fiscal/receipt-builder.ts';
+import { FD_TYPE } from '../../firmware/fiscal/tag-table.ts';
+import { pipelineRig, sellJob, type PipelineRig } from '../helpers/pipeline-rig.ts';
+import { T0 } from '../helpers/fn-rig.ts';
+
+const test = suite('fiscal pipeline (service)');
+
+/** Accepts a sell job and journals "forming", as a register that died right after would have. */
+async function acceptedAndForming(rig: PipelineRig, id: string): Promise<{ job: ReturnType<typeof sellJob>; fdBefore: number }> {
+  const job = sellJob(id);
+  await rig.ledger.record({ k: 'accepted', id, at: rig.fn.clock.now(), job });
+  const doc = buildReceipt(job.receipt, '1.2');
+  const fdBefore = (await rig.fn.fn.status()).lastFd;
+  await rig.ledger.record({ k: 'forming', id, at: rig.fn.clock.now(), forming: { fdBefore, fdType: doc.fdType, operationType: doc.operationType, totalKopecks: doc.totalKopecks } });
+  return { job, fdBefore };
+}
+
+async function finished(rig: PipelineRig, id: string): Promise<void> {
+  await rig.until(() => rig.finals(id).length > 0, `the final result of ${id}`);
+}
+
+const kindsOf = (rig: PipelineRig, id: string): string[] => rig.records.filter((r) => r.id === id).map((r) => r.k);
+
+test('reconciliation, FD not formed: the job is formed now, once', async () => {
+  const rig = await pipelineRig();
+  try {
+    const { fdBefore } = await acceptedAndForming(rig, 'not-formed');
+    rig.pipeline().start();
+    await finished(rig, 'not-formed');
+    const [final] = rig.finals('not-formed');
+    assert.is(final?.status, 'done', JSON.stringify(final?.error));
+    assert.equal(rig.fds().filter((fd) => fd > fdBefore), [fdBefore + 1], 'one new FD');
+    assert.is(final?.payload?.fiscal_document_number, fdBefore + 1);
+    assert.equal(kindsOf(rig, 'not-formed'), ['accepted', 'forming', 'unformed', 'forming', 'fiscalized', 'printed', 'finished']);
+  } finally {
+    await rig.close();
+  }
+});
+
+test('reconciliation, a document left open in the FN: cancelled, then the job is formed once', async () => {
+  const rig = await pipelineRig();
+  try {
+    const { fdBefore } = await acceptedAndForming(rig, 'open-doc');
+    await rig.fn.driver.execute(FN.startReceipt, { dateTime: rig.fn.at(T0 + 120) });
+    assert.is((await rig.fn.fn.status()).document, OPEN_DOCUMENT.receipt, 'the FN holds an open receipt');
+    rig.pipeline().start();
+    await finished(rig, 'open-doc');
+    assert.is(rig.finals('open-doc')[0]?.status, 'done');
+    assert.is((await rig.fn.fn.status()).document, OPEN_DOCUMENT.none);
+    assert.equal(rig.fds().filter((fd) => fd > fdBefore), [fdBefore + 1], 'one new FD');
+  } finally {
+    await rig.close();
+  }
+});
+
+test('reconciliation, FD formed but not journaled: found in the archive, never formed again, nothing made up', async () => {
+  const rig = await pipelineRig();
+  try {
+    const { job, fdBefore } = await acceptedAndForming(rig, 'formed');
+    // The FN formed it; the register died before the journal said so.
+    const formed = await rig.fn.fn.formReceipt('1.2', rig.fn.at(T0 + 120), buildReceipt(job.receipt, '1.2'));
+    rig.pipeline().start();
+    await finished(rig, 'formed');
+    const [final] = rig.finals('formed');
+    assert.is(final?.status, 'done', JSON.stringify(final?.error));
+    assert.equal(rig.fds().filter((fd) => fd > fdBefore), [formed.fd], 'no second FD');
+    const fiscalized = rig.records.find((r) => r.id === 'formed' && r.k === 'fiscalized');
+    assert.ok(fiscalized && fiscalized.k === 'fiscalized');
+    assert.is(fiscalized.fiscal.fd, formed.fd);
+    assert.is(fiscalized.fiscal.fpd, formed.fpd, 'the FPD the FN gave, not a made-up one');
+    assert.is(fiscalized.fiscal.receiptNumber, formed.receiptNumber);
+    assert.is(fiscalized.fiscal.shiftNumber, 1);
+    assert.is(fiscalized.fiscal.fdType, FD_TYPE.receipt);
+    assert.is(rig.printer.printed.length, 1, 'printed once');
+  } finally {
+    await rig.close();
+  }
+});
+
+test('paper out after the FN formed the receipt: fiscalized, not printed; a restart and paper back never make a second FD', async () => {
+  const rig = await pipelineRig();
+  try {
+    const job = sellJob('paper');
+    await rig.ledger.record({ k: 'accepted', id: 'paper', at: rig.fn.clock.now(), job });
+    const before = rig.fds();
+    rig.printer.knobs.paperOut = true;
+    const first = rig.pipeline();
+    first.start();
+    first.submit('paper');
+    await rig.until(() => rig.results.some((r) => r.id === 'paper' && r.status === 'fiscalized_not_printed'), 'fiscalized, not printed');
+    await rig.until(() => first.prints.stats.refusals >= 3, 'three refused print attempts');
+    assert.is(rig.fds().length, before.length + 1, 'one FD');
+    assert.is(rig.ledger.get('paper')?.status, 'fiscalized_not_printed');
+    // The register restarts with the paper still out: the job is unfinished, and is not formed again.
+    const second = rig.pipeline();
+    second.start();
+    await rig.until(() => second.prints.stats.refusals >= 2, 'the restarted pipeline trying to print');
+    assert.is(rig.fds().length, before.length + 1, 'still one FD after the restart');
+    rig.printer.knobs.paperOut = false;
+    second.prints.resume();
+    await finished(rig, 'paper');
+    const [final] = rig.finals('paper');
+    assert.is(final?.status, 'done');
+    assert.is(final?.printed, true);
+    assert.is(rig.printer.printed.length, 1, `on paper once: ${JSON.stringify(rig.printer.printed.map((p) => p.lines.slice(0, 3)))}`);
+    assert.is(rig.fds().length, before.length + 1, 'still one FD');
+    assert.is(rig.records.filter((r) => r.id === 'paper' && r.k === 'fiscalized').length, 1);
+  } finally {
+    await rig.close();
+  }
+});
+
+test.run();
