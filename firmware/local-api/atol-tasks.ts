@@ -23,7 +23,7 @@ const JOB_TASKS: Readonly<Record<string, string>> = {
   buyReturn: 'buy_refund',
   sellCorrection: 'sell_correction',
   buyCorrection: 'buy_correction',
-  // Corrections of returns (1054 = 2, 4): taken once the contract has their job types (issue 10).
+  // Corrections of returns (1054 = 2, 4), FFD 1.2 only (issue 10).
   sellReturnCorrection: 'sell_refund_correction',
   buyReturnCorrection: 'buy_refund_correction',
   openShift: 'open_shift',

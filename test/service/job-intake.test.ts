@@ -27,7 +27,7 @@ test('one job id three times before it is worked, then again after: one FD, one 
     const fdsBefore = rig.fds().length;
     for (let i = 0; i < 3; i++) await intake.handle(payload('dup'));
     assert.equal(submitted, ['dup'], 'submitted once');
-    assert.equal(intake.stats, { received: 3, accepted: 1, rejected: 0, duplicates: 2 });
+    assert.equal(intake.stats, { received: 3, accepted: 1, rejected: 0, duplicates: 2, conflicts: 0, reports: 0 });
     assert.equal(rig.results.filter((r) => r.id === 'dup').map((r) => r.status), ['accepted', 'accepted', 'accepted']);
     for (const id of submitted) pipeline.submit(id);
     pipeline.start();

@@ -29,6 +29,8 @@ const packageOf = (version: string): Uint8Array => encodeReleasePackage({ releas
 const orderBody = (bytes: Uint8Array, version: string, over: Record<string, unknown> = {}): Record<string, unknown> => ({ version, ...chunkPlan(bytes, CHUNK), ...over });
 
 interface Rig {
+  /** One stepped clock for every updater of the rig (DESIGN.md §4): a test advances it. */
+  clock: ManualClock;
   root: string;
   program: string;
   data: string;
@@ -47,6 +49,7 @@ function rig(): Rig {
   const data = join(root, 'data');
   mkdirSync(data);
   const r: Rig = {
+    clock: new ManualClock(Date.parse('2026-11-30T10:00:00Z')),
     root,
     program,
     data,
@@ -58,7 +61,7 @@ function rig(): Rig {
         {
           slots: new ProgramSlots(program),
           state: new UpdateStateFile(data),
-          clock: new ManualClock(Date.parse('2026-11-30T10:00:00Z')),
+          clock: r.clock,
           log: silentLog(),
           running: { name: 'kassa-runtime', version, commit: `c-${version}` },
           fetchChunk: (order, index) => {
@@ -206,6 +209,8 @@ updater('a new version that does not prove itself healthy in time: the previous 
     // The new version starts but never calls confirmHealthy(): its deadline passes.
     const fresh = r.updater('0.2.0');
     await fresh.start();
+    assert.is(r.restarts, 1, 'nothing happens before the deadline');
+    r.clock.advance(20);
     await until(() => r.restarts === 2, 'the roll-back restart');
     assert.is(readlinkSync(join(r.program, 'current')), 'slots/a');
     const s = new UpdateStateFile(r.data).read();
