@@ -252,12 +252,27 @@ Discount('the price becomes sum / quantity, rounded half up; rounding-only diffe
   assert.is(discountedPrice(10000, '0.5', 4000), 8000); // a markup or discount on a weight
   assert.is(discountedPrice(1, '99999.999', 200000), 2); // huge quantity, exact BigInt
 });
-Discount('case 05 (shared/cases): the coupon receipt is accepted with the discounted prices', () => {
-  const o = parse(JSON.parse(readFileSync('/work/shared/cases/05-atol-item-discount.json', 'utf8')) as Json);
+Discount('a coupon receipt: sums below price × quantity are accepted, the prices become sum / quantity', () => {
+  const item = (name: string, price: number, quantity: number, sum: number): Json => ({ name, price, quantity, sum, measure: 0, payment_method: 'full_payment', payment_object: 1, vat: { type: 'vat22' } });
+  const job = {
+    version: 1,
+    id: 'coupon-1',
+    type: 'sell',
+    timestamp: '30.11.2026 12:00:00',
+    receipt: {
+      client: { email: 'buyer@example.ru' },
+      company: { email: 'shop@example.ru', sno: 'osn', inn: '7707083893', payment_address: 'shop.example.ru' },
+      items: [item('Кружка керамическая', 450, 4, 1440), item('Салфетки бумажные', 12.5, 7, 80.5)],
+      payments: [{ type: 1, sum: 1520.5 }],
+      total: 1520.5,
+    },
+  };
+  const o = parse(job);
   assert.ok(o.kind === 'job' && 'receipt' in o.job, JSON.stringify(o));
+  // 1440 / 4 = 360.00 (a 20 % coupon); 80.50 / 7 = 11.5 rounded half up to 11.50.
   assert.equal(o.job.receipt.items.map((i) => [i.priceKopecks, i.sumKopecks]), [
-    [135000, 270000],
-    [8991, 26973],
+    [36000, 144000],
+    [1150, 8050],
   ]);
 });
 Discount.run();
