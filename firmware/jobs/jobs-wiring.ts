@@ -11,6 +11,7 @@ import { made, type Service } from '../core/service.ts';
 import type { DeviceConfig } from '../config/device-config.ts';
 import type { DeviceState } from '../state/device-state.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.ts';
+import { validationContext } from './job-context.ts';
 import { JobIntake } from './job-intake.ts';
 import type { JobLedger } from './job-ledger.ts';
 import type { JobResult } from './job-result.ts';
@@ -58,22 +59,10 @@ export class JobsWing implements Service {
     private readonly deps: JobsWiringDeps,
   ) {
     this.topics = topicsFor(config.mqtt.topicPrefix);
-    const reg = config.registration;
     this.intake = new JobIntake(
       { ledger: deps.ledger, clock: deps.clock, localTime: deps.localTime, log: deps.log, publish: (r) => deps.results.emit(r), submit: deps.submit },
-      {
-        deviceId: config.deviceId,
-        ffd: reg.ffd,
-        inn: reg.inn,
-        address: reg.address,
-        ...(reg.place !== undefined ? { place: reg.place } : {}),
-        taxSystems: reg.taxSystems,
-        seller: { ...(reg.userName !== undefined ? { name: reg.userName } : {}), ...(reg.senderEmail !== undefined ? { email: reg.senderEmail } : {}), fnsSite: reg.fnsSite },
-        defaultCashier: config.cashier,
-        maxPayloadBytes: config.limits.maxPayloadBytes,
-        // The job's date for the VAT rate rules (fiscal-spec §7.2): register-local seconds now.
-        now: () => deps.localTime.toLocalSeconds(deps.clock.now()),
-      },
+      // The job's date for the VAT rate rules (fiscal-spec §7.2): register-local seconds now.
+      validationContext(config, () => deps.localTime.toLocalSeconds(deps.clock.now())),
     );
   }
 

@@ -7,6 +7,7 @@ import type { Clock } from '../core/clock.ts';
 import type { LocalTime } from '../core/local-time.ts';
 import type { Log } from '../core/log.ts';
 import type { DeviceConfig } from '../config/device-config.ts';
+import { validationContext } from '../jobs/job-context.ts';
 import type { JobIntake } from '../jobs/job-intake.ts';
 import type { JobLedger } from '../jobs/job-ledger.ts';
 import type { JobResult } from '../jobs/job-result.ts';
@@ -52,17 +53,7 @@ export class LocalApiWing {
         localTime: deps.localTime,
         log: deps.log,
       },
-      {
-        deviceId: config.deviceId,
-        ffd: reg.ffd,
-        inn: reg.inn,
-        address: reg.address,
-        ...(reg.place !== undefined ? { place: reg.place } : {}),
-        taxSystems: reg.taxSystems,
-        seller: { ...(reg.userName !== undefined ? { name: reg.userName } : {}), ...(reg.senderEmail !== undefined ? { email: reg.senderEmail } : {}), fnsSite: reg.fnsSite },
-        defaultCashier: config.cashier,
-        maxPayloadBytes: config.limits.maxPayloadBytes,
-      },
+      validationContext(config, () => deps.localTime.toLocalSeconds(deps.clock.now())),
     );
     this.server = new LocalApiServer({ requests: this.requests, log: deps.log, deviceId: config.deviceId }, config.localApi);
   }
