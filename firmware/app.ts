@@ -13,7 +13,6 @@ import type { Log } from './core/log.ts';
 import { ServiceList } from './core/service.ts';
 import type { DeviceConfig } from './config/device-config.ts';
 import { ConsoleWing, type ConsoleHandle } from './console/console-wiring.ts';
-import { personTags } from './fiscal/common-tags.ts';
 import type { Cashier } from './fiscal/receipt.ts';
 import type { JobLedger } from './jobs/job-ledger.ts';
 import { JobsWing } from './jobs/jobs-wiring.ts';
@@ -26,13 +25,11 @@ import type { FiscalPipeline } from './pipeline/fiscal-pipeline.ts';
 import { FnWing } from './pipeline/fn-wiring.ts';
 import { PipelineWing } from './pipeline/pipeline-wiring.ts';
 import { PrinterWing } from './print/printer-wiring.ts';
-import { printFromArchive } from './provisioning/lifecycle-print.ts';
 import type { ProvisioningContext } from './provisioning/profile-command.ts';
-import { ProvisioningWing } from './provisioning/provisioning-wing.ts';
+import { commandWings } from './provisioning/command-wiring.ts';
 import { ScheduleWing } from './schedule/schedule-wiring.ts';
 import type { DeviceStatus } from './status/device-status.ts';
 import { StatusWing } from './status/status-wiring.ts';
-import { UpdateWing } from './update/update-wing.ts';
 
 export interface AppDeps {
   readonly clock: Clock;
@@ -80,52 +77,9 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     const { printer } = await services.start(new PrinterWing(config, { clock, log, out: deps.out }));
     const pipeline = new PipelineWing(config, { fn, ledger, printer, state, clock, localTime, log, cashier });
     const jobsWing = new JobsWing(config, { ledger, state, clock, localTime, log, random, results: pipeline.results, submit: (id) => pipeline.pipeline.submit(id) });
-    const results = (payload: string): Promise<void> => jobsWing.publish(jobsWing.topics.results, payload);
-    // Firmware updates (issue 14) come as signed `update` commands through the provisioning wing's gate (issue 12).
-    const update = new UpdateWing({
-      config: config.update,
-      dataDir: config.dataDir,
-      topicPrefix: config.mqtt.topicPrefix,
-      running: BUILD_INFO,
-      clock,
-      log,
-      publish: (t, p) => jobsWing.publish(t, p),
-      idle: () => pipeline.pipeline.pending === 0 && pipeline.pipeline.prints.length === 0,
-      shiftOpen: async () => (await pipeline.shifts.current()).open,
-      restart: () => deps.restart?.(),
-      report: (r) => results(JSON.stringify({ version: 1, kind: 'command', command: 'update', ...r })),
-    });
+    // Signed cloud commands, profiles, the FN's life (issue 12) and firmware updates (issue 14).
     const emulated = fnWing.emulated;
-    const provisioning = new ProvisioningWing({
-      config,
-      state,
-      clock,
-      log,
-      publishResult: results,
-      lifecycle: {
-        fn: fn.driver,
-        state,
-        now,
-        exclusive: (w) => pipeline.exclusive(w),
-        // Lifecycle commands already hold the pipeline's turn: the shift is closed in it, not queued behind it.
-        closeShiftIfOpen: async () => {
-          if ((await pipeline.shifts.current()).open) await pipeline.shifts.closeOnOwn(now(), personTags(cashier()));
-        },
-        cashier: () => personTags(cashier()),
-        registration: () => config.registration,
-        print: (fd) => printFromArchive(fn.driver, pipeline.pipeline.prints, fd, config.registration, log),
-        ...(emulated ? { swapFn: (n: string) => emulated.swap(n) } : {}),
-      },
-      ...(deps.provisioning ? { context: deps.provisioning } : {}),
-      handlers: { update: async (c) => ({ ...(await update.order(c.id, c.body)) }) },
-    });
-    jobsWing.route(provisioning);
-    jobsWing.route(update);
-    jobsWing.guardJobs((payload) => provisioning.openJob(payload));
-    // Config parsed, FN answered, journal open, broker connected: a new version on trial is healthy.
-    jobsWing.activity.add(({ connected }) => {
-      if (connected) void update.confirmHealthy().catch((e: unknown) => log.error(`update confirmation failed: ${e instanceof Error ? e.message : String(e)}`));
-    });
+    const { provisioning, update } = commandWings(config, { fn, emulated, pipeline, jobs: jobsWing, state, clock, log, now, cashier, ...(deps.provisioning ? { context: deps.provisioning } : {}), ...(deps.restart ? { restart: deps.restart } : {}) });
     // The link first: results the pipeline sends while it connects wait in the client's queue.
     const jobs = await services.start(jobsWing);
     await services.start(provisioning);
