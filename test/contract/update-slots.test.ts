@@ -6,14 +6,14 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProgramSlots } from '../../firmware/update/program-slots.ts';
 import type { ReleaseFile } from '../../firmware/update/release-package.ts';
 import type { UpdateOrder } from '../../firmware/update/update-order.ts';
 import { UpdateStateFile, type UpdateState } from '../../firmware/update/update-state.ts';
 import { removeDir } from '../helpers/app-rig.ts';
+import { programLayout } from '../helpers/program-layout.ts';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const release = (version: string): ReleaseFile[] => [
@@ -24,13 +24,7 @@ const release = (version: string): ReleaseFile[] => [
 const order: UpdateOrder = { id: 'upd-1', version: '0.2.0', size: 1, sha256: 'a'.repeat(64), chunkSize: 4096, chunks: ['b'.repeat(64)], force: false, switchAt: 'idle' };
 
 function layout(): { root: string; program: string; data: string; slots: ProgramSlots; state: UpdateStateFile } {
-  const root = mkdtempSync(join(tmpdir(), 'kassa-slots-'));
-  const program = join(root, 'opt');
-  mkdirSync(join(program, 'slots', 'a'), { recursive: true });
-  mkdirSync(join(program, 'slots', 'b'), { recursive: true });
-  symlinkSync('slots/a', join(program, 'current'));
-  const data = join(root, 'data');
-  mkdirSync(data);
+  const { root, program, data } = programLayout('kassa-slots-');
   return { root, program, data, slots: new ProgramSlots(program), state: new UpdateStateFile(data) };
 }
 

@@ -6,8 +6,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManualClock } from '../../firmware/core/clock.ts';
 import { silentLog } from '../../firmware/core/log.ts';
@@ -18,6 +17,7 @@ import { chunkPlan, encodeReleasePackage, type ReleaseFile } from '../../firmwar
 import { Updater, UPDATER_DEFAULTS, type UpdateReport, type UpdaterOptions } from '../../firmware/update/updater.ts';
 import { UpdateStateFile } from '../../firmware/update/update-state.ts';
 import { removeDir } from '../helpers/app-rig.ts';
+import { programLayout } from '../helpers/program-layout.ts';
 
 const CHUNK = 4096;
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -41,13 +41,7 @@ interface Rig {
 }
 
 function rig(): Rig {
-  const root = mkdtempSync(join(tmpdir(), 'kassa-updater-'));
-  const program = join(root, 'opt');
-  mkdirSync(join(program, 'slots', 'a'), { recursive: true });
-  mkdirSync(join(program, 'slots', 'b'), { recursive: true });
-  symlinkSync('slots/a', join(program, 'current'));
-  const data = join(root, 'data');
-  mkdirSync(data);
+  const { root, program, data } = programLayout('kassa-updater-');
   const r: Rig = {
     clock: new ManualClock(Date.parse('2026-11-30T10:00:00Z')),
     root,
