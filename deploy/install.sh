@@ -10,7 +10,9 @@
 #                or a throwaway tree in CI); nothing is started then
 #   --no-start   install, enable nothing, start nothing
 #
-# Environment: KASSA_NODE, the Node.js to run the register with (default: `node` on PATH).
+# Environment: KASSA_NODE, the Node.js to run the register with (default: `node` on PATH);
+# KASSA_SYSTEMD_VERSION, the board's systemd version when preparing an image with --root
+# (default: this machine's).
 set -euo pipefail
 
 say() { printf 'kassa install: %s\n' "$*"; }
@@ -22,7 +24,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --root) [ $# -ge 2 ] || die "--root needs a directory"; ROOT=$2; shift 2 ;;
     --no-start) START=no; shift ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option \"$1\" (see --help)" ;;
   esac
 done
@@ -72,21 +74,35 @@ KGID=$(awk -F: '$1=="kassa"{print $3}' "$R/etc/group")
 # ---- directories: program slots, config, data
 # The program dir belongs to kassa: the register writes updates into the slot that is not
 # running and switches `current` itself (firmware/update/, issue 14 §2).
-install -d -m 0755 -o "$KUID" -g "$KGID" "$R/opt/kassa" "$R/opt/kassa/slots" "$R/opt/kassa/slots/a" "$R/opt/kassa/slots/b"
-install -d -m 0750 -o 0 -g "$KGID" "$R/etc/kassa"
-install -d -m 0700 -o "$KUID" -g "$KGID" "$R/var/lib/kassa"
+# Created, or put right: owner and mode are checked on every run and every repair is said.
+ensure() { # ensure PATH MODE UID GID [dir]
+  if [ "${5:-}" = dir ] && [ ! -d "$1" ]; then install -d -m "$2" -o "$3" -g "$4" "$1"; return; fi
+  local have; have=$(stat -c '%a %u %g' "$1")
+  [ "$have" = "$2 $3 $4" ] && return
+  chown "$3:$4" "$1"; chmod "$2" "$1"
+  say "${1#"$R"}: owner and mode put right ($have -> $2 $3 $4)"
+}
+for d in opt/kassa opt/kassa/slots opt/kassa/slots/a opt/kassa/slots/b; do ensure "$R/$d" 755 "$KUID" "$KGID" dir; done
+ensure "$R/etc/kassa" 750 0 "$KGID" dir
+ensure "$R/var/lib/kassa" 700 "$KUID" "$KGID" dir
 if [ ! -e "$R/etc/kassa/config.json" ]; then
   install -m 0640 -o 0 -g "$KGID" "$RELEASE/deploy/config.example.json" "$R/etc/kassa/config.json"
   say "/etc/kassa/config.json written from the example: edit it (device-config/README.md), or provision from the cloud"
+else
+  # It holds the broker password: never readable by all.
+  ensure "$R/etc/kassa/config.json" 640 0 "$KGID"
 fi
 
 # ---- the release, into a slot: A/B, `current` points at the one that runs
-same_release() { [ -f "$1/release.json" ] && cmp -s "$1/release.json" "$RELEASE/release.json"; }
+same_stamp() { [ -f "$1/release.json" ] && cmp -s "$1/release.json" "$RELEASE/release.json"; }
+# Every file as the release has it (the source map stays with the workshop).
+whole() { diff -rq --exclude='*.map' "$RELEASE" "$1" >/dev/null 2>&1; }
 CURRENT=$(readlink "$R/opt/kassa/current" 2>/dev/null || true)
-if [ -n "$CURRENT" ] && same_release "$R/opt/kassa/$CURRENT"; then
+if [ -n "$CURRENT" ] && same_stamp "$R/opt/kassa/$CURRENT" && whole "$R/opt/kassa/$CURRENT"; then
   say "release $VERSION already in $CURRENT"
   CHANGED_RELEASE=no
 else
+  if [ -n "$CURRENT" ] && same_stamp "$R/opt/kassa/$CURRENT"; then say "release $VERSION in $CURRENT differs from the release folder: installing it again"; fi
   case "$CURRENT" in slots/a) SLOT=slots/b ;; *) SLOT=slots/a ;; esac
   rm -rf "${R:?}/opt/kassa/$SLOT.new"
   # Everything but the source map, which stays with the workshop (build.mjs: sourcemap 'external').
@@ -132,7 +148,7 @@ LINES=$("$NODE" -e '
   echo "[Service]"
   for line in $LINES; do echo "DeviceAllow=$line rw"; done
 } | put "$UNIT_DIR/kassa.service.d/serial-lines.conf" 0644
-SYSTEMD_VERSION=$(systemctl --version 2>/dev/null | sed -n '1s/^systemd \([0-9]*\).*/\1/p')
+SYSTEMD_VERSION=${KASSA_SYSTEMD_VERSION:-$(systemctl --version 2>/dev/null | sed -n '1s/^systemd \([0-9]*\).*/\1/p')}
 if [ "${SYSTEMD_VERSION:-0}" -ge 254 ]; then
   printf '%s\n' "# systemd >= 254: the restart delay grows from RestartSec= to 5 min over 8 failures in a row." \
     "[Service]" "RestartSteps=8" "RestartMaxDelaySec=5min" | put "$UNIT_DIR/kassa.service.d/restart-backoff.conf" 0644

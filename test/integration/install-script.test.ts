@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeDir } from '../helpers/app-rig.ts';
@@ -160,6 +160,48 @@ test('install into a throwaway root: user, directories, slots, config, unit; a s
     assert.match(second.out, /already in slots\/a/);
     assert.not.match(second.out, /created|written|installed in/);
     assert.equal(snapshot(root), before);
+  } finally {
+    removeDir(root);
+  }
+});
+
+test('a second run repairs what is wrong and says so: a damaged slot, a config readable by all, a data dir opened up', () => {
+  const root = throwawayRoot();
+  try {
+    assert.is(run(join(release, 'deploy/install.sh'), ['--root', root]).code, 0);
+    const uid = Number(field(join(root, 'etc/passwd'), 'kassa', 2));
+    const gid = Number(field(join(root, 'etc/passwd'), 'kassa', 3));
+    rmSync(join(root, 'opt/kassa/slots/a/kassa.mjs'));
+    chmodSync(join(root, 'etc/kassa/config.json'), 0o666);
+    chmodSync(join(root, 'var/lib/kassa'), 0o777);
+    const repair = run(join(release, 'deploy/install.sh'), ['--root', root]);
+    assert.is(repair.code, 0, repair.err);
+    assert.match(repair.out, /release .* in slots\/a differs from the release folder: installing it again/);
+    assert.match(repair.out, /\/etc\/kassa\/config\.json: owner and mode put right \(666 0 \d+ -> 640 0 \d+\)/);
+    assert.match(repair.out, /\/var\/lib\/kassa: owner and mode put right \(777 \d+ \d+ -> 700 \d+ \d+\)/);
+    assert.is(readlinkSync(join(root, 'opt/kassa/current')), 'slots/b');
+    assert.ok(existsSync(join(root, 'opt/kassa/slots/b/kassa.mjs')));
+    assert.is(`${mode(join(root, 'etc/kassa/config.json'))} ${owner(join(root, 'etc/kassa/config.json'))}`, `640 0:${gid}`);
+    assert.is(`${mode(join(root, 'var/lib/kassa'))} ${owner(join(root, 'var/lib/kassa'))}`, `700 ${uid}:${gid}`);
+    // And now it is right: a third run has nothing to say but that.
+    const third = run(join(release, 'deploy/install.sh'), ['--root', root]);
+    assert.match(third.out, /already in slots\/b/);
+    assert.not.match(third.out, /put right|installing it again|written/);
+  } finally {
+    removeDir(root);
+  }
+});
+
+test('the restart back-off drop-in follows the systemd of the board (KASSA_SYSTEMD_VERSION with --root); --help shows the header only', () => {
+  const root = throwawayRoot();
+  try {
+    assert.is(run(join(release, 'deploy/install.sh'), ['--root', root], { KASSA_SYSTEMD_VERSION: '254' }).code, 0);
+    assert.match(readFileSync(join(root, 'etc/systemd/system/kassa.service.d/restart-backoff.conf'), 'utf8'), /^RestartSteps=8$/m);
+    assert.is(run(join(release, 'deploy/install.sh'), ['--root', root], { KASSA_SYSTEMD_VERSION: '252' }).code, 0);
+    assert.not.ok(existsSync(join(root, 'etc/systemd/system/kassa.service.d/restart-backoff.conf')));
+    const help = run(join(release, 'deploy/install.sh'), ['--help']);
+    assert.match(help.out, /install\.sh \[--root DIR\] \[--no-start\]/);
+    assert.not.match(help.out, /set -euo/);
   } finally {
     removeDir(root);
   }
