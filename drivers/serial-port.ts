@@ -10,11 +10,20 @@ export interface SerialOptions {
   readonly path: string;
   /** Line speed in baud; the FN starts at 115200 (fn-protocol §2). */
   readonly baudRate: number;
+  /** What the line is for, in messages: "the FN (fn.path)". */
+  readonly role?: string;
 }
 
 export async function openSerialPort(options: SerialOptions): Promise<BytePort> {
   const port = new SerialPort({ path: options.path, baudRate: options.baudRate, autoOpen: false });
-  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    port.open((err) => {
+      if (!err) return resolve();
+      // serialport's own text starts with "Error: " and names no purpose: say which line, for what.
+      const why = err.message.replace(/^Error: /, '');
+      reject(new Error(`cannot open the serial line ${options.path}${options.role ? ` of ${options.role}` : ''}: ${why}`, { cause: err }));
+    }),
+  );
   // Bytes left in the line by a previous owner (an answer the device sent to a register that
   // then crashed) must not be read as the answer to our first command.
   await new Promise<void>((resolve, reject) => port.flush((err) => (err ? reject(err) : resolve())));

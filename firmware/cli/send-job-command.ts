@@ -41,7 +41,14 @@ Exit code: 0 when every job is done, 1 when one failed or timed out.`,
     });
     const waiting = new Map(jobs.map((j) => [j.id, j.file]));
     let failed = 0;
-    const client = await mqtt.connectAsync(url, { clientId: `kassa-send-job-${process.pid}-${Date.now()}`, clean: true, protocolVersion: 4 });
+    // One try, like the console: no broker means no register to send to, said plainly.
+    let client: mqtt.MqttClient;
+    try {
+      client = await mqtt.connectAsync(url, { clientId: `kassa-send-job-${process.pid}-${Date.now()}`, clean: true, protocolVersion: 4, reconnectPeriod: 0 });
+    } catch (e) {
+      ctx.err(`kassa send-job: cannot reach the broker at ${url}: ${e instanceof Error ? e.message : String(e)} (is the register running?)`);
+      return 1;
+    }
     try {
       const done = new Promise<void>((resolve) => {
         client.on('message', (_topic, message) => {

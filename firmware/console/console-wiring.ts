@@ -30,7 +30,7 @@ export async function startConsole(config: ConsoleConfig, deps: { readonly servi
     case 'none':
       return { where: 'none', stop: async () => {} };
     case 'serial': {
-      const port = await openSerialPort({ path: config.path, baudRate: config.baudRate });
+      const port = await openSerialPort({ path: config.path, baudRate: config.baudRate, role: 'the debug console (console.path)' });
       const session = new ConsoleSession({ port, services: deps.services, log, ...(deps.pin ? { pin: deps.pin } : {}) }, greeting);
       session.start();
       port.onClose((e) => log.warn(`console line ${config.path} closed${e ? `: ${e.message}` : ''}`));

@@ -58,7 +58,7 @@ export class FnWing implements Service {
       this.emulated = emulated;
       port = emulated.port;
     } else {
-      port = await openSerialPort({ path: config.fn.path, baudRate: config.fn.baudRate });
+      port = await openSerialPort({ path: config.fn.path, baudRate: config.fn.baudRate, role: 'the FN (fn.path)' });
     }
     this.stops.push(() => port.close());
     const fn = config.fn;

@@ -42,7 +42,7 @@ export async function makePrinter(config: DeviceConfig, deps: PrinterWiringDeps,
         stops.push(() => emulator.stop());
         port = registerSide;
       } else {
-        port = await openSerialPort({ path: p.path, baudRate: p.baudRate });
+        port = await openSerialPort({ path: p.path, baudRate: p.baudRate, role: 'the printer (printer.path)' });
       }
       stops.push(() => port.close());
       const driver = new PrinterDriver({ port, clock: deps.clock, log: deps.log.child('printer') });

@@ -75,7 +75,7 @@ async function probeFn(fn: FnConfig, dataDir: string, clock: Clock, log: Log): P
       store.close();
     }
   }
-  const port = await openSerialPort({ path: fn.path, baudRate: fn.baudRate });
+  const port = await openSerialPort({ path: fn.path, baudRate: fn.baudRate, role: 'the FN (fn.path)' });
   const driver = new FnDriver({ port, clock, log }, { ...DEFAULT_FN_DRIVER_OPTIONS, timeoutMs: fn.timeoutMs, longTimeoutMs: fn.longTimeoutMs, enqRetries: fn.enqRetries });
   driver.start();
   try {
