@@ -2,15 +2,21 @@
  * Files that a power cut leaves either old or new, never torn: write a temporary file beside,
  * fsync it, rename it over, fsync the directory (the rename is in the directory's data).
  */
-import { open, rename, rm } from 'node:fs/promises';
+import { chmodSync, closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { chmod, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-export async function fsyncDir(dir: string): Promise<void> {
-  const h = await open(dir, 'r');
+/**
+ * fsync of a directory: makes a created, renamed or deleted name durable. Without it a
+ * power cut can lose a new segment (or bring back a deleted one) even though its data was
+ * fsynced — ext4 and friends only promise names after the directory itself is synced.
+ */
+export async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
   try {
-    await h.sync();
+    await handle.sync();
   } finally {
-    await h.close();
+    await handle.close();
   }
 }
 
@@ -24,11 +30,32 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
   } finally {
     await h.close();
   }
+  await chmod(temp, mode); // the umask may have taken bits from `mode`; a leftover temp may have had others
   try {
     await rename(temp, path);
   } catch (e) {
     await rm(temp, { force: true });
     throw e;
   }
-  await fsyncDir(dirname(path));
+  await syncDir(dirname(path));
+}
+
+/** writeFileAtomic for the synchronous stores (identity, profile: issue 12), the same steps. */
+export function writeFileAtomicSync(path: string, data: string | Uint8Array, mode = 0o600): void {
+  const temp = `${path}.tmp`;
+  const fd = openSync(temp, 'w', mode);
+  try {
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(temp, mode);
+  renameSync(temp, path);
+  const dir = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
 }

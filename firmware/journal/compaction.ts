@@ -27,7 +27,8 @@ import { open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KassaError } from '../core/kassa-error.ts';
 import { frameRecord } from '../core/record-framing.ts';
-import { readSegmentFile, segmentName, syncDir, tempName, writeFully } from './segment-files.ts';
+import { readSegmentFile, segmentName, tempName, writeFully } from './segment-files.ts';
+import { syncDir } from '../core/atomic-file.ts';
 
 /** Frames are gathered into writes of about this size: few syscalls, bounded extra memory. */
 const WRITE_CHUNK_BYTES = 1 << 20;

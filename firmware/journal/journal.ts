@@ -15,7 +15,8 @@ import { KassaError } from '../core/kassa-error.ts';
 import type { Log } from '../core/log.ts';
 import { frameRecord } from '../core/record-framing.ts';
 import { compactSegments, type CompactionResult } from './compaction.ts';
-import { listJournal, readSegment, readSegmentFile, segmentName, syncDir } from './segment-files.ts';
+import { listJournal, readSegment, readSegmentFile, segmentName } from './segment-files.ts';
+import { syncDir } from '../core/atomic-file.ts';
 import { messageOf, SegmentWriter } from './segment-writer.ts';
 
 export const DEFAULT_SEGMENT_BYTES = 4 * 1024 * 1024;

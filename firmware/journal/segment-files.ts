@@ -41,20 +41,6 @@ export async function listJournal(dir: string): Promise<JournalListing> {
   return { segments, temps };
 }
 
-/**
- * fsync of a directory: makes a created, renamed or deleted name durable. Without it a
- * power cut can lose a new segment (or bring back a deleted one) even though its data was
- * fsynced — ext4 and friends only promise names after the directory itself is synced.
- */
-export async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 /** Writes all of `bytes` at `position`; a regular file may still take a write in pieces. */
 export async function writeFully(handle: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
   let done = 0;

@@ -10,7 +10,8 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KassaError } from '../core/kassa-error.ts';
 import type { Log } from '../core/log.ts';
-import { segmentName, syncDir, writeFully } from './segment-files.ts';
+import { segmentName, writeFully } from './segment-files.ts';
+import { syncDir } from '../core/atomic-file.ts';
 
 export interface SegmentWriterContext {
   readonly dir: string;

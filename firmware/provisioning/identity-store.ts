@@ -9,7 +9,8 @@
  *                  the commit point of provisioning; without it the register is unprovisioned
  *   profile.json   the device profile and its version (profile-store.ts)
  */
-import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../core/atomic-file.ts';
 import { join } from 'node:path';
 import { generateKeyPair, type KeyPairPem } from './device-key.ts';
 import { createPublicKey } from 'node:crypto';
@@ -25,26 +26,6 @@ export interface Identity {
   readonly claimId: string;
   readonly requestId: string;
   readonly provisionedAt: number;
-}
-
-/** Writes `data` to `path` so that a power cut leaves either the old or the new file, owner-only. */
-export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): void {
-  const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w', mode);
-  try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  chmodSync(tmp, mode); // the umask may have taken bits from `mode`; a leftover tmp may have had others
-  renameSync(tmp, path);
-  const dir = openSync(join(path, '..'), 'r');
-  try {
-    fsyncSync(dir);
-  } finally {
-    closeSync(dir);
-  }
 }
 
 export class IdentityStore {
@@ -73,7 +54,7 @@ export class IdentityStore {
     }
     this.ensureDir();
     const keys = generateKeyPair();
-    writeFileAtomic(path, keys.privateKeyPem);
+    writeFileAtomicSync(path, keys.privateKeyPem);
     return keys;
   }
 
@@ -87,8 +68,8 @@ export class IdentityStore {
   /** Stores a claimed identity: certificate and CA first, identity.json last (the commit point). */
   save(identity: Identity, certPem: string, caPem: string | undefined): void {
     this.ensureDir();
-    writeFileAtomic(this.files.certFile, certPem);
-    if (caPem !== undefined) writeFileAtomic(this.files.caFile, caPem);
-    writeFileAtomic(join(this.dir, 'identity.json'), `${JSON.stringify(identity, null, 2)}\n`);
+    writeFileAtomicSync(this.files.certFile, certPem);
+    if (caPem !== undefined) writeFileAtomicSync(this.files.caFile, caPem);
+    writeFileAtomicSync(join(this.dir, 'identity.json'), `${JSON.stringify(identity, null, 2)}\n`);
   }
 }

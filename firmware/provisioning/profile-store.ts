@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from './identity-store.ts';
+import { writeFileAtomicSync } from '../core/atomic-file.ts';
 
 export interface StoredProfile {
   readonly version: number;
@@ -35,7 +35,7 @@ export class ProfileStore {
 
   save(p: StoredProfile): void {
     mkdirSync(join(this.path, '..'), { recursive: true, mode: 0o700 });
-    writeFileAtomic(this.path, `${JSON.stringify(p, null, 2)}\n`);
+    writeFileAtomicSync(this.path, `${JSON.stringify(p, null, 2)}\n`);
   }
 }
 

@@ -12,7 +12,7 @@
 import { mkdir, readFile, readlink, rm, rename, symlink } from 'node:fs/promises';
 import { readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fsyncDir, writeFileAtomic } from '../core/atomic-file.ts';
+import { syncDir, writeFileAtomic } from '../core/atomic-file.ts';
 import type { ReleaseFile, ReleaseStamp } from './release-package.ts';
 
 export type Slot = 'a' | 'b';
@@ -58,7 +58,7 @@ export class ProgramSlots {
     }
     await rm(this.dir(slot), { recursive: true, force: true });
     await rename(fresh, this.dir(slot));
-    await fsyncDir(join(this.programDir, 'slots'));
+    await syncDir(join(this.programDir, 'slots'));
   }
 
   /** Points `current` at `slot` with one rename. */
@@ -68,7 +68,7 @@ export class ProgramSlots {
     await rm(fresh, { force: true });
     await symlink(`slots/${slot}`, fresh);
     await rename(fresh, link);
-    await fsyncDir(this.programDir);
+    await syncDir(this.programDir);
   }
 
   async target(): Promise<string | undefined> {

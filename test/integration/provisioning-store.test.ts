@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError } from '../../firmware/config/parse-config.ts';
-import { IdentityStore, writeFileAtomic, type Identity } from '../../firmware/provisioning/identity-store.ts';
+import { writeFileAtomicSync } from '../../firmware/core/atomic-file.ts';
+import { IdentityStore, type Identity } from '../../firmware/provisioning/identity-store.ts';
 import { overlayProfile, ProfileStore, profileKeyProblems } from '../../firmware/provisioning/profile-store.ts';
 import { checkFactoryConfig, resolveConfig } from '../../firmware/provisioning/register-config.ts';
 
@@ -27,7 +28,7 @@ it('the key is made once and kept; identity.json is the commit point; every file
     assert.equal(store.deviceKey(), key, 'the same key after a restart');
     assert.is(store.load(), undefined);
     // A power cut after the certificate but before identity.json: still unprovisioned.
-    writeFileAtomic(store.files.certFile, 'CERT');
+    writeFileAtomicSync(store.files.certFile, 'CERT');
     assert.is(store.load(), undefined);
     store.save(identity, 'CERT', 'CA');
     assert.equal(store.load(), identity);
