@@ -76,7 +76,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     const fn = fnWing.fn;
     const { printer } = await services.start(new PrinterWing(config, { clock, log, out: deps.out }));
     const pipeline = new PipelineWing(config, { fn, ledger, printer, state, clock, localTime, log, cashier });
-    const jobsWing = new JobsWing(config, { ledger, state, clock, localTime, log, random, results: pipeline.results, submit: (id) => pipeline.pipeline.submit(id) });
+    const jobsWing = new JobsWing(config, { ledger, clock, localTime, log, random, results: pipeline.results, submit: (id) => pipeline.pipeline.submit(id) });
     // Signed cloud commands, profiles, the FN's life (issue 12) and firmware updates (issue 14).
     const emulated = fnWing.emulated;
     const { provisioning, update } = commandWings(config, { fn, emulated, pipeline, jobs: jobsWing, state, clock, log, now, cashier, ...(deps.provisioning ? { context: deps.provisioning } : {}), ...(deps.restart ? { restart: deps.restart } : {}) });

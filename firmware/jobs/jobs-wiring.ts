@@ -1,7 +1,8 @@
 /**
  * The cloud side of the composition root: the MQTT broker (embedded in demo mode), the link
- * to it, the job intake behind the jobs topic, provisioning, and the result reporter that
- * sends every result the pipeline publishes.
+ * to it, the job intake behind the jobs topic, the other wings' topics routed to them
+ * (provisioning and commands, update chunks), and the result reporter that sends every result
+ * the pipeline publishes.
  */
 import { Listeners } from '../../drivers/port.ts';
 import type { Clock } from '../core/clock.ts';
@@ -9,20 +10,17 @@ import type { LocalTime } from '../core/local-time.ts';
 import type { Log } from '../core/log.ts';
 import { made, type Service } from '../core/service.ts';
 import type { DeviceConfig } from '../config/device-config.ts';
-import type { DeviceState } from '../state/device-state.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.ts';
 import { validationContext } from './job-context.ts';
 import { JobIntake } from './job-intake.ts';
 import type { JobLedger } from './job-ledger.ts';
 import type { JobResult } from './job-result.ts';
 import { MqttLink, type MqttLinkOptions } from './mqtt-link.ts';
-import { parseProvisioning } from './provisioning.ts';
 import { ResultReporter } from './result-reporter.ts';
 import { topicsFor, type Topics } from './topics.ts';
 
 export interface JobsWiringDeps {
   readonly ledger: JobLedger;
-  readonly state: DeviceState;
   readonly clock: Clock;
   readonly localTime: LocalTime;
   readonly log: Log;
@@ -109,7 +107,6 @@ export class JobsWing implements Service {
         const job = this.door ? await this.door(payload) : payload;
         if (job) await this.intake.handle(job);
       } else if (route) await route.handle(topic, payload);
-      else if (topic === this.topics.provisioning) await this.provision(payload);
       this.activity.emit({ connected: false });
     });
   }
@@ -123,20 +120,9 @@ export class JobsWing implements Service {
       url: this.brokerUrl,
       // aedes speaks MQTT 3.1.1 only
       protocolVersion: this.broker ? 4 : session.protocolVersion,
-      subscriptions: [this.topics.jobs, this.topics.provisioning, ...this.routes.flatMap((r) => r.topics)],
+      subscriptions: [this.topics.jobs, ...this.routes.flatMap((r) => r.topics)],
       will: { topic: this.topics.status, payload: JSON.stringify({ version: 1, state: 'offline', device_id: this.config.deviceId }) },
     };
-  }
-
-  private async provision(payload: Uint8Array): Promise<void> {
-    const parsed = parseProvisioning(payload);
-    if (!parsed.ok) return this.deps.log.warn(`provisioning message ignored (${parsed.problem}): ${Buffer.from(payload).toString('utf8').slice(0, 200)}`);
-    const { cashier, closeAt } = parsed.value;
-    await this.deps.state.update((d) => {
-      if (cashier !== undefined) d.settings.cashier = cashier;
-      if (closeAt !== undefined) d.settings.closeAt = closeAt;
-    });
-    this.deps.log.info(`provisioned: ${JSON.stringify(parsed.value)} (the shift close time applies from the next start)`);
   }
 
   async stop(): Promise<void> {

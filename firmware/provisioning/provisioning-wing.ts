@@ -84,7 +84,8 @@ export class ProvisioningWing {
             },
             { maxWindowMs: config.security.commandMaxWindowMs, clockSkewMs: config.security.clockSkewMs },
           );
-    this.topics = this.gate ? [this.commandsTopic] : [];
+    // The provisioning topic is always this wing's: signed settings, or the unsigned message without a cloud key.
+    this.topics = this.gate ? [this.provisioningTopic, this.commandsTopic] : [this.provisioningTopic];
     const sec = config.security;
     this.pin = sec.technicianPin !== undefined ? new TechnicianPin({ clock, log }, { hash: sec.technicianPin, maxFailures: sec.pinMaxFailures, lockMs: sec.pinLockMs }) : undefined;
     if (!this.pin && config.console.kind !== 'none') this.log.warn('no security.technicianPin: the console’s acting commands are open to whoever reaches the console');

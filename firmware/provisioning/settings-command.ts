@@ -7,17 +7,41 @@ import type { Log } from '../core/log.ts';
 import type { Cashier } from '../fiscal/receipt.ts';
 import type { DeviceState } from '../state/device-state.ts';
 
+export interface Settings {
+  readonly cashier?: Cashier;
+  readonly closeAt?: string | null;
+}
+
+const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
+const CASHIER_PROBLEM = 'cashier: {"name": string, "inn"?: string} expected';
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The settings of a message, parsed, not cast; or every problem. */
+export function parseSettings(m: Record<string, unknown>): { readonly ok: true; readonly value: Settings } | { readonly ok: false; readonly problems: string[] } {
+  const problems: string[] = [];
+  const { cashier, closeAt } = m;
+  let parsed: Cashier | undefined;
+  if (cashier !== undefined) {
+    const inn = isRecord(cashier) ? cashier['inn'] : undefined;
+    if (!isRecord(cashier) || typeof cashier['name'] !== 'string' || (inn !== undefined && typeof inn !== 'string')) problems.push(CASHIER_PROBLEM);
+    else parsed = { name: cashier['name'], ...(typeof inn === 'string' ? { inn } : {}) };
+  }
+  if (!(closeAt === undefined || closeAt === null || (typeof closeAt === 'string' && HH_MM.test(closeAt)))) problems.push('closeAt: "HH:MM" or null expected');
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, value: { ...(parsed ? { cashier: parsed } : {}), ...(closeAt !== undefined ? { closeAt: closeAt as string | null } : {}) } };
+}
+
 /** Checks and stores the settings; returns the problems (nothing stored) or [] once stored. */
 export async function applySettings(m: Record<string, unknown>, state: DeviceState, log: Log): Promise<string[]> {
-  const problems: string[] = [];
-  const cashier = m['cashier'];
-  if (cashier !== undefined && !(typeof cashier === 'object' && cashier !== null && typeof (cashier as { name?: unknown }).name === 'string')) problems.push('cashier: {"name": string, "inn"?: string} expected');
-  const closeAt = m['closeAt'];
-  if (!(closeAt === undefined || closeAt === null || (typeof closeAt === 'string' && /^([01]\d|2[0-3]):[0-5]\d$/.test(closeAt)))) problems.push('closeAt: "HH:MM" or null expected');
-  if (problems.length > 0) return problems;
+  const parsed = parseSettings(m);
+  if (!parsed.ok) return parsed.problems;
+  const { cashier, closeAt } = parsed.value;
   await state.update((d) => {
-    if (cashier !== undefined) d.settings.cashier = cashier as Cashier;
-    if (closeAt !== undefined) d.settings.closeAt = closeAt as string | null;
+    if (cashier !== undefined) d.settings.cashier = cashier;
+    if (closeAt !== undefined) d.settings.closeAt = closeAt;
   });
   log.info(`settings provisioned: ${Object.keys(m).join(', ')} (the shift close time applies from the next start)`);
   return [];
