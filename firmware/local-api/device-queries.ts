@@ -8,6 +8,7 @@
 import type { DeviceStatus } from '../status/device-status.ts';
 import { isoLocal } from './atol-results.ts';
 import type { QueryTask } from './atol-tasks.ts';
+import { PHASE } from '../../drivers/fn/fn-status-flags.ts';
 
 /** What the status does not say. */
 export interface QueryContext {
@@ -33,8 +34,8 @@ export function queryAnswer(task: QueryTask, s: DeviceStatus, ctx: QueryContext)
           currentDateTime: isoLocal(s.timestamp),
           blocked: ctx.queueBlocked,
           paperPresent: !ctx.printerBlocked,
-          fiscal: s.fn?.phase === 0x03,
-          fnFiscal: s.fn?.phase === 0x03,
+          fiscal: s.fn?.phase === PHASE.fiscal,
+          fnFiscal: s.fn?.phase === PHASE.fiscal,
           fnPresent: s.fn !== undefined,
           ...(s.fn_error !== undefined ? { fnError: s.fn_error } : {}),
         },
