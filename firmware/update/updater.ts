@@ -125,7 +125,8 @@ export class Updater {
   async order(id: string, body: Readonly<Record<string, unknown>>): Promise<UpdateAnswer> {
     let order: UpdateOrder;
     try {
-      if (this.busy || this.deps.state.read()) throw new UpdateError('busy', `update ${id}: update ${this.deps.state.read()?.order.id ?? ''} is under way`);
+      const under = this.deps.state.read();
+      if (this.busy || under) throw new UpdateError('busy', `update ${id}: update ${under?.order.id ?? ''} is under way`);
       if (this.deps.slots.current() === undefined) throw new UpdateError('install', `update ${id}: this register does not run from a program slot (deploy/install.sh installs it into one)`);
       order = parseUpdateOrder(id, body, this.deps.running.version, this.options.maxBytes);
     } catch (e) {
