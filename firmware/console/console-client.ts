@@ -5,6 +5,7 @@
  */
 import type { BytePort } from '../../drivers/port.ts';
 import { PROMPT } from './console-session.ts';
+import { echoOf } from './line-editor.ts';
 
 export class ConsoleClient {
   private text = '';
@@ -30,8 +31,8 @@ export class ConsoleClient {
   async run(line: string): Promise<string[]> {
     await this.port.write(Buffer.from(`${line}\r`, 'utf8'));
     const lines = await this.untilPrompt();
-    // The first line is the echo of what was typed.
-    return lines[0] === line ? lines.slice(1) : lines;
+    // The first line is the echo of what was typed (a PIN echoed as stars).
+    return lines[0] === echoOf(line) ? lines.slice(1) : lines;
   }
 
   close(): void {

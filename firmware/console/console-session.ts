@@ -12,13 +12,19 @@ import type { TechnicianPin } from '../security/technician-pin.ts';
 
 export const PROMPT = 'kassa> ';
 
+/** How a register without a technician PIN gets one (issue 12 §4): never the PIN itself, its salted hash. */
+export const HOW_TO_SET_PIN = 'set security.technicianPin to the hash that "kassa cloud pin-hash <PIN>" prints (device config, or the cloud\'s profile)';
+
 export interface ConsoleSessionDeps {
   readonly port: BytePort;
   readonly services: ConsoleServices;
   readonly log: Log;
   /** `exit` typed: a TCP session closes; a serial line just greets again. */
   readonly onExit?: () => void;
-  /** With a technician PIN configured, acting commands wait for `login <PIN>` (issue 12 §4). */
+  /**
+   * The technician PIN: acting commands wait for `login <PIN>` (issue 12 §4). Without one
+   * configured they are refused — a console is never open to whoever reaches it.
+   */
   readonly pin?: TechnicianPin;
 }
 
@@ -70,7 +76,8 @@ export class ConsoleSession {
     if (name === 'login' || name === 'logout') return this.write(this.login(name, args[0]), true);
     const command = this.commands.find((c) => c.name === name);
     if (!command) return this.write([`unknown command "${name}": type "help"`], true);
-    if (command.acting && this.deps.pin && !this.loggedIn) return this.write([`"${name}" acts on the register: "login <PIN>" first`], true);
+    if (command.acting && !this.deps.pin) return this.write([`refused: "${name}" acts on the register and needs the technician PIN, and none is configured: ${HOW_TO_SET_PIN}`], true);
+    if (command.acting && !this.loggedIn) return this.write([`refused: "${name}" acts on the register: "login <PIN>" first`], true);
     let out: string[];
     try {
       out = await command.run(this.deps.services, args);
@@ -90,7 +97,7 @@ export class ConsoleSession {
       this.loggedIn = false;
       return ['logged out'];
     }
-    if (!this.deps.pin) return ['no technician PIN is configured (security.technicianPin): acting commands are open'];
+    if (!this.deps.pin) return [`no technician PIN is configured, so acting commands are refused: ${HOW_TO_SET_PIN}`];
     if (pin === undefined) return ['usage: login <PIN>'];
     const r = this.deps.pin.check(pin);
     if (r.ok) {

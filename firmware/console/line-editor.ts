@@ -4,6 +4,9 @@
  * drops the line, Ctrl-U clears it; escape sequences (arrow keys) and telnet negotiation
  * are ignored; a line longer than the limit rings the bell instead of growing. Pure: bytes
  * in, echo bytes and finished lines out. Text is UTF-8.
+ *
+ * The technician's PIN is a secret (issue 12 §4): after "login " every character is echoed
+ * as "*", so the PIN never shows on a terminal, a screen share or a captured session.
  */
 export interface LineEvents {
   /** Bytes to send back to the terminal (echo, erase, bell). */
@@ -23,6 +26,15 @@ const ESC = 0x1b;
 const IAC = 0xff; // telnet "interpret as command"
 const BELL = Uint8Array.of(0x07);
 const ERASE = Uint8Array.of(BS, 0x20, BS);
+const STAR = 0x2a;
+/** A line that carries a secret from here on: `login <PIN>`. */
+const SECRET_AFTER = /^\s*login\s/;
+
+/** The echo of a typed line as the terminal shows it: the PIN of `login` as stars. */
+export function echoOf(line: string): string {
+  const secret = SECRET_AFTER.exec(line);
+  return secret ? secret[0] + '*'.repeat([...line.slice(secret[0].length)].length) : line;
+}
 
 export class LineEditor {
   private bytes: number[] = [];
@@ -74,8 +86,11 @@ export class LineEditor {
           echo.push(...BELL);
           continue;
         }
+        const secret = SECRET_AFTER.test(Buffer.from(this.bytes).toString('utf8'));
         this.bytes.push(b);
-        echo.push(b);
+        // A secret shows one star per character: on its lead byte, none on continuation bytes.
+        if (!secret) echo.push(b);
+        else if (b >> 6 !== 0b10) echo.push(STAR);
       }
     }
     flush();

@@ -88,7 +88,7 @@ export class ProvisioningWing {
     this.topics = this.gate ? [this.provisioningTopic, this.commandsTopic] : [this.provisioningTopic];
     const sec = config.security;
     this.pin = sec.technicianPin !== undefined ? new TechnicianPin({ clock, log }, { hash: sec.technicianPin, maxFailures: sec.pinMaxFailures, lockMs: sec.pinLockMs }) : undefined;
-    if (!this.pin && config.console.kind !== 'none') this.log.warn('no security.technicianPin: the console’s acting commands are open to whoever reaches the console');
+    if (!this.pin && config.console.kind !== 'none') this.log.warn('no security.technicianPin: the console refuses its acting commands until one is set ("kassa cloud pin-hash <PIN>")');
   }
 
   start(): void {

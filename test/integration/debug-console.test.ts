@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { openSerialPort } from '../../drivers/serial-port.ts';
 import type { BytePort } from '../../drivers/port.ts';
 import { ConsoleClient } from '../../firmware/console/console-client.ts';
+import { hashPin } from '../../firmware/security/technician-pin.ts';
 import { removeDir, startAppRig, type AppRig } from '../helpers/app-rig.ts';
 import { connectCloud, type Cloud } from '../helpers/cloud.ts';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
@@ -27,12 +28,16 @@ interface Ctx {
   client?: ConsoleClient;
 }
 
+/** The technician PIN these registers are configured with (issue 12 §4: acting commands need it). */
+const PIN = '7319';
+const security = { technicianPin: hashPin(PIN) };
+
 const serial = suite<Ctx>('debug console on a serial line', {});
 
 serial.before(async (ctx) => {
   ctx.broker = await startMosquitto();
   ctx.pty = await ptyPair();
-  ctx.rig = await startAppRig(ctx.broker.url, { console: { kind: 'serial', path: ctx.pty.a, baudRate: 115200 } });
+  ctx.rig = await startAppRig(ctx.broker.url, { console: { kind: 'serial', path: ctx.pty.a, baudRate: 115200 }, security });
   ctx.cloud = await connectCloud(ctx.broker.url, ctx.rig.config.mqtt.topicPrefix);
   await ctx.cloud.online();
   ctx.terminal = await openSerialPort({ path: ctx.pty.b, baudRate: 115200 });
@@ -81,6 +86,8 @@ serial('a job from the cloud shows in jobs, its document tag by tag in fd', asyn
 });
 
 serial('acting commands go through the job queue, and the cloud sees their results', async (ctx) => {
+  assert.match((await ctx.client!.run('x-report'))[0] ?? '', /"login <PIN>" first/);
+  assert.equal(await ctx.client!.run(`login ${PIN}`), ['logged in: acting commands allowed until "logout" or "exit"'], 'the PIN echoed as stars, so the client saw its own line');
   const x = await ctx.client!.run('x-report');
   assert.match(x[0] ?? '', /^result +done: СМЕНА \d+ ОТКРЫТА/);
   const close = await ctx.client!.run('close-shift');
@@ -113,15 +120,16 @@ const tcp = suite('TCP console and the kassa console CLI');
 
 tcp('`kassa console <command>` prints the answer and exits 0; a bad command exits 1', async () => {
   const broker = await startMosquitto();
-  const rig = await startAppRig(broker.url, { console: { kind: 'tcp', host: '127.0.0.1', port: 0 } });
+  const rig = await startAppRig(broker.url, { console: { kind: 'tcp', host: '127.0.0.1', port: 0 }, security });
   try {
     const port = rig.app.console.port;
     assert.ok(port, 'the console listens on a port');
-    const cli = (...args: string[]): Promise<{ stdout: string; code: number }> =>
-      promisify(execFile)('node', ['--import', 'tsx', 'firmware/main.ts', 'console', ...args, '--host', '127.0.0.1', '--port', String(port)]).then(
+    const run = (env: Record<string, string | undefined>, args: string[]): Promise<{ stdout: string; code: number }> =>
+      promisify(execFile)('node', ['--import', 'tsx', 'firmware/main.ts', 'console', ...args, '--host', '127.0.0.1', '--port', String(port)], { env: { ...process.env, KASSA_PIN: undefined, ...env } }).then(
         ({ stdout }) => ({ stdout, code: 0 }),
         (e: { stdout: string; code: number }) => ({ stdout: e.stdout, code: e.code }),
       );
+    const cli = (...args: string[]): Promise<{ stdout: string; code: number }> => run({ KASSA_PIN: PIN }, args);
     const fn = await cli('fn');
     assert.is(fn.code, 0);
     assert.match(fn.stdout, /^phase +phase 2: fiscal mode$/m);
@@ -138,6 +146,18 @@ tcp('`kassa console <command>` prints the answer and exits 0; a bad command exit
     const copy = await cli('copy', '99999');
     assert.is(copy.code, 1, copy.stdout);
     assert.match(copy.stdout, /^result +fail/m);
+    // Issue 12 §4: an acting command without the PIN is refused (exit 1); --pin works too; a
+    // wrong PIN prints the console's answer, never the PIN.
+    const noPin = await run({}, ['copy', '1']);
+    assert.is(noPin.code, 1, noPin.stdout);
+    assert.match(noPin.stdout, /^refused: "copy" acts on the register: "login <PIN>" first$/m);
+    const byOption = await run({}, ['x-report', '--pin', PIN]);
+    assert.is(byOption.code, 0, byOption.stdout);
+    assert.match(byOption.stdout, /^result +done/m);
+    const wrong = await run({ KASSA_PIN: '5150' }, ['x-report']);
+    assert.is(wrong.code, 1, wrong.stdout);
+    assert.match(wrong.stdout, /^wrong PIN/m);
+    for (const out of [copy, noPin, byOption, wrong]) assert.not.match(out.stdout, /7319|5150/, 'no PIN in the output');
     const ofd = await cli('ofd');
     assert.match(ofd.stdout, /"pVersion": "0120"/, 'the P-protocol version as the config writes it');
     const doc = await cli('fd', '1');

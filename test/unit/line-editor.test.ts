@@ -5,7 +5,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { LineEditor } from '../../firmware/console/line-editor.ts';
+import { echoOf, LineEditor } from '../../firmware/console/line-editor.ts';
 
 const it = suite('console line editor');
 
@@ -52,6 +52,16 @@ it('a line longer than the limit rings the bell instead of growing', () => {
   const t = type(`${'x'.repeat(20)}\r`);
   assert.equal(t.lines, ['x'.repeat(16)]);
   assert.is(t.echo, `${'x'.repeat(16)}${'\x07'.repeat(4)}\r\n`);
+});
+
+it('the PIN after "login" is echoed as stars, one per character; the line itself is whole', () => {
+  const t = type('login 24Ё8\r');
+  assert.equal(t.lines, ['login 24Ё8']);
+  assert.is(t.echo, 'login ****\r\n');
+  assert.is(echoOf('login 24Ё8'), 'login ****', 'what the client expects as the echo');
+  assert.is(type('login 12', [0x7f], '3\r').echo, 'login **\b \b*\r\n', 'erasing a star');
+  assert.is(echoOf('status'), 'status', 'other lines echo as typed');
+  assert.is(type('logins\r').echo, 'logins\r\n', 'only "login" followed by a space hides what follows');
 });
 
 it.run();

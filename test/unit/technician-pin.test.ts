@@ -4,6 +4,9 @@ import * as assert from 'uvu/assert';
 import { ManualClock } from '../../firmware/core/clock.ts';
 import { hashPin, TechnicianPin } from '../../firmware/security/technician-pin.ts';
 import { testLog } from '../helpers/fn-rig.ts';
+import { overlayProfile, profileKeyProblems } from '../../firmware/provisioning/profile-store.ts';
+import { parseConfig } from '../../firmware/config/parse-config.ts';
+import { readFileSync } from 'node:fs';
 
 const it = suite('technician PIN');
 const cheap = { N: 1024, r: 8, p: 1 };
@@ -32,6 +35,21 @@ it('right PIN accepted; wrong ones counted; locked after the last allowed failur
 
 it('a malformed stored hash is refused at start', () => {
   assert.throws(() => new TechnicianPin({ clock: new ManualClock(0), log: testLog() }, { hash: '2468', maxFailures: 3, lockMs: 1000 }), /scrypt/);
+});
+
+it('the cloud\'s profile may carry the PIN as its hash, never the PIN itself (issue 12 §4)', () => {
+  const base = JSON.parse(readFileSync('device-config/demo.json', 'utf8')) as Record<string, unknown>;
+  const hash = hashPin('8642', undefined, cheap);
+  const profile = { security: { technicianPin: hash } };
+  assert.equal(profileKeyProblems(profile), []);
+  assert.is(parseConfig(JSON.stringify(overlayProfile(base, profile)), 'profile').security.technicianPin, hash);
+  assert.throws(() => parseConfig(JSON.stringify(overlayProfile(base, { security: { technicianPin: '8642' } })), 'profile'), /security\.technicianPin/, 'a bare PIN is refused by the schema');
+});
+
+it('the demo config carries the hash of the demo PIN 1234 (README)', () => {
+  const demo = parseConfig(readFileSync('device-config/demo.json', 'utf8'), 'demo');
+  const pin = new TechnicianPin({ clock: new ManualClock(0), log: testLog() }, { hash: demo.security.technicianPin!, maxFailures: 5, lockMs: 1000 });
+  assert.equal(pin.check('1234'), { ok: true });
 });
 
 it.run();
