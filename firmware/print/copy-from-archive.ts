@@ -16,6 +16,7 @@ import type { TlvNode } from '../fiscal/tlv-codec.ts';
 import type { Job, ServiceJob } from '../jobs/job.ts';
 import type { FiscalAttributes } from '../jobs/job-result.ts';
 import type { PrintRequest } from './receipt-printer.ts';
+import { registrationDetails } from './registration-details.ts';
 import { reportDetails } from './report-details.ts';
 
 /** 1054 of a correction receipt → its job type (fiscal-spec §7.4): a refund correction stays one. */
@@ -75,12 +76,16 @@ export function copyRequest(copyJob: ServiceJob, archived: ArchivedDocument, reg
   const cashier = str(1021);
   const unconfirmedCount = num(1097);
   const firstUnconfirmedDate = num(1098);
-  const details = reportDetails({
-    fdType: archived.fdType,
-    ...(cashier !== undefined ? { cashier } : {}),
-    ...(unconfirmedCount !== undefined ? { unconfirmedCount } : {}),
-    ...(firstUnconfirmedDate !== undefined ? { firstUnconfirmedDate } : {}),
-  });
+  const details = [
+    ...reportDetails({
+      fdType: archived.fdType,
+      ...(cashier !== undefined ? { cashier } : {}),
+      ...(unconfirmedCount !== undefined ? { unconfirmedCount } : {}),
+      ...(firstUnconfirmedDate !== undefined ? { firstUnconfirmedDate } : {}),
+    }),
+    // Registration, re-registration and close-FN reports: the parameters they were formed with.
+    ...registrationDetails(archived.fdType, archived.nodes),
+  ];
   return { job: documentJob(copyJob, archived), fiscal, registration: asRecorded, copy: true, details };
 }
 

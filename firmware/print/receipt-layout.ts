@@ -52,7 +52,9 @@ export function layoutDocument(req: PrintRequest, columns: number): Layout {
   const pair = (left: string, right: string): void => {
     if (left.length + right.length + 1 > columns) {
       text(left);
-      out.push({ text: right.padStart(columns) });
+      // A value wider than the paper (a re-registration reason) wraps rather than overflows.
+      if (right.length > columns) text(right);
+      else out.push({ text: right.padStart(columns) });
     } else out.push({ text: `${left}${' '.repeat(columns - left.length - right.length)}${right}` });
   };
   const rule = (): void => void out.push({ text: '-'.repeat(columns) });

@@ -6,7 +6,8 @@
  *
  * Reasons are a table: FFD 1.05 sends one code (fn-protocol Table 39, tag 1101), FFD 1.2 a
  * bit mask (tag 1205, FFD 1.2 "коды причин изменения сведений о ККТ"; bit 0 FN replacement,
- * 1 OFD, 2 user name, 3 address/place, 7 tax systems, 31 other reasons).
+ * 1 OFD, 2 user name, 3 address/place, 7 tax systems, 31 other reasons — every bit checked
+ * against public copies of the FFD table: firmware/fiscal/kkt-change-reasons.ts, KKT_CHANGE_BIT).
  */
 import { FN } from '../../drivers/fn/fn-commands.ts';
 import { PHASE } from '../../drivers/fn/fn-status-flags.ts';

@@ -2,7 +2,9 @@
  * A registration, re-registration or archive-close report on paper, as a register prints
  * it when it forms one (issue 12 §3): its heading and contents rebuilt from the FN archive
  * (45h/46h, copy-from-archive.ts) — the same layout as its copy, without "КОПИЯ" — through
- * the pipeline's print queue, after the documents already waiting.
+ * the pipeline's print queue, after the documents already waiting. What a register prints on
+ * it (user, tax systems, modes, OFD, versions, reasons) is read from the document's own tags
+ * (print/registration-details.ts), so the paper shows what the FN formed, not the config.
  */
 import type { FnDriver } from '../../drivers/fn/fn-driver.ts';
 import { readArchivedTlv } from '../../drivers/fn/fn-procedures.ts';

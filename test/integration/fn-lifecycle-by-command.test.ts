@@ -84,6 +84,8 @@ it('register, sell, re-register, close refused with a backlog, close, replace th
   assert.match(regPaper, /^ФД +1$/m);
   assert.match(regPaper, /^РН ККТ +\d{16}$/m);
   assert.match(regPaper, /^ФП +\d+$/m);
+  // The parameters formed, read back from the FN archive (print/registration-details.ts).
+  for (const line of [/^ЗН ККТ +00000000381001234567$/m, /^СНО +ОСН, УСН доход$/m, /^АВТОНОМН\. РЕЖИМ +НЕТ$/m, /^ШИФРОВАНИЕ +НЕТ$/m, /^ИНН ОФД +7704211201$/m, /^ВЕРСИЯ ФФД +1\.2$/m, /^ИНН +7707083893$/m]) assert.match(regPaper, line);
   const st = await shown();
   assert.is(st['registration'], 'registered');
   assert.match(String(st['fn_valid_until']), /^\d\d\.\d\d\.\d{4}$/);
@@ -101,7 +103,11 @@ it('register, sell, re-register, close refused with a backlog, close, replace th
   assert.is(doc.fdType, 11);
   assert.is(findTag(decodeTlv(doc.tlv), 1205)?.value, 2 ** 31 + (1 << 3), "1205: address (bit 3) and other reasons (bit 31)");
   assert.is((await run('reregister', { reasons: ['because'] })).status, 'rejected');
-  assert.not.match(await paper('ОТЧЕТ ОБ ИЗМЕНЕНИИ ПАРАМЕТРОВ РЕГИСТРАЦИИ'), 'КОПИЯ');
+  const reregPaper = await paper('ОТЧЕТ ОБ ИЗМЕНЕНИИ ПАРАМЕТРОВ РЕГИСТРАЦИИ');
+  assert.not.match(reregPaper, 'КОПИЯ');
+  assert.match(reregPaper, /^ПРИЧИНА\n +ИЗМЕНЕНИЕ АДРЕСА И \(ИЛИ\) МЕСТА УСТАНОВКИ ККТ$/m, 'the 1205 bits as printed text');
+  assert.match(reregPaper, /^ПРИЧИНА +ИНЫЕ ПРИЧИНЫ$/m);
+  assert.match(reregPaper, new RegExp(`^ФД +${String(rereg['fd'])}$`, 'm'));
 
   const refused = await run('close_fn');
   assert.is(refused.status, 'fail');
@@ -118,7 +124,11 @@ it('register, sell, re-register, close refused with a backlog, close, replace th
   assert.is((await readArchivedTlv(fn, closed['fd'] as number)).fdType, 6);
   assert.is(closed['phase'], 0x07);
   assert.match(String((await shown())['registration']), /^archive closed/);
-  assert.not.match(await paper('ОТЧЕТ О ЗАКРЫТИИ ФИСКАЛЬНОГО НАКОПИТЕЛЯ'), 'КОПИЯ');
+  const closePaper = await paper('ОТЧЕТ О ЗАКРЫТИИ ФИСКАЛЬНОГО НАКОПИТЕЛЯ');
+  assert.not.match(closePaper, 'КОПИЯ');
+  assert.match(closePaper, /^СМЕНА +\d+$/m);
+  assert.match(closePaper, new RegExp(`^ФД +${String(closed['fd'])}$`, 'm'));
+  assert.not.match(closePaper, /^СНО/m, 'no registration parameters on the close report');
 
   assert.is((await run('reregister', { reasons: ['fn_replacement'] })).status, 'rejected', 'the old FN cannot be re-registered');
   const swapped = await run('replace_fn', { fnNumber: '9999078900009999' });
@@ -131,6 +141,9 @@ it('register, sell, re-register, close refused with a backlog, close, replace th
   assert.is(onNew['report_type'], 1);
   assert.is(onNew['fn_number'], '9999078900009999');
   assert.is(findTag(decodeTlv((await readArchivedTlv(fn, 1)).tlv), 1205)?.value, 1, 'reason bit 0: FN replacement');
+  const replacedPaper = await paper('ЗАМЕНА ФН');
+  assert.match(replacedPaper, /^ФН +9999078900009999$/m);
+  assert.match(replacedPaper, /^ФД +1$/m);
 
   await jobs.publish(JSON.stringify({ ...sample, id: 'life-sale-2' }));
   const sale = await jobs.final('life-sale-2');
