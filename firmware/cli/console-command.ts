@@ -40,7 +40,7 @@ export const consoleCommand: Command = {
     const port = socketPort(socket);
 
     if (positionals.length > 0) {
-      const client = new ConsoleClient(port);
+      const client = new ConsoleClient(port, ctx.clock);
       await client.ready();
       const answer = await client.run(positionals.join(' '));
       for (const line of answer) ctx.out(line);

@@ -30,7 +30,7 @@ it('acting commands need the PIN; looking ones do not; wrong PINs lock; secrets 
   const app = await startApp(config, { clock: systemClock(), log: createLog({ level: 'debug', write: (l) => lines.push(l) }), random: Math.random, out: () => {} });
   const socket = connect(app.console.port!, '127.0.0.1');
   await new Promise((r) => socket.once('connect', r));
-  const client = new ConsoleClient(socketPort(socket), 20_000);
+  const client = new ConsoleClient(socketPort(socket), systemClock(), 20_000);
   try {
     await client.ready();
     const text = async (line: string): Promise<string> => (await client.run(line)).join('\n');

@@ -9,6 +9,7 @@
  *   during the download, right after the switch and during the new version's first start: the
  *   register always runs one version or the other, never neither.
  */
+import { systemClock } from '../../firmware/core/clock.ts';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -62,7 +63,7 @@ async function reportedVersion(c: Ctx, timeoutMs: number, want?: string): Promis
   const deadline = Date.now() + timeoutMs;
   let last = '(no status)';
   while (Date.now() < deadline) {
-    const probe = await CloudLink.connect({ url: c.broker.url });
+    const probe = await CloudLink.connect({ clock: systemClock(), url: c.broker.url });
     try {
       const got = await new Promise<string | undefined>((resolve) => {
         const t = setTimeout(() => resolve(undefined), 1000);
@@ -151,7 +152,7 @@ it.before(async (c) => {
   );
   await new Promise((r) => setTimeout(r, 600)); // the FN emulator's start-up under tsx
   c.register = supervise({ programDir: program(c), dataDir, configPath, restartDelayMs: 200 });
-  c.link = await CloudLink.connect({ url: c.broker.url });
+  c.link = await CloudLink.connect({ clock: systemClock(), url: c.broker.url });
   await c.link.watch(`${PREFIX}/results`);
   assert.is(await reportedVersion(c, 30_000, '0.1.0'), '0.1.0');
 });
