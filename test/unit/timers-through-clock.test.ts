@@ -1,8 +1,10 @@
 /**
  * Every timer of the register goes through the injected clock (issue 9 §6, DESIGN.md §3
  * rule 3): no file of firmware/ or drivers/ calls setTimeout, setInterval or Date.now()
- * itself, so a test that passes a ManualClock steps every wait there is. Reads the sources
- * as text; comments are skipped.
+ * itself, so a test that passes a ManualClock steps every wait there is. And the unit,
+ * contract and service tiers do not sleep or read the wall clock either (DESIGN.md §4): their
+ * waits are test/helpers/poll.ts's (stepUntil on a ManualClock; pollUntil on a condition
+ * where real I/O runs). Reads the sources as text; comments are skipped.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,6 +48,15 @@ test('no file of firmware/ or drivers/ reads real time but the clock', () => {
     .filter((f) => !(f in ALLOWED))
     .flatMap((f) => realTimeCalls(readFileSync(f, 'utf8')).map((l) => `${f}:${l}`));
   assert.equal(offenders, [], `pass the injected Clock instead:\n${offenders.join('\n')}`);
+});
+
+test('no unit, contract or service test sleeps or reads the wall clock', () => {
+  const offenders = ['test/unit', 'test/contract', 'test/service']
+    .flatMap(sources)
+    .map((f) => f.split('\\').join('/'))
+    .filter((f) => f !== 'test/unit/timers-through-clock.test.ts') // its own examples above
+    .flatMap((f) => realTimeCalls(readFileSync(f, 'utf8')).map((l) => `${f}:${l}`));
+  assert.equal(offenders, [], `step a ManualClock or wait with test/helpers/poll.ts instead:\n${offenders.join('\n')}`);
 });
 
 test.run();
