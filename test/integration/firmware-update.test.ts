@@ -29,6 +29,7 @@ import { removeDir } from '../helpers/app-rig.ts';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
 import { ptyPair, type PtyPair } from '../helpers/pty-pair.ts';
 import { supervise, type Supervisor } from '../helpers/service-supervisor.ts';
+import { seededRandom } from '../helpers/seeded-random.ts';
 
 const CHUNK = 65_536;
 const DEVICE = `upd-${process.pid}`;
@@ -272,17 +273,14 @@ it('SIGKILL right after the switch, during the new version’s first start: it s
 });
 
 it('SIGKILL at random moments through a whole update (seeded): after every kill it runs one version or the other', async (c) => {
-  const seed = Number(process.env['KASSA_TEST_SEED'] ?? Date.now() % 100_000);
-  console.log(`  random kills: seed ${seed} (replay with KASSA_TEST_SEED=${seed})`);
-  let state = seed;
-  const random = (): number => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const { seed, between } = seededRandom('firmware update: kill moments');
   // 0.1.1 → 0.1.0, forced: download, slot write, switch and first start all happen under fire.
   const cmd = command(c, 'update', orderFor(c.packages.n, '0.1.0', { force: true }));
   const sent = await sendUpdate(c, cmd, c.packages.n);
   const isFinal = (): boolean => (c.link.commandResults.get(cmd.id) ?? []).some((r) => r.status === 'done' || r.status === 'fail');
   const seen: string[] = [];
   for (let kill = 0; kill < 6 && !isFinal(); kill++) {
-    await new Promise((r) => setTimeout(r, 200 + Math.floor(random() * 2300)));
+    await new Promise((r) => setTimeout(r, between(200, 2500)));
     await c.register.kill('SIGKILL');
     const version = await reportedVersion(c, 30_000);
     seen.push(version);
