@@ -10,6 +10,7 @@ import { runCommand } from './cli/run-command.ts';
 import { sendJobCommand } from './cli/send-job-command.ts';
 import { ConfigError } from './config/parse-config.ts';
 import { versionLine } from './core/build-info.ts';
+import { systemClock } from './core/clock.ts';
 
 const COMMANDS: readonly Command[] = [runCommand, sendJobCommand, consoleCommand, fnEmulatorCommand, cloudCommand];
 
@@ -40,6 +41,7 @@ async function main(argv: readonly string[]): Promise<number> {
     args,
     env: process.env,
     pid: process.pid,
+    clock: systemClock(),
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
     write: (bytes) => process.stdout.write(bytes),

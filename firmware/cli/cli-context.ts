@@ -1,13 +1,18 @@
 /**
  * What a command gets from main.ts instead of touching `process` itself (DESIGN.md §2:
  * main.ts is the only file that does): its arguments, output streams, the environment,
- * and a way to learn that the process is asked to stop.
+ * the clock every timer of a command runs on (DESIGN.md §3 rule 3), and a way to learn that
+ * the process is asked to stop.
  */
+import type { Clock } from '../core/clock.ts';
+
 export interface CliContext {
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>>;
   /** This process's id (sd_watchdog_enabled(3) compares it with WATCHDOG_PID). */
   readonly pid: number;
+  /** Wall time and timers: systemClock() in the process, a ManualClock where a test steps it. */
+  readonly clock: Clock;
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
   /** Raw bytes to standard output (the interactive console). */

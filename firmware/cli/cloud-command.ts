@@ -72,7 +72,7 @@ export const cloudCommand: Command = {
     }
     const m = loadCloudMaterials(dir);
     const url = need(values.url, '--url');
-    const link = await CloudLink.connect({ url, ...m.cloudTls, clientId: `kassa-cloud-${sub ?? ''}-${process.pid}` });
+    const link = await CloudLink.connect({ url, clock: ctx.clock, ...m.cloudTls, clientId: `kassa-cloud-${sub ?? ''}-${process.pid}` });
     try {
       switch (sub) {
         case 'claims': {

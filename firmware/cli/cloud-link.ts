@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { signCommand, type CloudCommand } from '../security/command-envelope.ts';
 import type { CommandResult } from '../security/command-gate.ts';
+import type { Clock } from '../core/clock.ts';
 
 export interface CloudTls {
   readonly caFile?: string;
@@ -20,6 +21,8 @@ export interface CloudTls {
 
 export interface CloudLinkOptions extends CloudTls {
   readonly url: string;
+  /** Issue times of commands and the waits for their results. */
+  readonly clock: Clock;
   readonly clientId?: string;
   readonly username?: string;
 }
@@ -44,7 +47,10 @@ export class CloudLink {
   private lastSeq = 0;
   private closed = false;
 
-  private constructor(readonly client: MqttClient) {
+  private constructor(
+    readonly client: MqttClient,
+    private readonly clock: Clock,
+  ) {
     client.on('message', (_topic, message) => {
       let r: Record<string, unknown>;
       try {
@@ -67,7 +73,7 @@ export class CloudLink {
       ...(o.username !== undefined ? { username: o.username } : {}),
       ...tlsOptions(o),
     });
-    return new CloudLink(client);
+    return new CloudLink(client, o.clock);
   }
 
   async watch(topic: string): Promise<void> {
@@ -76,7 +82,7 @@ export class CloudLink {
 
   /** Signs a command for `device` and publishes it on `topic`; returns the command as signed. */
   async command(topic: string, key: KeyObject, device: string, type: string, body: Record<string, unknown>, o: CommandOptions = {}): Promise<CloudCommand> {
-    const issuedAt = o.issuedAt ?? Date.now();
+    const issuedAt = o.issuedAt ?? this.clock.now();
     const seq = o.seq ?? Math.max(issuedAt, this.lastSeq + 1);
     this.lastSeq = Math.max(this.lastSeq, seq);
     const command: CloudCommand = { id: o.id ?? `${type}-${randomUUID()}`, device: o.device ?? device, seq, issuedAt, expiresAt: issuedAt + (o.lifetimeMs ?? 120_000), type, body };
@@ -91,19 +97,20 @@ export class CloudLink {
   /** The first result of command `id` whose status passes `final` (default: any but "accepted"). */
   async result(id: string | null, timeoutMs = 20_000, final: (r: CommandResult) => boolean = () => true): Promise<CommandResult> {
     const found = (): CommandResult | undefined => this.commandResults.get(id)?.find(final);
-    const deadline = Date.now() + timeoutMs;
+    const deadline = this.clock.now() + timeoutMs;
     for (;;) {
       const r = found();
       if (r) return r;
       if (this.closed) throw new Error(`the link closed before a result of command ${id}`);
-      if (Date.now() > deadline) throw new Error(`no result of command ${id} within ${timeoutMs} ms`);
+      if (this.clock.now() > deadline) throw new Error(`no result of command ${id} within ${timeoutMs} ms`);
       await new Promise<void>((resolve) => {
         const done = (): void => {
+          timer.cancel();
           this.waiters.delete(done);
           resolve();
         };
         this.waiters.add(done);
-        setTimeout(done, 200);
+        const timer = this.clock.after(200, done);
       });
     }
   }

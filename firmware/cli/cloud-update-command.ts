@@ -76,7 +76,7 @@ async function send(ctx: CliContext, args: readonly string[]): Promise<number> {
   const chunkSize = Number(values['chunk-size']);
   const prefix = values.prefix ?? `kassa/${values.device}`;
   const plan = chunkPlan(bytes, chunkSize);
-  const link = await CloudLink.connect({ url: values.url, ...materials?.cloudTls, ...(values.ca ? { caFile: values.ca } : {}), ...(values.cert ? { certFile: values.cert } : {}), ...(values['client-key'] ? { keyFile: values['client-key'] } : {}) });
+  const link = await CloudLink.connect({ url: values.url, clock: ctx.clock, ...materials?.cloudTls, ...(values.ca ? { caFile: values.ca } : {}), ...(values.cert ? { certFile: values.cert } : {}), ...(values['client-key'] ? { keyFile: values['client-key'] } : {}) });
   try {
     await link.watch(`${prefix}/results`);
     const command = await link.command(

@@ -47,7 +47,7 @@ export const consoleCommand: Command = {
     const pin = values.pin ?? ctx.env['KASSA_PIN'];
 
     if (positionals.length > 0) {
-      const client = new ConsoleClient(port);
+      const client = new ConsoleClient(port, ctx.clock);
       await client.ready();
       if (pin !== undefined && pin !== '') {
         const login = await client.run(`login ${pin}`);

@@ -4,7 +4,6 @@
  */
 import { parseArgs } from 'node:util';
 import { FN_PHASES } from '../../drivers/fn/fn-status-flags.ts';
-import { systemClock } from '../core/clock.ts';
 import { createLog, type LogLevel } from '../core/log.ts';
 import { openSerialPort } from '../../drivers/serial-port.ts';
 import { FnDevice } from '../../drivers/fn/emulator/fn-device.ts';
@@ -50,7 +49,7 @@ export const fnEmulatorCommand: Command = {
     });
     if (!values.port || !values.state) throw new UsageError('--port and --state are required');
     const log = createLog({ level: values.log as LogLevel, write: ctx.err });
-    const clock = systemClock();
+    const clock = ctx.clock;
     const store = fileStateStore(values.state);
     const device = new FnDevice({ store, clock, log }, { fnNumber: values['fn-number'], secret: values.secret, operatorKey: values['operator-key'], checkTimer: !values['no-timer-check'] });
     const { droppedBytes } = device.boot();

@@ -3,7 +3,6 @@ import { parseArgs } from 'node:util';
 import { serviceManager } from '../../drivers/systemd/sd-notify.ts';
 import { startApp, type App } from '../app.ts';
 import { BUILD_INFO } from '../core/build-info.ts';
-import { systemClock } from '../core/clock.ts';
 import { createLog, type Log, type LogLevel } from '../core/log.ts';
 import { LogRing } from '../core/log-ring.ts';
 import { loadRegisterConfig } from '../provisioning/register-start.ts';
@@ -31,7 +30,7 @@ export const runCommand: Command = {
           ctx.err(line);
         },
       });
-    const clock = systemClock();
+    const clock = ctx.clock;
     // A factory config claims the register's identity first (issue 12 §1). An applied profile
     // restarts the register with the config as it then resolves (issue 12 §2); an update that
     // switched program slots ends the process with 75, which the service manager answers by

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { encode as encodeCbor } from 'cbor-x';
 import mqtt from 'mqtt';
+import type { TimerHandle } from '../core/clock.ts';
 import { FINAL_STATUSES, type JobResult } from '../jobs/job-result.ts';
 import { topicsFor } from '../jobs/topics.ts';
 import { UsageError, type CliContext, type Command } from './cli-context.ts';
@@ -44,7 +45,7 @@ Exit code: 0 when every job is done, 1 when one failed or timed out.`,
     // One try, like the console: no broker means no register to send to, said plainly.
     let client: mqtt.MqttClient;
     try {
-      client = await mqtt.connectAsync(url, { clientId: `kassa-send-job-${process.pid}-${Date.now()}`, clean: true, protocolVersion: 4, reconnectPeriod: 0 });
+      client = await mqtt.connectAsync(url, { clientId: `kassa-send-job-${ctx.pid}-${ctx.clock.now()}`, clean: true, protocolVersion: 4, reconnectPeriod: 0 });
     } catch (e) {
       ctx.err(`kassa send-job: cannot reach the broker at ${url}: ${e instanceof Error ? e.message : String(e)} (is the register running?)`);
       return 1;
@@ -68,9 +69,9 @@ Exit code: 0 when every job is done, 1 when one failed or timed out.`,
         ctx.err(`sent ${j.file} (job ${j.id}) to ${topics.jobs} on ${url}`);
       }
       const timeoutMs = Number(values['timeout-ms']);
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([done, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
-      clearTimeout(timer);
+      let timer: TimerHandle | undefined;
+      await Promise.race([done, new Promise<void>((r) => (timer = ctx.clock.after(timeoutMs, r)))]);
+      timer?.cancel();
       for (const [id, file] of waiting) ctx.err(`no final result for job ${id} (${file}) within ${timeoutMs} ms`);
       return failed > 0 || waiting.size > 0 ? 1 : 0;
     } finally {

@@ -4,6 +4,7 @@
  * next prompt — so `kassa console status` can print an answer and exit.
  */
 import type { BytePort } from '../../drivers/port.ts';
+import type { Clock } from '../core/clock.ts';
 import { PROMPT } from './console-session.ts';
 import { echoOf } from './line-editor.ts';
 
@@ -14,6 +15,7 @@ export class ConsoleClient {
 
   constructor(
     private readonly port: BytePort,
+    private readonly clock: Clock,
     private readonly timeoutMs = 60_000,
   ) {
     this.unsubscribe = port.onData((chunk) => {
@@ -40,14 +42,14 @@ export class ConsoleClient {
   }
 
   private async untilPrompt(): Promise<string[]> {
-    const deadline = Date.now() + this.timeoutMs;
+    const deadline = this.clock.now() + this.timeoutMs;
     while (!this.text.endsWith(PROMPT)) {
-      const left = deadline - Date.now();
+      const left = deadline - this.clock.now();
       if (left <= 0) throw new Error(`no prompt from the console within ${this.timeoutMs} ms; got ${JSON.stringify(this.text.slice(-200))}`);
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
+        const timer = this.clock.after(left, resolve);
         this.waiter = () => {
-          clearTimeout(timer);
+          timer.cancel();
           resolve();
         };
       });

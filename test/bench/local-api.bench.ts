@@ -28,6 +28,7 @@ import { ShiftKeeper } from '../../firmware/pipeline/shift-keeper.ts';
 import { EscPosPrinter } from '../../firmware/print/escpos-printer.ts';
 import { registration as fnRegistration } from '../helpers/fiscal-fixtures.ts';
 import { fnRig, T0 } from '../helpers/fn-rig.ts';
+import { HandSetClock } from '../helpers/hand-set-clock.ts'; // the FN signs in real time here
 import { localClient } from '../helpers/local-client.ts';
 import { percentile, printFigures, type Figure } from './bench-kit.ts';
 
@@ -43,7 +44,7 @@ export async function localApiBench(): Promise<Figure[]> {
   const log = silentLog();
   const localTime = localTimeIn('UTC');
 
-  const rig = fnRig({ faults: { signDelayMs: FN_SIGN_MS }, device: { checkTimer: false }, driver: { timeoutMs: 2000, longTimeoutMs: 4000 } });
+  const rig = fnRig({ clock: new HandSetClock(T0 * 1000), faults: { signDelayMs: FN_SIGN_MS }, device: { checkTimer: false }, driver: { timeoutMs: 2000, longTimeoutMs: 4000 } });
   await registerFn(rig.driver, fnRegistration(reg.ffd, rig.at(T0)));
   const [registerSide, deviceSide] = memoryPortPair('printer');
   const emulator = new PrinterEmulator({ port: deviceSide, clock: systemClock(), log });

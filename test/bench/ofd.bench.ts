@@ -8,6 +8,7 @@ import { buildReceipt } from '../../firmware/fiscal/receipt-builder.ts';
 import { closeShift, formReceipt, openShift } from '../../drivers/fn/fn-documents.ts';
 import { cashierTags, sellCashAndCard } from '../helpers/fiscal-fixtures.ts';
 import { T0 } from '../helpers/fn-rig.ts';
+import { HandSetClock } from '../helpers/hand-set-clock.ts';
 import { ofdRig } from '../helpers/ofd-rig.ts';
 import { registeredRig } from '../helpers/fn-session.ts';
 import { printFigures, type Figure } from './bench-kit.ts';
@@ -15,7 +16,8 @@ import { printFigures, type Figure } from './bench-kit.ts';
 const BACKLOG = 10_000;
 
 export async function ofdBench(): Promise<Figure[]> {
-  const rig = await registeredRig('1.2', { device: { checkTimer: false } });
+  // The sender's waits and the transport's timeouts run in real time: a bench measures them.
+  const rig = await registeredRig('1.2', { clock: new HandSetClock(T0 * 1000), device: { checkTimer: false } });
   const o = await ofdRig(rig);
   try {
     const doc = buildReceipt(sellCashAndCard, '1.2');

@@ -25,6 +25,7 @@ import { layoutDocument } from '../../firmware/print/receipt-layout.ts';
 import { registerFn } from '../../drivers/fn/fn-documents.ts';
 import { registration as fnRegistration } from '../helpers/fiscal-fixtures.ts';
 import { fnRig, T0 } from '../helpers/fn-rig.ts';
+import { HandSetClock } from '../helpers/hand-set-clock.ts'; // the FN signs in real time here
 import { opsPerSecond, printFigures, type Figure } from './bench-kit.ts';
 
 const FN_SIGN_MS = 300;
@@ -50,7 +51,7 @@ export async function printingBench(): Promise<Figure[]> {
   const picture = opsPerSecond(() => renderRollPng(rows, { columns: 48 }));
 
   // End to end: the pipeline with an FN that takes 300 ms to sign and a 150 mm/s printer.
-  const rig = fnRig({ faults: { signDelayMs: FN_SIGN_MS }, device: { checkTimer: false }, driver: { timeoutMs: 2000, longTimeoutMs: 4000 } });
+  const rig = fnRig({ clock: new HandSetClock(T0 * 1000), faults: { signDelayMs: FN_SIGN_MS }, device: { checkTimer: false }, driver: { timeoutMs: 2000, longTimeoutMs: 4000 } });
   await registerFn(rig.driver, fnRegistration('1.2', rig.at(T0)));
   const [registerSide, deviceSide] = memoryPortPair('printer');
   const emulator = new PrinterEmulator({ port: deviceSide, clock: systemClock(), log: silentLog() }); // paper moves in real time

@@ -52,7 +52,7 @@ export async function releaseBench(): Promise<void> {
 async function updateTransferBench(): Promise<void> {
   const bytes = encodeReleasePackage(packRelease('dist'));
   const broker = await startMosquitto();
-  const cloud = await CloudLink.connect({ url: broker.url });
+  const cloud = await CloudLink.connect({ clock: systemClock(), url: broker.url });
   const board = await mqtt.connectAsync(broker.url, { clientId: 'bench-register', protocolVersion: 5 });
   try {
     const figures = [];

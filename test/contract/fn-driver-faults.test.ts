@@ -5,6 +5,7 @@
  * A few cases need answers the emulator never gives (short answer, unsolicited frame): those
  * run the driver against a scripted FN on an in-process port pair.
  */
+import { ManualClock } from '../../firmware/core/clock.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { KassaError } from '../../firmware/core/kassa-error.ts';
@@ -20,20 +21,25 @@ import { encodeLayout } from '../../drivers/fn/fn-layout.ts';
 import { sendDocumentTlv } from '../../drivers/fn/fn-procedures.ts';
 import { memoryPortPair } from '../../drivers/memory-port.ts';
 import type { BytePort } from '../../drivers/port.ts';
-import { fnRig, FN_NUMBER, HandSetClock, T0, testLog, type FnRig, type RigOptions } from '../helpers/fn-rig.ts';
+import { autoStep } from '../helpers/poll.ts';
+import { fnRig, FN_NUMBER, T0, testLog, type FnRig, type RigOptions } from '../helpers/fn-rig.ts';
 
 const DAY = 86400;
 const INN = '7707083893';
 const OFD_INN = '7704211201';
 const KKT_SERIAL = '00000000381001234567';
-/** Short timeouts so the fault cases run quickly; never asserted on. */
+/** Short timeouts, so the stepped time of a fault case stays small; never asserted on. */
 const FAST = { timeoutMs: 80, longTimeoutMs: 160 } as const;
+/** Stepped time moves 5 ms at a time whenever the memory line is quiet (poll.ts autoStep). */
+const STEP_MS = 5;
 
 async function withRig(options: RigOptions, body: (rig: FnRig) => Promise<void>): Promise<void> {
   const rig = fnRig(options);
+  const stopStepping = autoStep(rig.clock, STEP_MS);
   try {
     await body(rig);
   } finally {
+    stopStepping();
     await rig.close();
   }
 }
@@ -491,13 +497,16 @@ function scripted(answer: (frame: Frame, n: number) => Uint8Array[], options: Pa
       for (const out of answer(frame, received.length)) void fnSide.write(out);
     }
   });
-  const driver = new FnDriver({ port: registerSide, clock: new HandSetClock(T0 * 1000), log: testLog() }, { ...DEFAULT_FN_DRIVER_OPTIONS, ...FAST, ...options });
+  const clock = new ManualClock(T0 * 1000);
+  const driver = new FnDriver({ port: registerSide, clock, log: testLog() }, { ...DEFAULT_FN_DRIVER_OPTIONS, ...FAST, ...options });
   driver.start();
+  const stopStepping = autoStep(clock, STEP_MS);
   return {
     driver,
     fnSide,
     received,
     async close() {
+      stopStepping();
       await driver.stop();
       await registerSide.close();
       await fnSide.close();

@@ -13,6 +13,7 @@ import { decodeTlv, findTag } from '../../firmware/fiscal/tlv-codec.ts';
 import { BacklogRefusal, closeArchive, FN_PHASE, reasonsFor, register, reregister, REREGISTRATION_REASONS, type ReregistrationReason } from '../../firmware/provisioning/fn-lifecycle.ts';
 import { cashierTags, KKT_SERIAL, OFD_INN, RNM, USER_INN } from '../helpers/fiscal-fixtures.ts';
 import { fnRig, T0 } from '../helpers/fn-rig.ts';
+import { stepThrough } from '../helpers/poll.ts';
 import { ofdRig } from '../helpers/ofd-rig.ts';
 
 const REG: RegistrationConfig = { ffd: '1.2', inn: USER_INN, rnm: RNM, kktSerial: KKT_SERIAL, address: 'г. Москва, ул. Льва Толстого, д. 16', taxSystems: ['osn'], ofdInn: OFD_INN, fnsSite: 'www.nalog.gov.ru', internet: true, autoRegister: false };
@@ -53,7 +54,7 @@ it('register → re-register for each reason → close refused with a backlog �
 
     const ofd = await ofdRig(rig);
     ofd.sender.start();
-    for (let i = 0; i < 200 && (await fn.execute(FN.getOfdStatus, {})).value.messageCount > 0; i++) await new Promise((r) => setTimeout(r, 25));
+    assert.ok(await stepThrough(rig.clock, ofd.sender.drained(10_000), { stepMs: 20, maxMs: 11_000, what: 'the backlog sent to the OFD' }), 'the backlog reached the OFD');
     await ofd.close();
     const closed = await closeArchive(fn, RNM, rig.at(at + 180), cashierTags, '1.2');
     assert.is((await readArchivedTlv(fn, closed.fd)).fdType, 6);

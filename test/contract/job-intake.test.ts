@@ -8,7 +8,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { encode as encodeCbor } from 'cbor-x';
-import { systemClock } from '../../firmware/core/clock.ts';
+import { ManualClock } from '../../firmware/core/clock.ts';
 import { localTimeIn } from '../../firmware/core/local-time.ts';
 import { silentLog } from '../../firmware/core/log.ts';
 import { JobIntake } from '../../firmware/jobs/job-intake.ts';
@@ -23,12 +23,13 @@ function rig() {
   const ledger = new JobLedger({ append: async (r) => void records.push(r) });
   const published: JobResult[] = [];
   const submitted: string[] = [];
+  const clock = new ManualClock(Date.UTC(2025, 5, 1, 9, 0));
   const intake = new JobIntake(
-    { ledger, clock: systemClock(), localTime: localTimeIn('Europe/Moscow'), log: silentLog(), publish: (r) => published.push(r), submit: (id) => submitted.push(id) },
+    { ledger, clock, localTime: localTimeIn('Europe/Moscow'), log: silentLog(), publish: (r) => published.push(r), submit: (id) => submitted.push(id) },
     { ...DEMO_JOB_CONTEXT, deviceId: 'test' },
   );
   const send = async (job: unknown): Promise<void> => void (await intake.handle(typeof job === 'string' ? new TextEncoder().encode(job) : job instanceof Uint8Array ? job : new TextEncoder().encode(JSON.stringify(job))));
-  return { ledger, records, published, submitted, intake, send };
+  return { ledger, records, published, submitted, intake, send, clock };
 }
 const sell = (id: string): Json => ({ ...(JSON.parse(readFileSync('device-config/samples/sell-atol.json', 'utf8')) as Json), id });
 const last = (list: JobResult[]): JobResult => list[list.length - 1] as JobResult;
@@ -69,7 +70,7 @@ it('an identical repeat (also as CBOR) gets the stored answer; another job under
   await r.send(encodeCbor(sell('held')));
   assert.is(last(r.published).status, 'accepted', 'the repeat is answered with the current state');
   assert.is(r.intake.stats.duplicates, 1);
-  await r.ledger.record({ k: 'finished', id: 'held', at: Date.now(), result: { version: 1, id: 'held', type: 'sell', status: 'done', device_id: 'test', timestamp: '01.06.2025 12:00:00', payload: { total: 985.8, fns_site: 'www.nalog.gov.ru', fn_number: '1', shift_number: 1, receipt_datetime: '01.06.2025 12:00:00', fiscal_document_number: 7, ecr_registration_number: '1', fiscal_document_attribute: 1, ofd_inn: '7704211201' } } });
+  await r.ledger.record({ k: 'finished', id: 'held', at: r.clock.now(), result: { version: 1, id: 'held', type: 'sell', status: 'done', device_id: 'test', timestamp: '01.06.2025 12:00:00', payload: { total: 985.8, fns_site: 'www.nalog.gov.ru', fn_number: '1', shift_number: 1, receipt_datetime: '01.06.2025 12:00:00', fiscal_document_number: 7, ecr_registration_number: '1', fiscal_document_attribute: 1, ofd_inn: '7704211201' } } });
   await r.send(sell('held'));
   assert.is(last(r.published).status, 'done');
   assert.is(last(r.published).payload?.fiscal_document_number, 7);
@@ -129,14 +130,14 @@ it('ATOL echoes: external_id, callback_url and uuid on the accepted result and t
   await r.send(job['job']);
   const accepted = last(r.published);
   assert.equal([accepted.id, accepted.external_id, accepted.callback_url, accepted.uuid, accepted.atol_status], ['real-atol5-1', 'real-atol5-1', 'https://cloud.example.ru/atol/callback', 'c8b2a6c4-7e39-4c5f-9b53-0b7a5d3c1e01', 'wait']);
-  await r.ledger.record({ k: 'finished', id: 'real-atol5-1', at: Date.now(), result: { version: 1, id: 'real-atol5-1', type: 'sell', status: 'done', device_id: 'test', timestamp: '01.06.2025 12:00:00' } });
+  await r.ledger.record({ k: 'finished', id: 'real-atol5-1', at: r.clock.now(), result: { version: 1, id: 'real-atol5-1', type: 'sell', status: 'done', device_id: 'test', timestamp: '01.06.2025 12:00:00' } });
   const stored = r.ledger.resultOf(r.ledger.get('real-atol5-1')!);
   assert.equal([stored?.external_id, stored?.callback_url, stored?.atol_status], ['real-atol5-1', 'https://cloud.example.ru/atol/callback', 'done']);
 });
 
 it('an old journal\'s "rejected" record does not hold its id', async () => {
   const r = rig();
-  r.ledger.replay({ k: 'rejected', id: 'old-refusal', at: Date.now(), result: { version: 1, id: 'old-refusal', status: 'fail', device_id: 'test', timestamp: '01.06.2025 12:00:00' } });
+  r.ledger.replay({ k: 'rejected', id: 'old-refusal', at: r.clock.now(), result: { version: 1, id: 'old-refusal', status: 'fail', device_id: 'test', timestamp: '01.06.2025 12:00:00' } });
   await r.send(sell('old-refusal'));
   assert.is(last(r.published).status, 'accepted');
 });

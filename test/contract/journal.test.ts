@@ -420,14 +420,20 @@ async function runAndKill(script: string, dir: string, compactEvery: number): Pr
   const child = spawn(process.execPath, ['--import', 'tsx', script, dir, String(compactEvery)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  // The kill moment is counted in reported appends, drawn from the seed (up to three
+  // compactions' worth), not in milliseconds of real time: no sleep, and a replay aims at
+  // the same point of the child's work.
+  const killAfter = random.between(1, 900);
   await new Promise<void>((resolve, reject) => {
+    let lines = 0;
     child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      resolve();
+      const text = chunk.toString();
+      out += text;
+      lines += text.split('\n').length - 1;
+      if (lines >= killAfter) resolve();
     });
-    child.on('close', () => reject(new Error(`the child exited before appending:\n${out}`)));
+    child.on('close', () => reject(new Error(`the child exited after ${lines} of ${killAfter} appends:\n${out.slice(-500)}`)));
   });
-  await new Promise((r) => setTimeout(r, random.between(20, 320)));
   child.kill('SIGKILL');
   await closed;
   // Only whole lines: a line cut by the kill was never fully reported.

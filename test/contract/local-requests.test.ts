@@ -6,7 +6,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { systemClock } from '../../firmware/core/clock.ts';
+import { ManualClock } from '../../firmware/core/clock.ts';
 import { localTimeIn } from '../../firmware/core/local-time.ts';
 import { JobIntake } from '../../firmware/jobs/job-intake.ts';
 import { JobLedger, type LedgerRecord } from '../../firmware/jobs/job-ledger.ts';
@@ -16,6 +16,7 @@ import { LocalRequests } from '../../firmware/local-api/local-requests.ts';
 import { networkInterfaces } from 'node:os';
 import { silentLog } from '../../firmware/core/log.ts';
 import { DEMO_JOB_CONTEXT } from '../helpers/job-context.ts';
+import { settle } from '../helpers/poll.ts';
 
 const sell = (rub: number): Record<string, unknown> => ({
   type: 'sell',
@@ -30,7 +31,7 @@ function rig() {
   const published: JobResult[] = [];
   const queue: string[] = [];
   let started = false;
-  const clock = systemClock();
+  const clock = new ManualClock(Date.UTC(2025, 5, 1, 9, 0));
   const localTime = localTimeIn('Europe/Moscow');
   const intake = new JobIntake({ ledger, clock, localTime, log: silentLog(), publish: (r) => published.push(r), submit: (id) => queue.push(id) }, { ...DEMO_JOB_CONTEXT, deviceId: 'test' });
   const pipeline = {
@@ -53,13 +54,13 @@ function rig() {
     const id = queue.shift() ?? '';
     started = false;
     const result: JobResult = { version: 1, id, type: 'sell', device_id: 'test', timestamp: '01.06.2025 12:00:00', ...fields };
-    await ledger.record({ k: 'finished', id, at: Date.now(), result });
+    await ledger.record({ k: 'finished', id, at: clock.now(), result });
     published.push(result);
     requests.onResult(result);
-    await new Promise((r) => setTimeout(r, 10));
+    await settle();
     return id;
   };
-  return { ledger, records, published, queue, requests, finishHead, start: () => void (started = true) };
+  return { ledger, records, published, queue, requests, finishHead, clock, start: () => void (started = true) };
 }
 
 const it = suite('local API requests over the ledger and the intake');
@@ -83,7 +84,9 @@ it('a query after a job of its request is answered in its turn: once that job is
     answered = true;
     return a;
   });
-  await new Promise((res) => setTimeout(res, 50));
+  await settle();
+  r.clock.advance(10_000); // a query waits up to 15 s for the jobs before it
+  await settle();
   assert.is(answered, false, 'the query waits for the sell before it');
   await r.finishHead({ status: 'done' });
   assert.is((await posting).http, 201);

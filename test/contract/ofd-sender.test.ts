@@ -1,7 +1,8 @@
 /**
  * The OFD sender against the FN emulator and the OFD emulator over real TCP on loopback
  * (issue 5): every document confirmed in FD order; faulty OFD replies leave the document
- * queued and nothing crashes; the 30-day block comes and goes with the backlog.
+ * queued and nothing crashes; the 30-day block comes and goes with the backlog. The sender's
+ * back-off, idle checks and the transport's timeouts run on the rig's stepped clock.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -11,11 +12,17 @@ import type { OfdEmulatorFaults } from '../../drivers/ofd/emulator/ofd-emulator.
 import { closeShift, openShift } from '../../drivers/fn/fn-documents.ts';
 import { cashierTags } from '../helpers/fiscal-fixtures.ts';
 import { FN_NUMBER, T0, type FnRig } from '../helpers/fn-rig.ts';
-import { ofdRig } from '../helpers/ofd-rig.ts';
+import { ofdRig, type OfdRig } from '../helpers/ofd-rig.ts';
 import { registeredRig, sell } from '../helpers/fn-session.ts';
+import { stepThrough, stepUntil } from '../helpers/poll.ts';
 
 const HOUR = 3600;
 const DAY = 86400;
+
+/** Steps the clock until the sender has emptied the FN's queue (or its own 10 s of stepped time ran out). */
+function drained(rig: FnRig, o: OfdRig): Promise<boolean> {
+  return stepThrough(rig.clock, o.sender.drained(10_000), { stepMs: 20, maxMs: 11_000, what: 'the OFD sender to drain the FN' });
+}
 
 async function unsent(rig: FnRig): Promise<number> {
   return (await rig.driver.execute(FN.getUnconfirmedCount, {})).value.count;
@@ -28,7 +35,7 @@ test('every document reaches the OFD once, in FD order, and leaves the FN queue'
     for (let i = 0; i < 5; i++) await sell(rig, T0 + HOUR + i * 60);
     assert.is(await unsent(rig), 7);
     o.sender.start();
-    assert.ok(await o.sender.drained(10_000));
+    assert.ok(await drained(rig, o));
     assert.is(await unsent(rig), 0);
     assert.equal(o.ofd.documents.map((d) => d.fd), [1, 2, 3, 4, 5, 6, 7]);
     assert.is(o.ofd.counters.duplicates, 0);
@@ -56,14 +63,13 @@ for (const [name, fault, kind] of faults) {
     const o = await ofdRig(rig, fault);
     try {
       o.sender.start();
-      const deadline = Date.now() + 5000;
-      while (o.deliveries.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      assert.ok(o.deliveries.length >= 3, `three attempts logged (${o.deliveries.length})`);
+      // Back-off 20, 40, 80 ms (×0.75 with random 0.5): three attempts within 200 ms of stepped time.
+      await stepUntil(rig.clock, () => o.deliveries.length >= 3, { stepMs: 10, maxMs: 2000, what: () => `three attempts logged (${o.deliveries.length})` });
       assert.ok(o.deliveries.every((d) => d.k === kind && d.fd === 1), JSON.stringify(o.deliveries.slice(0, 3)));
       assert.ok(o.sender.stats.failures >= 3);
       assert.is(await unsent(rig), 2, 'still both documents in the FN');
       Object.assign(o.ofd.faults, { garbage: false, partial: false, closeMidReply: false, down: false, rejectCode: 0 });
-      assert.ok(await o.sender.drained(10_000));
+      assert.ok(await drained(rig, o));
       assert.is(await unsent(rig), 0);
     } finally {
       await o.close();
@@ -84,7 +90,7 @@ test('the 30-day block: receipts fail with 14h while the OFD is away, and work o
     assert.is((blocked as FnError).fnCode, 0x14);
     o.ofd.faults.down = false;
     o.sender.start();
-    assert.ok(await o.sender.drained(10_000));
+    assert.ok(await drained(rig, o));
     const opened = await openShift(rig.driver, '1.2', later, cashierTags);
     assert.is(opened.shiftNumber, 2);
     assert.is((await sell(rig, later + 60)).receiptNumber, 1);

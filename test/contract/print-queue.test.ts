@@ -16,13 +16,12 @@ import { PrintQueue, type PrintItem } from '../../firmware/pipeline/print-queue.
 import { EscPosPrinter } from '../../firmware/print/escpos-printer.ts';
 import { receiptFiscal, sellCashAndCard } from '../helpers/fiscal-fixtures.ts';
 import { testLog } from '../helpers/fn-rig.ts';
+import { settle as settleTurns } from '../helpers/poll.ts';
 
 const registration = parseConfig(readFileSync('device-config/demo.json', 'utf8')).registration;
 
 /** Lets the memory line and the promises behind it run; no wall time passes. */
-async function settle(turns = 50): Promise<void> {
-  for (let i = 0; i < turns; i++) await new Promise((r) => setImmediate(r));
-}
+const settle = (): Promise<void> => settleTurns(50);
 
 function rig(): { emulator: PrinterEmulator; queue: PrintQueue; clock: ManualClock; events: string[]; item: (id: string, fd: number | undefined) => PrintItem } {
   const [register, device] = memoryPortPair('printer');

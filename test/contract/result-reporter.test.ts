@@ -5,17 +5,19 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { systemClock } from '../../firmware/core/clock.ts';
+import { ManualClock } from '../../firmware/core/clock.ts';
 import { ResultReporter } from '../../firmware/jobs/result-reporter.ts';
 import { JobLedger, type LedgerRecord } from '../../firmware/jobs/job-ledger.ts';
 import { testLog } from '../helpers/fn-rig.ts';
+import { settle, stepUntil } from '../helpers/poll.ts';
 
 const it = suite('result reporter sweep');
 
 it('an unacknowledged final result is sent again while connected, until the broker acknowledges it', async () => {
   const records: LedgerRecord[] = [];
   const ledger = new JobLedger({ append: async (r) => void records.push(r) });
-  const clock = systemClock();
+  // Stepped: the sweep runs when the test moves the clock, not after real sleeps.
+  const clock = new ManualClock(Date.UTC(2026, 10, 23, 9, 0));
   let connected = false;
   let acknowledge = false;
   const sent: string[] = [];
@@ -40,16 +42,29 @@ it('an unacknowledged final result is sent again while connected, until the brok
   reporter.start();
   try {
     reporter.report(result);
-    await new Promise((r) => setTimeout(r, 150));
+    await settle();
+    clock.advance(120); // three sweeps
+    await settle();
     assert.is(sent.length, 1, 'nothing sent again while the link is down');
     connected = true;
-    await new Promise((r) => setTimeout(r, 150));
-    assert.ok(sent.length >= 2, `sent again while connected (${sent.length} sends)`);
+    clock.advance(40); // one sweep: the result is older than a sweep period
+    await settle();
+    assert.is(sent.length, 2, 'sent again at the first sweep while connected');
+    clock.advance(40); // a window still waits for its lost PUBACK: no pile-up of publishes
+    await settle();
+    assert.is(sent.length, 2, 'no second window while the first waits for its PUBACK');
+    clock.advance(20); // the window's 60 ms are up: it gives up on the lost PUBACK
+    await settle();
+    clock.advance(20); // and the next sweep sends again
+    await settle();
+    assert.is(sent.length, 3, 'sent again once the window with the lost PUBACK timed out');
     acknowledge = true;
-    await new Promise((r) => setTimeout(r, 250));
-    assert.ok(ledger.get('j1')?.reported, 'the acknowledgement is noted');
+    await stepUntil(clock, () => ledger.get('j1')?.reported === true, { stepMs: 20, maxMs: 200, what: 'the acknowledgement noted in the ledger' });
     const afterAck = sent.length;
-    await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 10; i++) {
+      clock.advance(40);
+      await settle();
+    }
     assert.is(sent.length, afterAck, 'and the sweep stops sending it');
   } finally {
     reporter.stop();

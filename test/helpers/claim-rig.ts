@@ -3,6 +3,7 @@
  * ACL, the cloud's Ed25519 key and CA, a factory config holding only the claim endpoint,
  * the batch's claim certificate and the cloud key, and `kassa run` as a real process.
  */
+import { systemClock } from '../../firmware/core/clock.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -63,7 +64,7 @@ export async function startClaimRig(deviceId = 'shop-1-kassa-1', factoryOver: Re
       ...factoryOver,
     }),
   );
-  const cloud = await CloudLink.connect({ url: broker.url, ...cloudTls, clientId: 'cloud-service' });
+  const cloud = await CloudLink.connect({ clock: systemClock(), url: broker.url, ...cloudTls, clientId: 'cloud-service' });
   const rig: ClaimRig = {
     broker,
     dir,

@@ -1,10 +1,12 @@
 /**
- * Test rig: an FnDriver talking to an FnEmulator over a byte stream, with a hand-set clock
- * (real-time timers by default; a ManualClock when the test steps time).
+ * Test rig: an FnDriver talking to an FnEmulator over a byte stream, on a stepped clock
+ * (ManualClock): the wall time the FN sees moves when the test sets it, and the driver's
+ * timeouts and the emulator's delays run out only when the test steps the clock
+ * (test/helpers/poll.ts stepUntil/stepThrough).
  * In-process (memoryPortPair) for contract tests; over a socat pty pair with the real
  * serialport binding for integration tests (see pty-pair.ts).
  */
-import type { Clock, TimerHandle } from '../../firmware/core/clock.ts';
+import { ManualClock, type Clock } from '../../firmware/core/clock.ts';
 import { createLog, type Log } from '../../firmware/core/log.ts';
 import { FnDevice, type FnDeviceOptions } from '../../drivers/fn/emulator/fn-device.ts';
 import { FnEmulator, type FnEmulatorFaults } from '../../drivers/fn/emulator/fn-emulator.ts';
@@ -14,31 +16,6 @@ import { FnFace } from '../../drivers/fn/fn-face.ts';
 import { memoryPortPair } from '../../drivers/memory-port.ts';
 import type { BytePort } from '../../drivers/port.ts';
 import { TEST_OPERATOR_KEY } from '../../drivers/ofd/operator-sign.ts';
-
-/**
- * Wall time set by hand, timers on real time: for rigs whose devices answer over a line in
- * real time (the driver's timeouts and ENQs, the emulator's delays, sockets). Tests that
- * step time use ManualClock (firmware/core/clock.ts), whose timers fire only when stepped.
- */
-/** A clock whose wall time the test sets: HandSetClock or ManualClock. */
-export type RigClock = Clock & { set(ms: number): void; advance(ms: number): void };
-
-export class HandSetClock implements Clock {
-  constructor(private nowMs: number) {}
-  now(): number {
-    return this.nowMs;
-  }
-  set(ms: number): void {
-    this.nowMs = ms;
-  }
-  advance(ms: number): void {
-    this.nowMs += ms;
-  }
-  after(ms: number, fn: () => void): TimerHandle {
-    const t = setTimeout(fn, ms);
-    return { cancel: () => clearTimeout(t) };
-  }
-}
 
 /** 2026-11-23 10:00 register-local time, as local seconds. */
 export const T0 = Date.UTC(2026, 10, 23, 10, 0) / 1000;
@@ -52,7 +29,10 @@ export function deviceOptions(overrides: Partial<FnDeviceOptions> = {}): FnDevic
   return { fnNumber: FN_NUMBER, secret: 'test-fn-secret', operatorKey: TEST_OPERATOR_KEY, validUntil: T0 + 400 * 86400, ...overrides };
 }
 
-export interface FnRig {
+/** A clock whose wall time a test sets: ManualClock, or a bench's real-time HandSetClock. */
+export type RigClock = Clock & { set(ms: number): void };
+
+export interface FnRig<C extends RigClock = ManualClock> {
   readonly driver: FnDriver;
   /** The FN in domain words over `driver`, as the firmware sees it. */
   readonly fn: FnFace;
@@ -60,22 +40,23 @@ export interface FnRig {
   readonly device: FnDevice;
   readonly store: FnStateStore;
   /** Wall clock of both sides, in ms; `at(localSeconds)` sets it. */
-  readonly clock: RigClock;
+  readonly clock: C;
   at(localSeconds: number): number;
   close(): Promise<void>;
 }
 
-export interface RigOptions {
+export interface RigOptions<C extends RigClock = ManualClock> {
   readonly device?: Partial<FnDeviceOptions>;
   readonly faults?: Partial<FnEmulatorFaults>;
   readonly driver?: Partial<FnDriverOptions>;
   readonly store?: FnStateStore;
   readonly ports?: [BytePort, BytePort];
-  readonly clock?: RigClock;
+  /** Default: a ManualClock at T0. */
+  readonly clock?: C;
 }
 
-export function fnRig(options: RigOptions = {}): FnRig {
-  const clock = options.clock ?? new HandSetClock(T0 * 1000);
+export function fnRig<C extends RigClock = ManualClock>(options: RigOptions<C> = {}): FnRig<C> {
+  const clock = options.clock ?? (new ManualClock(T0 * 1000) as RigClock as C);
   const log = testLog();
   const [registerSide, fnSide] = options.ports ?? memoryPortPair('fn');
   const store = options.store ?? memoryStateStore();

@@ -5,7 +5,7 @@ import { DEFAULT_P_VERSIONS } from '../../drivers/ofd/session-header.ts';
 import { TEST_OPERATOR_KEY } from '../../drivers/ofd/operator-sign.ts';
 import { OfdSender, type DeliveryRecord } from '../../firmware/ofd/ofd-sender.ts';
 import { OFD_INN } from './fiscal-fixtures.ts';
-import { testLog, type FnRig } from './fn-rig.ts';
+import { testLog, type FnRig, type RigClock } from './fn-rig.ts';
 
 export interface OfdRig {
   readonly ofd: OfdEmulator;
@@ -14,7 +14,7 @@ export interface OfdRig {
   close(): Promise<void>;
 }
 
-export async function ofdRig(rig: FnRig, faults: Partial<OfdEmulatorFaults> = {}): Promise<OfdRig> {
+export async function ofdRig(rig: FnRig<RigClock>, faults: Partial<OfdEmulatorFaults> = {}): Promise<OfdRig> {
   const log = testLog();
   const ofd = new OfdEmulator({ clock: rig.clock, log }, { ofdInn: OFD_INN, operatorKey: TEST_OPERATOR_KEY }, faults);
   const port = await ofd.listen(0);

@@ -21,6 +21,7 @@ import { ShiftKeeper } from '../../firmware/pipeline/shift-keeper.ts';
 import { EscPosPrinter } from '../../firmware/print/escpos-printer.ts';
 import { T0, testLog, type FnRig } from './fn-rig.ts';
 import { registeredRig } from './fn-session.ts';
+import { stepUntil } from './poll.ts';
 
 export const config: DeviceConfig = parseConfig(readFileSync('device-config/demo.json', 'utf8'));
 
@@ -88,12 +89,7 @@ export async function pipelineRig(): Promise<PipelineRig> {
     fds: () => [...fn.device.snapshot.documents.keys()].sort((a, b) => a - b),
     finals: (id) => results.filter((r) => r.id === id && (r.status === 'done' || r.status === 'fail')),
     async until(ready, what, maxMs = 60_000) {
-      for (let stepped = 0; ; stepped += 10) {
-        for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
-        if (ready()) return;
-        if (stepped >= maxMs) throw new Error(`not within ${maxMs} ms of rig time: ${what}`);
-        clock.advance(10);
-      }
+      await stepUntil(clock, ready, { stepMs: 10, maxMs, what });
     },
     async close() {
       for (const p of pipelines) await p.stop();

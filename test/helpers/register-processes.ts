@@ -11,7 +11,8 @@ import { fileStateStore } from '../../drivers/fn/emulator/fn-state-store.ts';
 import type { ArchivedDocument } from '../../drivers/fn/emulator/fn-emulator-state.ts';
 import { decodeTlv, findTag } from '../../firmware/fiscal/tlv-codec.ts';
 import { makeRnm } from '../../firmware/fiscal/registration-numbers.ts';
-import { deviceOptions, HandSetClock, testLog } from './fn-rig.ts';
+import { ManualClock } from '../../firmware/core/clock.ts';
+import { deviceOptions, testLog } from './fn-rig.ts';
 import { ptyPair, type PtyPair } from './pty-pair.ts';
 import { pollUntil } from './poll.ts';
 
@@ -76,7 +77,7 @@ export async function registerProcesses(dir: string, brokerUrl: string, options:
   );
   const loadFn = (): FnDevice => {
     const store = fileStateStore(fnStatePath);
-    const device = new FnDevice({ store, clock: new HandSetClock(Date.now()), log: testLog() }, deviceOptions({ secret: 'demo-fn-secret' }));
+    const device = new FnDevice({ store, clock: new ManualClock(Date.now()), log: testLog() }, deviceOptions({ secret: 'demo-fn-secret' }));
     device.boot();
     store.close();
     return device;

@@ -30,7 +30,7 @@ async function openConsole(app: App): Promise<{ socket: Socket; client: ConsoleC
   await new Promise((r) => socket.once('connect', r));
   const received: Buffer[] = [];
   socket.on('data', (chunk: Buffer) => received.push(chunk));
-  const client = new ConsoleClient(socketPort(socket), 20_000);
+  const client = new ConsoleClient(socketPort(socket), systemClock(), 20_000);
   await client.ready();
   return { socket, client, transcript: () => Buffer.concat(received).toString('utf8'), text: async (line) => (await client.run(line)).join('\n') };
 }

@@ -5,6 +5,7 @@
  * archive and the jobs; acting commands go through the same job queue as the cloud's jobs
  * (their results reach the cloud too). Then the TCP console and the `kassa console` CLI.
  */
+import { systemClock } from '../../firmware/core/clock.ts';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
@@ -41,7 +42,7 @@ serial.before(async (ctx) => {
   ctx.cloud = await connectCloud(ctx.broker.url, ctx.rig.config.mqtt.topicPrefix);
   await ctx.cloud.online();
   ctx.terminal = await openSerialPort({ path: ctx.pty.b, baudRate: 115200 });
-  ctx.client = new ConsoleClient(ctx.terminal, 20_000);
+  ctx.client = new ConsoleClient(ctx.terminal, systemClock(), 20_000);
   // The greeting was written before the terminal opened the line: Enter asks for a prompt.
   await ctx.terminal.write(Buffer.from('\r'));
   await ctx.client.ready();

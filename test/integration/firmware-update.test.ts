@@ -9,6 +9,7 @@
  *   during the download, right after the switch and during the new version's first start: the
  *   register always runs one version or the other, never neither.
  */
+import { systemClock } from '../../firmware/core/clock.ts';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -28,6 +29,7 @@ import { removeDir } from '../helpers/app-rig.ts';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
 import { ptyPair, type PtyPair } from '../helpers/pty-pair.ts';
 import { supervise, type Supervisor } from '../helpers/service-supervisor.ts';
+import { seededRandom } from '../helpers/seeded-random.ts';
 
 const CHUNK = 65_536;
 const DEVICE = `upd-${process.pid}`;
@@ -62,7 +64,7 @@ async function reportedVersion(c: Ctx, timeoutMs: number, want?: string): Promis
   const deadline = Date.now() + timeoutMs;
   let last = '(no status)';
   while (Date.now() < deadline) {
-    const probe = await CloudLink.connect({ url: c.broker.url });
+    const probe = await CloudLink.connect({ clock: systemClock(), url: c.broker.url });
     try {
       const got = await new Promise<string | undefined>((resolve) => {
         const t = setTimeout(() => resolve(undefined), 1000);
@@ -151,7 +153,7 @@ it.before(async (c) => {
   );
   await new Promise((r) => setTimeout(r, 600)); // the FN emulator's start-up under tsx
   c.register = supervise({ programDir: program(c), dataDir, configPath, restartDelayMs: 200 });
-  c.link = await CloudLink.connect({ url: c.broker.url });
+  c.link = await CloudLink.connect({ clock: systemClock(), url: c.broker.url });
   await c.link.watch(`${PREFIX}/results`);
   assert.is(await reportedVersion(c, 30_000, '0.1.0'), '0.1.0');
 });
@@ -271,17 +273,14 @@ it('SIGKILL right after the switch, during the new version’s first start: it s
 });
 
 it('SIGKILL at random moments through a whole update (seeded): after every kill it runs one version or the other', async (c) => {
-  const seed = Number(process.env['KASSA_TEST_SEED'] ?? Date.now() % 100_000);
-  console.log(`  random kills: seed ${seed} (replay with KASSA_TEST_SEED=${seed})`);
-  let state = seed;
-  const random = (): number => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const { seed, between } = seededRandom('firmware update: kill moments');
   // 0.1.1 → 0.1.0, forced: download, slot write, switch and first start all happen under fire.
   const cmd = command(c, 'update', orderFor(c.packages.n, '0.1.0', { force: true }));
   const sent = await sendUpdate(c, cmd, c.packages.n);
   const isFinal = (): boolean => (c.link.commandResults.get(cmd.id) ?? []).some((r) => r.status === 'done' || r.status === 'fail');
   const seen: string[] = [];
   for (let kill = 0; kill < 6 && !isFinal(); kill++) {
-    await new Promise((r) => setTimeout(r, 200 + Math.floor(random() * 2300)));
+    await new Promise((r) => setTimeout(r, between(200, 2500)));
     await c.register.kill('SIGKILL');
     const version = await reportedVersion(c, 30_000);
     seen.push(version);

@@ -50,7 +50,7 @@ it('register, sell, re-register, close refused with a backlog, close, replace th
   const prefix = rig.config.mqtt.topicPrefix;
   const jobs = (ctx.jobs = await connectCloud(ctx.broker.url, prefix));
   await jobs.online();
-  const link = (ctx.link = await CloudLink.connect({ url: ctx.broker.url }));
+  const link = (ctx.link = await CloudLink.connect({ clock: systemClock(), url: ctx.broker.url }));
   await link.watch(`${prefix}/results`);
   const run = async (type: string, body: Record<string, unknown> = {}): Promise<CommandResult> => {
     const c = await link.command(`${prefix}/commands`, cloudKey.privateKey, rig.config.deviceId, type, body);

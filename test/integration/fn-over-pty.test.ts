@@ -16,18 +16,20 @@ import { closeShift, formReceipt, formStateReport, openShift, registerFn } from 
 import type { FfdVersion } from '../../firmware/fiscal/ffd-version.ts';
 import { buy, cashierTags, correction, registration, sellCashAndCard, sellRefund, thirtyItems, RNM, USER_INN } from '../helpers/fiscal-fixtures.ts';
 import { fnRig, T0, FN_NUMBER, type FnRig } from '../helpers/fn-rig.ts';
+import { HandSetClock } from '../helpers/hand-set-clock.ts';
 import { ptyPair, type PtyPair } from '../helpers/pty-pair.ts';
 
 const FN_FORMED_IN_RECEIPT = [1012, 1040, 1041, 1018, 1037, 1209, 1038, 1042, 1054, 1020, 1077];
 
 for (const ffd of ['1.2', '1.05'] as const) {
-  const it = suite<{ pty?: PtyPair; rig?: FnRig }>(`FN over a socat pty, FFD ${ffd}`, {});
+  const it = suite<{ pty?: PtyPair; rig?: FnRig<HandSetClock> }>(`FN over a socat pty, FFD ${ffd}`, {});
 
   it.before(async (ctx) => {
     ctx.pty = await ptyPair();
     const registerSide = await openSerialPort({ path: ctx.pty.a, baudRate: 115200 });
     const deviceSide = await openSerialPort({ path: ctx.pty.b, baudRate: 115200 });
-    ctx.rig = fnRig({ ports: [registerSide, deviceSide], driver: { timeoutMs: 2000, longTimeoutMs: 4000 } });
+    // A real pty: the bytes take real time, so the driver's timeouts run on it too.
+    ctx.rig = fnRig({ clock: new HandSetClock(T0 * 1000), ports: [registerSide, deviceSide], driver: { timeoutMs: 2000, longTimeoutMs: 4000 } });
   });
 
   it.after(async (ctx) => {

@@ -1,7 +1,7 @@
 /**
  * Issue 13 §3: both sources interleaved under load — the cloud over a real mosquitto and a
  * retail program over HTTP — while the runtime is SIGKILLed on a seeded random schedule
- * (the seed is printed; KASSA_SEED=<n> replays it). The FN emulator runs as its own process
+ * (the seed is printed; KASSA_TEST_SEED=<n> replays it). The FN emulator runs as its own process
  * on a pty and survives the kills. Every cloud job and every task of every local request
  * must end with exactly one fiscal document and a final answer: on the results topic for
  * all of them, and over HTTP for the local ones.
@@ -17,7 +17,7 @@ import { removeDir } from '../helpers/app-rig.ts';
 import { connectCloud } from '../helpers/cloud.ts';
 import { freePort, localClient, startServing } from '../helpers/local-client.ts';
 import { startMosquitto } from '../helpers/mosquitto.ts';
-import { prng } from '../helpers/prng.ts';
+import { seededRandom } from '../helpers/seeded-random.ts';
 import { receiptFdsByTotal, registerProcesses } from '../helpers/register-processes.ts';
 
 const CLOUD_JOBS = 60;
@@ -45,10 +45,7 @@ function localRequest(r: number, random: () => number): { uuid: string; tasks: R
 }
 
 test(`${CLOUD_JOBS} cloud jobs and ${LOCAL_REQUESTS} local requests interleaved, the runtime SIGKILLed at random (≥ 10 kills)`, async () => {
-  const seed = Number(process.env['KASSA_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
-  console.log(`  local-api-crash: seed ${seed} (replay with KASSA_SEED=${seed})`);
-  const random = prng(seed);
-  const between = (lo: number, hi: number): number => lo + Math.floor(random() * (hi - lo));
+  const { seed, next: random, between } = seededRandom('local-api-crash: kill moments and interleaving');
   const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
   const dir = mkdtempSync(join(tmpdir(), 'kassa-mixed-'));

@@ -7,6 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { localClient } from '../helpers/local-client.ts';
+import { pollUntil } from '../helpers/poll.ts';
 import { startPrinterAppRig } from '../helpers/printer-app-rig.ts';
 
 const sell = {
@@ -24,13 +25,8 @@ test('paper out: the task is blocked, continuePrint resumes, one document printe
     await cloud.online();
     emulator.knobs.paperOut = true;
     assert.is((await api.post('till-1', [sell])).status, 201);
-    const deadline = Date.now() + 15_000;
-    let state = '';
-    while (state !== 'blocked' && Date.now() < deadline) {
-      state = ((await api.get('till-1')).body['results'] as { status: string }[])[0]?.status ?? '';
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    assert.is(state, 'blocked', 'fiscalized, waiting for paper');
+    const stateOf = async (): Promise<string> => ((await api.get('till-1')).body['results'] as { status: string }[])[0]?.status ?? '';
+    await pollUntil(async () => (await stateOf()) === 'blocked', { timeoutMs: 15_000, what: 'till-1 blocked: fiscalized, waiting for paper' });
     const notPrinted = cloud.results.get('local:till-1/0')?.find((r) => r.status === 'fiscalized_not_printed');
     const fd = notPrinted?.payload?.fiscal_document_number;
     assert.ok(fd, 'the cloud heard of the document, marked local');
@@ -52,8 +48,13 @@ test('paper out: the task is blocked, continuePrint resumes, one document printe
     assert.is(task?.status, 'ready');
     assert.is(task?.result?.['fiscalParams']?.fiscalDocumentNumber, fd, 'the same document, never fiscalized again');
     assert.is(task?.result?.['fiscalParams']?.total, 52.3);
-    await new Promise((r) => setTimeout(r, 300));
-    assert.is(emulator.printed.filter((p) => p.lines.some((l) => new RegExp(`^ФД +${fd}$`).test(l.trim()))).length, 1, 'printed exactly once');
+    // Prints come out in queue order: once the next receipt is out, a second print of this one would be too.
+    assert.is((await api.post('till-2', [sell])).status, 201);
+    const [next] = await api.final('till-2');
+    const nextFd = next?.result?.['fiscalParams']?.fiscalDocumentNumber;
+    const printsOf = (n: unknown): number => emulator.printed.filter((p) => p.lines.some((l) => new RegExp(`^ФД +${n}$`).test(l.trim()))).length;
+    await pollUntil(() => printsOf(nextFd) === 1, { timeoutMs: 10_000, what: `the next receipt (FD ${nextFd}) off the printer` });
+    assert.is(printsOf(fd), 1, 'printed exactly once');
   } finally {
     await stop();
   }

@@ -18,7 +18,8 @@ import type { DeviceStatus } from '../../firmware/status/device-status.ts';
 import { removeDir, testConfig } from '../helpers/app-rig.ts';
 import { connectCloud } from '../helpers/cloud.ts';
 import { OFD_INN } from '../helpers/fiscal-fixtures.ts';
-import { FN_NUMBER, HandSetClock, testLog } from '../helpers/fn-rig.ts';
+import { FN_NUMBER, testLog } from '../helpers/fn-rig.ts';
+import { HandSetClock } from '../helpers/hand-set-clock.ts';
 import { startMosquitto } from '../helpers/mosquitto.ts';
 import { pollUntil } from '../helpers/poll.ts';
 

@@ -164,8 +164,9 @@ register('paper out after 16h: fiscalized, not printed; paper back: printed once
     assert.is(done.status, 'done');
     assert.is(done.printed, true);
     assert.is(done.payload?.fiscal_document_number, fd, 'the same document, never fiscalized again');
-    await new Promise((r) => setTimeout(r, 300));
-    assert.is(emulator.printed.filter((p) => p.lines.some((l) => new RegExp(`^ФД +${fd}$`).test(l.trim()))).length, 1, 'printed exactly once');
+    // Prints come out in queue order: once the copy below is out, a second print of this receipt would be too.
+    const originalsOf = (n: unknown): number => emulator.printed.filter((p) => p.lines.some((l) => l.trim() === 'КОПИЯ') === false && p.lines.some((l) => new RegExp(`^ФД +${n}$`).test(l.trim()))).length;
+    assert.is(originalsOf(fd), 1, 'printed once by the time the result says printed');
     // The shift the register opened on its own for this receipt: its report came out first.
     assert.ok(emulator.printed[0]?.lines.some((l) => l.trim() === 'ОТЧЕТ ОБ ОТКРЫТИИ СМЕНЫ'), 'the open-shift report is printed');
     assert.ok(emulator.printed[0]?.lines.some((l) => /^КАССИР +\S/.test(l.trim())), 'with its cashier');
@@ -175,7 +176,8 @@ register('paper out after 16h: fiscalized, not printed; paper back: printed once
     const before = emulator.printed.length;
     await cloud.publish(JSON.stringify({ version: 1, id: 'paper-copy', type: 'print_copy', fd }));
     assert.is((await cloud.final('paper-copy')).status, 'done');
-    await new Promise((r) => setTimeout(r, 300));
+    await pollUntil(() => emulator.printed.length > before, { timeoutMs: 10_000, what: 'the copy off the printer' });
+    assert.is(originalsOf(fd), 1, 'printed exactly once: no second print came out before the copy');
     const copy = emulator.printed[before];
     // The encoder feeds a line after each cut, which starts the next paper: compare from the first text.
     const text = (lines: readonly string[] = []): string[] => lines.slice(lines.findIndex((l) => l.trim() !== ''));
@@ -190,13 +192,13 @@ register('paper out after 16h: fiscalized, not printed; paper back: printed once
     const electronic = await cloud.final('paper-electronic');
     assert.is(electronic.status, 'done', JSON.stringify(electronic.error));
     assert.is(electronic.printed, undefined, 'no printed flag for an electronic receipt');
-    await new Promise((r) => setTimeout(r, 300));
-    assert.is(emulator.printed.length, printedBefore, 'nothing came off the printer');
 
     // A copy without an FD number is a copy of the last document: here the electronic receipt.
     await cloud.publish(JSON.stringify({ version: 1, id: 'paper-copy-last', type: 'print_copy' }));
     assert.is((await cloud.final('paper-copy-last')).status, 'done');
-    await new Promise((r) => setTimeout(r, 300));
+    await pollUntil(() => emulator.printed.length > printedBefore, { timeoutMs: 10_000, what: 'the copy of the last document' });
+    // In queue order, a print of the electronic receipt would have come out before this copy.
+    assert.is(emulator.printed.length, printedBefore + 1, 'the electronic receipt never came off the printer: only the copy did');
     const lastCopy = emulator.printed[printedBefore]?.lines ?? [];
     assert.ok(lastCopy.some((l) => l.trim() === 'КОПИЯ'));
     assert.ok(lastCopy.some((l) => new RegExp(`^ФД +${electronic.payload?.fiscal_document_number}$`).test(l)), 'the last FD');

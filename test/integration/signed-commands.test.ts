@@ -5,6 +5,7 @@
  * results topic, and change nothing. With security.requireSignedJobs an unsigned receipt job
  * makes no fiscal document and a signed one does.
  */
+import { systemClock } from '../../firmware/core/clock.ts';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,7 +31,7 @@ it.before(async (ctx) => {
   ctx.rig = await startAppRig(ctx.broker.url, { security: { cloudPublicKey: cloudKey.publicKey.export({ type: 'spki', format: 'pem' }).toString(), requireSignedJobs: true } });
   ctx.jobs = await connectCloud(ctx.broker.url, ctx.rig.config.mqtt.topicPrefix);
   await ctx.jobs.online();
-  ctx.link = await CloudLink.connect({ url: ctx.broker.url });
+  ctx.link = await CloudLink.connect({ clock: systemClock(), url: ctx.broker.url });
   await ctx.link.watch(`${ctx.rig.config.mqtt.topicPrefix}/results`);
 });
 

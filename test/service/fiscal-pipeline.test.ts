@@ -10,7 +10,8 @@ import { OPEN_DOCUMENT } from '../../drivers/fn/fn-status-flags.ts';
 import { buildReceipt } from '../../firmware/fiscal/receipt-builder.ts';
 import { FD_TYPE } from '../../firmware/fiscal/tag-table.ts';
 import { pipelineRig, sellJob, type PipelineRig } from '../helpers/pipeline-rig.ts';
-import { T0 } from '../helpers/fn-rig.ts';
+import { FN_NUMBER, T0, testLog } from '../helpers/fn-rig.ts';
+import { reconcileForming } from '../../firmware/pipeline/reconcile.ts';
 
 const test = suite('fiscal pipeline (service)');
 
@@ -57,6 +58,23 @@ test('reconciliation, a document left open in the FN: cancelled, then the job is
     assert.is(rig.finals('open-doc')[0]?.status, 'done');
     assert.is((await rig.fn.fn.status()).document, OPEN_DOCUMENT.none);
     assert.equal(rig.fds().filter((fd) => fd > fdBefore), [fdBefore + 1], 'one new FD');
+  } finally {
+    await rig.close();
+  }
+});
+
+test('reconcileForming itself, a document left open: it cancels it (06h) and marks the job unformed', async () => {
+  // The pipeline also cancels an open document before forming; this asks reconciliation alone.
+  const rig = await pipelineRig();
+  try {
+    await acceptedAndForming(rig, 'open-direct');
+    await rig.fn.driver.execute(FN.startReceipt, { dateTime: rig.fn.at(T0 + 120) });
+    const entry = rig.ledger.get('open-direct');
+    assert.ok(entry?.forming, 'the ledger says forming');
+    const after = await reconcileForming({ fn: rig.fn.fn, ledger: rig.ledger, log: testLog(), clock: rig.fn.clock }, entry, (f) => ({ ...f, fnNumber: FN_NUMBER, rnm: '', ofdInn: '', fnsSite: '' }));
+    assert.is((await rig.fn.fn.status()).document, OPEN_DOCUMENT.none, 'the open receipt was cancelled');
+    assert.is(after.forming, undefined, 'no longer forming');
+    assert.equal(kindsOf(rig, 'open-direct'), ['accepted', 'forming', 'unformed']);
   } finally {
     await rig.close();
   }

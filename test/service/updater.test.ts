@@ -18,6 +18,7 @@ import { Updater, UPDATER_DEFAULTS, type UpdateReport, type UpdaterOptions } fro
 import { UpdateStateFile } from '../../firmware/update/update-state.ts';
 import { removeDir } from '../helpers/app-rig.ts';
 import { programLayout } from '../helpers/program-layout.ts';
+import { pollUntil } from '../helpers/poll.ts';
 
 const CHUNK = 4096;
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -76,13 +77,12 @@ function rig(): Rig {
   return r;
 }
 
-/** Waits for the updater's background work (real file writes with fsync) by watching what it does. */
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`never: ${what}`);
-    await new Promise((res) => setTimeout(res, 2));
-  }
+/**
+ * Waits for the updater's background work, which writes real files with fsync and so takes
+ * real time: the shared poll on a condition, not a fixed sleep.
+ */
+function until(check: () => boolean, what: string): Promise<void> {
+  return pollUntil(check, { timeoutMs: 10_000, intervalMs: 2, what });
 }
 
 const updater = suite('updater');

@@ -6,9 +6,8 @@ import { localTimeIn } from '../../firmware/core/local-time.ts';
 import { silentLog } from '../../firmware/core/log.ts';
 import { WorkQueue } from '../../firmware/core/work-queue.ts';
 import { dailyAt, every } from '../../firmware/schedule/schedules.ts';
+import { settle } from '../helpers/poll.ts';
 
-/** Lets promise callbacks run (no wall time passes). */
-const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
 const T = Date.UTC(2026, 10, 23, 10, 0, 30);
 
 const clock = suite('stepped clock and schedules');
