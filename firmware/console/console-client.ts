@@ -29,6 +29,20 @@ export class ConsoleClient {
     return this.untilPrompt();
   }
 
+  /**
+   * For a line whose far end may already have talked (a serial console greets once, maybe
+   * before this end opened it): types a marker line the console does not know and drops
+   * everything up to the prompt after its answer, so the next `run` reads its own answer.
+   */
+  async sync(): Promise<void> {
+    const marker = `sync-${this.clock.now().toString(36)}`;
+    await this.port.write(Buffer.from(`${marker}\r`, 'utf8'));
+    for (;;) {
+      const lines = await this.untilPrompt();
+      if (lines.includes(marker)) return;
+    }
+  }
+
   /** Runs one command line; resolves with its answer lines. */
   async run(line: string): Promise<string[]> {
     await this.port.write(Buffer.from(`${line}\r`, 'utf8'));

@@ -43,9 +43,8 @@ serial.before(async (ctx) => {
   await ctx.cloud.online();
   ctx.terminal = await openSerialPort({ path: ctx.pty.b, baudRate: 115200 });
   ctx.client = new ConsoleClient(ctx.terminal, systemClock(), 20_000);
-  // The greeting was written before the terminal opened the line: Enter asks for a prompt.
-  await ctx.terminal.write(Buffer.from('\r'));
-  await ctx.client.ready();
+  // The greeting may come before or after the terminal opened the line: sync on a marker.
+  await ctx.client.sync();
 });
 
 serial.after(async (ctx) => {
