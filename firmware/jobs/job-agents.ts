@@ -15,7 +15,7 @@
 import type { AgentData, ReceiptAgent, Supplier } from '../fiscal/receipt.ts';
 import type { Problem, ValidationContext } from './job.ts';
 import { checkInn, checkPhone, checkText } from './job-parties.ts';
-import type { AtolAgentInfo, AtolSupplierInfo } from './job-wire.ts';
+import type { AtolAgentInfo, AtolSupplierInfo, CartItem } from './job-wire.ts';
 
 /** INN 1226 takes this value when the supplier has no Russian INN (fiscal-spec §2.5). */
 const NO_INN = '000000000000';
@@ -69,18 +69,49 @@ export function checkAgentRules(
     }
     if (receipt.supplier && receipt.agent) problems.push({ path: `${base}.supplier_info`, message: 'FFD 1.2 carries supplier phones (1171, in 1224) on the items, not on the receipt: give them in items[].supplier_info.phones' });
   }
-  items.forEach((it, i) => {
-    const path = `${base}.items[${i}]`;
-    const asAgent = it.agent !== undefined || receipt.agent !== undefined;
-    if (!asAgent) {
-      if (it.supplier) problems.push({ path: `${path}.supplier_info`, message: 'supplier data (1224, 1226) goes with an agent sign: give agent_info on the item or the receipt' });
-      return;
-    }
-    if (it.supplier?.inn === undefined) problems.push({ path: `${path}.supplier_info.inn`, message: `is required: an item sold as agent names its supplier's INN (1226; ${NO_INN} when the supplier has none)` });
-    if (ctx.ffd === '1.2' && it.supplier?.name === undefined) problems.push({ path: `${path}.supplier_info.name`, message: "is required in FFD 1.2: an item sold as agent names its supplier (1225)" });
-  });
+  items.forEach((it, i) => checkItemAgent(it, receipt.agent !== undefined, `${base}.items[${i}]`, ctx, problems));
+}
+
+/** One item: supplier data needs an agent sign; an agent's item names its supplier (above). */
+export function checkItemAgent(it: { readonly agent: AtolAgentInfo | undefined; readonly supplier: AtolSupplierInfo | undefined }, receiptAgent: boolean, path: string, ctx: ValidationContext, problems: Problem[]): void {
+  if (it.agent === undefined && !receiptAgent) {
+    if (it.supplier) problems.push({ path: `${path}.supplier_info`, message: 'supplier data (1224, 1226) goes with an agent sign: give agent_info on the item or the receipt' });
+    return;
+  }
+  if (it.supplier?.inn === undefined) problems.push({ path: `${path}.supplier_info.inn`, message: `is required: an item sold as agent names its supplier's INN (1226; ${NO_INN} when the supplier has none)` });
+  if (ctx.ffd === '1.2' && it.supplier?.name === undefined) problems.push({ path: `${path}.supplier_info.name`, message: 'is required in FFD 1.2: an item sold as agent names its supplier (1225)' });
 }
 
 function phoneOk(phone: string, tag: number, path: string, ctx: ValidationContext, problems: Problem[]): boolean {
   return checkPhone(phone, path, problems) && checkText(phone, tag, ctx, path, problems);
+}
+
+/** The Sberbank fiscal API's camelCase names of ATOL's (alekciy/php-ecom-sber-sdk; SOURCES.md). */
+const SBER_NAMES: readonly (readonly [string, string])[] = [
+  ['agent_info', 'agentInfo'],
+  ['supplier_info', 'supplierInfo'],
+  ['paying_agent', 'payingAgent'],
+  ['receive_payments_operator', 'receivePaymentsOperator'],
+  ['money_transfer_operator', 'moneyTransferOperator'],
+];
+
+/**
+ * A Sberbank cart item's `agentInfo` / `supplierInfo` → the same agent and supplier an ATOL
+ * item makes, checked by the same rules; problems name the cloud's camelCase path.
+ */
+export function sberItemParties(it: CartItem, path: string, ctx: ValidationContext, problems: Problem[]): { agent?: ReceiptAgent; supplier?: Supplier } {
+  const a = it.agentInfo;
+  const agentInfo: AtolAgentInfo | undefined = a && {
+    type: a.type,
+    ...(a.payingAgent ? { paying_agent: a.payingAgent } : {}),
+    ...(a.receivePaymentsOperator ? { receive_payments_operator: a.receivePaymentsOperator } : {}),
+    ...(a.moneyTransferOperator ? { money_transfer_operator: a.moneyTransferOperator } : {}),
+  };
+  const found: Problem[] = [];
+  checkItemAgent({ agent: agentInfo, supplier: it.supplierInfo }, false, path, ctx, found);
+  const agent = agentOf(agentInfo, `${path}.agent_info`, ctx, found);
+  const supplier = supplierOf(it.supplierInfo, `${path}.supplier_info`, ctx, found);
+  const rename = (text: string): string => SBER_NAMES.reduce((acc, [from, to]) => acc.split(from).join(to), text);
+  problems.push(...found.map((p) => ({ ...p, path: rename(p.path), message: rename(p.message).replace(' or the receipt', '') }))); // a cart has no receipt-level agent
+  return { ...(agent ? { agent } : {}), ...(supplier ? { supplier } : {}) };
 }

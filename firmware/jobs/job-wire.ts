@@ -150,6 +150,16 @@ export interface CartItem {
   /** Informational for the bank (agent's fee). */
   readonly agentInterest?: { readonly interestType: string; readonly interestValue: number };
   readonly itemDetails?: object;
+  /** The Sberbank fiscal API's names of ATOL's agent_info / supplier_info (job-agents.ts). */
+  readonly agentInfo?: SberAgentInfo;
+  readonly supplierInfo?: AtolSupplierInfo;
+}
+
+export interface SberAgentInfo {
+  readonly type: string;
+  readonly payingAgent?: AtolAgentInfo['paying_agent'];
+  readonly receivePaymentsOperator?: AtolAgentInfo['receive_payments_operator'];
+  readonly moneyTransferOperator?: AtolAgentInfo['money_transfer_operator'];
 }
 
 export interface SberDiscount {
