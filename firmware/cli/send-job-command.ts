@@ -16,11 +16,13 @@ export const sendJobCommand: Command = {
   name: 'send-job',
   summary: 'publish job file(s) to the register and print the results',
   usage: `kassa send-job <job.json>… [--config <file>] [--url <mqtt url>] [--cbor] [--timeout-ms <n>]
+  A file is a job, or a fixture {"job": …, "expect": {"status": …}} (test/fixtures/real/): its job
+  is sent and its final status compared with the expected one.
   --config <file>    the register's config: broker and topics, default ${DEFAULT_CONFIG}
   --url <url>        broker URL instead of the config's
   --cbor             send the payload as CBOR instead of JSON
   --timeout-ms <n>   give up waiting for results after n ms, default 60000
-Exit code: 0 when every job is done, 1 when one failed or timed out.`,
+Exit code: 0 when every job is done (a fixture's: ends as it expects), 1 when one failed or timed out.`,
   async run(ctx: CliContext): Promise<number> {
     const { values, positionals } = parseArgs({
       args: [...ctx.args],
@@ -33,13 +35,13 @@ Exit code: 0 when every job is done, 1 when one failed or timed out.`,
     const url = values.url ?? (b.kind === 'embedded' ? `mqtt://${b.host}:${b.port}` : b.url);
     const topics = topicsFor(config.mqtt.topicPrefix);
     const jobs = positionals.map((file) => {
-      const text = readFileSync(file, 'utf8');
-      const job = JSON.parse(text) as { id?: unknown; atol_request?: { external_id?: unknown } };
+      const { job, expected } = jobOfFile(JSON.parse(readFileSync(file, 'utf8')) as unknown);
       // An ATOL request body may leave the id to its external_id (firmware/jobs/README.md Form 5).
-      const id = job.id ?? job.atol_request?.external_id;
+      const id = job['id'] ?? (job['atol_request'] as { external_id?: unknown } | undefined)?.external_id;
       if (typeof id !== 'string') throw new UsageError(`${file}: the job has no "id" (nor atol_request.external_id)`);
-      return { file, id, payload: values.cbor ? encodeCbor(job) : Buffer.from(text) };
+      return { file, id, expected, payload: values.cbor ? encodeCbor(job) : Buffer.from(JSON.stringify(job)) };
     });
+    const expectedOf = new Map(jobs.map((j) => [j.id, j.expected]));
     const waiting = new Map(jobs.map((j) => [j.id, j.file]));
     let failed = 0;
     // One try, like the console: no broker means no register to send to, said plainly.
@@ -57,7 +59,9 @@ Exit code: 0 when every job is done, 1 when one failed or timed out.`,
           if (result.id === null || !waiting.has(result.id)) return;
           ctx.out(JSON.stringify(result, null, 2));
           if (FINAL_STATUSES.has(result.status)) {
-            if (result.status === 'fail') failed++;
+            const expected = expectedOf.get(result.id);
+            if (expected !== undefined) ctx.err(`job ${result.id}: ${result.status}, ${result.status === expected ? 'as its fixture expects' : `its fixture expects ${expected}`}`);
+            if (result.status !== (expected ?? 'done')) failed++;
             waiting.delete(result.id);
             if (waiting.size === 0) resolve();
           }
@@ -79,3 +83,14 @@ Exit code: 0 when every job is done, 1 when one failed or timed out.`,
     }
   },
 };
+
+/** A job file, or a fixture of test/fixtures/real/ ({job, expect}): the job and the status it expects. */
+export function jobOfFile(value: unknown): { job: Record<string, unknown>; expected?: string } {
+  const o = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  const inner = o['job'];
+  const expect = o['expect'] as { status?: unknown } | undefined;
+  if (typeof inner === 'object' && inner !== null && !Array.isArray(inner) && typeof expect?.status === 'string') {
+    return { job: inner as Record<string, unknown>, expected: expect.status };
+  }
+  return { job: o };
+}

@@ -16,6 +16,7 @@ import type { TlvNode } from './tlv-codec.ts';
 import { rateUseAt, vatRate, VAT_RATES } from './vat-rates.ts';
 import { itemVat, vatTotals } from './vat-totals.ts';
 import { personTags, sellerTags, type Problem } from './common-tags.ts';
+import { agentDataTags, agentType, itemAgentTags } from './agent-tags.ts';
 
 export { vatTotals } from './vat-totals.ts';
 
@@ -34,7 +35,7 @@ export interface BuiltDocument {
  */
 export function buildReceipt(receipt: Receipt, ffd: FfdVersion, at?: number): BuiltDocument {
   const problems: Problem[] = [];
-  const items = receipt.items.map((item, i) => buildItem(item, ffd, `items[${i}]`, problems, at));
+  const items = receipt.items.map((item, i) => buildItem(item, ffd, `items[${i}]`, problems, at, receipt));
   if (receipt.items.length === 0) problems.push({ path: 'items', message: 'a receipt needs at least one item' });
   checkItemsAddUp(receipt, problems);
   const body = [...receiptCommon(receipt, ffd, problems), ...items];
@@ -48,7 +49,7 @@ export function buildReceipt(receipt: Receipt, ffd: FfdVersion, at?: number): Bu
  */
 export function buildCorrectionReceipt(receipt: CorrectionReceipt, ffd: FfdVersion, at?: number): BuiltDocument {
   const problems: Problem[] = [];
-  const items = receipt.items.map((item, i) => buildItem(item, ffd, `items[${i}]`, problems, at));
+  const items = receipt.items.map((item, i) => buildItem(item, ffd, `items[${i}]`, problems, at, receipt));
   checkItemsAddUp(receipt, problems);
   const c = receipt.correction;
   // FFD 1.05 corrects only sales and purchases (1054 = 1, 3); refund corrections are FFD 1.2 (fiscal-spec §7.4).
@@ -91,6 +92,7 @@ function receiptCommon(receipt: Receipt, ffd: FfdVersion, problems: Problem[]): 
   if (paid !== receipt.totalKopecks) problems.push({ path: 'payments', message: `payments add up to ${paid} kopecks, the total is ${receipt.totalKopecks}` });
   nodes.push(...vatTotals(receipt.items));
   nodes.push(...internetTags(receipt, problems), ...cashlessTags(receipt, problems));
+  nodes.push(...receiptAgentTags(receipt, ffd, problems));
   nodes.push(...sellerTags(receipt.seller), ...personTags(receipt.cashier));
   const buyer = receipt.buyer;
   if (buyer?.contact) nodes.push({ tag: 1008, value: buyer.contact });
@@ -102,7 +104,7 @@ function receiptCommon(receipt: Receipt, ffd: FfdVersion, problems: Problem[]): 
   return nodes;
 }
 
-function buildItem(item: ReceiptItem, ffd: FfdVersion, path: string, problems: Problem[], at: number | undefined): TlvNode {
+function buildItem(item: ReceiptItem, ffd: FfdVersion, path: string, problems: Problem[], at: number | undefined, receipt: Receipt): TlvNode {
   const rate = vatRate(item.vat);
   const use = rate && at !== undefined ? rateUseAt(rate, at) : undefined;
   if (use && !use.ok) problems.push({ path: `${path}.vat`, message: use.message });
@@ -128,7 +130,33 @@ function buildItem(item: ReceiptItem, ffd: FfdVersion, path: string, problems: P
   if (method) nodes.push({ tag: 1214, value: method.code });
   if (object) nodes.push({ tag: 1212, value: object.code });
   if (measure) nodes.push(ffd === '1.2' ? { tag: 2108, value: measure.code } : { tag: 1197, value: measure.label });
+  // An item sold as agent names its supplier's INN, whether the sign is its own (1222) or the
+  // receipt's (1057): FNS letter АБ-4-20/19338@ of 25.11.2020 (SOURCES.md "Agent data").
+  if ((item.agent || receipt.agent) && !item.supplier?.inn) problems.push({ path: `${path}.supplier.inn`, message: 'an item sold as agent names its supplier INN (1226)' });
+  if (item.agent && !agentType(item.agent.type)) problems.push({ path: `${path}.agent.type`, message: `agent type "${item.agent.type}" is unknown` });
+  nodes.push(...itemAgentTags(item.agent, item.supplier));
   return { tag: 1059, value: nodes };
+}
+
+/**
+ * 1057 on the receipt; in FFD 1.05 also the agent data and supplier phones on the receipt
+ * itself (ММВ-7-20/229@ Table 20). FFD 1.2 carries them on the items only (1223, 1224;
+ * SOURCES.md): a receipt-level detail is refused there, never dropped.
+ */
+function receiptAgentTags(receipt: Receipt, ffd: FfdVersion, problems: Problem[]): TlvNode[] {
+  const agent = receipt.agent;
+  const phones = receipt.supplierPhones ?? [];
+  if (!agent) {
+    if (phones.length > 0) problems.push({ path: 'supplierPhones', message: 'supplier phones (1171) go with an agent sign (1057)' });
+    return [];
+  }
+  const sign = agentType(agent.type);
+  if (!sign) problems.push({ path: 'agent.type', message: `agent type "${agent.type}" is unknown` });
+  const data = agent.data ? agentDataTags(agent.data) : [];
+  if (ffd === '1.2' && (data.length > 0 || phones.length > 0)) {
+    problems.push({ path: 'agent.data', message: 'FFD 1.2 carries agent and supplier data on the items (1223, 1224), not on the receipt' });
+  }
+  return [{ tag: 1057, value: sign?.bit ?? 0 }, ...data, ...phones.map((value) => ({ tag: 1171, value }))];
 }
 
 function checkItemsAddUp(receipt: Receipt, problems: Problem[]): void {

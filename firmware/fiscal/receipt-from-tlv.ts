@@ -12,6 +12,7 @@ import { CALCULATION_SIGN, entryByCode, MEASURES, PAYMENT_METHODS, PAYMENT_OBJEC
 import type { TlvNode } from './tlv-codec.ts';
 import { vatRateByCode, VAT_RATES, VAT_TOTALS_TAG } from './vat-rates.ts';
 import { totalsFrom1115 } from './vat-totals.ts';
+import { agentFromTlv, supplierFromTlv } from './agent-tags.ts';
 
 /** The tags of one STLV level by number (first occurrence; 1059 is read with `all`). */
 class Tags {
@@ -61,11 +62,13 @@ export function receiptFromTlv(nodes: readonly TlvNode[]): Receipt {
   const storedVatTotals1115 = Array.isArray(group) ? totalsFrom1115(group as readonly TlvNode[]) : undefined;
   const cashless = t.all(1234)[0]?.all(1235).map(cashlessFromTlv) ?? [];
   const cashierName = t.str(1021);
+  const agent = agentFromTlv(nodes, 1057);
+  const supplierPhones = nodes.flatMap((n) => (n.tag === 1171 && typeof n.value === 'string' ? [n.value] : []));
   const cashierInn = t.str(1203);
   return {
     operation,
     taxSystem,
-    items: t.all(1059).map(itemFromTlv),
+    items: nodes.filter((n) => n.tag === 1059 && Array.isArray(n.value)).map((n) => itemFromTlv(new Tags(n.value as TlvNode[]), n.value as TlvNode[])),
     payments,
     totalKopecks: t.num(1020) ?? 0,
     seller: withoutUndefined({ name: t.str(1048), address: t.str(1009) ?? '', place: t.str(1187), email: t.str(1117), fnsSite: t.str(1060) }),
@@ -75,6 +78,8 @@ export function receiptFromTlv(nodes: readonly TlvNode[]): Receipt {
     ...(storedVatTotals1115 ? { storedVatTotals1115 } : {}),
     ...(t.num(1125) === 1 ? { internet: true } : {}),
     ...(cashless.length > 0 ? { cashless } : {}),
+    ...(agent ? { agent } : {}),
+    ...(supplierPhones.length > 0 ? { supplierPhones } : {}),
   };
 }
 
@@ -92,7 +97,9 @@ export function correctionReceiptFromTlv(nodes: readonly TlvNode[]): CorrectionR
   };
 }
 
-function itemFromTlv(t: Tags): ReceiptItem {
+function itemFromTlv(t: Tags, nodes: readonly TlvNode[]): ReceiptItem {
+  const agent = agentFromTlv(nodes, 1222);
+  const supplier = supplierFromTlv(nodes);
   const rate = vatRateByCode(t.num(1199) ?? 0);
   const vatSum = t.num(1200);
   const measureCode = t.num(2108);
@@ -108,6 +115,8 @@ function itemFromTlv(t: Tags): ReceiptItem {
     ...(vatSum !== undefined ? { vatSumKopecks: vatSum } : {}),
     paymentMethod: entryByCode(PAYMENT_METHODS, t.num(1214) ?? 0)?.id ?? '',
     paymentObject: entryByCode(PAYMENT_OBJECTS, t.num(1212) ?? 0)?.id ?? '',
+    ...(agent ? { agent } : {}),
+    ...(supplier ? { supplier } : {}),
   };
 }
 

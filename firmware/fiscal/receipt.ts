@@ -20,6 +20,39 @@ export interface ReceiptItem {
   readonly vatSumKopecks?: number;
   readonly paymentMethod: string;
   readonly paymentObject: string;
+  /** Sold as an agent (1222, 1223); the receipt's `agent` applies when absent. */
+  readonly agent?: ReceiptAgent;
+  /** The principal whose goods the agent sells (1224, 1226). */
+  readonly supplier?: Supplier;
+}
+
+/**
+ * The agent data (1223 on an item; on the receipt itself in FFD 1.05): payment agent
+ * operation 1044 and phones 1073, payment operator phones 1074, money transfer operator
+ * phones 1075, name 1026, address 1005, INN 1016 (agent-tags.ts).
+ */
+export interface AgentData {
+  readonly operation?: string;
+  readonly agentPhones?: readonly string[];
+  readonly operatorPhones?: readonly string[];
+  readonly transferPhones?: readonly string[];
+  readonly transferName?: string;
+  readonly transferAddress?: string;
+  readonly transferInn?: string;
+}
+
+/** An agent sign (1057 on the receipt, 1222 on an item) with its data. */
+export interface ReceiptAgent {
+  /** An id of AGENT_TYPES (agent-tags.ts): ATOL's `agent_info.type`. */
+  readonly type: string;
+  readonly data?: AgentData;
+}
+
+/** The supplier (principal): phones 1171 and name 1225 in 1224, INN 1226 ("000000000000" when it has none). */
+export interface Supplier {
+  readonly phones?: readonly string[];
+  readonly name?: string;
+  readonly inn?: string;
 }
 
 export interface Cashier {
@@ -67,6 +100,10 @@ export interface Receipt {
   readonly buyer?: Buyer;
   /** A settlement on the internet (1125 = 1): 1187 is then the web site, and a buyer contact is required. */
   readonly internet?: boolean;
+  /** The receipt's agent sign 1057 (and, in FFD 1.05, its agent data on the receipt itself). */
+  readonly agent?: ReceiptAgent;
+  /** FFD 1.05: supplier phones 1171 on the receipt itself. */
+  readonly supplierPhones?: readonly string[];
   /** 1234: the details of the cashless payments, when the job knows them. */
   readonly cashless?: readonly CashlessPayment[];
   /**

@@ -13,6 +13,7 @@ import { checkRateDate, lookupCode, lookupPaymentType, lookupTaxSystem, lookupVa
 import { cashlessOf, internetProblems, jobDate } from './job-2025-tags.ts';
 import { buyerOf, cashierOf, checkText, sameIfBoth, sellerOf, TEXT_TAGS } from './job-parties.ts';
 import type { AtolCorrection, AtolCorrectionInfo, AtolItem, AtolReceipt, WireJob } from './job-wire.ts';
+import { agentOf, checkAgentRules, supplierOf, supplierPhonesOf } from './job-agents.ts';
 
 export interface MappedReceipt<R extends Receipt = Receipt> {
   readonly receipt: R;
@@ -69,6 +70,9 @@ export function atolReceipt(src: AtolReceipt, base: string, operation: Operation
   if (total === 0) problems.push({ path: `${base}.total`, message: 'a receipt whose total is 0 records no settlement and is not formed; a zero-priced item goes on a paid receipt' });
   if (electronic) problems.push(...internetProblems(ctx, `${base}.company.payment_address`));
   const cashless = cashlessOf(src.cashless_payments, `${base}.cashless_payments`, payments?.electronic, ctx, problems);
+  checkAgentRules({ agent: src.agent_info, supplier: src.supplier_info }, src.items.map((it) => ({ agent: it.agent_info, supplier: it.supplier_info })), base, ctx, problems);
+  const agent = agentOf(src.agent_info, `${base}.agent_info`, ctx, problems);
+  const supplierPhones = supplierPhonesOf(src.supplier_info, `${base}.supplier_info`, ctx, problems);
   const receipt: Receipt = {
     operation,
     taxSystem: taxSystem ?? 'osn', // only read when there are no problems
@@ -80,6 +84,8 @@ export function atolReceipt(src: AtolReceipt, base: string, operation: Operation
     ...(buyer !== undefined ? { buyer } : {}),
     ...(electronic ? { internet: true } : {}),
     ...(cashless.length > 0 ? { cashless } : {}),
+    ...(agent ? { agent } : {}),
+    ...(supplierPhones.length > 0 ? { supplierPhones } : {}),
   };
   return { receipt, electronic, warnings: [...warnings] };
 }
@@ -119,6 +125,8 @@ function atolItem(it: AtolItem, path: string, ctx: ValidationContext, problems: 
   if (rate) checkRateDate(rate, at, `${path}.vat.type`, problems, warnings);
   const vatSum = it.vat.sum === undefined ? undefined : take(rublesToKopecks(it.vat.sum), `${path}.vat.sum`, problems);
   if (rate && sumKopecks !== undefined && vatSum !== undefined) checkItemVat(rate, sumKopecks, vatSum, `${path}.vat.sum`, problems, 'rubles');
+  const agent = agentOf(it.agent_info, `${path}.agent_info`, ctx, problems);
+  const supplier = supplierOf(it.supplier_info, `${path}.supplier_info`, ctx, problems);
   const partial = { sumKopecks, rate };
   if (problems.length > before || price === undefined || quantity === undefined || sumKopecks === undefined) return { ...partial, item: undefined };
   if (!measure || !method || !object || !rate) return { ...partial, item: undefined };
@@ -133,6 +141,8 @@ function atolItem(it: AtolItem, path: string, ctx: ValidationContext, problems: 
     ...(vatSum !== undefined ? { vatSumKopecks: vatSum } : {}),
     paymentMethod: method.id,
     paymentObject: object.id,
+    ...(agent ? { agent } : {}),
+    ...(supplier ? { supplier } : {}),
   };
   return { ...partial, item };
 }

@@ -6,7 +6,8 @@
  * v5 bodies are the contract's own `receipt` / `correction` form. v4 bodies (FFD 1.05 era;
  * ATOL Online API v4, the form Business.Ru's SDK documents) differ in the items:
  * `measurement_unit` is the printed unit text (tag 1197) instead of the 2108 `measure` code,
- * and the rates `vat18` / `vat118` of before 2019 exist. Field names: ATOL Online API
+ * and the rates `vat18` / `vat118` of before 2019 exist. `agent_info` / `supplier_info` have
+ * the same shape in v4 and v5 and pass as they are (job-agents.ts). Field names: ATOL Online API
  * v4 / v5 documentation, as the public SDKs it-quasar/atol-online (Item, ItemV5) and
  * lamoda/atol-client send them.
  */
@@ -79,10 +80,6 @@ export function fromAtolRequest(job: Record<string, unknown>, _ctx: ValidationCo
 function fromV4(body: Record<string, unknown>, key: string, renames: [string, string][], problems: Problem[]): Record<string, unknown> {
   const at = `${AT}.${key}`;
   const out = { ...body };
-  for (const k of ['agent_info', 'supplier_info']) {
-    if (body[k] !== undefined) problems.push({ path: `${at}.${k}`, message: 'agent data (tags 1057, 1222, 1224) is not supported by this register yet: send the receipt without it' });
-    delete out[k];
-  }
   const items = body['items'];
   if (Array.isArray(items)) {
     out['items'] = items.map((raw, i) => {
@@ -90,10 +87,6 @@ function fromV4(body: Record<string, unknown>, key: string, renames: [string, st
       if (!it) return raw;
       const item = { ...it };
       const path = `${at}.items[${i}]`;
-      for (const k of ['agent_info', 'supplier_info']) {
-        if (it[k] !== undefined) problems.push({ path: `${path}.${k}`, message: 'agent data (tags 1057, 1222, 1224) is not supported by this register yet: send the item without it' });
-        delete item[k];
-      }
       if (it['measure'] !== undefined) problems.push({ path: `${path}.measure`, message: 'is ATOL v5; ATOL v4 names the unit measurement_unit' });
       const unit = it['measurement_unit'];
       delete item['measurement_unit'];

@@ -58,6 +58,24 @@ export interface AtolItem {
   /** 1212 code or an id of PAYMENT_OBJECTS. */
   readonly payment_object: number | string;
   readonly vat: { readonly type: string; readonly sum?: number };
+  readonly agent_info?: AtolAgentInfo;
+  readonly supplier_info?: AtolSupplierInfo;
+}
+
+/** ATOL Online v4/v5 `agent_info` → 1057 / 1222 and 1223 (agent-tags.ts). */
+export interface AtolAgentInfo {
+  /** An id of AGENT_TYPES. */
+  readonly type: string;
+  readonly paying_agent?: { readonly operation?: string; readonly phones?: readonly string[] };
+  readonly receive_payments_operator?: { readonly phones?: readonly string[] };
+  readonly money_transfer_operator?: { readonly phones?: readonly string[]; readonly name?: string; readonly address?: string; readonly inn?: string };
+}
+
+/** ATOL Online v4/v5 item `supplier_info` → 1224 {1171, 1225}, 1226; on the receipt only `phones`. */
+export interface AtolSupplierInfo {
+  readonly phones?: readonly string[];
+  readonly name?: string;
+  readonly inn?: string;
 }
 
 export interface AtolPayment {
@@ -89,6 +107,8 @@ export interface AtolReceipt {
   readonly cashier?: string;
   readonly cashier_inn?: string;
   readonly internet?: boolean;
+  readonly agent_info?: AtolAgentInfo;
+  readonly supplier_info?: { readonly phones?: readonly string[] };
 }
 
 export interface AtolCorrectionInfo {
@@ -130,6 +150,16 @@ export interface CartItem {
   /** Informational for the bank (agent's fee). */
   readonly agentInterest?: { readonly interestType: string; readonly interestValue: number };
   readonly itemDetails?: object;
+  /** The Sberbank fiscal API's names of ATOL's agent_info / supplier_info (job-agents.ts). */
+  readonly agentInfo?: SberAgentInfo;
+  readonly supplierInfo?: AtolSupplierInfo;
+}
+
+export interface SberAgentInfo {
+  readonly type: string;
+  readonly payingAgent?: AtolAgentInfo['paying_agent'];
+  readonly receivePaymentsOperator?: AtolAgentInfo['receive_payments_operator'];
+  readonly moneyTransferOperator?: AtolAgentInfo['money_transfer_operator'];
 }
 
 export interface SberDiscount {

@@ -15,6 +15,7 @@ import { cashlessOf, internetProblems, jobDate } from './job-2025-tags.ts';
 import { measureAlias } from './measure-labels.ts';
 import { buyerOf, cashierOf, checkText, sellerOf, TEXT_TAGS, type BuyerSource } from './job-parties.ts';
 import type { CartItem, OrderBundle, WireJob } from './job-wire.ts';
+import { sberItemParties } from './job-agents.ts';
 
 /** Sberbank `taxSystem` code (the index) → ATOL `sno`. */
 export const SBER_TAX_SYSTEMS: readonly TaxSystem[] = ['osn', 'usn_income', 'usn_income_outcome', 'envd', 'esn', 'patent'];
@@ -76,6 +77,7 @@ function cartItem(it: CartItem, path: string, ctx: ValidationContext, problems: 
   }
   if (rate && it.tax.taxSum !== undefined) checkItemVat(rate, it.itemAmount, it.tax.taxSum, `${path}.tax.taxSum`, problems, 'kopecks');
   const attrs = attributesOf(it, `${path}.itemAttributes.attributes`, ctx, problems);
+  const parties = sberItemParties(it, path, ctx, problems);
   if (problems.length > before || quantity === undefined || !measure || !rate || !attrs) return undefined;
   return {
     name: it.name,
@@ -88,6 +90,7 @@ function cartItem(it: CartItem, path: string, ctx: ValidationContext, problems: 
     ...(it.tax.taxSum !== undefined ? { vatSumKopecks: it.tax.taxSum } : {}),
     paymentMethod: attrs.paymentMethod,
     paymentObject: attrs.paymentObject,
+    ...parties,
   };
 }
 

@@ -17,6 +17,7 @@ import type { Job } from '../jobs/job.ts';
 import { CALCULATION_SIGN_WORDS, codeFor, MEASURES, PAYMENT_METHODS, PAYMENT_OBJECTS, PAYMENT_TYPES, TAX_SYSTEM_LABELS } from '../fiscal/receipt-codes.ts';
 import { FD_TYPE, isRegistrationReport } from '../fiscal/tag-table.ts';
 import { itemVat, printedTotals } from '../fiscal/vat-totals.ts';
+import { agentPrintPairs } from '../fiscal/agent-tags.ts';
 import { vatRate } from '../fiscal/vat-rates.ts';
 import type { PrintRequest } from './receipt-printer.ts';
 
@@ -84,6 +85,8 @@ export function layoutDocument(req: PrintRequest, columns: number): Layout {
       if (c.baseNumber) pair('НОМЕР ПРЕДПИСАНИЯ', c.baseNumber);
       if (c.baseName) pair('ОСНОВАНИЕ КОРРЕКЦИИ', c.baseName);
     }
+    // The receipt's agent sign (1057) heads the items, as it covers them all (agent-tags.ts).
+    for (const [label, value] of agentPrintPairs(receipt.agent, 1057, undefined, receipt.supplierPhones)) pair(label, value);
     // The items the document carries (an FFD 1.05 correction has none): receipt.items is read from it.
     receipt.items.forEach((item, i) => {
       text(`${i + 1}. ${item.name}`);
@@ -95,6 +98,8 @@ export function layoutDocument(req: PrintRequest, columns: number): Layout {
       const object = codeFor(PAYMENT_OBJECTS, item.paymentObject, reg.ffd)?.label ?? item.paymentObject;
       const method = codeFor(PAYMENT_METHODS, item.paymentMethod, reg.ffd)?.label ?? item.paymentMethod;
       text(`  ${object}, ${method}`);
+      // An agent's item shows its sign, its agent data and its supplier (1222–1226).
+      for (const [label, value] of agentPrintPairs(item.agent, 1222, item.supplier)) pair(`  ${label}`, value);
     });
     rule();
     pair('ИТОГ', `=${rublesText(receipt.totalKopecks)}`);

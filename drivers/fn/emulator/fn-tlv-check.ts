@@ -10,8 +10,11 @@ import { maxLengthFor, tagDef } from '../../../firmware/fiscal/tag-table.ts';
 import { FnRefusal, refuseTag } from './fn-refusal.ts';
 import { FN_CODE } from '../fn-response-codes.ts';
 
-/** Tags that may appear more than once at the top level of a document. */
-const REPEATABLE = new Set([1059, 1084]);
+/**
+ * Tags that may appear more than once at the top level of a document: items, user properties,
+ * and the phones of an FFD 1.05 agent receipt (ММВ-7-20/229@ Table 20, "Повт." = Да; agent-tags.ts).
+ */
+const REPEATABLE = new Set([1059, 1084, 1073, 1074, 1075, 1171]);
 
 const FIXED_SIZES: Readonly<Record<string, number>> = { byte: 1, u16: 2, u32: 4, unixtime: 4 };
 
