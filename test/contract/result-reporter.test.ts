@@ -9,12 +9,13 @@ import { systemClock } from '../../firmware/core/clock.ts';
 import { ResultReporter } from '../../firmware/jobs/result-reporter.ts';
 import { JobLedger, type LedgerRecord } from '../../firmware/jobs/job-ledger.ts';
 import { testLog } from '../helpers/fn-rig.ts';
+import { memoryJournal } from '../helpers/memory-journal.ts';
 
 const it = suite('result reporter sweep');
 
 it('an unacknowledged final result is sent again while connected, until the broker acknowledges it', async () => {
   const records: LedgerRecord[] = [];
-  const ledger = new JobLedger({ append: async (r) => void records.push(r) });
+  const ledger = new JobLedger(memoryJournal(records));
   const clock = systemClock();
   let connected = false;
   let acknowledge = false;
