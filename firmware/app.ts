@@ -94,7 +94,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     // The local job API for retail programs (issue 13): the same intake, journal, pipeline and FN as the cloud's jobs.
     const localApiDeps = { intake: jobs.intake, ledger, pipeline: pipeline.pipeline, results: pipeline.results, status: () => status.status(), publish: (r: JobResult) => pipeline.results.emit(r), clock, localTime, log };
     const localApi = await services.start(new LocalApiWing(config, localApiDeps));
-    await services.start(new ScheduleWing(config, { fn, pipeline, publishStatus: () => status.publish(true), journal, ledger, state, clock, localTime, log, now }));
+    await services.start(new ScheduleWing(config, { fn, pipeline, publishStatus: () => status.publish(true), journal, ledger, saveIndex: () => memory.saveIndex(), state, clock, localTime, log, now }));
     const consoleServices = {
       fn,
       exclusive,

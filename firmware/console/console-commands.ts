@@ -179,14 +179,14 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
       const count = positiveInt(n, 'the count', 10);
       const ids = s.ledger.ids().slice(-count);
       if (ids.length === 0) return ['no jobs yet'];
-      return ids.map((id) => {
+      return Promise.all(ids.map(async (id) => {
         const e = s.ledger.get(id);
-        const result = e ? s.ledger.resultOf(e) : undefined;
+        const result = e ? await s.ledger.resultOf(e) : undefined;
         // A finished job keeps only its result (job-ledger.ts): the FD and type are read from it.
         const fdNumber = e?.fiscal?.fd ?? result?.payload?.fiscal_document_number;
         const fd = fdNumber !== undefined ? `FD ${fdNumber}` : '';
         return `${s.localTime(e?.acceptedAt ?? 0)}  ${(e?.status ?? '?').padEnd(22)} ${fd.padEnd(9)} ${(e?.type ?? e?.job?.type ?? result?.type ?? '').padEnd(17)} ${id}`;
-      });
+      }));
     },
   },
   {
@@ -197,7 +197,7 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
       if (!id) throw new ConsoleUsageError('which job? give its id');
       const e = s.ledger.get(id);
       if (!e) return [`no job "${id}"`];
-      const result = s.ledger.resultOf(e);
+      const result = await s.ledger.resultOf(e);
       return [
         row('status', e.status),
         row('type', e.type ?? e.job?.type ?? '(not known: an older journal kept only the result)'),

@@ -28,6 +28,15 @@ export interface ParsedRecords<T> {
 
 export function parseRecords<T>(bytes: Uint8Array): ParsedRecords<T> {
   const records: T[] = [];
+  const goodLength = scanRecords<T>(bytes, (r) => void records.push(r));
+  return { records, goodLength };
+}
+
+/**
+ * Hands every whole, valid record to `visit` with the byte offset of its frame; returns the
+ * bytes that hold whole, valid records (a frame cut at the end of `bytes` stops the scan).
+ */
+export function scanRecords<T>(bytes: Uint8Array, visit: (record: T, offset: number) => void): number {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let at = 0;
   while (at + HEADER <= bytes.length) {
@@ -35,15 +44,24 @@ export function parseRecords<T>(bytes: Uint8Array): ParsedRecords<T> {
     if (at + HEADER + length > bytes.length) break;
     const payload = bytes.subarray(at + HEADER, at + HEADER + length);
     if (crc32(payload) !== view.getUint32(at + 4, true)) break;
+    let record: T;
     try {
-      records.push(cbor.decode(payload) as T);
+      record = cbor.decode(payload) as T;
     } catch {
       break;
     }
+    visit(record, at);
     at += HEADER + length;
   }
-  return { records, goodLength: at };
+  return at;
 }
+
+/** The payload length a frame header announces (`header`: at least FRAME_HEADER_BYTES). */
+export function frameLength(header: Uint8Array): number {
+  return HEADER + new DataView(header.buffer, header.byteOffset, header.byteLength).getUint32(0, true);
+}
+
+export const FRAME_HEADER_BYTES = HEADER;
 
 /** cbor-x gives byte strings back as Buffers; the project speaks Uint8Array. */
 export function asBytes(v: unknown): Uint8Array {

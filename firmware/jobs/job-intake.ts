@@ -51,15 +51,17 @@ export class JobIntake {
     this.stats.received++;
     const outcome = foreignId(parsePayload(payload, this.context), source);
     if (outcome.kind === 'report') {
-      this.report(outcome.id, outcome.ids);
+      await this.report(outcome.id, outcome.ids);
       return undefined;
     }
     const id = outcome.kind === 'job' ? outcome.job.id : outcome.id;
-    const holder = id !== undefined && sourceOf(id) === source ? this.deps.ledger.holder(id) : undefined;
+    const held = id !== undefined && sourceOf(id) === source ? this.deps.ledger.holder(id) : undefined;
+    // A finished job's digest and result are on disk (job-ledger.ts): read back only for a repeat.
+    const holder = held && (await this.deps.ledger.stored(held));
     if (holder && outcome.kind === 'job' && (holder.digest === undefined || holder.digest === outcome.digest)) {
       this.stats.duplicates++;
       this.log.info(`job ${holder.id} again (${holder.status}): answering with what it has`);
-      const stored = this.stored(holder);
+      const stored = await this.stored(holder);
       this.deps.publish(stored);
       return stored;
     }
@@ -75,7 +77,7 @@ export class JobIntake {
             code: 'id_conflict',
             text: `the id ${holder.id} is taken by another job (${holder.type ?? 'a job'}, ${holder.status}); send this job under a new id`,
             recommendation: 'fix_data',
-            stored_job: this.summary(holder),
+            stored_job: await this.summary(holder),
           },
         }),
       );
@@ -109,12 +111,12 @@ export class JobIntake {
    * A report request (issue 11 §3, ATOL Online's `report`): each named job's stored result
    * or current state, or `unknown`; then the request's own `done`. Read-only.
    */
-  private report(requestId: string, ids: readonly string[]): void {
+  private async report(requestId: string, ids: readonly string[]): Promise<void> {
     this.stats.reports++;
     let unknown = 0;
     for (const id of ids) {
       const holder = this.deps.ledger.holder(id);
-      if (holder) this.deps.publish(this.stored(holder));
+      if (holder) this.deps.publish(await this.stored(holder));
       else {
         unknown++;
         this.deps.publish(this.result(id, undefined, undefined, { status: 'unknown', message: 'the register has no job with this id (never accepted, refused, or forgotten after journal.keepDays): send the job' }));
@@ -126,15 +128,15 @@ export class JobIntake {
   }
 
   /** The final result of a held job, or what it is now: fiscalized (with its attributes), in the FN, or queued. */
-  private stored(entry: LedgerEntry): JobResult {
-    const final = this.deps.ledger.resultOf(entry);
+  private async stored(entry: LedgerEntry): Promise<JobResult> {
+    const final = await this.deps.ledger.resultOf(entry);
     if (final) return final;
     if (entry.fiscal) return this.result(entry.id, entry.echo, entry.type, { status: 'fiscalized_not_printed', payload: fiscalPayload(entry.fiscal), printed: false });
     return this.result(entry.id, entry.echo, entry.type, { status: entry.status === 'in_progress' ? 'in_progress' : 'accepted' });
   }
 
-  private summary(e: LedgerEntry): StoredJobSummary {
-    const final = this.deps.ledger.resultOf(e);
+  private async summary(e: LedgerEntry): Promise<StoredJobSummary> {
+    const final = await this.deps.ledger.resultOf(e);
     const fd = final?.payload?.fiscal_document_number ?? e.fiscal?.fd;
     const total = final?.payload?.total ?? (e.fiscal?.totalKopecks !== undefined ? e.fiscal.totalKopecks / 100 : undefined);
     return {

@@ -1,7 +1,11 @@
 /**
  * The register's durable memory as a service (the first one started: it makes the data
- * directory): the journal of jobs (replayed into the job
- * ledger at start, closed at stop) and the small device state (lowdb).
+ * directory): the journal of jobs (folded into the job ledger at start, closed at stop) and
+ * the small device state (lowdb).
+ *
+ * Boot reads the ledger's index file (ledger-index-file.ts) and replays only the journal
+ * after it; without a valid one it folds the whole journal. The index file is written again
+ * at stop and after each compaction (schedule/schedule-wiring.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,12 +16,15 @@ import type { DeviceConfig } from '../config/device-config.ts';
 import { Journal } from '../journal/journal.ts';
 import { DeviceState } from '../state/device-state.ts';
 import { JobLedger, type LedgerRecord } from './job-ledger.ts';
+import { loadLedgerIndex, saveLedgerIndex } from './ledger-index-file.ts';
 
 export class LedgerWing implements Service {
   readonly name = 'journal';
   readonly journal: Journal<LedgerRecord>;
   readonly ledger: JobLedger;
   private deviceState: DeviceState | undefined;
+  private readonly indexPath: string;
+  private boot: { fromIndex: boolean; replayed: number; ms: number } | undefined;
 
   constructor(
     private readonly config: DeviceConfig,
@@ -25,6 +32,7 @@ export class LedgerWing implements Service {
   ) {
     this.journal = new Journal<LedgerRecord>({ log: deps.log }, { dir: join(config.dataDir, 'journal'), segmentBytes: config.journal.segmentBytes });
     this.ledger = new JobLedger(this.journal);
+    this.indexPath = join(config.dataDir, 'ledger-index.bin');
   }
 
   get state(): DeviceState {
@@ -32,17 +40,32 @@ export class LedgerWing implements Service {
   }
 
   async start(): Promise<void> {
+    const t0 = performance.now();
     mkdirSync(this.config.dataDir, { recursive: true });
-    const { droppedBytes } = await this.journal.open((r) => this.ledger.replay(r));
+    const saved = await loadLedgerIndex(this.indexPath, this.journal.dirPath);
+    if (saved) this.ledger.restore(saved);
+    let replayed = 0;
+    const { droppedBytes } = await this.journal.open((r, place) => {
+      replayed++;
+      this.ledger.replay(r, place);
+    }, saved?.last);
     if (droppedBytes > 0) this.deps.log.warn(`journal: dropped a torn tail of ${droppedBytes} bytes`);
+    this.boot = { fromIndex: saved !== undefined, replayed, ms: Math.round(performance.now() - t0) };
+    this.deps.log.info(`ledger: ${this.ledger.size} jobs (${saved ? 'index file' : 'whole journal folded'}, ${replayed} records replayed)`);
     this.deviceState = await DeviceState.open(join(this.config.dataDir, 'device-state.json'));
+  }
+
+  /** Writes the index file for the next boot (after a compaction, and at stop). */
+  async saveIndex(): Promise<void> {
+    await saveLedgerIndex(this.indexPath, this.journal.dirPath, this.ledger.view, this.journal.segmentSizes()).catch((e: unknown) => this.deps.log.warn(`ledger index file not written: ${String(e)}`));
   }
 
   async stop(): Promise<void> {
     await this.journal.close();
+    if (this.boot) await this.saveIndex();
   }
 
   describe(): Record<string, unknown> {
-    return this.journal.describe();
+    return { ...this.journal.describe(), ...(this.boot ? { boot: this.boot } : {}) };
   }
 }

@@ -61,11 +61,30 @@ export class ResultReporter {
     this.sweepTimer?.cancel();
   }
 
-  /** Sends a result with its job's ATOL echoes (uuid, external_id, callback_url) and ATOL status. */
+  /**
+   * Sends a result with its job's ATOL echoes (uuid, external_id, callback_url) and ATOL
+   * status. A job in work or just finished has them in memory; an older one's are read back
+   * from the journal, and the results behind it wait their turn, so the order stays.
+   */
   report(result: JobResult): void {
-    const entry = result.id !== null ? this.deps.ledger.holder(result.id) : undefined;
-    void this.send(withEcho(result, entry?.echo, entry?.type));
+    const known = result.id !== null && this.deps.ledger.holder(result.id);
+    const echo = known ? this.deps.ledger.echoOf(known.id) : undefined;
+    if (this.reading === undefined && (!known || echo)) {
+      void this.send(withEcho(result, echo?.echo, echo?.type));
+      return;
+    }
+    const read = (this.reading ?? Promise.resolve()).then(async () => {
+      const full = known ? await this.deps.ledger.stored(known).catch(() => known) : undefined;
+      void this.send(withEcho(result, full?.echo, full?.type));
+    });
+    this.reading = read;
+    void read.finally(() => {
+      if (this.reading === read) this.reading = undefined;
+    });
   }
+
+  /** Reports waiting for a read of echoes: later ones queue behind (see report). */
+  private reading: Promise<void> | undefined;
 
   private send(given: JobResult): Promise<void> {
     // Issue 13 §2: the cloud sees the local API's jobs too, marked as such.
@@ -101,10 +120,11 @@ export class ResultReporter {
     void (async () => {
       try {
         for (let i = 0; i < entries.length; i += REPUBLISH_WINDOW) {
-          const window = entries.slice(i, i + REPUBLISH_WINDOW).flatMap((e) => {
-            const result = this.deps.ledger.resultOf(e);
-            return result ? [this.send(result)] : [];
-          });
+          const window: Promise<void>[] = [];
+          for (const e of entries.slice(i, i + REPUBLISH_WINDOW)) {
+            const result = await this.deps.ledger.resultOf(e).catch((err: unknown) => void this.log.warn(`result ${e.id} not read back: ${String(err)}`));
+            if (result) window.push(this.send(result));
+          }
           // A PUBACK lost with its connection must not hold every later republish up.
           await Promise.race([Promise.all(window), new Promise((r) => this.deps.clock.after(this.options.windowTimeoutMs, () => r(undefined)))]);
         }

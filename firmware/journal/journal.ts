@@ -14,8 +14,8 @@ import { dirname, join, resolve } from 'node:path';
 import { KassaError } from '../core/kassa-error.ts';
 import type { Log } from '../core/log.ts';
 import { frameRecord } from '../core/record-framing.ts';
-import { compactSegments, type CompactionResult } from './compaction.ts';
-import { listJournal, readSegment, readSegmentFile, segmentName } from './segment-files.ts';
+import { compactSegments, reducePlan, type CompactionPlan, type CompactionResult } from './compaction.ts';
+import { listJournal, readRecordAt, scanSegment, segmentName, type RecordPlace } from './segment-files.ts';
 import { syncDir } from '../core/atomic-file.ts';
 import { messageOf, SegmentWriter } from './segment-writer.ts';
 
@@ -60,6 +60,10 @@ export class Journal<R> {
   private closing: Promise<void> | undefined;
   private fsyncs = 0;
   private droppedBytes = 0;
+  /** Reads of records under way, and a compaction's swap of files (they exclude each other). */
+  private reads = 0;
+  private readonly readsDone: (() => void)[] = [];
+  private swapping: Promise<void> | undefined;
 
   constructor(deps: JournalDeps, options: JournalOptions) {
     this.log = deps.log.child('journal');
@@ -99,39 +103,51 @@ export class Journal<R> {
   /**
    * Creates the directory if needed, deletes temp files of an interrupted compaction, reads
    * every segment in order, drops a torn tail of the last one, and returns every record in
-   * append order (or hands each to `onRecord` and returns none). Only the last segment can hold a torn write — a segment is closed only
-   * after its last batch was fsynced — so damage in a closed segment is refused with a
-   * KassaError instead: dropping it would silently lose acknowledged jobs (DESIGN.md §1
-   * invariant 5), so a person has to look.
+   * append order (or hands each to `onRecord` with its place and returns none). Only the
+   * last segment can hold a torn write — a segment is closed only after its last batch was
+   * fsynced — so damage in a closed segment is refused with a KassaError instead: dropping
+   * it would silently lose acknowledged jobs (DESIGN.md §1 invariant 5), so a person has to look.
+   *
+   * `after`: replay only the records after this one (the caller holds a folded view of
+   * everything up to it, e.g. the job ledger's index file); segments before it are not read.
    */
-  async open(onRecord?: (record: R) => void): Promise<{ records: R[]; droppedBytes: number }> {
+  async open(onRecord?: (record: R, place: RecordPlace) => void, after?: RecordPlace): Promise<{ records: R[]; droppedBytes: number }> {
     if (this.phase !== 'new') throw new KassaError('JOURNAL', `open() on a journal that is ${this.phase}`);
     this.phase = 'opening';
     let handle: FileHandle | undefined;
     try {
       await this.makeDir();
       await this.deleteTemps();
-      // With onRecord, records are handed over segment by segment and not kept: the boot
-      // peak of a long journal is then one segment, not the whole history.
+      // With onRecord, records are handed over chunk by chunk and not kept: the boot peak
+      // of a long journal is then one read chunk, not the whole history.
       const records: R[] = [];
       const deliver = onRecord ?? ((r: R) => void records.push(r));
       let count = 0;
       const { segments } = await listJournal(this.dir);
+      const replay = async (h: FileHandle, seq: number): Promise<{ goodLength: number; size: number }> => {
+        const skip = after && after.seq === seq ? after.offset : -1;
+        return scanSegment<R>(h, Math.max(skip, 0), (r, offset) => {
+          if (offset === skip) return;
+          count++;
+          deliver(r, { seq, offset });
+        });
+      };
       for (const seq of segments.slice(0, -1)) {
-        const content = await readSegmentFile<R>(this.dir, seq);
+        if (after && seq < after.seq) {
+          this.sizes.set(seq, (await stat(join(this.dir, segmentName(seq)))).size);
+          continue;
+        }
+        const closed = await open(join(this.dir, segmentName(seq)), 'r');
+        const content = await replay(closed, seq).finally(() => closed.close());
         if (content.goodLength < content.size) {
           throw new KassaError('JOURNAL', `${segmentName(seq)}: closed segment damaged at byte ${content.goodLength} of ${content.size}`);
         }
-        for (const r of content.records) deliver(r);
-        count += content.records.length;
         this.sizes.set(seq, content.size);
       }
       const seq = segments[segments.length - 1] ?? 1;
       handle = await open(join(this.dir, segmentName(seq)), segments.length === 0 ? 'wx+' : 'r+');
       if (segments.length === 0) await this.syncDir();
-      const content = await readSegment<R>(handle);
-      for (const r of content.records) deliver(r);
-      count += content.records.length;
+      const content = await replay(handle, seq);
       if (content.goodLength < content.size) {
         await handle.truncate(content.goodLength);
         await handle.sync();
@@ -162,8 +178,34 @@ export class Journal<R> {
     }
   }
 
-  /** Resolves once the record is written and fsynced, batched with concurrent appends. */
-  append(record: R): Promise<void> {
+  /**
+   * Reads one record back (a stored result a duplicate asks for). `locate` is asked for the
+   * place only once no compaction is swapping files, and the file is read before the next
+   * swap may begin, so a place is never read from a file it does not describe.
+   */
+  async read(locate: () => RecordPlace | undefined): Promise<R | undefined> {
+    while (this.swapping) await this.swapping;
+    const place = locate();
+    if (!place) return undefined;
+    this.reads++;
+    try {
+      return await readRecordAt<R>(this.dir, place);
+    } finally {
+      if (--this.reads === 0) for (const done of this.readsDone.splice(0)) done();
+    }
+  }
+
+  /** Segment sizes by seq, as the journal knows them now (the job ledger's index file checks them). */
+  segmentSizes(): ReadonlyMap<number, number> {
+    return new Map(this.sizes);
+  }
+
+  get dirPath(): string {
+    return this.dir;
+  }
+
+  /** Resolves with the record's place once it is written and fsynced, batched with concurrent appends. */
+  append(record: R): Promise<RecordPlace> {
     const failure = this.writer?.failure;
     if (failure) {
       return Promise.reject(new KassaError('JOURNAL', `journal refuses appends after a failed write or rotation: ${failure.message}`, { cause: failure }));
@@ -180,14 +222,14 @@ export class Journal<R> {
   }
 
   /**
-   * Rotates, then replaces every closed segment by `reduce(records)` (compaction.ts explains
-   * the crash safety and what `reduce` must promise). Appends go on meanwhile, into the new
-   * open segment, and replay after the reduced records.
+   * Rotates, then replaces every closed segment by what `plan` keeps of their records
+   * (compaction.ts explains the crash safety and what a plan must promise). Appends go on
+   * meanwhile, into the new open segment, and replay after the kept records.
    */
-  async compact(reduce: (records: R[]) => R[]): Promise<CompactionResult> {
+  async compact(plan: CompactionPlan<R> | ((records: R[]) => R[])): Promise<CompactionResult> {
     if (this.phase !== 'open' || !this.writer) throw new KassaError('JOURNAL', `compact() on a journal that is ${this.phase}`);
     if (this.compacting) throw new KassaError('JOURNAL', 'a compaction is already running');
-    const run = this.runCompaction(this.writer, reduce);
+    const run = this.runCompaction(this.writer, typeof plan === 'function' ? reducePlan(plan) : plan);
     this.compacting = run;
     try {
       return await run;
@@ -213,14 +255,15 @@ export class Journal<R> {
     this.log.debug(() => `closed ${this.dir}`);
   }
 
-  private async runCompaction(writer: SegmentWriter, reduce: (records: R[]) => R[]): Promise<CompactionResult> {
+  private async runCompaction(writer: SegmentWriter, plan: CompactionPlan<R>): Promise<CompactionResult> {
     await writer.rotate();
     // Later rotations only add higher seqs, so "below the open one now" stays the right set.
     const limit = writer.seq;
+    plan.start?.(limit);
     const closed = [...this.sizes.keys()].filter((seq) => seq < limit).sort((a, b) => a - b);
     if (closed.length === 0) return { before: 0, after: 0 };
     try {
-      const result = await compactSegments<R>({ dir: this.dir, onFsync: () => void this.fsyncs++ }, closed, reduce);
+      const result = await compactSegments<R>({ dir: this.dir, onFsync: () => void this.fsyncs++, exclusive: (swap) => this.exclusive(swap) }, closed, plan);
       this.log.info('compacted', { segments: closed.length, ...result });
       return result;
     } finally {
@@ -230,6 +273,19 @@ export class Journal<R> {
         if (size === undefined) this.sizes.delete(seq);
         else this.sizes.set(seq, size);
       }
+    }
+  }
+
+  /** Runs `swap` once no read is under way; reads that come meanwhile wait for it. */
+  private async exclusive(swap: () => Promise<void>): Promise<void> {
+    let release = (): void => {};
+    this.swapping = new Promise<void>((resolve) => (release = resolve));
+    try {
+      if (this.reads > 0) await new Promise<void>((resolve) => this.readsDone.push(resolve));
+      await swap();
+    } finally {
+      this.swapping = undefined;
+      release();
     }
   }
 

@@ -7,7 +7,7 @@
 import { open, readdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KassaError } from '../core/kassa-error.ts';
-import { parseRecords } from '../core/record-framing.ts';
+import { FRAME_HEADER_BYTES, frameLength, parseRecords, scanRecords } from '../core/record-framing.ts';
 
 const SEGMENT_NAME = /^segment-(\d{10})\.log$/;
 const TEMP_NAME = /^compact-(\d{10})\.tmp$/;
@@ -62,6 +62,78 @@ export async function readSegment<R>(handle: FileHandle): Promise<SegmentContent
   const bytes = await handle.readFile();
   const { records, goodLength } = parseRecords<R>(bytes);
   return { records, goodLength, size: bytes.length };
+}
+
+/** A place in the journal: the segment `seq` and the byte offset of a record's frame in it. */
+export interface RecordPlace {
+  readonly seq: number;
+  readonly offset: number;
+}
+
+/** Segments are read in chunks of this size: the boot and compaction peak is a chunk, not a segment. */
+const SCAN_CHUNK_BYTES = 1 << 20;
+
+/**
+ * Hands each whole, valid record from byte `from` on to `visit` with its offset, reading the
+ * file in chunks. Returns where the valid records end and the file's size (a difference is
+ * a torn or damaged tail).
+ */
+export async function scanSegment<R>(
+  handle: FileHandle,
+  from: number,
+  visit: (record: R, offset: number) => void,
+  /** Awaited after each chunk's records were visited (a compaction writes them out then). */
+  afterChunk?: () => Promise<void>,
+): Promise<{ goodLength: number; size: number }> {
+  const { size } = await handle.stat();
+  let at = from; // the file offset of buf[0]
+  let readTo = Math.min(from, size);
+  let buf: Buffer = Buffer.alloc(0);
+  for (;;) {
+    const base = at;
+    const used = scanRecords<R>(buf, (r, offset) => visit(r, base + offset));
+    at += used;
+    buf = buf.subarray(used);
+    await afterChunk?.();
+    if (readTo >= size) break;
+    const need = buf.length >= FRAME_HEADER_BYTES ? frameLength(buf) : 0;
+    // A whole frame that did not scan is damaged: more bytes would not mend it.
+    if (need > 0 && need <= buf.length) break;
+    const n = Math.min(Math.max(SCAN_CHUNK_BYTES, need - buf.length), size - readTo);
+    const next = Buffer.allocUnsafe(buf.length + n);
+    buf.copy(next);
+    await readFully(handle, next, buf.length, n, readTo);
+    readTo += n;
+    buf = next;
+  }
+  return { goodLength: at, size };
+}
+
+/** The record whose frame starts at `offset` of segment `seq`; a KassaError if there is none. */
+export async function readRecordAt<R>(dir: string, place: RecordPlace): Promise<R> {
+  const handle = await open(join(dir, segmentName(place.seq)), 'r');
+  try {
+    const header = Buffer.alloc(FRAME_HEADER_BYTES);
+    await readFully(handle, header, 0, header.length, place.offset);
+    const frame = Buffer.alloc(frameLength(header));
+    await readFully(handle, frame, 0, frame.length, place.offset);
+    const found: R[] = [];
+    scanRecords<R>(frame, (r) => void found.push(r));
+    const record = found[0];
+    if (record === undefined) throw new KassaError('JOURNAL', `${segmentName(place.seq)}: no valid record at byte ${place.offset}`);
+    return record;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readFully(handle: FileHandle, into: Buffer, at: number, length: number, position: number): Promise<void> {
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await handle.read(into, at + done, length - done, position + done);
+    if (bytesRead === 0) throw new KassaError('JOURNAL', `unexpected end of a segment at byte ${position + done}`);
+    done += bytesRead;
+  }
 }
 
 export async function readSegmentFile<R>(dir: string, seq: number): Promise<SegmentContent<R>> {

@@ -10,7 +10,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KassaError } from '../core/kassa-error.ts';
 import type { Log } from '../core/log.ts';
-import { segmentName, writeFully } from './segment-files.ts';
+import { segmentName, writeFully, type RecordPlace } from './segment-files.ts';
 import { syncDir } from '../core/atomic-file.ts';
 
 export interface SegmentWriterContext {
@@ -24,7 +24,9 @@ export interface SegmentWriterContext {
 
 interface Request {
   readonly frame?: Uint8Array; // absent: a rotation request
-  readonly resolve: () => void;
+  /** Where the frame went, once written. */
+  place?: RecordPlace;
+  readonly resolve: (place: RecordPlace | undefined) => void;
   readonly reject: (e: unknown) => void;
 }
 
@@ -59,11 +61,11 @@ export class SegmentWriter {
     return this.pending.length;
   }
 
-  /** Resolves once `frame` is written and fsynced. */
-  write(frame: Uint8Array): Promise<void> {
+  /** Resolves with the frame's place once it is written and fsynced. */
+  write(frame: Uint8Array): Promise<RecordPlace> {
     if (this.failed) return Promise.reject(this.failed);
-    return new Promise<void>((resolve, reject) => {
-      this.pending.push({ frame, resolve, reject });
+    return new Promise<RecordPlace>((resolve, reject) => {
+      this.pending.push({ frame, resolve: (place) => (place ? resolve(place) : reject(new KassaError('JOURNAL', 'a write without a place'))), reject });
       this.kick();
     });
   }
@@ -72,7 +74,7 @@ export class SegmentWriter {
   rotate(): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);
     return new Promise<void>((resolve, reject) => {
-      this.rotations.push({ resolve, reject });
+      this.rotations.push({ resolve: () => resolve(), reject });
       this.kick();
     });
   }
@@ -115,7 +117,7 @@ export class SegmentWriter {
   private async settle(requests: Request[], what: string, work: (requests: Request[]) => Promise<void>): Promise<void> {
     try {
       await work(requests);
-      for (const r of requests) r.resolve();
+      for (const r of requests) r.resolve(r.place);
     } catch (e) {
       this.failed ??= new KassaError('JOURNAL', `${what} in ${segmentName(this.seqNow)} failed: ${messageOf(e)}`, { cause: e });
       this.ctx.log.error('journal failed; refusing appends', { error: this.failed });
@@ -123,13 +125,19 @@ export class SegmentWriter {
     }
   }
 
-  private async writeBatch(batch: readonly Request[]): Promise<void> {
+  private async writeBatch(batch: Request[]): Promise<void> {
     // Rotation is lazy, at the first write that finds the segment full: an idle journal
     // leaves no empty segments behind, and a failed rotation fails the batch that needed it.
     if (this.size >= this.ctx.segmentBytes) await this.startNext();
     const handle = this.handle;
     if (!handle) throw new KassaError('JOURNAL', 'no open segment');
-    const frames = batch.map((r) => r.frame ?? new Uint8Array(0));
+    let offset = this.size;
+    const frames = batch.map((r) => {
+      const frame = r.frame ?? new Uint8Array(0);
+      r.place = { seq: this.seqNow, offset };
+      offset += frame.length;
+      return frame;
+    });
     const bytes = frames.length === 1 && frames[0] ? frames[0] : Buffer.concat(frames);
     // At our own offset, not O_APPEND: after a failed write the file may hold a partial
     // batch past it, and the journal refuses to write after that anyway.

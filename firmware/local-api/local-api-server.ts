@@ -100,7 +100,7 @@ export class LocalApiServer {
         }
         return send(res, await this.deps.requests.submit(body.value));
       }
-      if (req.method === 'GET' && uuid !== undefined) return send(res, this.deps.requests.results(uuid));
+      if (req.method === 'GET' && uuid !== undefined) return send(res, await this.deps.requests.results(uuid));
       if (req.method === 'DELETE' && uuid !== undefined) return send(res, await this.deps.requests.cancel(uuid));
       return send(res, { http: 405, body: { error: { code: 405, description: `${req.method ?? '?'} ${url}: not here` } } });
     } catch (e) {

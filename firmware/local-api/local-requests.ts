@@ -84,11 +84,13 @@ export class LocalRequests {
     }
     const held = this.tasksOf(uuid);
     if (held.length > 0) {
-      const same = held.length <= plans.length && held.every((e, i) => sameTask(e, this.deps.ledger.resultOf(e), plans[i], this.digest(plans[i], uuid, i)));
+      const stored = await Promise.all(held.map((e) => this.deps.ledger.stored(e)));
+      const finals = await Promise.all(stored.map((e) => this.deps.ledger.resultOf(e)));
+      const same = held.length <= plans.length && stored.every((e, i) => sameTask(e, finals[i], plans[i], this.digest(plans[i], uuid, i)));
       if (!same) return refusal(409, `the uuid ${uuid} is taken by another request (${held.length} task(s)); send this one under a new uuid`);
       if (held.length === plans.length) {
         this.stats.repeats++;
-        return { http: 200, body: { uuid, ...this.state(uuid) } };
+        return { http: 200, body: { uuid, ...(await this.state(uuid)) } };
       }
       this.log.info(`request ${uuid}: completing it after a restart (${held.length} of ${plans.length} task(s) were journaled)`);
     }
@@ -107,9 +109,9 @@ export class LocalRequests {
   }
 
   /** GET: every task's state, or 404. */
-  results(uuid: string): Answer {
+  async results(uuid: string): Promise<Answer> {
     if (!UUID.test(uuid) || this.tasksOf(uuid).length === 0) return refusal(404, `no request with uuid ${uuid}`);
-    return { http: 200, body: this.state(uuid) };
+    return { http: 200, body: await this.state(uuid) };
   }
 
   /** DELETE: the request's waiting tasks end `canceled`; 409 when none was waiting. */
@@ -119,7 +121,7 @@ export class LocalRequests {
     const canceled = await this.end(tasks, 'canceled', 'canceled by DELETE before it started');
     if (canceled === 0) return refusal(409, 'the request is not waiting any more (started or finished): nothing was canceled');
     this.stats.canceled += canceled;
-    return { http: 200, body: this.state(uuid) };
+    return { http: 200, body: await this.state(uuid) };
   }
 
   /** Every result the register publishes: a failed task ends its request (its waiting successors are interrupted). */
@@ -148,9 +150,11 @@ export class LocalRequests {
     return { isBlocked: true, ...(uuid !== undefined ? { blockedUUID: uuid } : {}) };
   }
 
-  private state(uuid: string): { results: AtolTaskResult[] } {
+  private async state(uuid: string): Promise<{ results: AtolTaskResult[] }> {
     const device = { fnUncertain: this.deps.pipeline.retrying };
-    return { results: this.tasksOf(uuid).map((e) => taskResult(e, this.deps.ledger.resultOf(e), device)) };
+    const tasks = this.tasksOf(uuid);
+    const finals = await Promise.all(tasks.map((e) => this.deps.ledger.resultOf(e)));
+    return { results: tasks.map((e, i) => taskResult(e, finals[i], device)) };
   }
 
   /** The request's tasks in order: the run of ids `local:<uuid>/0, /1, …` the ledger holds. */

@@ -58,7 +58,7 @@ export class OfdWing implements Service {
     const transport = new OfdTransport({ clock, log, endpoint: () => endpoint }, config.ofdLink);
     const link = config.ofdLink;
     this.instance = new OfdSender(
-      { fn: deps.fn, transport, clock, log, random: deps.random, exclusive: deps.exclusive, record: (r) => deliveries.append(r) },
+      { fn: deps.fn, transport, clock, log, random: deps.random, exclusive: deps.exclusive, record: async (r) => void (await deliveries.append(r)) },
       {
         pVersion: parseInt(config.registration.ffd === '1.2' ? link.pVersion12 : link.pVersion105, 16),
         backoffMinMs: link.backoffMinMs,

@@ -9,7 +9,8 @@ import type { LocalTime } from '../core/local-time.ts';
 import type { Log } from '../core/log.ts';
 import type { Service } from '../core/service.ts';
 import type { DeviceConfig } from '../config/device-config.ts';
-import { compactLedger, type JobLedger, type LedgerRecord } from '../jobs/job-ledger.ts';
+import type { JobLedger, LedgerRecord } from '../jobs/job-ledger.ts';
+import { ledgerCompaction } from '../jobs/ledger-compaction.ts';
 import type { Journal } from '../journal/journal.ts';
 import { ofdHealth, type OfdHealthLevel } from '../ofd/ofd-health.ts';
 import type { PipelineWing } from '../pipeline/pipeline-wiring.ts';
@@ -23,6 +24,8 @@ export interface ScheduleWiringDeps {
   readonly publishStatus: () => Promise<void>;
   readonly journal: Journal<LedgerRecord>;
   readonly ledger: JobLedger;
+  /** Writes the ledger's index file (jobs/ledger-index-file.ts), after a compaction. */
+  readonly saveIndex: () => Promise<void>;
   readonly state: DeviceState;
   readonly clock: Clock;
   readonly localTime: LocalTime;
@@ -32,6 +35,8 @@ export interface ScheduleWiringDeps {
 }
 
 const MINUTE = 60_000;
+/** Retention and compaction run this often, on the injected clock (a stepped one in tests). */
+export const RETENTION_MS = 10 * MINUTE;
 
 export class ScheduleWing implements Service {
   readonly name = 'schedules';
@@ -55,7 +60,7 @@ export class ScheduleWing implements Service {
         await deps.publishStatus();
       }, log),
       every(clock, MINUTE, () => this.backlogAlarm(), log),
-      every(clock, 10 * MINUTE, () => this.compact(), log),
+      every(clock, RETENTION_MS, () => this.compact(), log),
     );
   }
 
@@ -89,7 +94,8 @@ export class ScheduleWing implements Service {
     const forgotten = ledger.forgetExpired(clock.now(), keepMs);
     if (forgotten > 0) log.info(`${forgotten} finished job(s) past ${this.config.journal.keepDays} days forgotten`);
     if (journal.stats.segments <= this.config.journal.compactAfterSegments) return;
-    const r = await journal.compact((all) => compactLedger(all, clock.now(), keepMs));
+    const r = await journal.compact(ledgerCompaction(ledger));
     log.info(`journal compacted: ${r.before} → ${r.after} records`);
+    await this.deps.saveIndex();
   }
 }

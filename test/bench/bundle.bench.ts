@@ -1,8 +1,15 @@
 /**
- * The register as it ships (issue 9 §5): the minified bundle's size, and the idle RSS of the
- * bundle run by plain `node` — production-like (the FN emulator its own process on a pty,
- * an external mosquitto, the cloud client in this process) and, beside it, demo mode
- * (everything emulated in the one process).
+ * The register as it ships (issue 9 §5), every figure taken of the register's own process
+ * running the bundle with the node flags of deploy/kassa.service's ExecStart (read from the
+ * unit, so the bench cannot drift from what a board runs) in a production-like setup: the FN
+ * emulator its own process on a pty, an external mosquitto, the cloud client in this process.
+ *   - the minified bundle's size;
+ *   - RSS idle, and beside it demo mode's (everything emulated in the one process);
+ *   - RSS after 10 000 and 100 000 journaled jobs, and their ratio, in the same run;
+ *   - boot to ready (process start → the register says it runs) with that journal: the
+ *     journal as a register leaves it when it loses power — compacted, the ledger's index file
+ *     from that compaction, and 2 000 jobs after it that the boot replays (rss-probe.ts);
+ *   - CPU per job of the register process (utime + stime from /proc), over a burst of jobs.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,6 +26,24 @@ import { printFigures, type Figure } from './bench-kit.ts';
 
 const run = promisify(execFile);
 const IDLE_MS = 3000;
+const TAIL_JOBS = 2000;
+const CPU_JOBS = 1000;
+
+/** The node flags the unit runs the register with: its NODE_OPTIONS and any between node and kassa.mjs in ExecStart. */
+export function serviceNodeArgs(): string[] {
+  const lines = readFileSync('deploy/kassa.service', 'utf8').split('\n');
+  const options = lines.find((l) => l.startsWith('Environment=NODE_OPTIONS='))?.slice('Environment=NODE_OPTIONS='.length).trim().split(/\s+/) ?? [];
+  const words = (lines.find((l) => l.startsWith('ExecStart=')) ?? '').slice('ExecStart='.length).trim().split(/\s+/);
+  const bundle = words.findIndex((w) => w.endsWith('kassa.mjs'));
+  if (bundle < 1) throw new Error('deploy/kassa.service: no ExecStart=<node> … kassa.mjs');
+  return [...options, ...words.slice(1, bundle)];
+}
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  // utime and stime are fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 function rssMiB(pid: number): number {
   const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
@@ -31,19 +56,33 @@ async function minifiedBytes(): Promise<number> {
   return r.outputFiles.reduce((n, f) => n + f.contents.length, 0);
 }
 
-async function productionIdle(): Promise<number> {
+interface Measured {
+  readonly rss: number;
+  readonly bootMs: number;
+  readonly cpuMsPerJob?: number;
+}
+
+/** Starts the register on `fillJobs` journaled jobs (none: a fresh one), measures it, and stops it. */
+async function productionRun(fillJobs: number, options: { cpu?: boolean } = {}): Promise<Measured> {
   const dir = mkdtempSync(join(tmpdir(), 'kassa-bundle-'));
   const broker = await startMosquitto();
-  const reg = await registerProcesses(dir, broker.url, { bundle: true });
+  let out = '';
+  const reg = await registerProcesses(dir, broker.url, { bundle: true, nodeArgs: serviceNodeArgs(), onRuntimeOutput: (t) => void (out += t) });
   const cloud = await connectCloud(broker.url, reg.prefix);
   try {
+    if (fillJobs > 0) await run(process.execPath, ['--import', 'tsx', 'test/bench/rss-probe.ts', join(dir, 'data'), String(fillJobs), String(TAIL_JOBS)], { maxBuffer: 1 << 20 });
     await reg.startFn();
+    const t0 = performance.now();
     reg.startRuntime();
+    await pollUntil(() => out.includes('kassa-runtime is running'), { timeoutMs: 60_000, intervalMs: 5, what: 'the register to run' });
+    const bootMs = performance.now() - t0;
     await cloud.online();
-    await new Promise((r) => setTimeout(r, IDLE_MS));
     const pid = reg.runtimePid;
     if (pid === undefined) throw new Error('the runtime is not running');
-    return rssMiB(pid);
+    let cpuMsPerJob: number | undefined;
+    if (options.cpu) cpuMsPerJob = await cpuPerJob(cloud, pid);
+    await new Promise((r) => setTimeout(r, IDLE_MS));
+    return { rss: rssMiB(pid), bootMs, ...(cpuMsPerJob !== undefined ? { cpuMsPerJob } : {}) };
   } finally {
     await cloud.close();
     await reg.close();
@@ -52,12 +91,25 @@ async function productionIdle(): Promise<number> {
   }
 }
 
+/** CPU of the register process per job over a burst (after a warm-up that opens the shift). */
+async function cpuPerJob(cloud: Awaited<ReturnType<typeof connectCloud>>, pid: number): Promise<number> {
+  const base = JSON.parse(readFileSync('device-config/samples/sell-atol.json', 'utf8')) as Record<string, unknown>;
+  const warm = Array.from({ length: 50 }, (_, i) => `warm-${i}`);
+  for (const id of warm) await cloud.publish(JSON.stringify({ ...base, id }));
+  await cloud.allFinal(warm);
+  const ids = Array.from({ length: CPU_JOBS }, (_, i) => `cpu-${i}`);
+  const before = cpuSeconds(pid);
+  await Promise.all(ids.map((id) => cloud.publish(JSON.stringify({ ...base, id }))));
+  await cloud.allFinal(ids, 600_000);
+  return ((cpuSeconds(pid) - before) * 1000) / CPU_JOBS;
+}
+
 async function demoIdle(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'kassa-demo-'));
   const config = JSON.parse(readFileSync('device-config/demo.json', 'utf8')) as Record<string, Record<string, unknown>>;
   const configPath = join(dir, 'demo.json');
   writeFileSync(configPath, JSON.stringify({ ...config, dataDir: join(dir, 'data'), console: { kind: 'none' }, mqtt: { ...config['mqtt'], broker: { kind: 'embedded', host: '127.0.0.1', port: await freePort() } } }));
-  const p = spawn(process.execPath, ['dist/kassa.mjs', 'run', '--config', configPath], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const p = spawn(process.execPath, [...serviceNodeArgs(), 'dist/kassa.mjs', 'run', '--config', configPath], { stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';
   p.stdout.on('data', (c: Buffer) => void (out += c.toString()));
   try {
@@ -76,12 +128,20 @@ async function demoIdle(): Promise<number> {
 export async function bundleBench(): Promise<Figure[]> {
   await run(process.execPath, ['build.mjs']);
   const bytes = await minifiedBytes();
-  const production = await productionIdle();
+  const flags = serviceNodeArgs().join(' ') || '(none)';
+  const idle = await productionRun(0, { cpu: false });
   const demo = await demoIdle();
+  const ten = await productionRun(10_000, { cpu: true });
+  const hundred = await productionRun(100_000, { cpu: true });
   const figures: Figure[] = [
     { name: 'minified bundle', value: bytes / 1024, unit: 'KiB', note: 'esbuild minify, firmware/main.ts and what it imports' },
-    { name: 'RSS idle, bundle, production-like', value: production, unit: 'MiB', note: `node dist/kassa.mjs; FN emulator on a pty, external mosquitto; ${IDLE_MS / 1000} s after online` },
+    { name: 'RSS idle, bundle, production-like', value: idle.rss, unit: 'MiB', note: `node ${flags} dist/kassa.mjs; FN emulator on a pty, external mosquitto; ${IDLE_MS / 1000} s after online` },
     { name: 'RSS idle, bundle, demo mode', value: demo, unit: 'MiB', note: 'every device emulated in the one process, embedded broker' },
+    { name: 'RSS after 10 000 journaled jobs', value: ten.rss, unit: 'MiB', note: `boot ${Math.round(ten.bootMs)} ms; after ${CPU_JOBS + 50} more jobs through it` },
+    { name: 'RSS after 100 000 journaled jobs', value: hundred.rss, unit: 'MiB', note: `after ${CPU_JOBS + 50} more jobs through it` },
+    { name: 'RSS(100 000) / RSS(10 000)', value: hundred.rss / ten.rss, unit: 'x', note: 'same run' },
+    { name: 'boot to ready, 100 000-entry journal', value: hundred.bootMs, unit: 'ms', note: `process start → running; index file + ${TAIL_JOBS} jobs replayed; empty journal: ${Math.round(idle.bootMs)} ms` },
+    { name: 'CPU per job, register process', value: hundred.cpuMsPerJob ?? NaN, unit: 'ms', note: `utime+stime over a burst of ${CPU_JOBS} through mosquitto, FN emulator at 0 ms` },
   ];
   printFigures('The register as it ships (issue 9)', figures);
   return figures;

@@ -1,14 +1,11 @@
 /**
  * Issue 3 figures, through a real mosquitto with the FN emulator at zero latency: jobs/s,
- * end-to-end latency p50/p99 (publish → final result), CPU ms per job, and RSS after
- * 100 000 journaled jobs. The journal's append cost at 100 000 vs 1 000 entries is
- * journal.bench.ts.
+ * end-to-end latency p50/p99 (publish → final result) and CPU ms per job, the register in
+ * this process. The register's own process on the bundle (RSS after 100 000 journaled jobs,
+ * boot, CPU per job) is bundle.bench.ts. The journal's append cost at 100 000 vs 1 000
+ * entries is journal.bench.ts.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { readFileSync } from 'node:fs';
 import { removeDir, startAppRig } from '../helpers/app-rig.ts';
 import { connectCloud } from '../helpers/cloud.ts';
 import { startMosquitto } from '../helpers/mosquitto.ts';
@@ -50,19 +47,11 @@ export async function jobsBench(): Promise<Figure[]> {
     const cpu = process.cpuUsage(cpu0);
     const cpuMsPerJob = (cpu.user + cpu.system) / 1000 / BURST;
 
-    const rssDir = mkdtempSync(join(tmpdir(), 'kassa-rss-'));
-    const run = promisify(execFile);
-    await run(process.execPath, ['--import', 'tsx', 'test/bench/rss-probe.ts', 'fill', rssDir, '100000'], { maxBuffer: 1 << 20 });
-    const probe = await run(process.execPath, ['--expose-gc', '--import', 'tsx', 'test/bench/rss-probe.ts', 'measure', rssDir, broker.url], { maxBuffer: 1 << 20 });
-    removeDir(rssDir);
-    const rss = JSON.parse(probe.stdout.trim().split('\n').pop() ?? '{}') as { jobs: number; rssBytes: number; heapBytes: number; bootMs: number };
-
     const figures: Figure[] = [
       { name: 'jobs/s, burst through mosquitto', value: BURST / seconds, unit: 'jobs/s', note: `${BURST} jobs in ${seconds.toFixed(1)} s` },
       { name: 'latency p50, one job at a time', value: percentile(latencies, 50), unit: 'ms', note: 'publish → final result' },
       { name: 'latency p99, one job at a time', value: percentile(latencies, 99), unit: 'ms' },
       { name: 'CPU per job (register + cloud client)', value: cpuMsPerJob, unit: 'ms', note: 'both in this process' },
-      { name: 'RSS after 100 000 journaled jobs', value: rss.rssBytes / 1024 / 1024, unit: 'MiB', note: `${rss.jobs} jobs in the ledger; heap ${Math.round(rss.heapBytes / 1024 / 1024)} MiB; boot ${Math.round(rss.bootMs)} ms` },
     ];
     printFigures('Receipt jobs over MQTT (issue 3)', figures);
     return figures;

@@ -56,7 +56,7 @@ export async function localApiBench(): Promise<Figure[]> {
 
   const journal = new Journal<LedgerRecord>({ log }, { dir: join(dir, 'journal'), segmentBytes: 4 << 20 });
   const ledger = new JobLedger(journal);
-  await journal.open((r) => ledger.replay(r));
+  await journal.open((r, place) => ledger.replay(r, place));
   let memory: { number: number; openedAt: number } | undefined;
   const shifts = new ShiftKeeper({ fn: rig.fn, log, recall: () => memory, remember: async (s) => void (memory = s) }, { ffd: reg.ffd, maxOpenMinutes: 1430 });
   const finishedAt = new Map<string, number>();

@@ -27,6 +27,7 @@ import { registration as fnRegistration } from '../helpers/fiscal-fixtures.ts';
 import { fnRig, T0 } from '../helpers/fn-rig.ts';
 import { HandSetClock } from '../helpers/hand-set-clock.ts'; // the FN signs in real time here
 import { opsPerSecond, printFigures, type Figure } from './bench-kit.ts';
+import { memoryJournal } from '../helpers/memory-journal.ts';
 
 const FN_SIGN_MS = 300;
 const PAPER_MM_S = 150;
@@ -60,7 +61,7 @@ export async function printingBench(): Promise<Figure[]> {
   const driver = new PrinterDriver({ port: registerSide, clock: systemClock(), log: silentLog() });
   driver.start();
   const printer = new EscPosPrinter({ driver, log: silentLog() }, 48);
-  const ledger = new JobLedger({ append: async () => {} });
+  const ledger = new JobLedger(memoryJournal());
   let memory: { number: number; openedAt: number } | undefined;
   const shifts = new ShiftKeeper({ fn: rig.fn, log: silentLog(), recall: () => memory, remember: async (s) => void (memory = s) }, { ffd: '1.2', maxOpenMinutes: 1430 });
   const finished = new Set<string>();

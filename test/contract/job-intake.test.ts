@@ -15,12 +15,13 @@ import { JobIntake } from '../../firmware/jobs/job-intake.ts';
 import { JobLedger, type LedgerRecord } from '../../firmware/jobs/job-ledger.ts';
 import type { JobResult } from '../../firmware/jobs/job-result.ts';
 import { DEMO_JOB_CONTEXT } from '../helpers/job-context.ts';
+import { memoryJournal } from '../helpers/memory-journal.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test data is edited freely
 
 function rig() {
   const records: LedgerRecord[] = [];
-  const ledger = new JobLedger({ append: async (r) => void records.push(r) });
+  const ledger = new JobLedger(memoryJournal(records));
   const published: JobResult[] = [];
   const submitted: string[] = [];
   const clock = new ManualClock(Date.UTC(2025, 5, 1, 9, 0));
@@ -131,13 +132,13 @@ it('ATOL echoes: external_id, callback_url and uuid on the accepted result and t
   const accepted = last(r.published);
   assert.equal([accepted.id, accepted.external_id, accepted.callback_url, accepted.uuid, accepted.atol_status], ['real-atol5-1', 'real-atol5-1', 'https://cloud.example.ru/atol/callback', 'c8b2a6c4-7e39-4c5f-9b53-0b7a5d3c1e01', 'wait']);
   await r.ledger.record({ k: 'finished', id: 'real-atol5-1', at: r.clock.now(), result: { version: 1, id: 'real-atol5-1', type: 'sell', status: 'done', device_id: 'test', timestamp: '01.06.2025 12:00:00' } });
-  const stored = r.ledger.resultOf(r.ledger.get('real-atol5-1')!);
+  const stored = await r.ledger.resultOf(r.ledger.get('real-atol5-1')!);
   assert.equal([stored?.external_id, stored?.callback_url, stored?.atol_status], ['real-atol5-1', 'https://cloud.example.ru/atol/callback', 'done']);
 });
 
 it('an old journal\'s "rejected" record does not hold its id', async () => {
   const r = rig();
-  r.ledger.replay({ k: 'rejected', id: 'old-refusal', at: r.clock.now(), result: { version: 1, id: 'old-refusal', status: 'fail', device_id: 'test', timestamp: '01.06.2025 12:00:00' } });
+  await r.ledger.record({ k: 'rejected', id: 'old-refusal', at: r.clock.now(), result: { version: 1, id: 'old-refusal', status: 'fail', device_id: 'test', timestamp: '01.06.2025 12:00:00' } });
   await r.send(sell('old-refusal'));
   assert.is(last(r.published).status, 'accepted');
 });

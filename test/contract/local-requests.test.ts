@@ -17,6 +17,7 @@ import { networkInterfaces } from 'node:os';
 import { silentLog } from '../../firmware/core/log.ts';
 import { DEMO_JOB_CONTEXT } from '../helpers/job-context.ts';
 import { settle } from '../helpers/poll.ts';
+import { memoryJournal } from '../helpers/memory-journal.ts';
 
 const sell = (rub: number): Record<string, unknown> => ({
   type: 'sell',
@@ -27,7 +28,7 @@ const sell = (rub: number): Record<string, unknown> => ({
 
 function rig() {
   const records: LedgerRecord[] = [];
-  const ledger = new JobLedger({ append: async (r) => void records.push(r) });
+  const ledger = new JobLedger(memoryJournal(records));
   const published: JobResult[] = [];
   const queue: string[] = [];
   let started = false;
@@ -71,10 +72,10 @@ it('a request is journaled task by task through the intake, under its own id spa
   assert.is(a.http, 201);
   assert.equal(r.queue, ['local:u1/1', 'local:u1/2'], 'the jobs went to the pipeline; the query did not');
   assert.equal(r.records.map((x) => [x.k, x.id]), [['finished', 'local:u1/0'], ['reported', 'local:u1/0'], ['accepted', 'local:u1/1'], ['accepted', 'local:u1/2']]);
-  const states = r.requests.results('u1').body['results'] as { status: string; result: unknown }[];
+  const states = (await r.requests.results('u1')).body['results'] as { status: string; result: unknown }[];
   assert.equal(states.map((s) => s.status), ['ready', 'wait', 'wait']);
   assert.equal(states[0]?.result, { asked: 'getShiftStatus' });
-  assert.is(r.requests.results('nope').http, 404);
+  assert.is((await r.requests.results('nope')).http, 404);
 });
 
 it('a query after a job of its request is answered in its turn: once that job is done', async () => {
@@ -144,12 +145,12 @@ it('a failed task interrupts the tasks of its request that wait; other requests 
   await r.requests.submit({ uuid: 'u6', request: [sell(1), sell(2), sell(3)] });
   await r.requests.submit({ uuid: 'u7', request: [sell(4)] });
   await r.finishHead({ status: 'fail', error: { code: 'fn_blocked', text: 'the FN refused', recommendation: 'fix_device' } });
-  const states = r.requests.results('u6').body['results'] as { status: string; errorCode: number }[];
+  const states = (await r.requests.results('u6')).body['results'] as { status: string; errorCode: number }[];
   assert.equal(states.map((s) => s.status), ['error', 'interrupted', 'interrupted']);
   assert.ok((states[0]?.errorCode ?? 0) > 0);
   assert.equal(r.queue, ['local:u7/0'], 'the next request is not touched');
   await r.finishHead({ status: 'done' });
-  assert.equal((r.requests.results('u7').body['results'] as { status: string }[]).map((s) => s.status), ['ready']);
+  assert.equal(((await r.requests.results('u7')).body['results'] as { status: string }[]).map((s) => s.status), ['ready']);
 });
 
 it.run();

@@ -10,12 +10,13 @@ import { ResultReporter } from '../../firmware/jobs/result-reporter.ts';
 import { JobLedger, type LedgerRecord } from '../../firmware/jobs/job-ledger.ts';
 import { testLog } from '../helpers/fn-rig.ts';
 import { settle, stepUntil } from '../helpers/poll.ts';
+import { memoryJournal } from '../helpers/memory-journal.ts';
 
 const it = suite('result reporter sweep');
 
 it('an unacknowledged final result is sent again while connected, until the broker acknowledges it', async () => {
   const records: LedgerRecord[] = [];
-  const ledger = new JobLedger({ append: async (r) => void records.push(r) });
+  const ledger = new JobLedger(memoryJournal(records));
   // Stepped: the sweep runs when the test moves the clock, not after real sleeps.
   const clock = new ManualClock(Date.UTC(2026, 10, 23, 9, 0));
   let connected = false;

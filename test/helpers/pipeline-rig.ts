@@ -22,6 +22,7 @@ import { EscPosPrinter } from '../../firmware/print/escpos-printer.ts';
 import { T0, testLog, type FnRig } from './fn-rig.ts';
 import { registeredRig } from './fn-session.ts';
 import { stepUntil } from './poll.ts';
+import { memoryJournal } from './memory-journal.ts';
 
 export const config: DeviceConfig = parseConfig(readFileSync('device-config/demo.json', 'utf8'));
 
@@ -66,7 +67,7 @@ export async function pipelineRig(): Promise<PipelineRig> {
   const driver = new PrinterDriver({ port: registerSide, clock: fn.clock, log });
   driver.start();
   const records: LedgerRecord[] = [];
-  const ledger = new JobLedger({ append: async (r) => void records.push(r) });
+  const ledger = new JobLedger(memoryJournal(records));
   const results: JobResult[] = [];
   const pipelines: FiscalPipeline[] = [];
   let memory: { number: number; openedAt: number } | undefined;

@@ -49,7 +49,7 @@ export interface RegisterProcesses {
   readonly runtimePid: number | undefined;
 }
 
-export async function registerProcesses(dir: string, brokerUrl: string, options: { fnDelayMs?: number; ofdPort?: number; localApiPort?: number; runtimeEnv?: Readonly<Record<string, string>>; bundle?: boolean } = {}): Promise<RegisterProcesses> {
+export async function registerProcesses(dir: string, brokerUrl: string, options: { fnDelayMs?: number; ofdPort?: number; localApiPort?: number; runtimeEnv?: Readonly<Record<string, string>>; bundle?: boolean; nodeArgs?: readonly string[]; onRuntimeOutput?: (text: string) => void } = {}): Promise<RegisterProcesses> {
   mkdirSync(dir, { recursive: true });
   const pty: PtyPair = await ptyPair();
   const fnStatePath = join(dir, 'fn-state.bin');
@@ -121,7 +121,10 @@ export async function registerProcesses(dir: string, brokerUrl: string, options:
       if (!ready) throw new Error('the FN emulator process exited before it was ready');
     },
     startRuntime() {
-      const p = spawn(process.execPath, [...(options.bundle ? BUNDLE_ARGS : NODE_ARGS), 'run', '--config', configPath], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...options.runtimeEnv } });
+      const args = [...(options.nodeArgs ?? []), ...(options.bundle ? BUNDLE_ARGS : NODE_ARGS), 'run', '--config', configPath];
+      const p = spawn(process.execPath, args, { stdio: ['ignore', options.onRuntimeOutput ? 'pipe' : 'ignore', 'inherit'], env: { ...process.env, ...options.runtimeEnv } });
+      const output = options.onRuntimeOutput;
+      if (output) p.stdout?.on('data', (c: Buffer) => output(c.toString()));
       p.once('exit', () => runtimeExits++);
       runtime = p;
     },

@@ -4,15 +4,18 @@ import * as assert from 'uvu/assert';
 import { JobLedger, type LedgerRecord } from '../../firmware/jobs/job-ledger.ts';
 import type { JobResult } from '../../firmware/jobs/job-result.ts';
 import { sellJob } from '../helpers/pipeline-rig.ts';
+import { memoryJournal } from '../helpers/memory-journal.ts';
 import { receiptFiscal } from '../helpers/fiscal-fixtures.ts';
 
 const test = suite('job ledger fold');
 const fiscal = receiptFiscal({ rnm: '0000000001012345', ofdInn: '7704211201' }, { fd: 7, fpd: 1234 });
 const done: JobResult = { version: 1, id: 'a', device_id: 'd', timestamp: '23.11.2026 10:00:00', status: 'done' };
 
+/** The ledger over an in-memory journal that holds `records`, folded as a boot would. */
 function fold(records: readonly LedgerRecord[]): JobLedger {
-  const ledger = new JobLedger({ append: async () => {} });
-  ledger.load(records);
+  const held = [...records];
+  const ledger = new JobLedger(memoryJournal(held));
+  held.forEach((r, offset) => ledger.replay(r, { seq: 1, offset }));
   return ledger;
 }
 
@@ -24,12 +27,15 @@ const lifeOfA: LedgerRecord[] = [
   { k: 'finished', id: 'a', at: 5, result: done },
 ];
 
-test('each record moves the entry one step; a finished job keeps only its result', () => {
+test('each record moves the entry one step; a finished job keeps only its result', async () => {
   const statuses = lifeOfA.map((_, i) => fold(lifeOfA.slice(0, i + 1)).get('a')?.status);
   assert.equal(statuses, ['accepted', 'in_progress', 'fiscalized_not_printed', 'fiscalized_not_printed', 'done']);
   const a = fold(lifeOfA).get('a');
   assert.is(a?.job, undefined, 'the receipt is not kept once finished');
-  assert.is(a?.resultJson, JSON.stringify(done));
+  // Kept on disk, read back (issue 9 §5): the entry in memory has no result of its own.
+  assert.is(a?.resultJson, undefined);
+  assert.equal(await fold(lifeOfA).resultOf(a!), { ...done, type: 'sell', atol_status: 'done' });
+  assert.is((await fold(lifeOfA).stored(a!)).resultJson, JSON.stringify(done));
   assert.is(a?.reported, false);
   assert.is(fold([...lifeOfA, { k: 'reported', id: 'a', at: 6 }]).get('a')?.reported, true);
 });

@@ -1,0 +1,147 @@
+/**
+ * History on disk, memory flat (issue 9 §5): the job ledger over the real journal keeps a
+ * finished job as a small row and reads its result back; compaction moves records and the
+ * rows follow; the index file brings the same ledger back after a restart; retention forgets
+ * old jobs while the register runs, on the injected clock.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '../../firmware/core/clock.ts';
+import { localTimeIn } from '../../firmware/core/local-time.ts';
+import { silentLog } from '../../firmware/core/log.ts';
+import { JobIntake } from '../../firmware/jobs/job-intake.ts';
+import { JobLedger, type LedgerRecord } from '../../firmware/jobs/job-ledger.ts';
+import type { JobResult } from '../../firmware/jobs/job-result.ts';
+import { ledgerCompaction } from '../../firmware/jobs/ledger-compaction.ts';
+import { loadLedgerIndex, saveLedgerIndex } from '../../firmware/jobs/ledger-index-file.ts';
+import { Journal } from '../../firmware/journal/journal.ts';
+import { every } from '../../firmware/schedule/schedules.ts';
+import { RETENTION_MS } from '../../firmware/schedule/schedule-wiring.ts';
+import { removeDir } from '../helpers/app-rig.ts';
+import { DEMO_JOB_CONTEXT } from '../helpers/job-context.ts';
+import { pollUntil } from '../helpers/poll.ts';
+
+const it = suite('job ledger: history on disk');
+const DAY = 86400_000;
+const sample = JSON.parse(readFileSync('device-config/samples/sell-atol.json', 'utf8')) as Record<string, unknown>;
+
+async function openRegister(dir: string, clock: ManualClock) {
+  const journal = new Journal<LedgerRecord>({ log: silentLog() }, { dir: join(dir, 'journal'), segmentBytes: 4096 });
+  const ledger = new JobLedger(journal);
+  const saved = await loadLedgerIndex(join(dir, 'index.bin'), join(dir, 'journal'));
+  if (saved) ledger.restore(saved);
+  await journal.open((r, place) => ledger.replay(r, place), saved?.last);
+  const published: JobResult[] = [];
+  const intake = new JobIntake({ ledger, clock, localTime: localTimeIn('Europe/Moscow'), log: silentLog(), publish: (r) => published.push(r), submit: () => {} }, { ...DEMO_JOB_CONTEXT, deviceId: 'test' });
+  const send = (id: string, extra: Record<string, unknown> = {}) => intake.handle(Buffer.from(JSON.stringify({ ...sample, id, ...extra })));
+  const finish = (id: string) => ledger.record({ k: 'finished', id, at: clock.now(), result: { version: 1, id, type: 'sell', status: 'done', device_id: 'test', timestamp: '01.06.2025 12:00:00', payload: { fiscal_document_number: id.length } as never } });
+  const save = () => saveLedgerIndex(join(dir, 'index.bin'), join(dir, 'journal'), ledger.view, journal.segmentSizes());
+  return { journal, ledger, published, send, finish, save, fromIndex: saved !== undefined };
+}
+
+/**
+ * Everything the ledger shows of every job, by id. (A whole fold of a compacted journal may
+ * number finished jobs after the unfinished ones: `seq` is compared among unfinished jobs only,
+ * whose order the pipeline works in.)
+ */
+function shown(ledger: JobLedger, withSeq = true) {
+  const unfinished = ledger.unfinished().map((e) => e.id);
+  return { unfinished, jobs: [...ledger.ids()].sort().map((id) => ({ ...ledger.get(id), ...(withSeq ? {} : { seq: 0 }) })) };
+}
+
+it('a duplicate of a job whose result is only on disk gets the identical stored result, after compaction and a restart', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kassa-ledger-disk-'));
+  const clock = new ManualClock(Date.UTC(2026, 5, 1));
+  try {
+    const a = await openRegister(dir, clock);
+    for (let i = 0; i < 40; i++) {
+      await a.send(`job-${i}`);
+      await a.finish(`job-${i}`);
+    }
+    const first = await a.send('job-7');
+    assert.is(a.ledger.get('job-7')?.resultJson, undefined, 'no result in memory');
+    assert.ok(a.journal.stats.segments > 2, 'the history spans segments');
+    await a.journal.compact(ledgerCompaction(a.ledger));
+    const afterCompaction = await a.send('job-7');
+    assert.equal(afterCompaction, first, 'read back from the compacted segment');
+    const conflict = await a.send('job-7', { total: 1 });
+    assert.is(conflict, undefined);
+    assert.is(a.published[a.published.length - 1]?.error?.code, 'id_conflict', 'another job under the id is still told apart (digest read back)');
+    await a.save();
+    const before = shown(a.ledger);
+    await a.journal.close();
+
+    const b = await openRegister(dir, clock);
+    assert.ok(b.fromIndex, 'the boot used the index file');
+    assert.equal(shown(b.ledger), before, 'the index after restart equals the index before');
+    assert.equal(await b.send('job-7'), first);
+    assert.is((await b.send('job-39'))?.payload?.fiscal_document_number, 6, 'its own stored result');
+    await b.journal.close();
+  } finally {
+    removeDir(dir);
+  }
+});
+
+it('after a crash (no index file written since), the boot folds the journal to the same ledger', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kassa-ledger-disk-'));
+  const clock = new ManualClock(Date.UTC(2026, 5, 1));
+  try {
+    const a = await openRegister(dir, clock);
+    for (let i = 0; i < 10; i++) await a.send(`job-${i}`);
+    await a.save();
+    for (let i = 0; i < 5; i++) await a.finish(`job-${i}`);
+    const before = shown(a.ledger);
+    await a.journal.close();
+    const b = await openRegister(dir, clock);
+    assert.ok(b.fromIndex, 'the index file still describes the journal: the tail after it is replayed');
+    assert.equal(shown(b.ledger), before);
+    await b.journal.compact(ledgerCompaction(b.ledger));
+    await b.journal.close();
+    const c = await openRegister(dir, clock);
+    assert.not.ok(c.fromIndex, 'a compaction since the index file was written: the whole journal is folded');
+    assert.equal(shown(c.ledger, false), { ...before, jobs: before.jobs.map((j) => ({ ...j, seq: 0 })) });
+    await c.journal.close();
+  } finally {
+    removeDir(dir);
+  }
+});
+
+it('retention while running: a periodic task on the injected clock forgets jobs past keepDays and compaction drops them from disk', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kassa-ledger-disk-'));
+  const clock = new ManualClock(Date.UTC(2026, 5, 1));
+  const keepMs = 2 * DAY;
+  try {
+    const a = await openRegister(dir, clock);
+    await a.send('old');
+    await a.finish('old');
+    const retention = every(clock, RETENTION_MS, async () => {
+      a.ledger.forgetExpired(clock.now(), keepMs);
+      await a.journal.compact(ledgerCompaction(a.ledger));
+    }, silentLog());
+    clock.advance(DAY);
+    await a.send('new');
+    await a.finish('new');
+    assert.ok(a.ledger.get('old'), 'within keepDays');
+    // Step the clock one period at a time, letting each run of the task finish (it re-arms after).
+    for (let t = 0; t <= DAY / RETENTION_MS; t++) {
+      clock.advance(RETENTION_MS);
+      await pollUntil(() => a.journal.describe()['compacting'] === false, { timeoutMs: 5000, what: 'the compaction to finish' });
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.is(a.ledger.get('old'), undefined, 'forgotten while running');
+    assert.ok(a.ledger.get('new'));
+    assert.is((await a.send('old'))?.status, 'accepted', 'its id is free again');
+    retention.stop();
+    await a.journal.close();
+    const b = await openRegister(dir, clock);
+    assert.equal(b.ledger.ids(), ['new', 'old'], 'the forgotten job is gone from disk too; the new one under its id stays');
+    await b.journal.close();
+  } finally {
+    removeDir(dir);
+  }
+});
+
+it.run();
