@@ -1,7 +1,7 @@
 /**
  * The whole requests clouds already make (issue 11): a Sberbank register.do / refund.do
- * request under `sberbank_request`, an ATOL Online v4 or v5 request body under
- * `atol_request`. Each is translated here into the contract's own envelope (`order_bundle`,
+ * request under `sberbank_request`, a Sberbank partner doReceipt body under
+ * `sberbank_do_receipt`, an ATOL Online v4 or v5 request body under `atol_request`. Each is translated here into the contract's own envelope (`order_bundle`,
  * `receipt`, `correction`), which the schema and the meaning checks then read as usual;
  * the problems they find are renamed back to the paths the cloud wrote. Pure.
  */
@@ -9,6 +9,7 @@ import type { Problem, ValidationContext } from './job.ts';
 import type { Echo } from './job-form-kit.ts';
 import { fromAtolRequest } from './atol-request.ts';
 import { fromSberbankRequest } from './sberbank-request.ts';
+import { fromDoReceipt } from './sberbank-do-receipt.ts';
 
 export interface Front {
   readonly value: unknown;
@@ -20,7 +21,7 @@ export interface Front {
   readonly rename: (path: string) => string;
 }
 
-const FORMS = { sberbank_request: fromSberbankRequest, atol_request: fromAtolRequest } as const;
+const FORMS = { sberbank_request: fromSberbankRequest, sberbank_do_receipt: fromDoReceipt, atol_request: fromAtolRequest } as const;
 
 export function translateForms(raw: unknown, ctx: ValidationContext): Front {
   const same: Front = { value: raw, problems: [], echo: undefined, stop: false, rename: (p) => p };

@@ -7,7 +7,7 @@
  * errors for them ("must match "then" schema", "must match exactly one schema in oneOf")
  * say little, so they are dropped here and bodyProblems() states the same rules plainly.
  */
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from './schema/receipt-job.schema.json' with { type: 'json' };
 import type { JobType, Problem } from './job.ts';
 
@@ -18,9 +18,22 @@ const validate = ajv.compile(schema);
 
 export const JOB_SCHEMA = schema;
 
+/** A whole-request form's own schema, compiled by the same strict ajv (sberbank-do-receipt.ts). */
+export function compileFormSchema(formSchema: object): ValidateFunction {
+  return ajv.compile(formSchema);
+}
+
 export function schemaProblems(value: unknown): Problem[] {
   if (validate(value)) return [];
-  return (validate.errors ?? []).filter((e) => !e.schemaPath.startsWith('#/allOf/')).map(toProblem);
+  return errorProblems((validate.errors ?? []).filter((e) => !e.schemaPath.startsWith('#/allOf/')), '', 'is not a field of the job contract (version 1)');
+}
+
+/** ajv's errors as Problems under `prefix` (a form's own schema, sberbank-do-receipt.ts); `unknown` says what a stray field is not. */
+export function errorProblems(errors: readonly ErrorObject[], prefix: string, unknown: string): Problem[] {
+  return errors.map((e) => {
+    const p = toProblem(e, unknown);
+    return { ...p, path: prefix && p.path ? `${prefix}.${p.path}` : prefix || p.path };
+  });
 }
 
 /** `/receipt/items/2/price` → `receipt.items[2].price` (RFC 6901 escapes undone). */
@@ -38,14 +51,14 @@ function appendPath(path: string, segment: string): string {
   return path ? `${path}.${segment}` : segment;
 }
 
-function toProblem(e: ErrorObject): Problem {
+function toProblem(e: ErrorObject, unknown: string): Problem {
   const at = readablePath(e.instancePath);
   const params = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'required':
       return { path: appendPath(at, String(params['missingProperty'])), message: 'is required' };
     case 'additionalProperties':
-      return { path: appendPath(at, String(params['additionalProperty'])), message: 'is not a field of the job contract (version 1)' };
+      return { path: appendPath(at, String(params['additionalProperty'])), message: unknown };
     case 'type':
       return { path: at, message: `must be ${String(params['type']).replace(/,/g, ' or ')}, not ${typeName(e.data)}` };
     case 'const':

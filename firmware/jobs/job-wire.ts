@@ -182,4 +182,6 @@ export interface OrderBundle {
     readonly deliveryInfo?: object;
   };
   readonly cartItems: { readonly items: readonly CartItem[] };
+  /** Sberbank's fiscal payments (1 cashless, 2 prepaid, 3 credit, 4 counter-provision), kopecks. */
+  readonly payments?: readonly { readonly type: number; readonly sum: number }[];
 }

@@ -1,11 +1,11 @@
 /**
  * A Sberbank acquiring orderBundle (issue 3 §1) → the same Receipt an ATOL job makes. Pure.
  * The bundle is what the buyer paid by card, so the receipt has one electronic payment
- * (1081) of Σ itemAmount. Amounts are already integer kopecks; quantities are decimals.
+ * (1081) of Σ itemAmount, unless it lists Sberbank's fiscal `payments` (doReceipt's form). Amounts are already integer kopecks; quantities are decimals.
  * The seller comes from the job's `company` (ATOL style), the tax system from
  * `order_bundle.taxSystem` (Sberbank codes) or `company.sno`.
  */
-import { MEASURES, PAYMENT_METHODS, PAYMENT_OBJECTS, type Operation, type TaxSystem } from '../fiscal/receipt-codes.ts';
+import { MEASURES, PAYMENT_METHODS, PAYMENT_OBJECTS, type Operation, type PaymentTypeId, type TaxSystem } from '../fiscal/receipt-codes.ts';
 import type { Receipt, ReceiptItem } from '../fiscal/receipt.ts';
 import type { MappedReceipt } from './atol-receipt.ts';
 import type { Problem, ValidationContext } from './job.ts';
@@ -36,8 +36,9 @@ export function orderBundleReceipt(bundle: OrderBundle, operation: Operation, jo
   const warnings = new Set<string>();
   const items = bundle.cartItems.items.map((it, i) => cartItem(it, `${ITEMS}[${i}]`, ctx, problems, at, warnings));
   checkPositionIds(bundle.cartItems.items, problems);
-  // The card paid exactly what the cart says: total and the one payment are Σ itemAmount.
+  // The cart's total is Σ itemAmount; without `payments` the card paid all of it.
   const total = sum(bundle.cartItems.items.map((it) => it.itemAmount));
+  const payments = paymentsOf(bundle.payments, total, problems);
   const company = job.company ?? { inn: '', payment_address: '' }; // the schema requires it with order_bundle
   const taxSystem = taxSystemOf(bundle, company.sno, ctx, problems);
   const seller = sellerOf(company, 'company', ctx, problems);
@@ -47,12 +48,12 @@ export function orderBundleReceipt(bundle: OrderBundle, operation: Operation, jo
   if (total === 0) problems.push({ path: `${ITEMS}`, message: 'the cart adds up to 0: a receipt whose total is 0 records no settlement and is not formed' });
   if (electronic) problems.push(...internetProblems(ctx, 'company.payment_address'));
   // The card payment's details (1234), when the job knows them: its sum defaults to the whole cart.
-  const cashless = cashlessOf(job.cashless_payments, 'cashless_payments', total, ctx, problems, total);
+  const cashless = cashlessOf(job.cashless_payments, 'cashless_payments', payments.electronic, ctx, problems, payments.electronic);
   const receipt: Receipt = {
     operation,
     taxSystem: taxSystem ?? 'osn', // only read when there are no problems
     items: items.filter((i): i is ReceiptItem => i !== undefined),
-    payments: { electronic: total },
+    payments,
     totalKopecks: total,
     seller,
     ...(cashier !== undefined ? { cashier } : {}),
@@ -129,6 +130,27 @@ function attributesOf(it: CartItem, path: string, ctx: ValidationContext, proble
     if (entry) out[a.name as AttributeName] = entry.id;
   });
   return problems.length === before ? out : undefined;
+}
+
+/**
+ * Sberbank's fiscal payment types (OrderBundlePaymentsInner.type, alekciy/php-ecom-sber-sdk):
+ * 1 cashless 1081, 2 prepayment offset 1215, 3 credit 1216, 4 counter-provision 1217. There
+ * is no cash type: the numbers are not ATOL's, though 1–4 happen to mean the same.
+ */
+export const SBER_PAYMENT_TYPES: Readonly<Record<number, PaymentTypeId>> = { 1: 'electronic', 2: 'prepaid', 3: 'credit', 4: 'provision' };
+
+/** `payments` by type, adding up to the cart; absent: one cashless payment of the whole cart. */
+function paymentsOf(list: OrderBundle['payments'], total: number, problems: Problem[]): Partial<Record<PaymentTypeId, number>> {
+  if (!list) return { electronic: total };
+  const out: Partial<Record<PaymentTypeId, number>> = {};
+  list.forEach((p, i) => {
+    const id = SBER_PAYMENT_TYPES[p.type];
+    if (id === undefined) problems.push({ path: `${BUNDLE}.payments[${i}].type`, message: `${p.type} is not a Sberbank payment type: ${Object.entries(SBER_PAYMENT_TYPES).map(([k, v]) => `${k} ${v}`).join(', ')} (Sberbank's fiscal API has no cash payment)` });
+    else out[id] = (out[id] ?? 0) + p.sum;
+  });
+  const paid = list.reduce((a, p) => a + p.sum, 0);
+  if (paid !== total) problems.push({ path: `${BUNDLE}.payments`, message: `add up to ${paid} kopecks, the items (itemAmount) to ${total}` });
+  return out;
 }
 
 function checkPositionIds(items: readonly CartItem[], problems: Problem[]): void {

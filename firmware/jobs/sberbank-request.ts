@@ -163,7 +163,7 @@ function checkAmount(amount: unknown, bundle: Record<string, unknown>, itemsAt: 
 }
 
 /** 1237 from register.do's `orderNumber` (the shop's) and refund.do's `orderId` (Sberbank's), each named. */
-function paymentIds(req: Record<string, unknown>): string | undefined {
+export function paymentIds(req: Record<string, unknown>): string | undefined {
   const named = (['orderNumber', 'orderId'] as const).flatMap((k) => (typeof req[k] === 'string' || typeof req[k] === 'number' ? [`${k} ${String(req[k])}`] : []));
   return named.length > 0 ? named.join('; ') : undefined;
 }
