@@ -17,8 +17,7 @@ import { CommandGate, type CommandHandler, type CommandResult } from '../securit
 import { ReplayGuard } from '../security/replay-guard.ts';
 import { TechnicianPin } from '../security/technician-pin.ts';
 import type { DeviceState } from '../state/device-state.ts';
-import { FN } from '../../drivers/fn/fn-commands.ts';
-import { FN_PHASE } from './fn-lifecycle.ts';
+import { PHASE } from '../../drivers/fn/fn-status-flags.ts';
 import { lifecycleHandlers, type LifecycleDeps } from './lifecycle-commands.ts';
 import { applyProfileCommand, type ProvisioningContext } from './profile-command.ts';
 import { ProfileStore } from './profile-store.ts';
@@ -26,10 +25,10 @@ import { applySettings, provisionUnsigned } from './settings-command.ts';
 
 /** The registration state by FN phase (fn-protocol Table 6). */
 const REGISTRATION_STATE: Readonly<Record<number, string>> = {
-  [FN_PHASE.readyForRegistration]: 'not registered',
-  [FN_PHASE.fiscal]: 'registered',
-  [FN_PHASE.postFiscal]: 'archive closed, documents still going to the OFD',
-  [FN_PHASE.archiveOnly]: 'archive closed',
+  [PHASE.readyForRegistration]: 'not registered',
+  [PHASE.fiscal]: 'registered',
+  [PHASE.postFiscal]: 'archive closed, documents still going to the OFD',
+  [PHASE.archiveOnly]: 'archive closed',
 };
 
 /** Between an applied profile's result and the restart it asks for. */
@@ -132,9 +131,9 @@ export class ProvisioningWing {
     const base = { provisioned: ctx?.provisioned ?? 'by hand', config_version: this.profiles.load()?.version ?? ctx?.profileVersion ?? null, firmware: ctx?.firmware ?? null };
     const fn = this.deps.lifecycle?.fn;
     if (!fn) return base;
-    const phase = (await fn.execute(FN.getStatus, {})).value.phase;
-    const validity = (await fn.execute(FN.getValidity, {})).value;
-    const resources = (await fn.execute(FN.getFreeResources, {})).value;
+    const phase = await fn.phase();
+    const validity = await fn.validity();
+    const resources = await fn.freeResources();
     const reg = this.deps.state.data.registration;
     return {
       ...base,
@@ -192,7 +191,7 @@ export class ProvisioningWing {
                 config: this.deps.config,
                 profiles: this.profiles,
                 now: () => this.deps.clock.now(),
-                fnRegistered: async () => (await fn.execute(FN.getStatus, {})).value.phase === FN_PHASE.fiscal,
+                fnRegistered: async () => (await fn.phase()) === PHASE.fiscal,
               }),
           }
         : {}),

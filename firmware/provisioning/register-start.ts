@@ -7,8 +7,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FnDevice } from '../../drivers/fn/emulator/fn-device.ts';
 import { fileStateStore } from '../../drivers/fn/emulator/fn-state-store.ts';
-import { FN } from '../../drivers/fn/fn-commands.ts';
 import { FnDriver, DEFAULT_FN_DRIVER_OPTIONS } from '../../drivers/fn/fn-driver.ts';
+import { FnFace } from '../../drivers/fn/fn-face.ts';
 import { TEST_OPERATOR_KEY } from '../../drivers/ofd/operator-sign.ts';
 import { openSerialPort } from '../../drivers/serial-port.ts';
 import type { FnConfig } from '../config/device-config.ts';
@@ -79,7 +79,8 @@ async function probeFn(fn: FnConfig, dataDir: string, clock: Clock, log: Log): P
   const driver = new FnDriver({ port, clock, log }, { ...DEFAULT_FN_DRIVER_OPTIONS, timeoutMs: fn.timeoutMs, longTimeoutMs: fn.longTimeoutMs, enqRetries: fn.enqRetries });
   driver.start();
   try {
-    const s = (await driver.execute(FN.getStatus, {})).value;
+    // This is wiring: the driver is built here, and spoken to only through the face.
+    const s = await new FnFace(driver).status();
     return { fnNumber: s.fnNumber, phase: s.phase };
   } finally {
     driver.stop();
