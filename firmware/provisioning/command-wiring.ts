@@ -8,6 +8,7 @@ import type { EmulatedFn } from '../../drivers/fn/emulator/emulated-fn.ts';
 import type { FnFace } from '../../drivers/fn/fn-face.ts';
 import { BUILD_INFO } from '../core/build-info.ts';
 import type { Clock } from '../core/clock.ts';
+import type { CrashAt } from '../core/crash-point.ts';
 import type { Log } from '../core/log.ts';
 import type { DeviceConfig } from '../config/device-config.ts';
 import { personTags } from '../fiscal/common-tags.ts';
@@ -36,6 +37,8 @@ export interface CommandWiringDeps {
   readonly context?: ProvisioningContext;
   /** Ends the process so the service manager starts the other slot (exit 75). */
   readonly restart?: () => void;
+  /** Fault tests' power cuts (core/crash-point.ts). */
+  readonly crashAt?: CrashAt;
 }
 
 export function commandWings(config: DeviceConfig, d: CommandWiringDeps): { readonly provisioning: ProvisioningWing; readonly update: UpdateWing } {
@@ -77,6 +80,7 @@ export function commandWings(config: DeviceConfig, d: CommandWiringDeps): { read
       ...(emulated ? { swapFn: (n: string) => emulated.swap(n) } : {}),
     },
     ...(d.context ? { context: d.context } : {}),
+    ...(d.crashAt ? { crashAt: d.crashAt } : {}),
     // Firmware updates (issue 14) come as signed `update` commands through the same gate.
     handlers: { update: async (c) => ({ ...(await update.order(c.id, c.body)) }) },
   });

@@ -45,7 +45,7 @@ export interface RegistrationOutcome extends Fiscalized {
   readonly registration: { readonly inn: string; readonly rnm: string; readonly ffd: string; readonly address: string; readonly taxSystems: readonly string[]; readonly ofdInn: string };
 }
 
-const asFormed = (reg: RegistrationConfig): RegistrationOutcome['registration'] => ({ inn: reg.inn, rnm: reg.rnm, ffd: reg.ffd, address: reg.address, taxSystems: reg.taxSystems, ofdInn: reg.ofdInn });
+export const asFormed = (reg: RegistrationConfig): RegistrationOutcome['registration'] => ({ inn: reg.inn, rnm: reg.rnm, ffd: reg.ffd, address: reg.address, taxSystems: reg.taxSystems, ofdInn: reg.ofdInn });
 
 /** The reasons as the FN takes them (RegistrationChange): one tag 1101 code, or the tag 1205 bits. */
 export function registrationChange(reasons: readonly ReregistrationReason[]): RegistrationChange {

@@ -7,12 +7,16 @@
  *   reregister                    {reasons: [...]}           REREGISTRATION_REASONS; the open shift is closed first
  *   close_fn                      {}                         refused while documents wait for the OFD
  *   replace_fn (emulated FN only) {fnNumber}                 the technician's swap; then reregister fn_replacement
+ *
+ * The first three are journaled (lifecycle-journal.ts): the FN's last FD is noted before the
+ * FN is asked anything, so a power cut at any step is finished at the next start.
  */
 import { FnError } from '../../drivers/fn/fn-error.ts';
 import type { FnFace } from '../../drivers/fn/fn-face.ts';
 import { PHASE } from '../../drivers/fn/fn-status-flags.ts';
 import type { RegistrationConfig } from '../config/device-config.ts';
 import type { TlvNode } from '../fiscal/tlv-codec.ts';
+import { NO_CRASH, type CrashAt } from '../core/crash-point.ts';
 import type { CloudCommand } from '../security/command-envelope.ts';
 import type { CommandHandler, CommandOutcome } from '../security/command-gate.ts';
 import type { DeviceState } from '../state/device-state.ts';
@@ -33,17 +37,36 @@ export interface LifecycleDeps {
   readonly swapFn?: (fnNumber: string) => void;
   /** Puts a formed report on paper (lifecycle-print.ts). */
   readonly print?: (fd: number) => Promise<void>;
+  /** Notes the FN's last FD for the command in hand (LifecycleJournal.started). */
+  readonly journal?: { started(id: string, fdBefore: number): Promise<void> };
+  readonly crashAt?: CrashAt;
 }
 
+/** Stores the registration formed (device state) and puts its report on paper. */
+export async function recordRegistration(d: LifecycleDeps, r: RegistrationOutcome): Promise<void> {
+  await d.state.update((s) => void (s.registration = { fd: r.fd, fpd: r.fpd, at: d.now(), fnNumber: r.fnNumber, ffd: r.registration.ffd }));
+  await d.print?.(r.fd);
+}
+
+/** A registration's result: FD number, FPD and the data as formed. */
+export const asOutcome = (r: RegistrationOutcome): CommandOutcome => ({ status: 'done', fd: r.fd, fpd: r.fpd, fn_number: r.fnNumber, report_type: r.reportType, reasons: r.reasons, registration: r.registration });
+
 export function lifecycleHandlers(d: LifecycleDeps): Record<string, CommandHandler> {
+  const crashAt = d.crashAt ?? NO_CRASH;
   const remember = async (r: RegistrationOutcome): Promise<void> => {
-    await d.state.update((s) => void (s.registration = { fd: r.fd, fpd: r.fpd, at: d.now(), fnNumber: r.fnNumber, ffd: r.registration.ffd }));
-    await d.print?.(r.fd);
+    crashAt('command.formed');
+    await recordRegistration(d, r);
   };
-  const done = (r: RegistrationOutcome): CommandOutcome => ({ status: 'done', fd: r.fd, fpd: r.fpd, fn_number: r.fnNumber, report_type: r.reportType, reasons: r.reasons, registration: r.registration });
-  const guarded = (work: (c: CloudCommand) => Promise<CommandOutcome>): CommandHandler => async (c) => {
+  const done = asOutcome;
+  const guarded = (work: (c: CloudCommand) => Promise<CommandOutcome>, journaled = true): CommandHandler => async (c) => {
     try {
-      return await d.exclusive(() => work(c));
+      return await d.exclusive(async () => {
+        if (journaled && d.journal) {
+          await d.journal.started(c.id, (await d.fn.status()).lastFd);
+          crashAt('command.journaled');
+        }
+        return work(c);
+      });
     } catch (e) {
       if (e instanceof BacklogRefusal) return { status: 'fail', reason: 'ofd_backlog', unsent: e.unsent, oldest_fd: e.oldestFd, message: e.message };
       if (e instanceof FnError) return { status: 'fail', reason: 'fn_refused', fn_code: e.fnCode, message: e.message };
@@ -80,6 +103,7 @@ export function lifecycleHandlers(d: LifecycleDeps): Record<string, CommandHandl
       await d.closeShiftIfOpen();
       const reg = d.registration();
       const r = await closeArchive(d.fn, reg.rnm, d.now(), d.cashier(), reg.ffd);
+      crashAt('command.formed');
       await d.print?.(r.fd);
       return { status: 'done', fd: r.fd, fpd: r.fpd, fn_number: r.fnNumber, phase: await d.fn.phase() };
     }),
@@ -92,7 +116,7 @@ export function lifecycleHandlers(d: LifecycleDeps): Record<string, CommandHandl
             if (phase === PHASE.fiscal) return { status: 'rejected', reason: 'wrong_phase', message: 'close the fiscal archive first (close_fn)' };
             d.swapFn?.(fnNumber);
             return { status: 'done', fn_number: fnNumber, phase: await d.fn.phase() };
-          }),
+          }, false),
         }
       : {}),
   };

@@ -14,6 +14,7 @@ import { openSerialPort } from '../../drivers/serial-port.ts';
 import type { FnConfig } from '../config/device-config.ts';
 import { ConfigError } from '../config/parse-config.ts';
 import type { Clock } from '../core/clock.ts';
+import { NO_CRASH, type CrashAt } from '../core/crash-point.ts';
 import type { Log, LogLevel } from '../core/log.ts';
 import { claimIdentity, type ClaimAnswer } from './claim-client.ts';
 import { IdentityStore, type Identity } from './identity-store.ts';
@@ -27,6 +28,8 @@ export interface RegisterStartDeps {
   readonly log: (level: LogLevel) => Log;
   readonly firmware: string;
   readonly signal?: AbortSignal;
+  /** Fault tests' power cuts (KASSA_CRASH_AT). */
+  readonly crashAt?: CrashAt;
 }
 
 /** Reads the config at `path`, claiming an identity first when it is a factory config of an unprovisioned board. */
@@ -56,7 +59,9 @@ export async function loadRegisterConfig(path: string, deps: RegisterStartDeps):
         profiles: new ProfileStore(factory.dataDir),
         check,
         ...(deps.signal ? { signal: deps.signal } : {}),
+        ...(deps.crashAt ? { crashAt: deps.crashAt } : {}),
       });
+      (deps.crashAt ?? NO_CRASH)('claim.identity-saved');
     }
   }
   return resolveConfig(raw, path);
