@@ -98,7 +98,7 @@ async function claimOnce(claim: ClaimConfig, cloudKeyText: string, facts: ClaimF
   const client: MqttClient = await mqtt.connectAsync(claim.url, {
     clientId: claimId,
     clean: true,
-    protocolVersion: 5,
+    protocolVersion: claim.protocolVersion,
     reconnectPeriod: 0,
     connectTimeout: claim.timeoutMs,
     ...(claim.username !== undefined ? { username: claim.username } : {}),
