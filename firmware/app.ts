@@ -8,6 +8,7 @@
 import type { FnFace } from '../drivers/fn/fn-face.ts';
 import { BUILD_INFO } from './core/build-info.ts';
 import type { Clock } from './core/clock.ts';
+import type { CrashAt } from './core/crash-point.ts';
 import { atolDateTime, localTimeIn } from './core/local-time.ts';
 import type { Log } from './core/log.ts';
 import { ServiceList } from './core/service.ts';
@@ -43,6 +44,8 @@ export interface AppDeps {
   readonly provisioning?: ProvisioningContext;
   /** Ends the process so the service manager starts `current` again (after an update switched slots). */
   readonly restart?: () => void;
+  /** Fault tests' power cuts at named points (core/crash-point.ts); none by default. */
+  readonly crashAt?: CrashAt;
 }
 
 export interface App {
@@ -79,7 +82,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     const jobsWing = new JobsWing(config, { ledger, clock, localTime, log, random, results: pipeline.results, submit: (id) => pipeline.pipeline.submit(id) });
     // Signed cloud commands, profiles, the FN's life (issue 12) and firmware updates (issue 14).
     const emulated = fnWing.emulated;
-    const { provisioning, update } = commandWings(config, { fn, emulated, pipeline, jobs: jobsWing, state, clock, log, now, cashier, ...(deps.provisioning ? { context: deps.provisioning } : {}), ...(deps.restart ? { restart: deps.restart } : {}) });
+    const { provisioning, update } = commandWings(config, { fn, emulated, pipeline, jobs: jobsWing, state, clock, log, now, cashier, ...(deps.provisioning ? { context: deps.provisioning } : {}), ...(deps.restart ? { restart: deps.restart } : {}), ...(deps.crashAt ? { crashAt: deps.crashAt } : {}) });
     // The link first: results the pipeline sends while it connects wait in the client's queue.
     const jobs = await services.start(jobsWing);
     await services.start(provisioning);

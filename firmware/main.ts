@@ -59,6 +59,7 @@ async function main(argv: readonly string[]): Promise<number> {
         if (process.stdin.isTTY) process.stdin.setRawMode(on);
       },
     },
+    kill: () => process.kill(process.pid, 'SIGKILL'),
     onStop(handler) {
       process.on('SIGINT', handler);
       process.on('SIGTERM', handler);

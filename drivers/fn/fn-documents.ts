@@ -39,28 +39,42 @@ export interface RegistrationRequest {
   readonly tlv: readonly TlvNode[];
 }
 
-/** Registration report: 02h/03h on FFD 1.05, A2h/A3h on FFD 1.2 (fn-protocol §4.4, §4.5). */
-export async function registerFn(fn: FnDriver, r: RegistrationRequest): Promise<Fiscalized> {
+/**
+ * What a re-registration report changes (fn-protocol §4.4.2, §4.5.2): report type 1 on a new
+ * FN after a replacement, 2 otherwise; the reasons as each FFD carries them — one tag 1101
+ * code in FFD 1.05 (Table 39), a tag 1205 bit mask in FFD 1.2.
+ */
+export interface RegistrationChange {
+  readonly reportType: 1 | 2;
+  readonly reasonCode105: number;
+  readonly reasonBits12: number;
+}
+
+/**
+ * Registration report (type 0), or a re-registration report when `change` is given:
+ * 02h/03h on FFD 1.05, A2h/A3h on FFD 1.2 (fn-protocol §4.4, §4.5).
+ */
+export async function registerFn(fn: FnDriver, r: RegistrationRequest, change?: RegistrationChange): Promise<Fiscalized> {
   // 03h has no OFD INN parameter: in FFD 1.05 the register sends 1017 itself.
   const nodes = r.ffd === '1.05' ? [...r.tlv, { tag: 1017, value: r.ofdInn }] : r.tlv;
   const data = encodeTlv(nodes, r.ffd);
+  const reportType = change?.reportType ?? 0;
+  const common = { dateTime: r.at, inn: r.inn, rnm: r.rnm, taxSystems: r.taxSystems, workMode: r.workMode };
   if (r.ffd === '1.2') {
-    await fn.execute(FN.startRegistration12, { reportType: 0, ffdVersion: ffdVersionCode('1.2') });
-    return cycle(fn, data, async () => {
-      const { value } = await fn.execute(FN.formRegistration12, {
-        dateTime: r.at,
-        inn: r.inn,
-        rnm: r.rnm,
-        taxSystems: r.taxSystems,
-        workMode: r.workMode,
-        extendedFlags: r.extendedFlags,
-        ofdInn: r.ofdInn,
-      });
-      return value;
-    });
+    await fn.execute(FN.startRegistration12, { reportType, ffdVersion: ffdVersionCode('1.2') });
+    const formParams = { ...common, extendedFlags: r.extendedFlags, ofdInn: r.ofdInn, ...(change ? { reasonCodes: change.reasonBits12 } : {}) };
+    return cycle(fn, data, async () => (await fn.execute(FN.formRegistration12, formParams)).value);
   }
-  await fn.execute(FN.startRegistration, { reportType: 0 });
-  return cycle(fn, data, async () => (await fn.execute(FN.formRegistration, { dateTime: r.at, inn: r.inn, rnm: r.rnm, taxSystems: r.taxSystems, workMode: r.workMode })).value);
+  await fn.execute(FN.startRegistration, { reportType });
+  const formParams = { ...common, ...(change ? { reason: change.reasonCode105 } : {}) };
+  return cycle(fn, data, async () => (await fn.execute(FN.formRegistration, formParams)).value);
+}
+
+/** Closes the fiscal archive (04h, 07h with the cashier's tags, 05h; fn-protocol §4.4.3). */
+export async function closeFiscalArchive(fn: FnDriver, ffd: FfdVersion, at: number, rnm: string, tlv: readonly TlvNode[]): Promise<Fiscalized> {
+  const data = encodeTlv(tlv, ffd);
+  await fn.execute(FN.startCloseFn, {});
+  return cycle(fn, data, async () => (await fn.execute(FN.closeFn, { dateTime: at, rnm })).value);
 }
 
 export interface ShiftResult extends Fiscalized {

@@ -1,8 +1,10 @@
 /**
- * FnFace: the FN in the register's words (DESIGN.md §2 "a domain face over it"). The
- * firmware asks for a status, a shift, a document formed, a document read back, one OFD
- * exchange step; which commands that takes (fn-protocol §4) stays in drivers/fn/. Answers
- * come back typed, refusals as FnError with the FN's code (FN_CODE).
+ * FnFace: the FN in the register's words (DESIGN.md §2 "a domain face over it"; issue 9 §3).
+ * The firmware asks for a status, a shift, a document formed, a registration or archive
+ * close, a document read back, one OFD exchange step; which commands that takes
+ * (fn-protocol §4) stays in drivers/fn/. Answers come back typed, refusals as FnError with
+ * the FN's code (FN_CODE). `driver` is public for the wiring that builds the face and for
+ * the print of a report from the archive; firmware logic speaks only through the methods.
  */
 import type { FfdVersion } from '../../firmware/fiscal/ffd-version.ts';
 import type { BuiltDocument } from '../../firmware/fiscal/receipt-builder.ts';
@@ -10,6 +12,7 @@ import type { TlvNode } from '../../firmware/fiscal/tlv-codec.ts';
 import { decodeArchiveSummary, type ArchiveSummary } from './fn-archive-layouts.ts';
 import { FN, type ResponseOf } from './fn-commands.ts';
 import {
+  closeFiscalArchive,
   closeShift,
   formReceipt,
   formStateReport,
@@ -17,6 +20,7 @@ import {
   registerFn,
   type Fiscalized,
   type ReceiptResult,
+  type RegistrationChange,
   type RegistrationRequest,
   type ShiftResult,
   type StateReportResult,
@@ -40,6 +44,11 @@ export class FnFace {
   // ---- state (30h, 10h, 3Ah)
   async status(): Promise<FnStatus> {
     return (await this.driver.execute(FN.getStatus, {})).value;
+  }
+
+  /** The FN's phase (30h; fn-protocol Table 6), by name in PHASE. */
+  async phase(): Promise<number> {
+    return (await this.status()).phase;
   }
 
   async shift(): Promise<ShiftParams> {
@@ -83,8 +92,20 @@ export class FnFace {
     return status.document !== OPEN_DOCUMENT.none;
   }
 
+  // ---- the FN's life (fn-protocol §4.4, §4.5)
+  /** Registration report (type 0): phase 1 → fiscal. */
   register(r: RegistrationRequest): Promise<Fiscalized> {
     return registerFn(this.driver, r);
+  }
+
+  /** Re-registration report (type 1 on a new FN after a replacement, 2 otherwise) with its reasons. */
+  reregister(r: RegistrationRequest, change: RegistrationChange): Promise<Fiscalized> {
+    return registerFn(this.driver, r, change);
+  }
+
+  /** Closes the fiscal archive: fiscal → post-fiscal (documents may still go to the OFD). */
+  closeArchive(ffd: FfdVersion, at: number, rnm: string, tlv: readonly TlvNode[]): Promise<Fiscalized> {
+    return closeFiscalArchive(this.driver, ffd, at, rnm, tlv);
   }
 
   openShift(ffd: FfdVersion, at: number, tlv: readonly TlvNode[]): Promise<ShiftResult> {

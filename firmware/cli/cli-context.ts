@@ -23,6 +23,8 @@ export interface CliContext {
     /** Keys as they are typed, not lines (no-op when stdin is not a terminal). */
     setRawMode(on: boolean): void;
   };
+  /** Cuts this process's power (SIGKILL to itself): the crash points of fault tests (core/crash-point.ts). */
+  readonly kill: () => void;
   /** Registers a handler for SIGINT/SIGTERM; returns an unsubscribe. */
   readonly onStop: (handler: () => void) => () => void;
 }

@@ -2,6 +2,7 @@
  * `kassa cloud …`: the cloud's part of issue 12 as reference tools an integrator runs
  * against a broker (§5). Every command is signed with the folder's signing.key.
  *
+ *   demo      the whole flow on one machine: embedded broker, claims, FN registration (cloud-demo.ts)
  *   init      make the folder: command key, CA, broker/cloud/claim certificates, mosquitto.conf, factory.json
  *   claims    answer claims: a certificate for each board's CSR, its device id, broker, topics, profile
  *   send      send one signed command (settings, profile, register, reregister, close_fn, replace_fn) and print its result
@@ -16,7 +17,10 @@ import type { CliContext, Command } from './cli-context.ts';
 import { UsageError } from './cli-context.ts';
 import { CLOUD_UPDATE_USAGE, cloudUpdate } from './cloud-update-command.ts';
 
-const USAGE = `kassa cloud <init|claims|send|watch|pin-hash|update> [options]
+const USAGE = `kassa cloud <demo|init|claims|send|watch|pin-hash|update> [options]
+  demo --dir <d> [--port 1884] [--broker-host 127.0.0.1] [--kkt-serial <digits>] [--profile <profile.json>]
+       embedded broker (no TLS), the folder made on first run (factory.json, profile.json, keys), claims answered,
+       the FN registered by command; then: kassa run --config <d>/factory.json
   init --dir <d> [--broker-host 127.0.0.1] [--broker-port 8883] [--kkt-serial <digits>]
   claims --dir <d> --url <mqtts://…> --profile <profile.json> [--device-id <id>] [--broker-url <url>] [--claim-prefix kassa-claim]
          (the device id defaults to kassa-<KKT serial>; the topic prefix is kassa/<device id>)
@@ -49,6 +53,7 @@ export const cloudCommand: Command = {
         'kkt-serial': { type: 'string', default: '00000000381001234567' },
         'claim-prefix': { type: 'string', default: 'kassa-claim' },
         'timeout-ms': { type: 'string', default: '60000' },
+        port: { type: 'string', default: '1884' },
       },
     });
     if (sub === 'pin-hash') {
@@ -61,6 +66,10 @@ export const cloudCommand: Command = {
       return v;
     };
     const dir = need(values.dir, '--dir');
+    if (sub === 'demo') {
+      const { cloudDemo } = await import('./cloud-demo.ts');
+      return cloudDemo(ctx, { dir, host: values['broker-host'], port: Number(values.port), kktSerial: values['kkt-serial'], profile: values.profile });
+    }
     // Loaded here, not at the top: every `kassa` command (the register's `run` too) imports this file.
     const { initCloudMaterials, loadCloudMaterials } = await import('./cloud-materials.ts');
     const { CloudLink } = await import('./cloud-link.ts');

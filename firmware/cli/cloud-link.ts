@@ -25,6 +25,8 @@ export interface CloudLinkOptions extends CloudTls {
   readonly clock: Clock;
   readonly clientId?: string;
   readonly username?: string;
+  /** MQTT 5 by default; 4 for the embedded broker (aedes, `kassa cloud demo`). */
+  readonly protocolVersion?: 4 | 5;
 }
 
 export interface CommandOptions {
@@ -68,7 +70,7 @@ export class CloudLink {
   static async connect(o: CloudLinkOptions): Promise<CloudLink> {
     const client = await mqtt.connectAsync(o.url, {
       clientId: o.clientId ?? `cloud-${randomUUID()}`,
-      protocolVersion: 5,
+      protocolVersion: o.protocolVersion ?? 5,
       reconnectPeriod: 500,
       ...(o.username !== undefined ? { username: o.username } : {}),
       ...tlsOptions(o),

@@ -16,7 +16,7 @@ export interface CloudMaterials {
   readonly signingKey: KeyObject;
   readonly signingPublicPem: string;
   /** The cloud service's MQTT client certificate (CN "cloud"). */
-  readonly cloudTls: { readonly caFile: string; readonly certFile: string; readonly keyFile: string };
+  readonly cloudTls: { readonly caFile?: string; readonly certFile?: string; readonly keyFile?: string };
 }
 
 /** Like the default config, relative to the working directory (the repository or the install). */
@@ -24,7 +24,7 @@ const ACL_EXAMPLE = 'device-config/mosquitto-acl.example';
 
 const file = (dir: string, name: string): string => join(dir, name);
 
-function write(path: string, text: string, mode: number): void {
+export function write(path: string, text: string, mode: number): void {
   writeFileSync(path, text, { mode });
   chmodSync(path, mode);
 }
@@ -46,18 +46,25 @@ export function mosquittoTlsListener(o: { readonly port: number; readonly host: 
   ];
 }
 
+/** The folder's CA and Ed25519 command key (ca.pem/.key, signing.key/.pub); the command key's public half as PEM. */
+export async function makeCloudKeys(dir: string, caName: string, dirMode: number): Promise<{ readonly ca: CaPem; readonly cloudPublicKey: string }> {
+  mkdirSync(dir, { recursive: true, mode: dirMode });
+  const ca = await createCa(caName);
+  write(file(dir, 'ca.pem'), ca.certPem, 0o644);
+  write(file(dir, 'ca.key'), ca.keyPem, 0o600);
+  const signing = generateKeyPairSync('ed25519');
+  write(file(dir, 'signing.key'), signing.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 0o600);
+  const cloudPublicKey = signing.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  write(file(dir, 'signing.pub'), cloudPublicKey, 0o644);
+  return { ca, cloudPublicKey };
+}
+
 /** Creates the folder's materials (refuses to overwrite an existing CA). */
 export async function initCloudMaterials(dirArg: string, o: { readonly brokerHost: string; readonly brokerPort: number; readonly kktSerial: string }): Promise<string[]> {
   const dir = resolve(dirArg);
   if (existsSync(file(dir, 'ca.pem'))) throw new Error(`${dir} already holds a CA: not overwritten`);
   // 0755: mosquitto, dropped to its own user, reads its files here; the keys themselves are 0600.
-  mkdirSync(dir, { recursive: true, mode: 0o755 });
-  const ca = await createCa('kassa cloud CA');
-  write(file(dir, 'ca.pem'), ca.certPem, 0o644);
-  write(file(dir, 'ca.key'), ca.keyPem, 0o600);
-  const signing = generateKeyPairSync('ed25519');
-  write(file(dir, 'signing.key'), signing.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 0o600);
-  write(file(dir, 'signing.pub'), signing.publicKey.export({ type: 'spki', format: 'pem' }).toString(), 0o644);
+  const { ca, cloudPublicKey } = await makeCloudKeys(dir, 'kassa cloud CA', 0o755);
   const isIp = /^[\d.]+$/.test(o.brokerHost);
   const issue = async (name: string, cn: string, usage: 'client' | 'server'): Promise<void> => {
     const keys = generateKeyPair();
@@ -83,7 +90,7 @@ export async function initCloudMaterials(dirArg: string, o: { readonly brokerHos
         printer: { kind: 'emulator', dir: 'receipts' },
         console: { kind: 'tcp', host: '127.0.0.1', port: 7323 },
         claim: { url, kktSerial: o.kktSerial, caFile: file(dir, 'ca.pem'), certFile: file(dir, 'claim.pem'), keyFile: file(dir, 'claim.key') },
-        security: { cloudPublicKey: signing.publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+        security: { cloudPublicKey },
       },
       null,
       2,
@@ -108,6 +115,7 @@ export function loadCloudMaterials(dirArg: string): CloudMaterials {
     ca: { certPem: read('ca.pem'), keyPem: read('ca.key') },
     signingKey,
     signingPublicPem: createPublicKey(signingKey).export({ type: 'spki', format: 'pem' }).toString(),
-    cloudTls: { caFile: file(dir, 'ca.pem'), certFile: file(dir, 'cloud.pem'), keyFile: file(dir, 'cloud.key') },
+    // A demo folder (cloud-demo.ts, embedded broker without TLS) has no client certificate.
+    cloudTls: existsSync(file(dir, 'cloud.pem')) ? { caFile: file(dir, 'ca.pem'), certFile: file(dir, 'cloud.pem'), keyFile: file(dir, 'cloud.key') } : {},
   };
 }

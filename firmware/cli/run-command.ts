@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { serviceManager } from '../../drivers/systemd/sd-notify.ts';
 import { startApp, type App } from '../app.ts';
 import { BUILD_INFO } from '../core/build-info.ts';
+import { crashAtPoint } from '../core/crash-point.ts';
 import { createLog, type Log, type LogLevel } from '../core/log.ts';
 import { LogRing } from '../core/log-ring.ts';
 import { loadRegisterConfig } from '../provisioning/register-start.ts';
@@ -31,6 +32,8 @@ export const runCommand: Command = {
         },
       });
     const clock = ctx.clock;
+    // Fault tests choose where the power is cut (issue 12 §6); unset, every point is a no-op.
+    const crashAt = crashAtPoint(ctx.env['KASSA_CRASH_AT'], ctx.kill, ctx.err);
     // A factory config claims the register's identity first (issue 12 §1). An applied profile
     // restarts the register with the config as it then resolves (issue 12 §2); an update that
     // switched program slots ends the process with 75, which the service manager answers by
@@ -49,7 +52,7 @@ export const runCommand: Command = {
     let app: App | undefined;
     let watchdog: ServiceWatchdog | undefined;
     for (;;) {
-      const resolved = await loadRegisterConfig(values.config, { clock, log: logAt, firmware: BUILD_INFO.version, signal: aborted.signal });
+      const resolved = await loadRegisterConfig(values.config, { clock, log: logAt, firmware: BUILD_INFO.version, signal: aborted.signal, crashAt });
       const config = resolved.config;
       const log = logAt(config.log.level);
       let restartFor: string | undefined;
@@ -59,7 +62,7 @@ export const runCommand: Command = {
         exitCode = EXIT_RESTART;
         wake?.();
       };
-      const running = await startApp(config, { clock, log, random: Math.random, out: ctx.out, logTail: (n) => recent.tail(n), provisioning, restart });
+      const running = await startApp(config, { clock, log, random: Math.random, out: ctx.out, logTail: (n) => recent.tail(n), provisioning, restart, crashAt });
       app = running;
       if (!watchdog) {
         watchdog = new ServiceWatchdog({

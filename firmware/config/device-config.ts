@@ -131,6 +131,8 @@ export interface ClaimConfig {
   readonly topicPrefix: string;
   readonly timeoutMs: number;
   readonly retryMs: number;
+  /** MQTT 3.1.1 (4) or 5; the embedded broker (aedes) speaks only 4. */
+  readonly protocolVersion: 4 | 5;
 }
 
 export interface DeviceConfig {

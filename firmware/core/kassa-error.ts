@@ -16,6 +16,7 @@ export type KassaErrorCode =
   | 'JOURNAL' // the durable journal cannot be read or written; after a failed write it refuses appends
   | 'EMULATOR_STATE' // the FN emulator's persisted state cannot be read
   | 'UPDATE' // a firmware update refused or failed (firmware/update/update-error.ts says why)
+  | 'OFD_BACKLOG' // the fiscal archive cannot close while documents wait for the OFD
   | 'LIFECYCLE'; // a service used before it started, or started while the register stops
 
 export class KassaError extends Error {

@@ -21,6 +21,7 @@ import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { ClaimConfig } from '../config/device-config.ts';
 import type { Clock } from '../core/clock.ts';
+import { NO_CRASH, type CrashAt } from '../core/crash-point.ts';
 import { KassaError } from '../core/kassa-error.ts';
 import type { Log } from '../core/log.ts';
 import { cloudPublicKey, COMMAND_WINDOW, verifyCommand } from '../security/command-envelope.ts';
@@ -53,6 +54,8 @@ export interface ClaimDeps {
   /** Whether the answer's identity and profile make a config that parses: the problems, or []. */
   readonly check: (answer: ClaimAnswer, identity: Identity) => readonly string[];
   readonly signal?: AbortSignal;
+  /** Fault tests' power cuts between the steps of storing the answer. */
+  readonly crashAt?: CrashAt;
 }
 
 export class ClaimRefused extends KassaError {
@@ -95,7 +98,7 @@ async function claimOnce(claim: ClaimConfig, cloudKeyText: string, facts: ClaimF
   const client: MqttClient = await mqtt.connectAsync(claim.url, {
     clientId: claimId,
     clean: true,
-    protocolVersion: 5,
+    protocolVersion: claim.protocolVersion,
     reconnectPeriod: 0,
     connectTimeout: claim.timeoutMs,
     ...(claim.username !== undefined ? { username: claim.username } : {}),
@@ -164,7 +167,9 @@ function acceptAnswer(payload: Uint8Array, c: AnswerContext, deps: ClaimDeps): I
   const identity: Identity = { version: 1, deviceId: a.deviceId, brokerUrl: a.brokerUrl, topicPrefix: a.topicPrefix, cloudPublicKey: c.cloudKeyText, claimId: c.claimId, requestId: c.requestId, provisionedAt: c.now };
   const problems = deps.check(a, identity);
   if (problems.length > 0) return new ClaimRefused(`the claimed profile does not make a valid config: ${problems.join('; ')}`);
+  const crashAt = deps.crashAt ?? NO_CRASH;
   deps.profiles.save({ version: a.profileVersion, profile: a.profile, appliedAt: c.now });
-  deps.identity.save(identity, a.certificatePem, a.caPem);
+  crashAt('claim.profile-saved');
+  deps.identity.save(identity, a.certificatePem, a.caPem, () => crashAt('claim.certificate-saved'));
   return identity;
 }

@@ -8,6 +8,7 @@ import type { EmulatedFn } from '../../drivers/fn/emulator/emulated-fn.ts';
 import type { FnFace } from '../../drivers/fn/fn-face.ts';
 import { BUILD_INFO } from '../core/build-info.ts';
 import type { Clock } from '../core/clock.ts';
+import type { CrashAt } from '../core/crash-point.ts';
 import type { Log } from '../core/log.ts';
 import type { DeviceConfig } from '../config/device-config.ts';
 import { personTags } from '../fiscal/common-tags.ts';
@@ -36,6 +37,8 @@ export interface CommandWiringDeps {
   readonly context?: ProvisioningContext;
   /** Ends the process so the service manager starts the other slot (exit 75). */
   readonly restart?: () => void;
+  /** Fault tests' power cuts (core/crash-point.ts). */
+  readonly crashAt?: CrashAt;
 }
 
 export function commandWings(config: DeviceConfig, d: CommandWiringDeps): { readonly provisioning: ProvisioningWing; readonly update: UpdateWing } {
@@ -62,7 +65,7 @@ export function commandWings(config: DeviceConfig, d: CommandWiringDeps): { read
     log,
     publishResult: results,
     lifecycle: {
-      fn: fn.driver,
+      fn,
       state: d.state,
       now,
       exclusive: (w) => pipeline.exclusive(w),
@@ -72,10 +75,12 @@ export function commandWings(config: DeviceConfig, d: CommandWiringDeps): { read
       },
       cashier: () => personTags(d.cashier()),
       registration: () => config.registration,
+      // lifecycle-print.ts reads the archive with the driver's 45h/46h procedure (its own file, not this change's).
       print: (fd) => printFromArchive(fn.driver, pipeline.pipeline.prints, fd, config.registration, log),
       ...(emulated ? { swapFn: (n: string) => emulated.swap(n) } : {}),
     },
     ...(d.context ? { context: d.context } : {}),
+    ...(d.crashAt ? { crashAt: d.crashAt } : {}),
     // Firmware updates (issue 14) come as signed `update` commands through the same gate.
     handlers: { update: async (c) => ({ ...(await update.order(c.id, c.body)) }) },
   });

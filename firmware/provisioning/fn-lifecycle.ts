@@ -9,13 +9,11 @@
  * 1 OFD, 2 user name, 3 address/place, 7 tax systems, 31 other reasons — every bit checked
  * against public copies of the FFD table: firmware/fiscal/kkt-change-reasons.ts, KKT_CHANGE_BIT).
  */
-import { FN } from '../../drivers/fn/fn-commands.ts';
-import { PHASE } from '../../drivers/fn/fn-status-flags.ts';
-import type { FnDriver } from '../../drivers/fn/fn-driver.ts';
+import type { Fiscalized, RegistrationChange } from '../../drivers/fn/fn-documents.ts';
+import type { FnFace } from '../../drivers/fn/fn-face.ts';
 import type { RegistrationConfig } from '../config/device-config.ts';
-import { ffdVersionCode } from '../fiscal/ffd-version.ts';
-import { encodeTlv, type TlvNode } from '../fiscal/tlv-codec.ts';
-import { cycle, registerFn, type Fiscalized, type RegistrationRequest } from '../../drivers/fn/fn-documents.ts';
+import { KassaError } from '../core/kassa-error.ts';
+import type { TlvNode } from '../fiscal/tlv-codec.ts';
 import { registrationReport } from '../pipeline/registration-report.ts';
 
 export const REREGISTRATION_REASONS = {
@@ -28,9 +26,6 @@ export const REREGISTRATION_REASONS = {
 } as const;
 export type ReregistrationReason = keyof typeof REREGISTRATION_REASONS;
 export const isReason = (r: unknown): r is ReregistrationReason => typeof r === 'string' && Object.hasOwn(REREGISTRATION_REASONS, r);
-
-/** Phases by name (fn-protocol Table 6): the one table in drivers/fn, under the name this folder uses. */
-export const FN_PHASE = PHASE;
 
 /** The reasons a change of registration data needs, from the old and new data. */
 export function reasonsFor(before: RegistrationConfig, after: RegistrationConfig): ReregistrationReason[] {
@@ -51,51 +46,55 @@ export interface RegistrationOutcome extends Fiscalized {
   readonly registration: { readonly inn: string; readonly rnm: string; readonly ffd: string; readonly address: string; readonly taxSystems: readonly string[]; readonly ofdInn: string };
 }
 
-const asFormed = (reg: RegistrationConfig): RegistrationOutcome['registration'] => ({ inn: reg.inn, rnm: reg.rnm, ffd: reg.ffd, address: reg.address, taxSystems: reg.taxSystems, ofdInn: reg.ofdInn });
+export const asFormed = (reg: RegistrationConfig): RegistrationOutcome['registration'] => ({ inn: reg.inn, rnm: reg.rnm, ffd: reg.ffd, address: reg.address, taxSystems: reg.taxSystems, ofdInn: reg.ofdInn });
+
+/** The reasons as the FN takes them (RegistrationChange): one tag 1101 code, or the tag 1205 bits. */
+export function registrationChange(reasons: readonly ReregistrationReason[]): RegistrationChange {
+  const first = reasons[0];
+  if (first === undefined) throw new TypeError('a re-registration needs at least one reason');
+  return {
+    reportType: reasons.includes('fn_replacement') ? 1 : 2,
+    // FFD 1.05 carries one code (tag 1101): the first reason named.
+    reasonCode105: REREGISTRATION_REASONS[first].code105,
+    reasonBits12: reasons.reduce((m, x) => (m | (1 << REREGISTRATION_REASONS[x].bit1205)) >>> 0, 0),
+  };
+}
 
 /** Registration report (type 0). */
-export async function register(fn: FnDriver, reg: RegistrationConfig, at: number, cashier: readonly TlvNode[]): Promise<RegistrationOutcome> {
-  const status = (await fn.execute(FN.getStatus, {})).value;
-  const r = await registerFn(fn, registrationReport(reg, at, cashier));
-  return { ...r, fnNumber: status.fnNumber, reportType: 0, reasons: [], registration: asFormed(reg) };
+export async function register(fn: FnFace, reg: RegistrationConfig, at: number, cashier: readonly TlvNode[]): Promise<RegistrationOutcome> {
+  const { fnNumber } = await fn.status();
+  const r = await fn.register(registrationReport(reg, at, cashier));
+  return { ...r, fnNumber, reportType: 0, reasons: [], registration: asFormed(reg) };
 }
 
 /** Re-registration: type 1 on a new FN after a replacement, type 2 otherwise; the shift must be closed. */
-export async function reregister(fn: FnDriver, reg: RegistrationConfig, at: number, cashier: readonly TlvNode[], reasons: readonly ReregistrationReason[]): Promise<RegistrationOutcome> {
-  if (reasons.length === 0) throw new TypeError('a re-registration needs at least one reason');
-  const reportType = reasons.includes('fn_replacement') ? 1 : 2;
-  const status = (await fn.execute(FN.getStatus, {})).value;
-  const req: RegistrationRequest = registrationReport(reg, at, cashier);
-  const data = encodeTlv(req.ffd === '1.05' ? [...req.tlv, { tag: 1017, value: req.ofdInn }] : req.tlv, req.ffd);
-  const common = { dateTime: at, inn: req.inn, rnm: req.rnm, taxSystems: req.taxSystems, workMode: req.workMode };
-  let r: Fiscalized;
-  if (req.ffd === '1.2') {
-    await fn.execute(FN.startRegistration12, { reportType, ffdVersion: ffdVersionCode('1.2') });
-    const bits = reasons.reduce((m, x) => (m | (1 << REREGISTRATION_REASONS[x].bit1205)) >>> 0, 0);
-    r = await cycle(fn, data, async () => (await fn.execute(FN.formRegistration12, { ...common, extendedFlags: req.extendedFlags, ofdInn: req.ofdInn, reasonCodes: bits })).value);
-  } else {
-    await fn.execute(FN.startRegistration, { reportType });
-    // FFD 1.05 carries one code (tag 1101): the first reason named.
-    r = await cycle(fn, data, async () => (await fn.execute(FN.formRegistration, { ...common, reason: REREGISTRATION_REASONS[reasons[0]!].code105 })).value);
-  }
-  return { ...r, fnNumber: status.fnNumber, reportType, reasons, registration: asFormed(reg) };
+export async function reregister(fn: FnFace, reg: RegistrationConfig, at: number, cashier: readonly TlvNode[], reasons: readonly ReregistrationReason[]): Promise<RegistrationOutcome> {
+  const change = registrationChange(reasons);
+  const { fnNumber } = await fn.status();
+  const r = await fn.reregister(registrationReport(reg, at, cashier), change);
+  return { ...r, fnNumber, reportType: change.reportType, reasons, registration: asFormed(reg) };
 }
 
-export class BacklogRefusal extends Error {
+/** A refused archive close: documents still wait for the OFD (issue 12 §3). */
+export class BacklogRefusal extends KassaError {
   constructor(
     readonly unsent: number,
     readonly oldestFd: number,
   ) {
-    super(`${unsent} document(s) have not reached the OFD (the oldest is FD ${oldestFd}): the archive can be closed only once the OFD has confirmed every one`);
+    super('OFD_BACKLOG', `${unsent} document(s) have not reached the OFD (the oldest is FD ${oldestFd}): the archive can be closed only once the OFD has confirmed every one`);
   }
 }
 
+/** Throws BacklogRefusal while any document waits for the OFD (20h). */
+export async function refuseWithBacklog(fn: FnFace): Promise<void> {
+  const ofd = await fn.ofdStatus();
+  if (ofd && ofd.messageCount > 0) throw new BacklogRefusal(ofd.messageCount, ofd.firstFd);
+}
+
 /** Closes the fiscal archive (04h, 07h cashier, 05h); refuses while documents wait for the OFD. */
-export async function closeArchive(fn: FnDriver, rnm: string, at: number, cashier: readonly TlvNode[], ffd: RegistrationConfig['ffd']): Promise<Fiscalized & { readonly fnNumber: string }> {
-  const status = (await fn.execute(FN.getStatus, {})).value;
-  const ofd = (await fn.execute(FN.getOfdStatus, {})).value;
-  if (ofd.messageCount > 0) throw new BacklogRefusal(ofd.messageCount, ofd.firstFd);
-  await fn.execute(FN.startCloseFn, {});
-  const r = await cycle(fn, encodeTlv(cashier, ffd), async () => (await fn.execute(FN.closeFn, { dateTime: at, rnm })).value);
-  return { ...r, fnNumber: status.fnNumber };
+export async function closeArchive(fn: FnFace, rnm: string, at: number, cashier: readonly TlvNode[], ffd: RegistrationConfig['ffd']): Promise<Fiscalized & { readonly fnNumber: string }> {
+  const { fnNumber } = await fn.status();
+  await refuseWithBacklog(fn);
+  const r = await fn.closeArchive(ffd, at, rnm, cashier);
+  return { ...r, fnNumber };
 }

@@ -66,10 +66,11 @@ export class IdentityStore {
   }
 
   /** Stores a claimed identity: certificate and CA first, identity.json last (the commit point). */
-  save(identity: Identity, certPem: string, caPem: string | undefined): void {
+  save(identity: Identity, certPem: string, caPem: string | undefined, beforeCommit?: () => void): void {
     this.ensureDir();
     writeFileAtomicSync(this.files.certFile, certPem);
     if (caPem !== undefined) writeFileAtomicSync(this.files.caFile, caPem);
+    beforeCommit?.();
     writeFileAtomicSync(join(this.dir, 'identity.json'), `${JSON.stringify(identity, null, 2)}\n`);
   }
 }

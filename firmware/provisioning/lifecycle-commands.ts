@@ -7,19 +7,23 @@
  *   reregister                    {reasons: [...]}           REREGISTRATION_REASONS; the open shift is closed first
  *   close_fn                      {}                         refused while documents wait for the OFD
  *   replace_fn (emulated FN only) {fnNumber}                 the technician's swap; then reregister fn_replacement
+ *
+ * The first three are journaled (lifecycle-journal.ts): the FN's last FD is noted before the
+ * FN is asked anything, so a power cut at any step is finished at the next start.
  */
-import { FN } from '../../drivers/fn/fn-commands.ts';
-import type { FnDriver } from '../../drivers/fn/fn-driver.ts';
 import { FnError } from '../../drivers/fn/fn-error.ts';
+import type { FnFace } from '../../drivers/fn/fn-face.ts';
+import { PHASE } from '../../drivers/fn/fn-status-flags.ts';
 import type { RegistrationConfig } from '../config/device-config.ts';
 import type { TlvNode } from '../fiscal/tlv-codec.ts';
+import { NO_CRASH, type CrashAt } from '../core/crash-point.ts';
 import type { CloudCommand } from '../security/command-envelope.ts';
 import type { CommandHandler, CommandOutcome } from '../security/command-gate.ts';
 import type { DeviceState } from '../state/device-state.ts';
-import { BacklogRefusal, closeArchive, FN_PHASE, isReason, register, reregister, REREGISTRATION_REASONS, type RegistrationOutcome } from './fn-lifecycle.ts';
+import { BacklogRefusal, closeArchive, isReason, refuseWithBacklog, register, reregister, REREGISTRATION_REASONS, type RegistrationOutcome } from './fn-lifecycle.ts';
 
 export interface LifecycleDeps {
-  readonly fn: FnDriver;
+  readonly fn: FnFace;
   /** Runs FN work between the pipeline's documents. */
   readonly exclusive: <T>(work: () => Promise<T>) => Promise<T>;
   /** Closes the shift when one is open (the pipeline's own close, printed and reported). */
@@ -33,19 +37,36 @@ export interface LifecycleDeps {
   readonly swapFn?: (fnNumber: string) => void;
   /** Puts a formed report on paper (lifecycle-print.ts). */
   readonly print?: (fd: number) => Promise<void>;
+  /** Notes the FN's last FD for the command in hand (LifecycleJournal.started). */
+  readonly journal?: { started(id: string, fdBefore: number): Promise<void> };
+  readonly crashAt?: CrashAt;
 }
 
-const phaseOf = async (fn: FnDriver): Promise<number> => (await fn.execute(FN.getStatus, {})).value.phase;
+/** Stores the registration formed (device state) and puts its report on paper. */
+export async function recordRegistration(d: LifecycleDeps, r: RegistrationOutcome): Promise<void> {
+  await d.state.update((s) => void (s.registration = { fd: r.fd, fpd: r.fpd, at: d.now(), fnNumber: r.fnNumber, ffd: r.registration.ffd }));
+  await d.print?.(r.fd);
+}
+
+/** A registration's result: FD number, FPD and the data as formed. */
+export const asOutcome = (r: RegistrationOutcome): CommandOutcome => ({ status: 'done', fd: r.fd, fpd: r.fpd, fn_number: r.fnNumber, report_type: r.reportType, reasons: r.reasons, registration: r.registration });
 
 export function lifecycleHandlers(d: LifecycleDeps): Record<string, CommandHandler> {
+  const crashAt = d.crashAt ?? NO_CRASH;
   const remember = async (r: RegistrationOutcome): Promise<void> => {
-    await d.state.update((s) => void (s.registration = { fd: r.fd, fpd: r.fpd, at: d.now(), fnNumber: r.fnNumber, ffd: r.registration.ffd }));
-    await d.print?.(r.fd);
+    crashAt('command.formed');
+    await recordRegistration(d, r);
   };
-  const done = (r: RegistrationOutcome): CommandOutcome => ({ status: 'done', fd: r.fd, fpd: r.fpd, fn_number: r.fnNumber, report_type: r.reportType, reasons: r.reasons, registration: r.registration });
-  const guarded = (work: (c: CloudCommand) => Promise<CommandOutcome>): CommandHandler => async (c) => {
+  const done = asOutcome;
+  const guarded = (work: (c: CloudCommand) => Promise<CommandOutcome>, journaled = true): CommandHandler => async (c) => {
     try {
-      return await d.exclusive(() => work(c));
+      return await d.exclusive(async () => {
+        if (journaled && d.journal) {
+          await d.journal.started(c.id, (await d.fn.status()).lastFd);
+          crashAt('command.journaled');
+        }
+        return work(c);
+      });
     } catch (e) {
       if (e instanceof BacklogRefusal) return { status: 'fail', reason: 'ofd_backlog', unsent: e.unsent, oldest_fd: e.oldestFd, message: e.message };
       if (e instanceof FnError) return { status: 'fail', reason: 'fn_refused', fn_code: e.fnCode, message: e.message };
@@ -54,8 +75,8 @@ export function lifecycleHandlers(d: LifecycleDeps): Record<string, CommandHandl
   };
   return {
     register: guarded(async () => {
-      const phase = await phaseOf(d.fn);
-      if (phase !== FN_PHASE.readyForRegistration) return { status: 'rejected', reason: 'wrong_phase', message: `the FN is in phase ${phase}, not ready for registration (use reregister)` };
+      const phase = await d.fn.phase();
+      if (phase !== PHASE.readyForRegistration) return { status: 'rejected', reason: 'wrong_phase', message: `the FN is in phase ${phase}, not ready for registration (use reregister)` };
       const r = await register(d.fn, d.registration(), d.now(), d.cashier());
       await remember(r);
       return done(r);
@@ -66,8 +87,8 @@ export function lifecycleHandlers(d: LifecycleDeps): Record<string, CommandHandl
         return { status: 'rejected', reason: 'bad_reasons', message: `reasons: a non-empty list of ${Object.keys(REREGISTRATION_REASONS).join(', ')}` };
       }
       const replacing = reasons.includes('fn_replacement');
-      const phase = await phaseOf(d.fn);
-      const want = replacing ? FN_PHASE.readyForRegistration : FN_PHASE.fiscal;
+      const phase = await d.fn.phase();
+      const want = replacing ? PHASE.readyForRegistration : PHASE.fiscal;
       if (phase !== want) return { status: 'rejected', reason: 'wrong_phase', message: `the FN is in phase ${phase}; ${replacing ? 'an FN replacement registers a new FN (phase 1)' : 're-registration needs a fiscal FN (phase 3)'}` };
       if (!replacing) await d.closeShiftIfOpen();
       const r = await reregister(d.fn, d.registration(), d.now(), d.cashier(), reasons);
@@ -75,27 +96,27 @@ export function lifecycleHandlers(d: LifecycleDeps): Record<string, CommandHandl
       return done(r);
     }),
     close_fn: guarded(async () => {
-      const phase = await phaseOf(d.fn);
-      if (phase !== FN_PHASE.fiscal) return { status: 'rejected', reason: 'wrong_phase', message: `the FN is in phase ${phase}, not fiscal` };
+      const phase = await d.fn.phase();
+      if (phase !== PHASE.fiscal) return { status: 'rejected', reason: 'wrong_phase', message: `the FN is in phase ${phase}, not fiscal` };
       // The backlog first: a refused close must not have closed the shift either.
-      const unsent = (await d.fn.execute(FN.getOfdStatus, {})).value;
-      if (unsent.messageCount > 0) throw new BacklogRefusal(unsent.messageCount, unsent.firstFd);
+      await refuseWithBacklog(d.fn);
       await d.closeShiftIfOpen();
       const reg = d.registration();
       const r = await closeArchive(d.fn, reg.rnm, d.now(), d.cashier(), reg.ffd);
+      crashAt('command.formed');
       await d.print?.(r.fd);
-      return { status: 'done', fd: r.fd, fpd: r.fpd, fn_number: r.fnNumber, phase: await phaseOf(d.fn) };
+      return { status: 'done', fd: r.fd, fpd: r.fpd, fn_number: r.fnNumber, phase: await d.fn.phase() };
     }),
     ...(d.swapFn
       ? {
           replace_fn: guarded(async (c) => {
             const fnNumber = c.body['fnNumber'];
             if (typeof fnNumber !== 'string') return { status: 'rejected', reason: 'bad_fn_number', message: 'fnNumber: 16 digits' };
-            const phase = await phaseOf(d.fn);
-            if (phase === FN_PHASE.fiscal) return { status: 'rejected', reason: 'wrong_phase', message: 'close the fiscal archive first (close_fn)' };
+            const phase = await d.fn.phase();
+            if (phase === PHASE.fiscal) return { status: 'rejected', reason: 'wrong_phase', message: 'close the fiscal archive first (close_fn)' };
             d.swapFn?.(fnNumber);
-            return { status: 'done', fn_number: fnNumber, phase: await phaseOf(d.fn) };
-          }),
+            return { status: 'done', fn_number: fnNumber, phase: await d.fn.phase() };
+          }, false),
         }
       : {}),
   };

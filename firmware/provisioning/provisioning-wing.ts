@@ -10,6 +10,7 @@
  */
 import type { DeviceConfig } from '../config/device-config.ts';
 import type { Clock } from '../core/clock.ts';
+import type { CrashAt } from '../core/crash-point.ts';
 import { atolDateTime } from '../core/local-time.ts';
 import type { Log } from '../core/log.ts';
 import { cloudPublicKey, type CloudCommand } from '../security/command-envelope.ts';
@@ -17,19 +18,19 @@ import { CommandGate, type CommandHandler, type CommandResult } from '../securit
 import { ReplayGuard } from '../security/replay-guard.ts';
 import { TechnicianPin } from '../security/technician-pin.ts';
 import type { DeviceState } from '../state/device-state.ts';
-import { FN } from '../../drivers/fn/fn-commands.ts';
-import { FN_PHASE } from './fn-lifecycle.ts';
+import { PHASE } from '../../drivers/fn/fn-status-flags.ts';
 import { lifecycleHandlers, type LifecycleDeps } from './lifecycle-commands.ts';
+import { finishPending, LifecycleJournal } from './lifecycle-journal.ts';
 import { applyProfileCommand, type ProvisioningContext } from './profile-command.ts';
 import { ProfileStore } from './profile-store.ts';
 import { applySettings, provisionUnsigned } from './settings-command.ts';
 
 /** The registration state by FN phase (fn-protocol Table 6). */
 const REGISTRATION_STATE: Readonly<Record<number, string>> = {
-  [FN_PHASE.readyForRegistration]: 'not registered',
-  [FN_PHASE.fiscal]: 'registered',
-  [FN_PHASE.postFiscal]: 'archive closed, documents still going to the OFD',
-  [FN_PHASE.archiveOnly]: 'archive closed',
+  [PHASE.readyForRegistration]: 'not registered',
+  [PHASE.fiscal]: 'registered',
+  [PHASE.postFiscal]: 'archive closed, documents still going to the OFD',
+  [PHASE.archiveOnly]: 'archive closed',
 };
 
 /** Between an applied profile's result and the restart it asks for. */
@@ -48,6 +49,8 @@ export interface ProvisioningWingDeps {
   readonly context?: ProvisioningContext;
   /** Other wings' commands behind the same gate, by command type (the firmware update, issue 14). */
   readonly handlers?: Readonly<Record<string, CommandHandler>>;
+  /** Fault tests' power cuts (core/crash-point.ts). */
+  readonly crashAt?: CrashAt;
 }
 
 export class ProvisioningWing {
@@ -55,6 +58,11 @@ export class ProvisioningWing {
   private readonly gate: CommandGate | undefined;
   private readonly log: Log;
   private running = false;
+  private readonly journal: LifecycleJournal;
+  /** The lifecycle deps with this wing's journal: every FN-lifecycle command goes through it. */
+  private readonly lifecycle: LifecycleDeps | undefined;
+  /** Settles once a command a power cut left in hand is finished (start()); commands wait for it. */
+  private recovered: Promise<void> = Promise.resolve();
   /** The technician PIN of the console's acting commands (config security.technicianPin), if one is set. */
   readonly pin: TechnicianPin | undefined;
   /** Topics this wing takes messages from (added to the MQTT subscriptions). */
@@ -65,6 +73,8 @@ export class ProvisioningWing {
   constructor(private readonly deps: ProvisioningWingDeps) {
     const { config, state, clock, log } = deps;
     this.log = log.child('provisioning');
+    this.journal = new LifecycleJournal(state);
+    this.lifecycle = deps.lifecycle && { ...deps.lifecycle, journal: this.journal, ...(deps.crashAt ? { crashAt: deps.crashAt } : {}) };
     const prefix = config.mqtt.topicPrefix;
     this.commandsTopic = `${prefix}/commands`;
     this.provisioningTopic = `${prefix}/provisioning`;
@@ -76,11 +86,13 @@ export class ProvisioningWing {
             {
               publicKey: cloudPublicKey(key),
               deviceId: config.deviceId,
-              guard: new ReplayGuard({ recall: () => state.data.commandSeq ?? 0, remember: (seq) => state.update((d) => void (d.commandSeq = seq)) }),
+              guard: new ReplayGuard({ recall: () => state.data.commandSeq ?? 0, remember: (seq, c) => state.update((d) => void ((d.commandSeq = seq), c && LifecycleJournal.accept(d, c))) }),
               clock,
               log,
               report: async (r: CommandResult) => this.report(r),
               handlers: this.handlers(),
+              journal: this.journal,
+              ...(deps.crashAt ? { crashAt: deps.crashAt } : {}),
             },
             { maxWindowMs: config.security.commandMaxWindowMs, clockSkewMs: config.security.clockSkewMs },
           );
@@ -93,6 +105,14 @@ export class ProvisioningWing {
 
   start(): void {
     this.running = true;
+    // A lifecycle command a power cut left in hand: finished (or read back from the FN) before any other command.
+    const lifecycle = this.lifecycle;
+    if (lifecycle && this.journal.pending) {
+      this.recovered = finishPending(this.journal, lifecycle, lifecycleHandlers(lifecycle)).then(
+        (done) => done && this.report({ ...done.outcome, version: 1, kind: 'command', id: done.command.id, command: done.command.type }),
+        (e: unknown) => this.log.error(`the lifecycle command in hand could not be finished: ${e instanceof Error ? e.message : String(e)}`),
+      );
+    }
     // A profile applied before the restart may owe a re-registration: carried out now, in order.
     if (this.pendingWork()) this.deps.clock.after(0, () => void this.carryOutPending().catch((e: unknown) => this.log.error(`pending profile work failed: ${e instanceof Error ? e.message : String(e)}`)));
   }
@@ -108,6 +128,7 @@ export class ProvisioningWing {
 
   async handle(topic: string, payload: Uint8Array): Promise<void> {
     if (!this.running) throw new Error('provisioning wing not started'); // no PUBACK: redelivered after the restart
+    await this.recovered;
     if (this.gate) return this.gate.handle(payload);
     if (topic === this.provisioningTopic) return provisionUnsigned(payload, this.deps.state, this.log);
   }
@@ -130,11 +151,11 @@ export class ProvisioningWing {
   async status(now: number): Promise<Record<string, unknown>> {
     const ctx = this.deps.context;
     const base = { provisioned: ctx?.provisioned ?? 'by hand', config_version: this.profiles.load()?.version ?? ctx?.profileVersion ?? null, firmware: ctx?.firmware ?? null };
-    const fn = this.deps.lifecycle?.fn;
+    const fn = this.lifecycle?.fn;
     if (!fn) return base;
-    const phase = (await fn.execute(FN.getStatus, {})).value.phase;
-    const validity = (await fn.execute(FN.getValidity, {})).value;
-    const resources = (await fn.execute(FN.getFreeResources, {})).value;
+    const phase = await fn.phase();
+    const validity = await fn.validity();
+    const resources = await fn.freeResources();
     const reg = this.deps.state.data.registration;
     return {
       ...base,
@@ -165,7 +186,7 @@ export class ProvisioningWing {
 
   /** The console's `replace-fn` (emulated FN): the same rules as the `replace_fn` command. */
   async replaceFn(fnNumber: string): Promise<string> {
-    const lifecycle = this.deps.lifecycle;
+    const lifecycle = this.lifecycle;
     if (!lifecycle) return 'no FN lifecycle here';
     const r = await lifecycleHandlers(lifecycle)['replace_fn']?.({ id: `console-replace-fn-${fnNumber}`, device: this.deps.config.deviceId, seq: 0, issuedAt: 0, expiresAt: 0, type: 'replace_fn', body: { fnNumber } });
     if (!r) return 'the FN here is a real one: the technician swaps it by hand';
@@ -177,7 +198,8 @@ export class ProvisioningWing {
   }
 
   private handlers(): Record<string, CommandHandler> {
-    const { lifecycle, context } = this.deps;
+    const { context } = this.deps;
+    const lifecycle = this.lifecycle;
     const fn = lifecycle?.fn;
     return {
       settings: (c) => this.settings(c),
@@ -192,7 +214,7 @@ export class ProvisioningWing {
                 config: this.deps.config,
                 profiles: this.profiles,
                 now: () => this.deps.clock.now(),
-                fnRegistered: async () => (await fn.execute(FN.getStatus, {})).value.phase === FN_PHASE.fiscal,
+                fnRegistered: async () => (await fn.phase()) === PHASE.fiscal,
               }),
           }
         : {}),
@@ -200,14 +222,14 @@ export class ProvisioningWing {
   }
 
   private pendingWork(): boolean {
-    return this.deps.lifecycle !== undefined && this.profiles.load()?.pending !== undefined;
+    return this.lifecycle !== undefined && this.profiles.load()?.pending !== undefined;
   }
 
   /** The re-registration a profile change needs, after the restart that applied it; reported under the profile command's id. */
   private async carryOutPending(): Promise<void> {
     const stored = this.profiles.load();
     const pending = stored?.pending;
-    const lifecycle = this.deps.lifecycle;
+    const lifecycle = this.lifecycle;
     if (!stored || !pending || !lifecycle) return;
     const outcome = await lifecycleHandlers(lifecycle)['reregister']!({ id: pending.command, device: this.deps.config.deviceId, seq: 0, issuedAt: 0, expiresAt: 0, type: 'reregister', body: { reasons: pending.reregister } });
     const { pending: _done, ...rest } = stored;

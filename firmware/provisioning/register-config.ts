@@ -71,10 +71,13 @@ export function identityConfig(factory: RawConfig, identity: Identity, store: Id
   const { claim: _claim, ...board } = factory;
   const mqtt = (board['mqtt'] as Record<string, unknown> | undefined) ?? {};
   const f = store.files;
+  // The certificate is the register's identity over TLS; over plain TCP (the embedded broker of
+  // `kassa cloud demo`) it is not sent, and MQTT.js would otherwise switch the link to TLS.
+  const tls = /^(mqtts|ssl|wss):/.test(identity.brokerUrl) ? { ...(hasCa ? { caFile: f.caFile } : {}), certFile: f.certFile, keyFile: f.keyFile } : {};
   return {
     ...board,
     deviceId: identity.deviceId,
-    mqtt: { ...mqtt, broker: { kind: 'external', url: identity.brokerUrl, ...(hasCa ? { caFile: f.caFile } : {}), certFile: f.certFile, keyFile: f.keyFile }, topicPrefix: identity.topicPrefix },
+    mqtt: { ...mqtt, broker: { kind: 'external', url: identity.brokerUrl, ...tls }, topicPrefix: identity.topicPrefix },
     security: { ...(board['security'] as object), cloudPublicKey: identity.cloudPublicKey },
   };
 }

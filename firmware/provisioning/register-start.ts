@@ -7,13 +7,14 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FnDevice } from '../../drivers/fn/emulator/fn-device.ts';
 import { fileStateStore } from '../../drivers/fn/emulator/fn-state-store.ts';
-import { FN } from '../../drivers/fn/fn-commands.ts';
 import { FnDriver, DEFAULT_FN_DRIVER_OPTIONS } from '../../drivers/fn/fn-driver.ts';
+import { FnFace } from '../../drivers/fn/fn-face.ts';
 import { TEST_OPERATOR_KEY } from '../../drivers/ofd/operator-sign.ts';
 import { openSerialPort } from '../../drivers/serial-port.ts';
 import type { FnConfig } from '../config/device-config.ts';
 import { ConfigError } from '../config/parse-config.ts';
 import type { Clock } from '../core/clock.ts';
+import { NO_CRASH, type CrashAt } from '../core/crash-point.ts';
 import type { Log, LogLevel } from '../core/log.ts';
 import { claimIdentity, type ClaimAnswer } from './claim-client.ts';
 import { IdentityStore, type Identity } from './identity-store.ts';
@@ -27,6 +28,8 @@ export interface RegisterStartDeps {
   readonly log: (level: LogLevel) => Log;
   readonly firmware: string;
   readonly signal?: AbortSignal;
+  /** Fault tests' power cuts (KASSA_CRASH_AT). */
+  readonly crashAt?: CrashAt;
 }
 
 /** Reads the config at `path`, claiming an identity first when it is a factory config of an unprovisioned board. */
@@ -56,7 +59,9 @@ export async function loadRegisterConfig(path: string, deps: RegisterStartDeps):
         profiles: new ProfileStore(factory.dataDir),
         check,
         ...(deps.signal ? { signal: deps.signal } : {}),
+        ...(deps.crashAt ? { crashAt: deps.crashAt } : {}),
       });
+      (deps.crashAt ?? NO_CRASH)('claim.identity-saved');
     }
   }
   return resolveConfig(raw, path);
@@ -79,7 +84,8 @@ async function probeFn(fn: FnConfig, dataDir: string, clock: Clock, log: Log): P
   const driver = new FnDriver({ port, clock, log }, { ...DEFAULT_FN_DRIVER_OPTIONS, timeoutMs: fn.timeoutMs, longTimeoutMs: fn.longTimeoutMs, enqRetries: fn.enqRetries });
   driver.start();
   try {
-    const s = (await driver.execute(FN.getStatus, {})).value;
+    // This is wiring: the driver is built here, and spoken to only through the face.
+    const s = await new FnFace(driver).status();
     return { fnNumber: s.fnNumber, phase: s.phase };
   } finally {
     driver.stop();

@@ -8,6 +8,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
+import { NO_CRASH, type CrashAt } from '../core/crash-point.ts';
 import type { Log } from '../core/log.ts';
 import { verifyCommand, type CloudCommand, type RefusalReason } from './command-envelope.ts';
 import type { ReplayGuard } from './replay-guard.ts';
@@ -32,6 +33,18 @@ export interface CommandResult extends Record<string, unknown> {
 
 export type CommandHandler = (command: CloudCommand) => Promise<CommandOutcome>;
 
+/**
+ * Where the outcomes of commands that must never act twice (the FN's life) are kept: a
+ * re-sent identical command (MQTT redelivery after a power cut, a cloud retry) gets the
+ * stored outcome, like a duplicate job gets its stored result (DESIGN.md §1 inv. 2).
+ */
+export interface CommandJournal {
+  /** The outcome stored for this very command (same id, type and sequence number). */
+  stored(command: CloudCommand): CommandOutcome | undefined;
+  /** Stores the outcome before it is reported (a no-op for commands that are not journaled). */
+  finish(command: CloudCommand, outcome: CommandOutcome): Promise<void>;
+}
+
 export interface CommandGateDeps {
   readonly publicKey: KeyObject;
   readonly deviceId: string;
@@ -40,6 +53,9 @@ export interface CommandGateDeps {
   readonly log: Log;
   readonly report: (result: CommandResult) => Promise<void>;
   readonly handlers: Readonly<Record<string, CommandHandler>>;
+  readonly journal?: CommandJournal;
+  /** Fault tests' power cuts (core/crash-point.ts). */
+  readonly crashAt?: CrashAt;
 }
 
 export interface CommandWindow {
@@ -61,12 +77,21 @@ export class CommandGate {
   /** A command off the wire: acted on, or refused; resolves once its result is reported. */
   async handle(bytes: Uint8Array): Promise<void> {
     const d = this.deps;
-    const verdict = verifyCommand(bytes, { publicKey: d.publicKey, deviceId: d.deviceId, now: d.clock.now(), highestSeq: d.guard.highest, ...this.window });
+    // The sequence number is checked after the journal: a re-sent identical command gets its stored outcome.
+    const verdict = verifyCommand(bytes, { publicKey: d.publicKey, deviceId: d.deviceId, now: d.clock.now(), highestSeq: 0, ...this.window });
     if (!verdict.ok) return this.refuse(verdict.id ?? null, null, verdict.reason, verdict.message);
     const c = verdict.command;
+    const kept = d.journal?.stored(c);
+    if (kept) {
+      this.log.info(`command ${c.id} (${c.type}) again: its stored outcome`);
+      return d.report({ ...kept, duplicate: true, version: 1, kind: 'command', id: c.id, command: c.type });
+    }
+    if (c.seq <= d.guard.highest) return this.refuse(c.id, null, 'replayed', `sequence ${c.seq} is not above ${d.guard.highest}`);
     const handler = Object.hasOwn(d.handlers, c.type) ? d.handlers[c.type] : undefined;
     if (!handler) return this.refuse(c.id, c.type, 'unknown_command', `no command "${c.type}" (${Object.keys(d.handlers).join(', ')})`);
-    if (!(await d.guard.claim(c.seq))) return this.refuse(c.id, c.type, 'replayed', `sequence ${c.seq} was already used`);
+    const crashAt = d.crashAt ?? NO_CRASH;
+    crashAt('command.received');
+    if (!(await d.guard.claim(c.seq, c))) return this.refuse(c.id, c.type, 'replayed', `sequence ${c.seq} was already used`);
     this.stats.accepted++;
     this.log.info(`command ${c.id} (${c.type}, seq ${c.seq}) accepted`);
     let outcome: CommandOutcome;
@@ -76,7 +101,9 @@ export class CommandGate {
       outcome = { status: 'fail', message: e instanceof Error ? e.message : String(e) };
     }
     this.log.info(`command ${c.id} (${c.type}): ${outcome.status}`);
+    await d.journal?.finish(c, outcome);
     await d.report({ ...outcome, version: 1, kind: 'command', id: c.id, command: c.type });
+    crashAt('command.reported');
   }
 
   /**

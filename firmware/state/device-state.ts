@@ -6,6 +6,8 @@
 import { JSONFilePreset } from 'lowdb/node';
 import type { Low } from 'lowdb';
 import type { Cashier } from '../fiscal/receipt.ts';
+import type { CloudCommand } from '../security/command-envelope.ts';
+import type { CommandOutcome } from '../security/command-gate.ts';
 
 export interface DeviceStateData {
   version: 1;
@@ -17,6 +19,10 @@ export interface DeviceStateData {
   settings: { cashier?: Cashier; closeAt?: string | null };
   /** The highest sequence number of a signed cloud command acted on (firmware/security/replay-guard.ts). */
   commandSeq?: number;
+  /** The FN-lifecycle command in hand, from its acceptance until its outcome is stored (provisioning/lifecycle-journal.ts). */
+  lifecycleCommand?: { command: CloudCommand; fdBefore?: number };
+  /** The stored outcomes of the last FN-lifecycle commands, oldest first (bounded). */
+  lifecycleResults?: { id: string; type: string; seq: number; outcome: CommandOutcome }[];
 }
 
 export class DeviceState {

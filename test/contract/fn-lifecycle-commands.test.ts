@@ -6,11 +6,11 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FN } from '../../drivers/fn/fn-commands.ts';
-import { readArchivedTlv } from '../../drivers/fn/fn-procedures.ts';
+import { FnFace } from '../../drivers/fn/fn-face.ts';
+import { PHASE } from '../../drivers/fn/fn-status-flags.ts';
 import type { RegistrationConfig } from '../../firmware/config/device-config.ts';
 import { decodeTlv, findTag } from '../../firmware/fiscal/tlv-codec.ts';
-import { BacklogRefusal, closeArchive, FN_PHASE, reasonsFor, register, reregister, REREGISTRATION_REASONS, type ReregistrationReason } from '../../firmware/provisioning/fn-lifecycle.ts';
+import { BacklogRefusal, closeArchive, reasonsFor, register, reregister, REREGISTRATION_REASONS, type ReregistrationReason } from '../../firmware/provisioning/fn-lifecycle.ts';
 import { cashierTags, KKT_SERIAL, OFD_INN, RNM, USER_INN } from '../helpers/fiscal-fixtures.ts';
 import { fnRig, T0 } from '../helpers/fn-rig.ts';
 import { stepThrough } from '../helpers/poll.ts';
@@ -22,21 +22,21 @@ const it = suite('FN lifecycle commands (emulator)');
 
 it('register → re-register for each reason → close refused with a backlog → closed once the OFD has everything', async () => {
   const rig = fnRig();
-  const fn = rig.driver;
+  const fn = new FnFace(rig.driver);
   try {
-    const phase = async (): Promise<number> => (await fn.execute(FN.getStatus, {})).value.phase;
-    assert.is(await phase(), FN_PHASE.readyForRegistration);
+    const phase = (): Promise<number> => fn.phase();
+    assert.is(await phase(), PHASE.readyForRegistration);
     const reg = await register(fn, REG, rig.at(T0), cashierTags);
     assert.is(reg.fd, 1);
-    assert.is(await phase(), FN_PHASE.fiscal);
-    assert.is((await readArchivedTlv(fn, 1)).fdType, 1);
+    assert.is(await phase(), PHASE.fiscal);
+    assert.is((await fn.readDocument(1)).fdType, 1);
 
     let at = T0;
     const cases: ReregistrationReason[][] = [['address'], ['ofd'], ['user_name'], ['tax_systems'], ['settings'], ['ofd', 'address']];
     for (const reasons of cases) {
       at += 60;
       const r = await reregister(fn, { ...REG, address: `адрес ${at}` }, rig.at(at), cashierTags, reasons);
-      const doc = await readArchivedTlv(fn, r.fd);
+      const doc = await fn.readDocument(r.fd);
       assert.is(doc.fdType, 11, `${reasons.join('+')}: a re-registration report`);
       const bits = reasons.reduce((m, x) => (m | (1 << REREGISTRATION_REASONS[x].bit1205)) >>> 0, 0);
       assert.is(findTag(decodeTlv(doc.tlv), 1205)?.value, bits, `${reasons.join('+')}: tag 1205`);
@@ -50,15 +50,15 @@ it('register → re-register for each reason → close refused with a backlog �
     assert.is((refusal as BacklogRefusal).unsent, 1 + cases.length);
     assert.is((refusal as BacklogRefusal).oldestFd, 1);
     assert.match((refusal as Error).message, /7 document\(s\) have not reached the OFD \(the oldest is FD 1\)/);
-    assert.is(await phase(), FN_PHASE.fiscal, 'nothing changed');
+    assert.is(await phase(), PHASE.fiscal, 'nothing changed');
 
     const ofd = await ofdRig(rig);
     ofd.sender.start();
     assert.ok(await stepThrough(rig.clock, ofd.sender.drained(10_000), { stepMs: 20, maxMs: 11_000, what: 'the backlog sent to the OFD' }), 'the backlog reached the OFD');
     await ofd.close();
     const closed = await closeArchive(fn, RNM, rig.at(at + 180), cashierTags, '1.2');
-    assert.is((await readArchivedTlv(fn, closed.fd)).fdType, 6);
-    assert.is(await phase(), FN_PHASE.postFiscal);
+    assert.is((await fn.readDocument(closed.fd)).fdType, 6);
+    assert.is(await phase(), PHASE.postFiscal);
   } finally {
     await rig.close();
   }

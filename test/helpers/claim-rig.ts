@@ -37,7 +37,8 @@ export interface ClaimRig {
   readonly answerer: ClaimAnswerer;
   /** Who the next claim makes the board (tests change it). */
   assign: (r: ClaimRequest) => Assignment;
-  startRuntime(): ChildProcess;
+  /** `kassa run` on the factory config; `env` adds to the environment (KASSA_CRASH_AT). */
+  startRuntime(env?: Readonly<Record<string, string>>): ChildProcess;
   killRuntime(signal?: NodeJS.Signals): Promise<void>;
   close(): Promise<void>;
 }
@@ -75,8 +76,8 @@ export async function startClaimRig(deviceId = 'shop-1-kassa-1', factoryOver: Re
     cloud,
     answerer: undefined as unknown as ClaimAnswerer,
     assign: () => ({ deviceId, brokerUrl: broker.url, topicPrefix: `kassa/${deviceId}`, profile: demoProfile(), profileVersion: 1 }),
-    startRuntime() {
-      const p = spawn(process.execPath, ['--import', 'tsx', 'firmware/main.ts', 'run', '--config', factoryPath], { stdio: ['ignore', 'ignore', 'inherit'] });
+    startRuntime(env = {}) {
+      const p = spawn(process.execPath, ['--import', 'tsx', 'firmware/main.ts', 'run', '--config', factoryPath], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } });
       runtime = p;
       return p;
     },

@@ -7,14 +7,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FnDevice } from '../../drivers/fn/emulator/fn-device.ts';
-import { fileStateStore } from '../../drivers/fn/emulator/fn-state-store.ts';
 import type { ArchivedDocument } from '../../drivers/fn/emulator/fn-emulator-state.ts';
 import { decodeTlv, findTag } from '../../firmware/fiscal/tlv-codec.ts';
 import { makeRnm } from '../../firmware/fiscal/registration-numbers.ts';
-import { ManualClock } from '../../firmware/core/clock.ts';
-import { deviceOptions, testLog } from './fn-rig.ts';
+import { loadFnState, startFnProcess, stopProcess } from './fn-process.ts';
 import { ptyPair, type PtyPair } from './pty-pair.ts';
-import { pollUntil } from './poll.ts';
 
 const NODE_ARGS = ['--import', 'tsx', 'firmware/main.ts'];
 /** The built bundle (`npm run build`), as a register runs it. */
@@ -75,22 +72,11 @@ export async function registerProcesses(dir: string, brokerUrl: string, options:
       log: { level: process.env['KASSA_TEST_LOG'] === 'debug' ? 'debug' : process.env['KASSA_TEST_LOG'] === 'info' ? 'info' : 'warn' },
     }),
   );
-  const loadFn = (): FnDevice => {
-    const store = fileStateStore(fnStatePath);
-    const device = new FnDevice({ store, clock: new ManualClock(Date.now()), log: testLog() }, deviceOptions({ secret: 'demo-fn-secret' }));
-    device.boot();
-    store.close();
-    return device;
-  };
+  const loadFn = (): FnDevice => loadFnState(fnStatePath);
   let fnProc: ChildProcess | undefined;
   let runtime: ChildProcess | undefined;
   let runtimeExits = 0;
-  const stopProc = async (p: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> => {
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    const gone = new Promise((r) => p.once('exit', r));
-    p.kill(signal);
-    await gone;
-  };
+  const stopProc = stopProcess;
   return {
     configPath,
     prefix: `kassa/${deviceId}`,
@@ -102,23 +88,7 @@ export async function registerProcesses(dir: string, brokerUrl: string, options:
       return runtime?.exitCode === null ? runtime.pid : undefined;
     },
     async startFn() {
-      const proc = spawn(process.execPath, [...NODE_ARGS, 'fn-emulator', '--port', pty.b, '--state', fnStatePath, '--no-timer-check', '--delay-ms', String(options.fnDelayMs ?? 0), '--log', 'info'], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      fnProc = proc;
-      // Ready once it says it is on the line (tsx start-up takes seconds on a loaded machine);
-      // its warnings and errors go on to the test's stderr.
-      let ready = false;
-      let exited = false;
-      proc.once('exit', () => void (exited = true));
-      proc.stderr?.on('data', (chunk: Buffer) => {
-        for (const line of chunk.toString().split('\n')) {
-          if (/ INFO /.test(line)) ready ||= / FN emulator \d+ on /.test(line);
-          else if (line.trim() !== '') process.stderr.write(`${line}\n`);
-        }
-      });
-      await pollUntil(() => ready || exited, { timeoutMs: 30_000, intervalMs: 20, what: 'the FN emulator process to be on its line' });
-      if (!ready) throw new Error('the FN emulator process exited before it was ready');
+      fnProc = await startFnProcess(pty.b, fnStatePath, options.fnDelayMs ?? 0);
     },
     startRuntime() {
       const args = [...(options.nodeArgs ?? []), ...(options.bundle ? BUNDLE_ARGS : NODE_ARGS), 'run', '--config', configPath];

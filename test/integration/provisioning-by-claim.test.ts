@@ -5,11 +5,12 @@
  * owner-only, reconnects as itself, registers its FN from the profile and sells; a restart
  * does not claim again; a power cut while the claim is unanswered ends in the same identity.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { tlsOptions } from '../../firmware/cli/cloud-link.ts';
+import type { CrashPoint } from '../../firmware/core/crash-point.ts';
 import { certificateFacts } from '../../firmware/provisioning/x509.ts';
 import { startClaimRig, type ClaimRig } from '../helpers/claim-rig.ts';
 import { connectCloud, type Cloud } from '../helpers/cloud.ts';
@@ -97,6 +98,36 @@ it('a power cut while the claim is unanswered: the next start claims again with 
   assert.is(new Set(requests.map((r) => r.requestId)).size, requests.length, 'each round has its own request id');
   await jobs.publish(JSON.stringify({ ...sample, id: 'claim-after-cut' }));
   assert.is((await jobs.final('claim-after-cut', 30_000)).status, 'done');
+});
+
+it('a power cut at each step of storing the claim answer: every restart claims again or starts as itself, with the same key, and sells', async (ctx) => {
+  // KASSA_CRASH_AT (firmware/core/crash-point.ts) picks the step: each start cuts its own power at the next one.
+  const rig = (ctx.rig = await startClaimRig('shop-3-kassa-1'));
+  const idDir = join(rig.dataDir, 'identity');
+  const files = (): string[] => (existsSync(idDir) ? readdirSync(idDir).sort() : []);
+  const steps: readonly [CrashPoint, readonly string[]][] = [
+    ['claim.profile-saved', ['device.key', 'profile.json']],
+    ['claim.certificate-saved', ['ca.pem', 'device.key', 'device.pem', 'profile.json']],
+    ['claim.identity-saved', ['ca.pem', 'device.key', 'device.pem', 'identity.json', 'profile.json']],
+  ];
+  let key: string | undefined;
+  for (const [point, onDisk] of steps) {
+    const p = rig.startRuntime({ KASSA_CRASH_AT: point });
+    const signal = await new Promise<NodeJS.Signals | null>((r) => p.once('exit', (_c, s) => r(s)));
+    assert.is(signal, 'SIGKILL', `the register cut its power at ${point}`);
+    assert.equal(files(), onDisk, `on disk after a cut at ${point}`);
+    key ??= readFileSync(join(idDir, 'device.key'), 'utf8');
+    assert.is(readFileSync(join(idDir, 'device.key'), 'utf8'), key, 'the same key after every cut');
+  }
+  const claims = rig.answerer.requests.length;
+  rig.startRuntime();
+  const jobs = (ctx.jobs = await connectCloud(rig.broker.url, 'kassa/shop-3-kassa-1', 'cloud-jobs-3', undefined, tlsOptions(rig.cloudTls)));
+  await jobs.online(30_000);
+  assert.is(rig.answerer.requests.length, claims, 'a register provisioned before the cut claims no more');
+  assert.ok(rig.answerer.requests.every((r) => r.publicKey === rig.answerer.requests[0]!.publicKey), 'every claim announced the same key');
+  assert.is(certificateFacts(readFileSync(join(idDir, 'device.pem'), 'utf8')).commonName, 'shop-3-kassa-1');
+  await jobs.publish(JSON.stringify({ ...sample, id: 'claim-after-cuts' }));
+  assert.is((await jobs.final('claim-after-cuts', 30_000)).status, 'done');
 });
 
 it.run();
