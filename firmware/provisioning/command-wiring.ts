@@ -75,8 +75,7 @@ export function commandWings(config: DeviceConfig, d: CommandWiringDeps): { read
       },
       cashier: () => personTags(d.cashier()),
       registration: () => config.registration,
-      // lifecycle-print.ts reads the archive with the driver's 45h/46h procedure (its own file, not this change's).
-      print: (fd) => printFromArchive(fn.driver, pipeline.pipeline.prints, fd, config.registration, log),
+      print: (fd) => printFromArchive(fn, pipeline.pipeline.prints, fd, config.registration, log),
       ...(emulated ? { swapFn: (n: string) => emulated.swap(n) } : {}),
     },
     ...(d.context ? { context: d.context } : {}),

@@ -6,16 +6,15 @@
  * it (user, tax systems, modes, OFD, versions, reasons) is read from the document's own tags
  * (print/registration-details.ts), so the paper shows what the FN formed, not the config.
  */
-import type { FnDriver } from '../../drivers/fn/fn-driver.ts';
-import { readArchivedTlv } from '../../drivers/fn/fn-procedures.ts';
+import type { FnFace } from '../../drivers/fn/fn-face.ts';
 import type { RegistrationConfig } from '../config/device-config.ts';
 import type { Log } from '../core/log.ts';
 import { decodeTlv } from '../fiscal/tlv-codec.ts';
 import type { PrintQueue } from '../pipeline/print-queue.ts';
 import { copyRequest } from '../print/copy-from-archive.ts';
 
-export async function printFromArchive(fn: FnDriver, prints: PrintQueue, fd: number, registration: RegistrationConfig, log: Log): Promise<void> {
-  const archived = await readArchivedTlv(fn, fd);
+export async function printFromArchive(fn: Pick<FnFace, 'readDocument'>, prints: PrintQueue, fd: number, registration: RegistrationConfig, log: Log): Promise<void> {
+  const archived = await fn.readDocument(fd);
   const id = `register-report-fd${fd}-${archived.fdType}`;
   const request = copyRequest({ id, type: 'print_copy', fd }, { fdType: archived.fdType, nodes: decodeTlv(archived.tlv) }, registration);
   prints.add({

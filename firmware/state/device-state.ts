@@ -3,8 +3,9 @@
  * made, when the current shift opened, and the settings the cloud provisioned. Never
  * per-job history: that is the journal's.
  */
-import { JSONFilePreset } from 'lowdb/node';
-import type { Low } from 'lowdb';
+import { readFile } from 'node:fs/promises';
+import { Low, type Adapter } from 'lowdb';
+import { writeFileAtomic } from '../core/atomic-file.ts';
 import type { Cashier } from '../fiscal/receipt.ts';
 import type { CloudCommand } from '../security/command-envelope.ts';
 import type { CommandOutcome } from '../security/command-gate.ts';
@@ -25,11 +26,34 @@ export interface DeviceStateData {
   lifecycleResults?: { id: string; type: string; seq: number; outcome: CommandOutcome }[];
 }
 
+/**
+ * lowdb's storage, durable: its own JSONFile renames a temp file without fsync, which a
+ * power cut (not just a SIGKILL) can undo — and this file holds the sequence number of the
+ * last signed command and the FN-lifecycle command in hand (issue 12 §6).
+ */
+class DurableJsonFile<T> implements Adapter<T> {
+  constructor(private readonly path: string) {}
+
+  async read(): Promise<T | null> {
+    try {
+      return JSON.parse(await readFile(this.path, 'utf8')) as T;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    }
+  }
+
+  write(data: T): Promise<void> {
+    return writeFileAtomic(this.path, JSON.stringify(data, null, 2));
+  }
+}
+
 export class DeviceState {
   private constructor(private readonly db: Low<DeviceStateData>) {}
 
   static async open(path: string): Promise<DeviceState> {
-    const db = await JSONFilePreset<DeviceStateData>(path, { version: 1, settings: {} });
+    const db = new Low<DeviceStateData>(new DurableJsonFile(path), { version: 1, settings: {} });
+    await db.read();
     return new DeviceState(db);
   }
 
@@ -37,7 +61,7 @@ export class DeviceState {
     return this.db.data;
   }
 
-  /** Changes the state and writes it (lowdb writes a temp file and renames it). */
+  /** Changes the state and writes it atomically and durably (temp file, fsync, rename, fsync of the directory). */
   async update(change: (data: DeviceStateData) => void): Promise<void> {
     await this.db.update(change);
   }
