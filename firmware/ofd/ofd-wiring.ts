@@ -3,7 +3,7 @@
  * OFD's endpoint, the TCP transport, the durable delivery log and the sender. app.ts starts
  * it after the pipeline, whose queue the sender's FN steps run in.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { FnFace } from '../../drivers/fn/fn-face.ts';
 import { OfdEmulator } from '../../drivers/ofd/emulator/ofd-emulator.ts';
 import { OfdTransport, type OfdEndpoint } from '../../drivers/ofd/ofd-transport.ts';
@@ -44,7 +44,7 @@ export class OfdWing implements Service {
     const { clock, log } = deps;
     let endpoint: OfdEndpoint;
     if (config.ofd.kind === 'emulator') {
-      const emulator = new OfdEmulator({ clock, log }, { ofdInn: config.registration.ofdInn, operatorKey: TEST_OPERATOR_KEY, documentsDir: join(config.dataDir, config.ofd.documentsDir) });
+      const emulator = new OfdEmulator({ clock, log }, { ofdInn: config.registration.ofdInn, operatorKey: TEST_OPERATOR_KEY, documentsDir: resolve(config.dataDir, config.ofd.documentsDir) });
       endpoint = { host: '127.0.0.1', port: await emulator.listen(config.ofd.port) };
       this.closers.push(() => emulator.close());
       log.info(`OFD emulator on ${endpoint.host}:${endpoint.port}`);

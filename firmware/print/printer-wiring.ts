@@ -2,7 +2,7 @@
  * The printing side of the composition root: which printer the config names, built with
  * its port (the ESC/POS emulator in-process, or a serial line) and driver.
  */
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { PrinterEmulator } from '../../drivers/printer/emulator/printer-emulator.ts';
 import { PrinterDriver } from '../../drivers/printer/printer-driver.ts';
 import { memoryPortPair } from '../../drivers/memory-port.ts';
@@ -31,13 +31,13 @@ export async function makePrinter(config: DeviceConfig, deps: PrinterWiringDeps,
     case 'console':
       return consolePrinter(deps.out);
     case 'file':
-      return filePrinter(join(config.dataDir, p.dir));
+      return filePrinter(resolve(config.dataDir, p.dir));
     case 'emulator':
     case 'serial': {
       let port: BytePort;
       if (p.kind === 'emulator') {
         const [registerSide, deviceSide] = memoryPortPair('printer');
-        const emulator = new PrinterEmulator({ port: deviceSide, clock: deps.clock, log: deps.log }, { outputDir: join(config.dataDir, p.dir), columns: p.columns });
+        const emulator = new PrinterEmulator({ port: deviceSide, clock: deps.clock, log: deps.log }, { outputDir: resolve(config.dataDir, p.dir), columns: p.columns });
         emulator.start();
         stops.push(() => emulator.stop());
         port = registerSide;
