@@ -59,7 +59,7 @@ export async function cloudDemo(ctx: CliContext, o: CloudDemoOptions): Promise<n
   const m = loadCloudMaterials(dir);
   const profile = JSON.parse(readFileSync(o.profile ?? join(dir, 'profile.json'), 'utf8')) as Record<string, unknown>;
   const broker = await startEmbeddedBroker(o.host, o.port);
-  const link = await CloudLink.connect({ url: broker.url, clientId: 'kassa-cloud-demo', protocolVersion: 4, clock: ctx.clock });
+  const link = await CloudLink.connect({ url: broker.url, clientId: 'kassa-cloud-demo', clock: ctx.clock });
   try {
     const assigned = new Set<string>();
     const registering = new Set<string>();

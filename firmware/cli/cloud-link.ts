@@ -25,8 +25,6 @@ export interface CloudLinkOptions extends CloudTls {
   readonly clock: Clock;
   readonly clientId?: string;
   readonly username?: string;
-  /** MQTT 5 by default; 4 for the embedded broker (aedes, `kassa cloud demo`). */
-  readonly protocolVersion?: 4 | 5;
 }
 
 export interface CommandOptions {
@@ -70,7 +68,9 @@ export class CloudLink {
   static async connect(o: CloudLinkOptions): Promise<CloudLink> {
     const client = await mqtt.connectAsync(o.url, {
       clientId: o.clientId ?? `cloud-${randomUUID()}`,
-      protocolVersion: o.protocolVersion ?? 5,
+      // MQTT 3.1.1: the cloud tools use nothing of MQTT 5, and 3.1.1 is what every broker
+      // speaks, the embedded one of `kassa cloud demo` (aedes) included.
+      protocolVersion: 4,
       reconnectPeriod: 500,
       ...(o.username !== undefined ? { username: o.username } : {}),
       ...tlsOptions(o),
