@@ -90,7 +90,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     await services.start(pipeline);
     const exclusive = <T>(work: () => Promise<T>): Promise<T> => pipeline.exclusive(work);
     const { sender } = await services.start(new OfdWing(config, { fn, clock, log, random, exclusive }));
-    pipeline.formed.add(() => sender.wake());
+    fn.formed.add(() => sender.wake());
     const firmware = () => ({ version: BUILD_INFO.version, commit: BUILD_INFO.commit, ...update.progress() });
     const statusDeps = { fn, shifts: pipeline.shifts, ledger, jobs, clock, now, queued: () => pipeline.pipeline.pending, links: () => services.describe(), provisioning: () => provisioning.status(now()), firmware };
     const status = await services.start(new StatusWing(config, statusDeps));

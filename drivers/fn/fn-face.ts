@@ -25,6 +25,7 @@ import {
   type ShiftResult,
   type StateReportResult,
 } from './fn-documents.ts';
+import { Listeners } from '../port.ts';
 import type { FnDriver } from './fn-driver.ts';
 import { FnError } from './fn-error.ts';
 import { readArchivedTlv, readOfdMessage, type ArchivedTlv } from './fn-procedures.ts';
@@ -39,7 +40,20 @@ export type OfdExchangeStatus = ResponseOf<typeof FN.getOfdStatus>;
 const FFD_IN_USE: Readonly<Record<number, FfdVersion>> = { 1: '1.05', 4: '1.2' };
 
 export class FnFace {
+  /**
+   * Every document the FN formed through this face, whoever asked (a receipt, a shift report,
+   * a registration or archive close): the OFD sender listens, so each one leaves at once
+   * rather than at the sender's next idle check.
+   */
+  readonly formed = new Listeners<[fd: number]>();
+
   constructor(readonly driver: FnDriver) {}
+
+  private async forms<T extends { readonly fd: number }>(forming: Promise<T>): Promise<T> {
+    const r = await forming;
+    this.formed.emit(r.fd);
+    return r;
+  }
 
   // ---- state (30h, 10h, 3Ah)
   async status(): Promise<FnStatus> {
@@ -95,34 +109,34 @@ export class FnFace {
   // ---- the FN's life (fn-protocol §4.4, §4.5)
   /** Registration report (type 0): phase 1 → fiscal. */
   register(r: RegistrationRequest): Promise<Fiscalized> {
-    return registerFn(this.driver, r);
+    return this.forms(registerFn(this.driver, r));
   }
 
   /** Re-registration report (type 1 on a new FN after a replacement, 2 otherwise) with its reasons. */
   reregister(r: RegistrationRequest, change: RegistrationChange): Promise<Fiscalized> {
-    return registerFn(this.driver, r, change);
+    return this.forms(registerFn(this.driver, r, change));
   }
 
   /** Closes the fiscal archive: fiscal → post-fiscal (documents may still go to the OFD). */
   closeArchive(ffd: FfdVersion, at: number, rnm: string, tlv: readonly TlvNode[]): Promise<Fiscalized> {
-    return closeFiscalArchive(this.driver, ffd, at, rnm, tlv);
+    return this.forms(closeFiscalArchive(this.driver, ffd, at, rnm, tlv));
   }
 
   openShift(ffd: FfdVersion, at: number, tlv: readonly TlvNode[]): Promise<ShiftResult> {
-    return openShift(this.driver, ffd, at, tlv);
+    return this.forms(openShift(this.driver, ffd, at, tlv));
   }
 
   closeShift(ffd: FfdVersion, at: number, tlv: readonly TlvNode[]): Promise<ShiftResult> {
-    return closeShift(this.driver, ffd, at, tlv);
+    return this.forms(closeShift(this.driver, ffd, at, tlv));
   }
 
   /** A receipt or a correction receipt, by the document's FD type. */
   formReceipt(ffd: FfdVersion, at: number, doc: BuiltDocument): Promise<ReceiptResult> {
-    return formReceipt(this.driver, ffd, at, doc);
+    return this.forms(formReceipt(this.driver, ffd, at, doc));
   }
 
   formStateReport(ffd: FfdVersion, at: number, tlv: readonly TlvNode[]): Promise<StateReportResult> {
-    return formStateReport(this.driver, ffd, at, tlv);
+    return this.forms(formStateReport(this.driver, ffd, at, tlv));
   }
 
   // ---- archive (fn-protocol §4.8)

@@ -53,6 +53,11 @@ export const FN_PHASES: Readonly<Record<number, string>> = {
   [PHASE.archiveOnly]: 'phase 4: archive only',
 };
 
+/** A phase by its FN_PHASES name, or its state code when the table has none: status, console, results. */
+export function phaseName(phase: number): string {
+  return FN_PHASES[phase] ?? `state code ${phase}`;
+}
+
 /** Table 9: bit → meaning. */
 export const FN_WARNINGS: readonly { readonly bit: number; readonly text: string }[] = [
   { bit: WARNING.urgentReplacement, text: 'replace the FN urgently: validity ends within 3 days' },

@@ -3,7 +3,7 @@
  * real FN outlives a crash of the register. Its state file survives restarts.
  */
 import { parseArgs } from 'node:util';
-import { FN_PHASES } from '../../drivers/fn/fn-status-flags.ts';
+import { phaseName } from '../../drivers/fn/fn-status-flags.ts';
 import { createLog, type LogLevel } from '../core/log.ts';
 import { openSerialPort } from '../../drivers/serial-port.ts';
 import { FnDevice } from '../../drivers/fn/emulator/fn-device.ts';
@@ -65,7 +65,7 @@ export const fnEmulatorCommand: Command = {
     );
     emulator.start();
     const s = device.snapshot.state;
-    log.info(`FN emulator ${s.fnNumber} on ${port.description}: ${FN_PHASES[s.phase] ?? `state code ${s.phase}`} (code ${s.phase}), last FD ${s.lastFd}${droppedBytes ? `, dropped a torn record of ${droppedBytes} bytes` : ''}`);
+    log.info(`FN emulator ${s.fnNumber} on ${port.description}: ${phaseName(s.phase)} (code ${s.phase}), last FD ${s.lastFd}${droppedBytes ? `, dropped a torn record of ${droppedBytes} bytes` : ''}`);
     return new Promise<number>((resolve) => {
       const finish = (code: number): void => {
         emulator.stop();

@@ -4,7 +4,7 @@
  * like any job from the cloud — one queue, one FN — and answer with the job's result.
  */
 import type { FnFace } from '../../drivers/fn/fn-face.ts';
-import { describeWarnings, FN_PHASES } from '../../drivers/fn/fn-status-flags.ts';
+import { describeWarnings, phaseName } from '../../drivers/fn/fn-status-flags.ts';
 import { atolDateTime } from '../core/local-time.ts';
 import { ffdVersionFromCode } from '../fiscal/ffd-version.ts';
 import { FD_TYPE } from '../fiscal/tag-table.ts';
@@ -66,7 +66,7 @@ function positiveInt(text: string | undefined, what: string, fallback?: number):
 
 function statusLines(s: DeviceStatus): string[] {
   const lines = [row('device', `${s.device_id}  ${s.timestamp}`)];
-  if (s.fn) lines.push(row('FN', `${s.fn.number}  ${FN_PHASES[s.fn.phase] ?? `phase ${s.fn.phase}`}  last FD ${s.fn.last_fd} at ${s.fn.last_document}`));
+  if (s.fn) lines.push(row('FN', `${s.fn.number}  ${phaseName(s.fn.phase)}  last FD ${s.fn.last_fd} at ${s.fn.last_document}`));
   if (s.fn && s.fn.warnings) lines.push(...describeWarnings(s.fn.warnings).map((w) => row('', `! ${w}`)));
   if (s.fn_error) lines.push(row('FN', `NOT ANSWERING: ${s.fn_error}`));
   if (s.shift) lines.push(row('shift', s.shift.open ? `${s.shift.number} open since ${s.shift.opened_at ?? '?'} (${s.shift.age_minutes ?? '?'} min)` : `${s.shift.number} closed`));
@@ -130,7 +130,7 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
         const st = await s.fn.status();
         const lines = [
           row('number', st.fnNumber),
-          row('phase', FN_PHASES[st.phase] ?? `0x${st.phase.toString(16)}`),
+          row('phase', phaseName(st.phase)),
           row('shift', st.shiftOpen ? 'open' : 'closed'),
           row('last FD', `${st.lastFd} at ${atolDateTime(st.lastDocumentTime)}`),
           row('document', st.document ? `open (type 0x${st.document.toString(16)}), data ${st.documentData ? 'received' : 'none'}` : 'none open'),
@@ -165,9 +165,7 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
     summary: 'the OFD backlog and the sender',
     run: async (s) => {
       const st = await s.status();
-      // The P-protocol version as the device config and the session header spec write it ("0120"), not 288.
-      const raw = s.describe()['ofd'] as Record<string, unknown> | undefined;
-      const sender = raw && typeof raw['pVersion'] === 'number' ? { ...raw, pVersion: raw['pVersion'].toString(16).padStart(4, '0') } : raw;
+      const sender = s.describe()['ofd'];
       return [...(st.ofd ? JSON.stringify(st.ofd, null, 2).split('\n') : ['(the FN does not answer)']), ...JSON.stringify(sender, null, 2).split('\n')];
     },
   },

@@ -107,7 +107,8 @@ export class OfdSender {
   }
 
   describe(): Record<string, unknown> {
-    return { ...this.stats, backoffAttempt: this.attempt, ...this.options };
+    // The P-protocol version as the config and the session header spec write it ("0120"), not 288.
+    return { ...this.stats, backoffAttempt: this.attempt, ...this.options, pVersion: this.options.pVersion.toString(16).padStart(4, '0') };
   }
 
   private async run(): Promise<void> {

@@ -52,7 +52,6 @@ export async function formDocument<F extends Fiscalized>(ctx: PipelineContext, j
   }
   const fiscal = ctx.attributes({ fdType: plan.fdType, fd: formed.fd, fpd: formed.fpd, dateTime: at, ...(await plan.fields(formed)) });
   const entry = await ledger.record({ k: 'fiscalized', id: job.id, at: clock.now(), fiscal });
-  ctx.deps.documentFormed();
   ctx.log.info(`job ${job.id}: FD ${formed.fd}${fiscal.receiptNumber !== undefined ? `, receipt ${fiscal.receiptNumber}` : ''} of shift ${fiscal.shiftNumber}, FPD ${formed.fpd}`);
   ctx.queuePrint(entry, fiscal);
 }

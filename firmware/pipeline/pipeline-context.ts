@@ -33,8 +33,6 @@ export interface PipelineDeps {
   readonly log: Log;
   /** Sends a result to the cloud without waiting (result-reporter.ts; the cloud keys on the job id). */
   readonly publish: (result: JobResult) => void;
-  /** A fiscal document is in the FN: the OFD sender should send it now. */
-  readonly documentFormed: () => void;
 }
 
 export interface PipelineOptions {

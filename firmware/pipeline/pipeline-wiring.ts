@@ -1,8 +1,8 @@
 /**
  * The fiscal pipeline as a service: the shift keeper and the pipeline over the FN, the job
- * ledger and the printer. Its results and "a document was formed" go out as events, so the
- * wings that listen (the cloud link, the OFD sender, the console) are built after it
- * without forward references.
+ * ledger and the printer. Its results go out as events, so the wings that listen (the cloud
+ * link, the local API) are built after it without forward references. "A document was
+ * formed" is the FN face's event (FnFace.formed): shift reports and lifecycle documents too.
  */
 import type { FnFace } from '../../drivers/fn/fn-face.ts';
 import { Listeners } from '../../drivers/port.ts';
@@ -37,8 +37,6 @@ export class PipelineWing implements Service {
   readonly pipeline: FiscalPipeline;
   /** Every result of every job, as the pipeline publishes it. */
   readonly results = new Listeners<[JobResult]>();
-  /** A fiscal document is in the FN (the OFD sender sends it now). */
-  readonly formed = new Listeners<[]>();
 
   constructor(
     private readonly config: DeviceConfig,
@@ -56,7 +54,7 @@ export class PipelineWing implements Service {
       { ffd: config.registration.ffd, maxOpenMinutes: config.shift.maxOpenMinutes },
     );
     this.pipeline = new FiscalPipeline(
-      { fn, ledger, shifts: this.shifts, printer, clock, localTime, log, publish: (r) => this.results.emit(r), documentFormed: () => this.formed.emit() },
+      { fn, ledger, shifts: this.shifts, printer, clock, localTime, log, publish: (r) => this.results.emit(r) },
       { deviceId: config.deviceId, registration: config.registration, cashier: deps.cashier, retryDelayMs: 1000, printRetryMs: 2000 },
     );
   }

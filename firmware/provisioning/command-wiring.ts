@@ -66,6 +66,7 @@ export function commandWings(config: DeviceConfig, d: CommandWiringDeps): { read
     publishResult: results,
     lifecycle: {
       fn,
+      clock,
       state: d.state,
       now,
       exclusive: (w) => pipeline.exclusive(w),

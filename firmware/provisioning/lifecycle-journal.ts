@@ -12,6 +12,7 @@
  *
  * A re-sent identical command (MQTT redelivery, a cloud retry) gets the stored outcome.
  */
+import { phaseName } from '../../drivers/fn/fn-status-flags.ts';
 import { FD_TYPE } from '../fiscal/tag-table.ts';
 import type { CloudCommand } from '../security/command-envelope.ts';
 import type { CommandHandler, CommandJournal, CommandOutcome } from '../security/command-gate.ts';
@@ -81,7 +82,7 @@ async function findFormed(d: LifecycleDeps, command: CloudCommand, fdBefore: num
   for (let fd = status.lastFd; fd > fdBefore; fd--) {
     const summary = await d.fn.findDocument(fd, ffd);
     if (summary.fdType !== FORMS[command.type]) continue;
-    if (command.type === 'close_fn') return { status: 'done', fd: summary.fd, fpd: summary.fpd, fn_number: status.fnNumber, phase: status.phase, recovered: true };
+    if (command.type === 'close_fn') return { status: 'done', fd: summary.fd, fpd: summary.fpd, fn_number: status.fnNumber, phase: status.phase, phase_name: phaseName(status.phase), recovered: true };
     const reasons = Array.isArray(command.body['reasons']) ? command.body['reasons'].filter(isReason) : [];
     const r: RegistrationOutcome = {
       fd: summary.fd,

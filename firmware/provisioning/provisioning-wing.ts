@@ -18,7 +18,7 @@ import { CommandGate, type CommandHandler, type CommandResult } from '../securit
 import { ReplayGuard } from '../security/replay-guard.ts';
 import { TechnicianPin } from '../security/technician-pin.ts';
 import type { DeviceState } from '../state/device-state.ts';
-import { PHASE } from '../../drivers/fn/fn-status-flags.ts';
+import { PHASE, phaseName } from '../../drivers/fn/fn-status-flags.ts';
 import { lifecycleHandlers, type LifecycleDeps } from './lifecycle-commands.ts';
 import { finishPending, LifecycleJournal } from './lifecycle-journal.ts';
 import { applyProfileCommand, type ProvisioningContext } from './profile-command.ts';
@@ -159,7 +159,7 @@ export class ProvisioningWing {
     const reg = this.deps.state.data.registration;
     return {
       ...base,
-      registration: REGISTRATION_STATE[phase] ?? `phase ${phase}`,
+      registration: REGISTRATION_STATE[phase] ?? phaseName(phase),
       ...(reg ? { registered: { fd: reg.fd, fn_number: reg.fnNumber, ffd: reg.ffd, at: atolDateTime(reg.at) } } : {}),
       fn_valid_until: atolDateTime(validity.validUntil).slice(0, 10),
       fn_days_left: Math.max(0, Math.floor((validity.validUntil - now) / 86400)),

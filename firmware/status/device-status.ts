@@ -4,7 +4,7 @@
  * firmware/jobs/README.md "Status".
  */
 import type { FnFace } from '../../drivers/fn/fn-face.ts';
-import { FN_PHASES, PHASE } from '../../drivers/fn/fn-status-flags.ts';
+import { PHASE, phaseName } from '../../drivers/fn/fn-status-flags.ts';
 import { atolDateTime } from '../core/local-time.ts';
 import type { JobLedger } from '../jobs/job-ledger.ts';
 import type { ShiftKeeper } from '../pipeline/shift-keeper.ts';
@@ -64,7 +64,7 @@ export async function collectStatus(s: StatusSources): Promise<DeviceStatus> {
     const fn = {
       number: st.fnNumber,
       phase: st.phase,
-      phase_name: FN_PHASES[st.phase] ?? `state code ${st.phase}`,
+      phase_name: phaseName(st.phase),
       warnings: st.warnings,
       last_fd: st.lastFd,
       last_document: atolDateTime(st.lastDocumentTime),

@@ -70,7 +70,6 @@ export async function localApiBench(): Promise<Figure[]> {
       localTime,
       log,
       publish: (r) => void (FINAL_STATUSES.has(r.status) && r.id !== null && finishedAt.set(r.id, performance.now())),
-      documentFormed: () => {},
     },
     { deviceId: 'bench', registration: reg, cashier: () => config.cashier, retryDelayMs: 100, printRetryMs: 100 },
   );

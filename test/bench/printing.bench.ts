@@ -66,7 +66,7 @@ export async function printingBench(): Promise<Figure[]> {
   const shifts = new ShiftKeeper({ fn: rig.fn, log: silentLog(), recall: () => memory, remember: async (s) => void (memory = s) }, { ffd: '1.2', maxOpenMinutes: 1430 });
   const finished = new Set<string>();
   const pipeline = new FiscalPipeline(
-    { fn: rig.fn, ledger, shifts, printer, clock: rig.clock, localTime: localTimeIn('UTC'), log: silentLog(), publish: (r) => void (FINAL_STATUSES.has(r.status) && r.id !== null && finished.add(r.id)), documentFormed: () => {} },
+    { fn: rig.fn, ledger, shifts, printer, clock: rig.clock, localTime: localTimeIn('UTC'), log: silentLog(), publish: (r) => void (FINAL_STATUSES.has(r.status) && r.id !== null && finished.add(r.id)) },
     { deviceId: 'bench', registration: config.registration, cashier: () => config.cashier, retryDelayMs: 100, printRetryMs: 100 },
   );
   // The shift first, so every measured job is one receipt.

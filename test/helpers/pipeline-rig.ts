@@ -81,7 +81,7 @@ export async function pipelineRig(): Promise<PipelineRig> {
       for (const p of pipelines) void p.stop();
       const shifts = new ShiftKeeper({ fn: fn.fn, log, recall: () => memory, remember: async (s) => void (memory = s) }, { ffd: '1.2', maxOpenMinutes: 1430 });
       const p = new FiscalPipeline(
-        { fn: fn.fn, ledger, shifts, printer: new EscPosPrinter({ driver, log }, 48), clock: fn.clock, localTime: localTimeIn('UTC'), log, publish: (r) => void results.push(r), documentFormed: () => {} },
+        { fn: fn.fn, ledger, shifts, printer: new EscPosPrinter({ driver, log }, 48), clock: fn.clock, localTime: localTimeIn('UTC'), log, publish: (r) => void results.push(r) },
         { deviceId: 'service-test', registration: config.registration, cashier: () => config.cashier, retryDelayMs: 20, printRetryMs: 20 },
       );
       pipelines.push(p);

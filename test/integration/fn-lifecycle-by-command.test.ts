@@ -119,8 +119,14 @@ it('register, sell, re-register, close refused with a backlog, close, replace th
   ctx.ofd = new OfdEmulator({ clock: systemClock(), log: testLog() }, { ofdInn: '7704211201', operatorKey: TEST_OPERATOR_KEY });
   await ctx.ofd.listen(ofdPort);
   for (let i = 0; i < 200 && (await fn.execute(FN.getOfdStatus, {})).value.messageCount > 0; i++) await new Promise((r) => setTimeout(r, 50));
+  // A sale opens a shift again: close_fn closes it and lets its report reach the OFD first,
+  // rather than refusing for the register's own shift-close report.
+  await jobs.publish(JSON.stringify({ ...sample, id: 'life-sale-before-close' }));
+  assert.is((await jobs.final('life-sale-before-close')).status, 'done');
+  assert.ok((await fn.execute(FN.getShiftParams, {})).value.shiftOpen === 1, 'a shift is open before close_fn');
   const closed = await run('close_fn');
   assert.is(closed.status, 'done', JSON.stringify(closed));
+  assert.is(closed['phase_name'], 'phase 3: closed, sending the rest to the OFD');
   assert.is((await readArchivedTlv(fn, closed['fd'] as number)).fdType, 6);
   assert.is(closed['phase'], 0x07);
   assert.match(String((await shown())['registration']), /^archive closed/);
