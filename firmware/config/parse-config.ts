@@ -4,10 +4,10 @@
  * digits, the time zone) → a typed DeviceConfig with every default filled in. Nothing is
  * coerced: "115200" is not a number.
  */
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { KassaError } from '../core/kassa-error.ts';
 import { isValidInn, isValidRnm, makeRnm } from '../fiscal/registration-numbers.ts';
-import schema from '../../device-config/device-config.schema.json' with { type: 'json' };
+import { validate } from './config-validator.ts';
 import type { DeviceConfig, FnConfig } from './device-config.ts';
 
 export interface ConfigProblem {
@@ -23,9 +23,6 @@ export class ConfigError extends KassaError {
     this.problems = problems;
   }
 }
-
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, coerceTypes: false, discriminator: true });
-const validate = ajv.compile(schema);
 
 /** Defaults of the members of the `oneOf` unions, which JSON Schema cannot fill in itself. */
 export const UNION_DEFAULTS: Readonly<Record<string, Record<string, unknown>>> = {
