@@ -6,6 +6,7 @@
  */
 import type { ErrorObject } from 'ajv';
 import { KassaError } from '../core/kassa-error.ts';
+import { isKnownTimeZone } from '../core/local-time.ts';
 import { isValidInn, isValidRnm, makeRnm } from '../fiscal/registration-numbers.ts';
 import { validate } from './config-validator.ts';
 import type { DeviceConfig, FnConfig } from './device-config.ts';
@@ -64,11 +65,7 @@ export function parseConfig(text: string, source = 'device config'): DeviceConfi
   } else if (!isValidRnm(reg['rnm'], reg['inn'], reg['kktSerial'])) {
     problems.push({ path: 'registration.rnm', message: `RNM ${reg['rnm']} fails its check digits for INN ${reg['inn']} and KKT serial ${reg['kktSerial']}` });
   }
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: c['timeZone'] });
-  } catch {
-    problems.push({ path: 'timeZone', message: `"${c['timeZone']}" is not an IANA time zone` });
-  }
+  if (!isKnownTimeZone(c['timeZone'])) problems.push({ path: 'timeZone', message: `"${c['timeZone']}" is not an IANA time zone` });
   if (c['mqtt']['reconnectMaxMs'] < c['mqtt']['reconnectMinMs']) problems.push({ path: 'mqtt.reconnectMaxMs', message: 'must not be less than mqtt.reconnectMinMs' });
   const api = c['localApi'] as Record<string, any>;
   // Issue 13 §1: beyond loopback, only a client with the token may use the register.
