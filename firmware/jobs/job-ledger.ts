@@ -76,7 +76,7 @@ export class JobLedger {
   /** Final results the broker has not acknowledged (republished at start). */
   unreported(): LedgerEntry[] {
     const out: LedgerEntry[] = [];
-    for (const f of this.fold.finished.all()) if (!f.reported) out.push(finishedEntry(f));
+    for (const f of this.fold.finished.unreported()) out.push(finishedEntry(f));
     return out.sort((a, b) => a.seq - b.seq);
   }
 
