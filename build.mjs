@@ -17,6 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const bindingsDir = dirname(require.resolve('@serialport/bindings-cpp/package.json'));
@@ -81,6 +82,24 @@ const onlyTheCodePagesWeUse = {
   },
 };
 
+/**
+ * The JSON Schema checks ship compiled (issue 9 §5): ajv compiling the job and config schemas
+ * at every start took most of a board's start-up and left the compiler's garbage resident. A
+ * `*-validator.ts` module exports `schema`, `options` and `validate` (ajv compiling at load, as
+ * under tsx); here it is replaced by ajv's standalone code made from the same schema and
+ * options (build-validators.mjs), so the bundle's check is the one the tests run.
+ */
+const precompiledValidators = {
+  name: 'precompiled-validators',
+  setup(b) {
+    b.onLoad({ filter: /firmware[\\/](jobs[\\/](job|do-receipt)|config[\\/]config)-validator\.ts$/ }, (args) => {
+      const script = `import { standaloneValidator } from ${JSON.stringify(pathToFileURL('build-validators.mjs').href)}; process.stdout.write(await standaloneValidator(${JSON.stringify(pathToFileURL(args.path).href)}));`;
+      const contents = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      return { contents, loader: 'js', resolveDir: dirname(require.resolve('ajv/package.json')) };
+    });
+  },
+};
+
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 await build({
@@ -97,7 +116,7 @@ await build({
   legalComments: 'linked',
   // The version stamp is compiled in: firmware/core/build-info.ts reads it (undefined under tsx).
   define: { __KASSA_RELEASE__: JSON.stringify(release) },
-  plugins: [nativeBindingBesideBundle, onlyTheCodePagesWeUse],
+  plugins: [nativeBindingBesideBundle, onlyTheCodePagesWeUse, precompiledValidators],
   banner: {
     js: [
       '#!/usr/bin/env node',

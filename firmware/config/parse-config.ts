@@ -4,10 +4,11 @@
  * digits, the time zone) → a typed DeviceConfig with every default filled in. Nothing is
  * coerced: "115200" is not a number.
  */
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { KassaError } from '../core/kassa-error.ts';
+import { isKnownTimeZone } from '../core/local-time.ts';
 import { isValidInn, isValidRnm, makeRnm } from '../fiscal/registration-numbers.ts';
-import schema from '../../device-config/device-config.schema.json' with { type: 'json' };
+import { validate } from './config-validator.ts';
 import type { DeviceConfig, FnConfig } from './device-config.ts';
 
 export interface ConfigProblem {
@@ -23,9 +24,6 @@ export class ConfigError extends KassaError {
     this.problems = problems;
   }
 }
-
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, coerceTypes: false, discriminator: true });
-const validate = ajv.compile(schema);
 
 /** Defaults of the members of the `oneOf` unions, which JSON Schema cannot fill in itself. */
 export const UNION_DEFAULTS: Readonly<Record<string, Record<string, unknown>>> = {
@@ -67,11 +65,7 @@ export function parseConfig(text: string, source = 'device config'): DeviceConfi
   } else if (!isValidRnm(reg['rnm'], reg['inn'], reg['kktSerial'])) {
     problems.push({ path: 'registration.rnm', message: `RNM ${reg['rnm']} fails its check digits for INN ${reg['inn']} and KKT serial ${reg['kktSerial']}` });
   }
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: c['timeZone'] });
-  } catch {
-    problems.push({ path: 'timeZone', message: `"${c['timeZone']}" is not an IANA time zone` });
-  }
+  if (!isKnownTimeZone(c['timeZone'])) problems.push({ path: 'timeZone', message: `"${c['timeZone']}" is not an IANA time zone` });
   if (c['mqtt']['reconnectMaxMs'] < c['mqtt']['reconnectMinMs']) problems.push({ path: 'mqtt.reconnectMaxMs', message: 'must not be less than mqtt.reconnectMinMs' });
   const api = c['localApi'] as Record<string, any>;
   // Issue 13 §1: beyond loopback, only a client with the token may use the register.

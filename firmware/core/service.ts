@@ -24,6 +24,8 @@ export class ServiceList {
   /** Starts a service after the ones before it; it is stopped before them. */
   async start<S extends Service>(service: S): Promise<S> {
     if (this.stopping) throw new KassaError('LIFECYCLE', `not starting ${service.name}: the register is stopping`);
+    // Process time, for the debug line only: where a boot's time goes (issue 9 §5), not logic.
+    const t0 = performance.now();
     try {
       await service.start();
     } catch (e) {
@@ -32,7 +34,7 @@ export class ServiceList {
       throw e;
     }
     this.started.push(service);
-    this.log.debug(() => `${service.name} started`);
+    this.log.debug(() => `${service.name} started in ${Math.round(performance.now() - t0)} ms (${Math.round(performance.now())} ms since the process began)`);
     return service;
   }
 

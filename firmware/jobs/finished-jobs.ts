@@ -99,6 +99,15 @@ export class FinishedJobs {
     for (const [id, slot] of this.slots) yield this.at(slot, id);
   }
 
+  /**
+   * The jobs whose final result the broker has not acknowledged, without building the others:
+   * the result reporter asks at every connect and sweep, and 100 000 entries built each time
+   * were most of a boot's CPU with a long journal (issue 9 §5).
+   */
+  *unreported(): IterableIterator<FinishedJob> {
+    for (const [id, slot] of this.slots) if (((this.flags[slot] ?? 0) & REPORTED) === 0) yield this.at(slot, id);
+  }
+
   /** How many failed (the rest are done), without building entries. */
   failures(): number {
     let n = 0;

@@ -7,21 +7,11 @@
  * errors for them ("must match "then" schema", "must match exactly one schema in oneOf")
  * say little, so they are dropped here and bodyProblems() states the same rules plainly.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import schema from './schema/receipt-job.schema.json' with { type: 'json' };
+import type { ErrorObject } from 'ajv';
 import type { JobType, Problem } from './job.ts';
-
-// strictRequired is off on purpose: the body rules list properties that the envelope defines.
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false, strictTypes: true, allowUnionTypes: true });
-/** Compiled once; ajv's generated function is pure apart from its `errors`, read right after each call. */
-const validate = ajv.compile(schema);
+import { schema, validate } from './job-validator.ts';
 
 export const JOB_SCHEMA = schema;
-
-/** A whole-request form's own schema, compiled by the same strict ajv (sberbank-do-receipt.ts). */
-export function compileFormSchema(formSchema: object): ValidateFunction {
-  return ajv.compile(formSchema);
-}
 
 export function schemaProblems(value: unknown): Problem[] {
   if (validate(value)) return [];

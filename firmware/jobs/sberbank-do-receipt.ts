@@ -16,14 +16,13 @@
 import type { Problem, ValidationContext } from './job.ts';
 import type { Translated } from './job-form-kit.ts';
 import { objectAt } from './job-form-kit.ts';
-import { compileFormSchema, errorProblems } from './job-schema.ts';
+import { validate } from './do-receipt-validator.ts';
+import { errorProblems } from './job-schema.ts';
 import { SBER_CREDENTIALS, paymentIds } from './sberbank-request.ts';
 import { PAYMENT_METHODS, PAYMENT_OBJECTS } from '../fiscal/receipt-codes.ts';
-import schema from './schema/do-receipt.schema.json' with { type: 'json' };
 
 const AT = 'sberbank_do_receipt';
 const OB = `${AT}.orderBundle`;
-const validate = compileFormSchema(schema);
 
 /** receiptType → the job type it must be. Sberbank documents `sell` and `sell_refund`; the register forms the purchase side too. */
 const RECEIPT_TYPES = ['sell', 'sell_refund', 'buy', 'buy_refund'] as const;

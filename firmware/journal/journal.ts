@@ -9,13 +9,15 @@
  * Concurrent appends are group-committed by the write lane (segment-writer.ts). Compaction
  * touches only closed segments, so appends go on beside it.
  */
-import { mkdir, open, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { stat, type FileHandle } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { KassaError } from '../core/kassa-error.ts';
 import type { Log } from '../core/log.ts';
 import { frameRecord } from '../core/record-framing.ts';
 import { compactSegments, reducePlan, type CompactionPlan, type CompactionResult } from './compaction.ts';
-import { listJournal, readRecordAt, scanSegment, segmentName, type RecordPlace } from './segment-files.ts';
+import { deleteTemps, makeDirDurably, replaySegments } from './boot-replay.ts';
+import { ReadLock } from './read-lock.ts';
+import { listJournal, readRecordAt, segmentName, type RecordPlace } from './segment-files.ts';
 import { syncDir } from '../core/atomic-file.ts';
 import { messageOf, SegmentWriter } from './segment-writer.ts';
 
@@ -60,10 +62,8 @@ export class Journal<R> {
   private closing: Promise<void> | undefined;
   private fsyncs = 0;
   private droppedBytes = 0;
-  /** Reads of records under way, and a compaction's swap of files (they exclude each other). */
-  private reads = 0;
-  private readonly readsDone: (() => void)[] = [];
-  private swapping: Promise<void> | undefined;
+  /** Reads of records and a compaction's swap of files exclude each other. */
+  private readonly readLock = new ReadLock();
 
   constructor(deps: JournalDeps, options: JournalOptions) {
     this.log = deps.log.child('journal');
@@ -101,61 +101,33 @@ export class Journal<R> {
   }
 
   /**
-   * Creates the directory if needed, deletes temp files of an interrupted compaction, reads
-   * every segment in order, drops a torn tail of the last one, and returns every record in
-   * append order (or hands each to `onRecord` with its place and returns none). Only the
-   * last segment can hold a torn write — a segment is closed only after its last batch was
-   * fsynced — so damage in a closed segment is refused with a KassaError instead: dropping
-   * it would silently lose acknowledged jobs (DESIGN.md §1 invariant 5), so a person has to look.
-   *
-   * `after`: replay only the records after this one (the caller holds a folded view of
-   * everything up to it, e.g. the job ledger's index file); segments before it are not read.
+   * Creates the directory if needed, deletes temp files of an interrupted compaction, replays
+   * every segment in order (boot-replay.ts: `after`, and why damage in a closed segment is
+   * refused), drops a torn tail of the last one, and returns every record in append order
+   * (or hands each to `onRecord` with its place and returns none).
    */
   async open(onRecord?: (record: R, place: RecordPlace) => void, after?: RecordPlace): Promise<{ records: R[]; droppedBytes: number }> {
     if (this.phase !== 'new') throw new KassaError('JOURNAL', `open() on a journal that is ${this.phase}`);
     this.phase = 'opening';
     let handle: FileHandle | undefined;
     try {
-      await this.makeDir();
-      await this.deleteTemps();
-      // With onRecord, records are handed over chunk by chunk and not kept: the boot peak
-      // of a long journal is then one read chunk, not the whole history.
+      const fsynced = (): void => void this.fsyncs++;
+      await makeDirDurably(this.dir, fsynced);
+      await deleteTemps(this.dir, fsynced, this.log);
       const records: R[] = [];
-      const deliver = onRecord ?? ((r: R) => void records.push(r));
-      let count = 0;
       const { segments } = await listJournal(this.dir);
-      const replay = async (h: FileHandle, seq: number): Promise<{ goodLength: number; size: number }> => {
-        const skip = after && after.seq === seq ? after.offset : -1;
-        return scanSegment<R>(h, Math.max(skip, 0), (r, offset) => {
-          if (offset === skip) return;
-          count++;
-          deliver(r, { seq, offset });
-        });
-      };
-      for (const seq of segments.slice(0, -1)) {
-        if (after && seq < after.seq) {
-          this.sizes.set(seq, (await stat(join(this.dir, segmentName(seq)))).size);
-          continue;
-        }
-        const closed = await open(join(this.dir, segmentName(seq)), 'r');
-        const content = await replay(closed, seq).finally(() => closed.close());
-        if (content.goodLength < content.size) {
-          throw new KassaError('JOURNAL', `${segmentName(seq)}: closed segment damaged at byte ${content.goodLength} of ${content.size}`);
-        }
-        this.sizes.set(seq, content.size);
-      }
-      const seq = segments[segments.length - 1] ?? 1;
-      handle = await open(join(this.dir, segmentName(seq)), segments.length === 0 ? 'wx+' : 'r+');
+      const replayed = await replaySegments<R>(this.dir, segments, onRecord ?? ((r: R) => void records.push(r)), after, (h) => (handle = h));
+      const { seq, goodLength } = replayed;
+      for (const [s, size] of replayed.closedSizes) this.sizes.set(s, size);
       if (segments.length === 0) await this.syncDir();
-      const content = await replay(handle, seq);
-      if (content.goodLength < content.size) {
-        await handle.truncate(content.goodLength);
-        await handle.sync();
+      if (goodLength < replayed.size) {
+        await replayed.handle.truncate(goodLength);
+        await replayed.handle.sync();
         this.fsyncs++;
-        this.droppedBytes = content.size - content.goodLength;
-        this.log.warn('dropped a torn tail', { segment: segmentName(seq), at: content.goodLength, bytes: this.droppedBytes });
+        this.droppedBytes = replayed.size - goodLength;
+        this.log.warn('dropped a torn tail', { segment: segmentName(seq), at: goodLength, bytes: this.droppedBytes });
       }
-      this.sizes.set(seq, content.goodLength);
+      this.sizes.set(seq, goodLength);
       this.writer = new SegmentWriter(
         {
           dir: this.dir,
@@ -164,15 +136,15 @@ export class Journal<R> {
           onFsync: () => void this.fsyncs++,
           onSize: (s, size) => void this.sizes.set(s, size),
         },
-        handle,
+        replayed.handle,
         seq,
-        content.goodLength,
+        goodLength,
       );
       this.phase = 'open';
-      this.log.info('opened', { dir: this.dir, segments: this.sizes.size, records: count, droppedBytes: this.droppedBytes });
+      this.log.info('opened', { dir: this.dir, segments: this.sizes.size, records: replayed.count, droppedBytes: this.droppedBytes });
       return { records, droppedBytes: this.droppedBytes };
     } catch (e) {
-      await handle?.close().catch(() => {});
+      await (handle as FileHandle | undefined)?.close().catch(() => {});
       this.phase = 'closed';
       throw e instanceof KassaError ? e : new KassaError('JOURNAL', `cannot open journal ${this.dir}: ${messageOf(e)}`, { cause: e });
     }
@@ -183,16 +155,11 @@ export class Journal<R> {
    * place only once no compaction is swapping files, and the file is read before the next
    * swap may begin, so a place is never read from a file it does not describe.
    */
-  async read(locate: () => RecordPlace | undefined): Promise<R | undefined> {
-    while (this.swapping) await this.swapping;
-    const place = locate();
-    if (!place) return undefined;
-    this.reads++;
-    try {
-      return await readRecordAt<R>(this.dir, place);
-    } finally {
-      if (--this.reads === 0) for (const done of this.readsDone.splice(0)) done();
-    }
+  read(locate: () => RecordPlace | undefined): Promise<R | undefined> {
+    return this.readLock.read(async () => {
+      const place = locate();
+      return place ? readRecordAt<R>(this.dir, place) : undefined;
+    });
   }
 
   /** Segment sizes by seq, as the journal knows them now (the job ledger's index file checks them). */
@@ -263,7 +230,7 @@ export class Journal<R> {
     const closed = [...this.sizes.keys()].filter((seq) => seq < limit).sort((a, b) => a - b);
     if (closed.length === 0) return { before: 0, after: 0 };
     try {
-      const result = await compactSegments<R>({ dir: this.dir, onFsync: () => void this.fsyncs++, exclusive: (swap) => this.exclusive(swap) }, closed, plan);
+      const result = await compactSegments<R>({ dir: this.dir, onFsync: () => void this.fsyncs++, exclusive: (swap) => this.readLock.exclusive(swap) }, closed, plan);
       this.log.info('compacted', { segments: closed.length, ...result });
       return result;
     } finally {
@@ -274,39 +241,6 @@ export class Journal<R> {
         else this.sizes.set(seq, size);
       }
     }
-  }
-
-  /** Runs `swap` once no read is under way; reads that come meanwhile wait for it. */
-  private async exclusive(swap: () => Promise<void>): Promise<void> {
-    let release = (): void => {};
-    this.swapping = new Promise<void>((resolve) => (release = resolve));
-    try {
-      if (this.reads > 0) await new Promise<void>((resolve) => this.readsDone.push(resolve));
-      await swap();
-    } finally {
-      this.swapping = undefined;
-      release();
-    }
-  }
-
-  /** mkdir -p, then fsync the parent of every directory it created so the path survives a power cut. */
-  private async makeDir(): Promise<void> {
-    const created = await mkdir(this.dir, { recursive: true });
-    if (created === undefined) return;
-    for (let d = this.dir; d !== dirname(d); d = dirname(d)) {
-      await syncDir(dirname(d));
-      this.fsyncs++;
-      if (d === resolve(created)) break;
-    }
-  }
-
-  /** Temp files mean a compaction died before its rename: the originals are all still here. */
-  private async deleteTemps(): Promise<void> {
-    const { temps } = await listJournal(this.dir);
-    if (temps.length === 0) return;
-    for (const name of temps) await unlink(join(this.dir, name));
-    await this.syncDir();
-    this.log.warn('deleted temp files of an interrupted compaction', { files: temps });
   }
 
   private async syncDir(): Promise<void> {

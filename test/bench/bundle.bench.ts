@@ -1,8 +1,10 @@
 /**
  * The register as it ships (issue 9 §5), every figure taken of the register's own process
- * running the bundle with the node flags of deploy/kassa.service's ExecStart (read from the
- * unit, so the bench cannot drift from what a board runs) in a production-like setup: the FN
- * emulator its own process on a pty, an external mosquitto, the cloud client in this process.
+ * running the bundle with the node flags of deploy/kassa.service's ExecStart and its
+ * Environment= lines (read from the unit, so the bench cannot drift from what a board runs)
+ * in a production-like setup: the FN
+ * emulator its own process on a pty, an external mosquitto, the cloud client and the OFD (a TCP
+ * server, as a shop's register reaches its OFD) in this process.
  *   - the minified bundle's size;
  *   - RSS idle, and beside it demo mode's (everything emulated in the one process);
  *   - RSS after 10 000 and 100 000 journaled jobs, and their ratio, in the same run;
@@ -16,7 +18,12 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { OfdEmulator } from '../../drivers/ofd/emulator/ofd-emulator.ts';
+import { TEST_OPERATOR_KEY } from '../../drivers/ofd/operator-sign.ts';
+import { systemClock } from '../../firmware/core/clock.ts';
 import { removeDir } from '../helpers/app-rig.ts';
+import { OFD_INN } from '../helpers/fiscal-fixtures.ts';
+import { testLog } from '../helpers/fn-rig.ts';
 import { connectCloud } from '../helpers/cloud.ts';
 import { freePort, startMosquitto } from '../helpers/mosquitto.ts';
 import { pollUntil } from '../helpers/poll.ts';
@@ -28,14 +35,37 @@ const IDLE_MS = 3000;
 const TAIL_JOBS = 2000;
 const CPU_JOBS = 1000;
 
-/** The node flags the unit runs the register with: its NODE_OPTIONS and any between node and kassa.mjs in ExecStart. */
+/** The node flags the unit runs the register with: those between node and kassa.mjs in ExecStart. */
 export function serviceNodeArgs(): string[] {
-  const lines = readFileSync('deploy/kassa.service', 'utf8').split('\n');
-  const options = lines.find((l) => l.startsWith('Environment=NODE_OPTIONS='))?.slice('Environment=NODE_OPTIONS='.length).trim().split(/\s+/) ?? [];
-  const words = (lines.find((l) => l.startsWith('ExecStart=')) ?? '').slice('ExecStart='.length).trim().split(/\s+/);
+  const words = (unitLines().find((l) => l.startsWith('ExecStart=')) ?? '').slice('ExecStart='.length).trim().split(/\s+/);
   const bundle = words.findIndex((w) => w.endsWith('kassa.mjs'));
   if (bundle < 1) throw new Error('deploy/kassa.service: no ExecStart=<node> … kassa.mjs');
-  return [...options, ...words.slice(1, bundle)];
+  return words.slice(1, bundle);
+}
+
+/** The environment the unit gives the register (its `Environment=NAME=value` lines; NODE_OPTIONS among them). */
+export function serviceEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of unitLines()) {
+    if (!line.startsWith('Environment=')) continue;
+    const assignment = line.slice('Environment='.length).trim();
+    // One unquoted NAME=value a line, as the unit writes them (systemd splits unquoted spaces
+    // into more assignments); anything else would be read wrong here.
+    const m = /^([A-Z_][A-Z0-9_]*)=([^\s"'\\]+)$/.exec(assignment);
+    if (!m?.[1] || m[2] === undefined) throw new Error(`deploy/kassa.service: cannot read "${line}"`);
+    env[m[1]] = m[2];
+  }
+  return env;
+}
+
+function unitLines(): string[] {
+  return readFileSync('deploy/kassa.service', 'utf8').split('\n');
+}
+
+/** How the bench says it ran the register: the unit's environment and flags. */
+function serviceCommand(): string {
+  const env = Object.entries(serviceEnv()).map(([k, v]) => (/\s/.test(v) ? `${k}="${v}"` : `${k}=${v}`));
+  return [...env, 'node', ...serviceNodeArgs(), 'dist/kassa.mjs'].join(' ');
 }
 
 function cpuSeconds(pid: number): number {
@@ -61,8 +91,12 @@ interface Measured {
 async function productionRun(fillJobs: number, options: { cpu?: boolean } = {}): Promise<Measured> {
   const dir = mkdtempSync(join(tmpdir(), 'kassa-bundle-'));
   const broker = await startMosquitto();
+  // The OFD is a server elsewhere, as a shop's register reaches it: not emulated inside the register.
+  const ofd = new OfdEmulator({ clock: systemClock(), log: testLog() }, { ofdInn: OFD_INN, operatorKey: TEST_OPERATOR_KEY });
+  const ofdPort = await ofd.listen(0);
   let out = '';
-  const reg = await registerProcesses(dir, broker.url, { bundle: true, nodeArgs: serviceNodeArgs(), onRuntimeOutput: (t) => void (out += t) });
+  // ofdLink {}: the config's own timers, not the tests' short ones.
+  const reg = await registerProcesses(dir, broker.url, { bundle: true, ofdPort, ofdLink: {}, nodeArgs: serviceNodeArgs(), runtimeEnv: serviceEnv(), onRuntimeOutput: (t) => void (out += t) });
   const cloud = await connectCloud(broker.url, reg.prefix);
   try {
     if (fillJobs > 0) await run(process.execPath, ['--import', 'tsx', 'test/bench/rss-probe.ts', join(dir, 'data'), String(fillJobs), String(TAIL_JOBS)], { maxBuffer: 1 << 20 });
@@ -82,6 +116,7 @@ async function productionRun(fillJobs: number, options: { cpu?: boolean } = {}):
     await cloud.close();
     await reg.close();
     await broker.close();
+    await ofd.close();
     removeDir(dir);
   }
 }
@@ -103,8 +138,8 @@ async function demoIdle(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'kassa-demo-'));
   const config = JSON.parse(readFileSync('device-config/demo.json', 'utf8')) as Record<string, Record<string, unknown>>;
   const configPath = join(dir, 'demo.json');
-  writeFileSync(configPath, JSON.stringify({ ...config, dataDir: join(dir, 'data'), console: { kind: 'none' }, mqtt: { ...config['mqtt'], broker: { kind: 'embedded', host: '127.0.0.1', port: await freePort() } } }));
-  const p = spawn(process.execPath, [...serviceNodeArgs(), 'dist/kassa.mjs', 'run', '--config', configPath], { stdio: ['ignore', 'pipe', 'ignore'] });
+  writeFileSync(configPath, JSON.stringify({ ...config, dataDir: join(dir, 'data'), console: { kind: 'none' }, localApi: { ...config['localApi'], port: await freePort() }, mqtt: { ...config['mqtt'], broker: { kind: 'embedded', host: '127.0.0.1', port: await freePort() } } }));
+  const p = spawn(process.execPath, [...serviceNodeArgs(), 'dist/kassa.mjs', 'run', '--config', configPath], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, ...serviceEnv() } });
   let out = '';
   p.stdout.on('data', (c: Buffer) => void (out += c.toString()));
   try {
@@ -113,9 +148,12 @@ async function demoIdle(): Promise<number> {
     if (p.pid === undefined) throw new Error('no pid');
     return rssMiB(p.pid);
   } finally {
-    const gone = new Promise((r) => p.once('exit', r));
-    p.kill('SIGTERM');
-    await gone;
+    // Already gone (it failed to start): 'exit' will not come again.
+    if (p.exitCode === null && p.signalCode === null) {
+      const gone = new Promise((r) => p.once('exit', r));
+      p.kill('SIGTERM');
+      await gone;
+    }
     removeDir(dir);
   }
 }
@@ -124,14 +162,13 @@ export async function bundleBench(): Promise<Figure[]> {
   await run(process.execPath, ['build.mjs']);
   // The shipped bundle as build.mjs makes it (minified, only the CP866 code page kept).
   const bytes = statSync('dist/kassa.mjs').size;
-  const flags = serviceNodeArgs().join(' ') || '(none)';
   const idle = await productionRun(0, { cpu: false });
   const demo = await demoIdle();
   const ten = await productionRun(10_000, { cpu: true });
   const hundred = await productionRun(100_000, { cpu: true });
   const figures: Figure[] = [
     { name: 'minified bundle', value: bytes / 1024, unit: 'KiB', note: 'dist/kassa.mjs as build.mjs makes it: esbuild minify, only the code pages the register uses' },
-    { name: 'RSS idle, bundle, production-like', value: idle.rss, unit: 'MiB', note: `node ${flags} dist/kassa.mjs; FN emulator on a pty, external mosquitto; ${IDLE_MS / 1000} s after online` },
+    { name: 'RSS idle, bundle, production-like', value: idle.rss, unit: 'MiB', note: `${serviceCommand()}; FN emulator on a pty, external mosquitto and OFD; ${IDLE_MS / 1000} s after online` },
     { name: 'RSS idle, bundle, demo mode', value: demo, unit: 'MiB', note: 'every device emulated in the one process, embedded broker' },
     { name: 'RSS after 10 000 journaled jobs', value: ten.rss, unit: 'MiB', note: `boot ${Math.round(ten.bootMs)} ms; after ${CPU_JOBS + 50} more jobs through it` },
     { name: 'RSS after 100 000 journaled jobs', value: hundred.rss, unit: 'MiB', note: `after ${CPU_JOBS + 50} more jobs through it` },

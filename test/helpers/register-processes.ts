@@ -46,7 +46,7 @@ export interface RegisterProcesses {
   readonly runtimePid: number | undefined;
 }
 
-export async function registerProcesses(dir: string, brokerUrl: string, options: { fnDelayMs?: number; ofdPort?: number; localApiPort?: number; runtimeEnv?: Readonly<Record<string, string>>; bundle?: boolean; nodeArgs?: readonly string[]; onRuntimeOutput?: (text: string) => void } = {}): Promise<RegisterProcesses> {
+export async function registerProcesses(dir: string, brokerUrl: string, options: { fnDelayMs?: number; ofdPort?: number; ofdLink?: Readonly<Record<string, number>>; localApiPort?: number; runtimeEnv?: Readonly<Record<string, string>>; bundle?: boolean; nodeArgs?: readonly string[]; onRuntimeOutput?: (text: string) => void } = {}): Promise<RegisterProcesses> {
   mkdirSync(dir, { recursive: true });
   const pty: PtyPair = await ptyPair();
   const fnStatePath = join(dir, 'fn-state.bin');
@@ -64,7 +64,7 @@ export async function registerProcesses(dir: string, brokerUrl: string, options:
       printer: { kind: 'none' },
       ...(options.localApiPort !== undefined ? { localApi: { enabled: true, port: options.localApiPort } } : {}),
       ...(options.ofdPort !== undefined
-        ? { ofd: { kind: 'tcp', host: '127.0.0.1', port: options.ofdPort }, ofdLink: { backoffMinMs: 20, backoffMaxMs: 300, idleCheckMs: 200, connectTimeoutMs: 500, receiveTimeoutMs: 1000 } }
+        ? { ofd: { kind: 'tcp', host: '127.0.0.1', port: options.ofdPort }, ofdLink: options.ofdLink ?? { backoffMinMs: 20, backoffMaxMs: 300, idleCheckMs: 200, connectTimeoutMs: 500, receiveTimeoutMs: 1000 } }
         : {}),
       mqtt: { broker: { kind: 'external', url: brokerUrl }, protocolVersion: 5, reconnectMinMs: 100, reconnectMaxMs: 1000 },
       registration: { ffd: '1.2', inn, rnm: makeRnm('1', inn, kktSerial), kktSerial, address: 'г. Москва, ул. Льва Толстого, д. 16', place: 'shop.example.ru', taxSystems: ['osn', 'usn_income'], ofdInn: '7704211201', autoRegister: true },

@@ -85,7 +85,7 @@ test('the bundle alone runs the register: demo mode on free ports, a job sold an
   const data = join(work, 'bundle-demo');
   const demo = JSON.parse(readFileSync('device-config/demo.json', 'utf8')) as Record<string, Record<string, unknown>>;
   const config = join(work, 'bundle-demo.json');
-  writeFileSync(config, JSON.stringify({ ...demo, dataDir: data, console: { kind: 'none' }, mqtt: { broker: { kind: 'embedded', host: '127.0.0.1', port: await freePort() } } }));
+  writeFileSync(config, JSON.stringify({ ...demo, dataDir: data, console: { kind: 'none' }, localApi: { ...demo['localApi'], port: await freePort() }, mqtt: { broker: { kind: 'embedded', host: '127.0.0.1', port: await freePort() } } }));
   const bundle = join(release, 'kassa.mjs');
   const register = spawn(process.execPath, [bundle, 'run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   try {
@@ -145,7 +145,7 @@ test('install into a throwaway root: user, directories, slots, config, unit; a s
 
     // The unit: the real Node path, and device access to the configured serial lines only.
     const unit = readFileSync(join(root, 'etc/systemd/system/kassa.service'), 'utf8');
-    assert.match(unit, new RegExp(`^ExecStart=${process.execPath.replace(/[.]/g, '\\.')} /opt/kassa/current/kassa\\.mjs run --config /etc/kassa/config\\.json$`, 'm'));
+    assert.match(unit, new RegExp(`^ExecStart=${process.execPath.replace(/[.]/g, '\\.')} --optimize-for-size /opt/kassa/current/kassa\\.mjs run --config /etc/kassa/config\\.json$`, 'm'));
     assert.match(unit, new RegExp(`^ExecStartPre=-${process.execPath.replace(/[.]/g, '\\.')} /opt/kassa/boot-guard\\.mjs /var/lib/kassa /opt/kassa$`, 'm'));
     for (const key of ['Type=notify', 'WatchdogSec=', 'Restart=on-failure', 'RestartForceExitStatus=75', 'ProtectSystem=strict', 'PrivateTmp=yes', 'NoNewPrivileges=yes', 'ReadWritePaths=/var/lib/kassa /opt/kassa', 'DevicePolicy=closed', 'User=kassa']) {
       assert.ok(unit.split('\n').some((l) => l.startsWith(key)), key);

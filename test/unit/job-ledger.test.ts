@@ -75,4 +75,13 @@ test('retention while running: finished jobs past it are forgotten, unfinished o
   assert.ok(ledger.get('old-unfinished'), 'an unfinished job is kept, however old');
 });
 
+test('unreported(): the finished jobs the broker has not acknowledged, in acceptance order; none in work', () => {
+  const life = (id: string): LedgerRecord[] => lifeOfA.map((r) => (r.k === 'finished' ? { ...r, id, result: { ...done, id } } : { ...r, id, ...(r.k === 'accepted' ? { job: sellJob(id) } : {}) }) as LedgerRecord);
+  const ledger = fold([...life('c'), ...life('a'), { k: 'reported', id: 'a', at: 9 }, ...life('b'), { k: 'accepted', id: 'w', at: 10, job: sellJob('w') }]);
+  assert.equal(
+    ledger.unreported().map((e) => e.id),
+    ['c', 'b'],
+  );
+});
+
 test.run();
