@@ -4,6 +4,7 @@
  * `{"kind": "serial"}`.
  */
 import { SerialPort } from 'serialport';
+import { KassaError } from '../firmware/core/kassa-error.ts';
 import { Listeners, type BytePort } from './port.ts';
 
 export interface SerialOptions {
@@ -21,12 +22,17 @@ export async function openSerialPort(options: SerialOptions): Promise<BytePort> 
       if (!err) return resolve();
       // serialport's own text starts with "Error: " and names no purpose: say which line, for what.
       const why = err.message.replace(/^Error: /, '');
-      reject(new Error(`cannot open the serial line ${options.path}${options.role ? ` of ${options.role}` : ''}: ${why}`, { cause: err }));
+      reject(new KassaError('SERIAL_LINE', `cannot open the serial line ${options.path}${options.role ? ` of ${options.role}` : ''}: ${why}`, { cause: err }));
     }),
   );
   // Bytes left in the line by a previous owner (an answer the device sent to a register that
   // then crashed) must not be read as the answer to our first command.
-  await new Promise<void>((resolve, reject) => port.flush((err) => (err ? reject(err) : resolve())));
+  // A line that opened but cannot be flushed is closed again: its handle would keep a register
+  // that failed to start alive.
+  await new Promise<void>((resolve, reject) => port.flush((err) => (err ? reject(err) : resolve()))).catch(async (err: unknown) => {
+    await new Promise<void>((resolve) => port.close(() => resolve()));
+    throw new KassaError('SERIAL_LINE', `cannot flush the serial line ${options.path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  });
   const data = new Listeners<[Uint8Array]>();
   const closed = new Listeners<[Error?]>();
   port.on('data', (chunk: Buffer) => data.emit(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));

@@ -11,6 +11,17 @@ import { sendJobCommand } from './cli/send-job-command.ts';
 import { ConfigError } from './config/parse-config.ts';
 import { versionLine } from './core/build-info.ts';
 import { systemClock } from './core/clock.ts';
+import { KassaError } from './core/kassa-error.ts';
+
+/**
+ * Exit codes (deploy/README.md, "Exit codes"): 0 stopped; 1 failed — could not start or broke
+ * (systemd restarts it, with back-off); 2 wrong command line; 75 restart me (run-command.ts);
+ * 78 EX_CONFIG (sysexits.h): the config file is wrong, which no restart mends, so the unit's
+ * RestartPreventExitStatus=78 stops the loop until someone fixes it and starts it again.
+ */
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
+const EXIT_CONFIG = 78;
 
 const COMMANDS: readonly Command[] = [runCommand, sendJobCommand, consoleCommand, fnEmulatorCommand, cloudCommand];
 
@@ -74,11 +85,23 @@ async function main(argv: readonly string[]): Promise<number> {
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(`kassa ${command.name}: ${e.message}`);
-      return 2;
+      return EXIT_CONFIG;
     }
     if (e instanceof UsageError || (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))) {
       console.error(`kassa ${command.name}: ${e.message}\n\n${command.usage}`);
-      return 2;
+      return EXIT_USAGE;
+    }
+    // A failure the register knows (a port taken, an FN line that cannot open, a journal it
+    // cannot write): one line with its code, for `journalctl -u kassa`; the log above has the detail.
+    if (e instanceof KassaError) {
+      console.error(`kassa ${command.name}: ${e.message.replace(/\n\s*/g, '; ')} [${e.code}]`);
+      return EXIT_FAILED;
+    }
+    // The system refused (a data dir that cannot be made or written, a config file missing):
+    // its own message names the path and the errno code.
+    if (e instanceof Error && 'syscall' in e && 'code' in e) {
+      console.error(`kassa ${command.name}: ${e.message} [${String(e.code)}]`);
+      return EXIT_FAILED;
     }
     throw e;
   }
@@ -96,6 +119,6 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
-    process.exitCode = 1;
+    process.exitCode = EXIT_FAILED;
   },
 );

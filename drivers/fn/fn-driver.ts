@@ -67,6 +67,9 @@ export class FnDriver {
   private queue: Promise<unknown> = Promise.resolve();
   private pending: Pending | undefined;
   private wake: (() => void) | undefined;
+  /** Ends the wait in flight at once (stop()); set while a send or a spare-swallow waits. */
+  private abort: (() => void) | undefined;
+  private stopped = false;
   private unsubscribe: (() => void)[] = [];
   private readonly log: Log;
 
@@ -78,11 +81,19 @@ export class FnDriver {
   }
 
   start(): void {
+    this.stopped = false;
     this.unsubscribe.push(this.deps.port.onData((chunk) => this.onChunk(chunk)));
   }
 
+  /**
+   * Ends the command in flight too: its answer can no longer arrive, and its timeout and ENQ
+   * retries (up to ~(1 + enqRetries + 2) × timeoutMs) would otherwise keep a timer, and with it
+   * a register that failed to start, alive for seconds after everything else stopped.
+   */
   async stop(): Promise<void> {
+    this.stopped = true;
     for (const u of this.unsubscribe.splice(0)) u();
+    this.abort?.();
   }
 
   get counters(): FnDriverCounters {
@@ -101,6 +112,7 @@ export class FnDriver {
   }
 
   private async exchange<C extends FnCommand>(command: C, request: RequestOf<C>): Promise<FnAnswer<ResponseOf<C>>> {
+    if (this.stopped) throw this.stoppedError(command);
     const data = encodeLayout(command.request as Layout, request as never);
     const frame = encodeFrame(command.code, data);
     const timeoutMs = command.timeout === 'long' ? this.options.longTimeoutMs : this.options.timeoutMs;
@@ -109,7 +121,7 @@ export class FnDriver {
     this.decoder.reset();
     let answer = await this.send(frame, timeoutMs);
     let enqUsed = 0;
-    while (!answer && enqUsed < this.options.enqRetries) {
+    while (!answer && enqUsed < this.options.enqRetries && !this.stopped) {
       enqUsed++;
       this.stats.enqSent++;
       this.log.warn(`no valid answer to ${hexByte(command.code)} ${command.name}; sending ENQ (${enqUsed}/${this.options.enqRetries})`);
@@ -119,7 +131,8 @@ export class FnDriver {
     // After k ENQs up to k spare answers (a late original, resends) may still be on their way:
     // swallow them before the next command, so none is taken for its answer. An FN slower
     // than the timeout answers each ENQ late too; two timeouts cover the last one.
-    if (enqUsed > 0) await this.swallowSpares(answer ? enqUsed : enqUsed + 1, 2 * this.options.timeoutMs);
+    if (enqUsed > 0 && !this.stopped) await this.swallowSpares(answer ? enqUsed : enqUsed + 1, 2 * this.options.timeoutMs);
+    if (this.stopped) throw this.stoppedError(command);
     if (!answer) {
       this.stats.timeouts++;
       this.stats.failures++;
@@ -141,15 +154,21 @@ export class FnDriver {
     }
   }
 
+  private stoppedError(command: FnCommand): KassaError {
+    return new KassaError('FN_PORT', `the FN driver stopped: ${hexByte(command.code)} ${command.name} ends without an answer`);
+  }
+
   private swallowSpares(spares: number, maxMs: number): Promise<void> {
     return new Promise((resolve) => {
       let left = spares;
       const done = (): void => {
         timer.cancel();
         this.pending = undefined;
+        this.abort = undefined;
         this.decoder.reset();
         resolve();
       };
+      this.abort = done;
       this.pending = {
         resolve: () => {
           this.stats.sparesSwallowed++;
@@ -168,9 +187,11 @@ export class FnDriver {
         timer?.cancel();
         this.pending = undefined;
         this.wake = undefined;
+        this.abort = undefined;
         resolve(frame);
       };
       this.pending = { resolve: finish };
+      this.abort = () => finish(undefined);
       // A bad CRC will not turn into a good answer by waiting: ask for a resend at once.
       this.wake = () => finish(undefined);
       timer = this.deps.clock.after(timeoutMs, () => finish(undefined));
@@ -178,6 +199,7 @@ export class FnDriver {
         timer?.cancel();
         this.pending = undefined;
         this.wake = undefined;
+        this.abort = undefined;
         this.stats.failures++;
         reject(new KassaError('FN_PORT', `cannot write to the FN on ${this.deps.port.description}`, { cause }));
       });

@@ -52,7 +52,12 @@ export const runCommand: Command = {
     let app: App | undefined;
     let watchdog: ServiceWatchdog | undefined;
     for (;;) {
-      const resolved = await loadRegisterConfig(values.config, { clock, log: logAt, firmware: BUILD_INFO.version, signal: aborted.signal, crashAt });
+      // Stopped while it claims its identity (the claim broker away, rounds retried): a stop, not a failure.
+      const resolved = await loadRegisterConfig(values.config, { clock, log: logAt, firmware: BUILD_INFO.version, signal: aborted.signal, crashAt }).catch((e: unknown) => {
+        if (aborted.signal.aborted) return undefined;
+        throw e;
+      });
+      if (!resolved) return 0;
       const config = resolved.config;
       const log = logAt(config.log.level);
       let restartFor: string | undefined;

@@ -16,6 +16,7 @@ import type { ConsoleServices } from './console-commands.ts';
 import { ConsoleSession } from './console-session.ts';
 import type { TechnicianPin } from '../security/technician-pin.ts';
 
+import { listenOn } from '../core/listen.ts';
 export interface ConsoleHandle {
   /** Where a technician connects: "serial /dev/ttyS1 @115200", "tcp 127.0.0.1:7323", or "none". */
   readonly where: string;
@@ -56,10 +57,7 @@ export async function startConsole(config: ConsoleConfig, deps: { readonly servi
         log.debug(() => `console session from ${port.description}`);
         session.start();
       });
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.port, config.host, () => resolve());
-      });
+      await listenOn(server, { port: config.port, host: config.host, what: 'debug console', whenTaken: 'another register runs here? set console.port' });
       const port = (server.address() as AddressInfo).port;
       return {
         where: `tcp ${config.host}:${port}`,

@@ -13,6 +13,7 @@ export type KassaErrorCode =
   | 'CONFIG' // device configuration that does not parse
   | 'OFD' // an exchange with the OFD failed (drivers/ofd/ofd-error.ts says how)
   | 'PRINTER' // the printer's line failed
+  | 'SERIAL_LINE' // a configured serial line (FN, printer, console) cannot be opened
   | 'JOURNAL' // the durable journal cannot be read or written; after a failed write it refuses appends
   | 'EMULATOR_STATE' // the FN emulator's persisted state cannot be read
   | 'UPDATE' // a firmware update refused or failed (firmware/update/update-error.ts says why)

@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
-import { KassaError } from '../core/kassa-error.ts';
+import { listenOn } from '../core/listen.ts';
 
 export interface EmbeddedBroker {
   readonly url: string;
@@ -12,14 +12,17 @@ export interface EmbeddedBroker {
 }
 
 export async function startEmbeddedBroker(host: string, port: number): Promise<EmbeddedBroker> {
+  // createBroker() starts aedes' heartbeat and will-sweep intervals (two ref'd timers) before
+  // anything listens: when the port turns out to be taken they must be closed here, or they keep
+  // a register that failed to start alive (its caller never got a broker to close).
   const broker = await Aedes.createBroker();
   const server: Server = createServer(broker.handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) =>
-      reject(new KassaError('CONFIG', e.code === 'EADDRINUSE' ? `port ${port} on ${host} is taken: stop the other broker or set mqtt.broker.port` : `embedded broker: ${e.message}`, { cause: e })),
-    );
-    server.listen(port, host, () => resolve());
-  });
+  try {
+    await listenOn(server, { port, host, what: 'embedded MQTT broker', whenTaken: 'another register or broker runs here; stop it or set mqtt.broker.port' });
+  } catch (e) {
+    await new Promise<void>((resolve) => broker.close(() => resolve()));
+    throw e;
+  }
   const address = server.address();
   const actual = typeof address === 'object' && address ? address.port : port;
   return {

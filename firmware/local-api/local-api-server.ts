@@ -15,7 +15,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
-import { KassaError } from '../core/kassa-error.ts';
+import { listenOn } from '../core/listen.ts';
 import type { Log } from '../core/log.ts';
 import type { LocalApiConfig } from '../config/device-config.ts';
 import { isLoopback } from '../config/parse-config.ts';
@@ -47,14 +47,11 @@ export class LocalApiServer {
     if (!this.config.enabled || this.server) return;
     const server = createServer((req, res) => void this.serve(req, res));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (e: NodeJS.ErrnoException) => {
-        this.server = undefined;
-        // Say which key to change: on a shop PC the port may well be an ATOL web server's own.
-        const why = e.code === 'EADDRINUSE' ? `port ${this.config.port} on ${this.config.host} is taken (an ATOL web server on this machine?): set localApi.port, or localApi.enabled false` : e.message;
-        reject(new KassaError('CONFIG', `localApi: cannot listen: ${why}`, { cause: e }));
-      });
-      server.listen(this.config.port, this.config.host, () => resolve());
+    // Say which key to change: on a shop PC the port may well be an ATOL web server's own.
+    const whenTaken = 'an ATOL web server on this machine? set localApi.port, or localApi.enabled false';
+    await listenOn(server, { port: this.config.port, host: this.config.host, what: 'localApi', whenTaken }).catch((e: unknown) => {
+      this.server = undefined;
+      throw e;
     });
     this.log.info(`local job API (ATOL web server contract) on http://${this.where}`);
   }

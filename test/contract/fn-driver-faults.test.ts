@@ -21,7 +21,7 @@ import { encodeLayout } from '../../drivers/fn/fn-layout.ts';
 import { sendDocumentTlv } from '../../drivers/fn/fn-procedures.ts';
 import { memoryPortPair } from '../../drivers/memory-port.ts';
 import type { BytePort } from '../../drivers/port.ts';
-import { autoStep } from '../helpers/poll.ts';
+import { autoStep, settle } from '../helpers/poll.ts';
 import { fnRig, FN_NUMBER, T0, testLog, type FnRig, type RigOptions } from '../helpers/fn-rig.ts';
 
 const DAY = 86400;
@@ -525,6 +525,27 @@ const statusData = (lastFd: number): Uint8Array =>
     fnNumber: FN_NUMBER,
     lastFd,
   });
+
+test('stop() ends the command in flight at once: no timeout, no ENQ, no timer left', async () => {
+  // An FN that never answers, and a clock nobody steps: only stop() can end the wait. Before,
+  // the command's timeout and ENQ retries kept a timer, and a register that failed to start, alive.
+  const [registerSide, fnSide] = memoryPortPair('silent');
+  const clock = new ManualClock(T0 * 1000);
+  const driver = new FnDriver({ port: registerSide, clock, log: testLog() }, { ...DEFAULT_FN_DRIVER_OPTIONS, ...FAST });
+  driver.start();
+  const inFlight = rejection(driver.execute(FN.getStatus, {}));
+  await settle();
+  assert.is(clock.pending, 1, 'the command waits on its timeout');
+  await driver.stop();
+  const e = await inFlight;
+  assert.ok(e instanceof KassaError && e.code === 'FN_PORT', String(e));
+  assert.is(clock.pending, 0, 'its timer is cancelled');
+  assert.is(driver.counters.enqSent, 0);
+  const after = await rejection(driver.execute(FN.getStatus, {}));
+  assert.ok(after instanceof KassaError && after.code === 'FN_PORT', 'a command after stop() fails at once');
+  await registerSide.close();
+  await fnSide.close();
+});
 
 test('scripted FN: a too-short answer is FN_PROTOCOL and counted as a failure', async () => {
   const s = scripted(() => [encodeFrame(0x00, Uint8Array.of(3, 0, 0))]);

@@ -3,6 +3,7 @@
  * web server contract (firmware/local-api/README.md), nothing of the register imported.
  */
 import { createServer } from 'node:net';
+import { pollUntil } from './poll.ts';
 
 export interface TaskState {
   readonly status: string;
@@ -44,46 +45,55 @@ export function localClient(base: string, headers: Record<string, string> = {}):
     get: (uuid) => call('GET', `/api/v2/requests/${encodeURIComponent(uuid)}`),
     delete: (uuid) => call('DELETE', `/api/v2/requests/${encodeURIComponent(uuid)}`),
     async postUntilTaken(uuid, request, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        try {
-          const a = await client.post(uuid, request);
-          if (a.status < 500) return a;
-        } catch (e) {
-          client.stats.postFailures++;
-          // Refused: the register was not up. Anything else: it died while taking this POST.
-          if ((e as { cause?: { code?: string } }).cause?.code !== 'ECONNREFUSED') client.stats.postsCutOff++;
-          if (Date.now() > deadline) throw e;
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      let taken: HttpAnswer | undefined;
+      let last = '';
+      await pollUntil(
+        async () => {
+          try {
+            const a = await client.post(uuid, request);
+            last = `HTTP ${a.status}`;
+            if (a.status < 500) taken = a;
+          } catch (e) {
+            client.stats.postFailures++;
+            // Refused: the register was not up. Anything else: it died while taking this POST.
+            if ((e as { cause?: { code?: string } }).cause?.code !== 'ECONNREFUSED') client.stats.postsCutOff++;
+            last = String((e as { cause?: unknown }).cause ?? e);
+          }
+          return taken !== undefined;
+        },
+        { timeoutMs, intervalMs: 100, what: () => `the register to take POST ${uuid} (last: ${last})` },
+      );
+      return taken as HttpAnswer;
     },
     async serving(timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        try {
-          if ((await call('GET', '/api/v2/devices')).status === 200) return;
-        } catch (e) {
-          if (Date.now() > deadline) throw e;
-        }
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      let last = '';
+      await pollUntil(
+        () =>
+          call('GET', '/api/v2/devices').then(
+            (a) => ((last = `HTTP ${a.status}`), a.status === 200),
+            (e: unknown) => ((last = String((e as { cause?: unknown }).cause ?? e)), false),
+          ),
+        { timeoutMs, what: () => `the local API to answer (last: ${last})` },
+      );
     },
     async final(uuid, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
       let last = '';
-      for (;;) {
-        try {
-          const a = await client.get(uuid);
-          last = JSON.stringify(a.body).slice(0, 300);
-          const results = (a.body['results'] ?? []) as TaskState[];
-          if (a.status === 200 && results.length > 0 && results.every((r) => FINAL.has(r.status))) return results;
-        } catch {
-          // the register is restarting
-        }
-        if (Date.now() > deadline) throw new Error(`request ${uuid} not final after ${timeoutMs} ms: ${last}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      let final: TaskState[] | undefined;
+      await pollUntil(
+        async () => {
+          try {
+            const a = await client.get(uuid);
+            last = JSON.stringify(a.body).slice(0, 300);
+            const results = (a.body['results'] ?? []) as TaskState[];
+            if (a.status === 200 && results.length > 0 && results.every((r) => FINAL.has(r.status))) final = results;
+          } catch {
+            // the register is restarting
+          }
+          return final !== undefined;
+        },
+        { timeoutMs, intervalMs: 100, what: () => `request ${uuid} to be final: ${last}` },
+      );
+      return final as TaskState[];
     },
   };
   return client;

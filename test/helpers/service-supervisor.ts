@@ -2,7 +2,8 @@
  * What systemd does for kassa.service (deploy/kassa.service), played by the test for a register
  * installed into a throwaway root: before each start the boot guard (ExecStartPre=), then
  * `node <programDir>/current/kassa.mjs run --config …` (ExecStart=), and a restart when it ends
- * other than cleanly (Restart=on-failure, RestartForceExitStatus=75). No systemd runs in CI, so
+ * other than cleanly (Restart=on-failure, RestartForceExitStatus=75), except after exit 78, a
+ * config that does not parse (RestartPreventExitStatus=78). No systemd runs in CI, so
  * this is the service manager's part only; the guard and the program are the real ones.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -57,7 +58,7 @@ export function supervise(o: SupervisorOptions): Supervisor {
     p.once('exit', (code, signal) => {
       exits.push({ code, signal });
       if (child === p) child = undefined;
-      if (!stopped && !(code === 0 && signal === null)) setTimeout(start, o.restartDelayMs ?? 200);
+      if (!stopped && !(code === 0 && signal === null) && code !== 78) setTimeout(start, o.restartDelayMs ?? 200);
     });
     for (const w of waiters) w();
   };

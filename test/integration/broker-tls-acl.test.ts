@@ -11,6 +11,7 @@ import * as assert from 'uvu/assert';
 import { tlsOptions, type CloudTls } from '../../firmware/cli/cloud-link.ts';
 import { startAppRig, removeDir, type AppRig } from '../helpers/app-rig.ts';
 import { connectCloud } from '../helpers/cloud.ts';
+import { pollUntil } from '../helpers/poll.ts';
 import { startTlsMosquitto, type TlsMosquitto } from '../helpers/tls-mosquitto.ts';
 
 const it = suite<{ broker?: TlsMosquitto; rig?: AppRig }>('broker TLS, client certificates and ACL (mosquitto)', {});
@@ -18,13 +19,33 @@ const it = suite<{ broker?: TlsMosquitto; rig?: AppRig }>('broker TLS, client ce
 const connectAs = (url: string, tls: CloudTls, clientId: string): Promise<MqttClient> =>
   mqtt.connectAsync(url, { clientId, protocolVersion: 5, reconnectPeriod: 0, connectTimeout: 5000, ...tlsOptions(tls) });
 
-/** Messages `client` receives on `topic` while `act` runs and for `settleMs` after. */
-async function received(client: MqttClient, topic: string, act: () => Promise<void>, settleMs = 700): Promise<string[]> {
+interface Sent {
+  readonly from: MqttClient;
+  readonly topic: string;
+  readonly payload: string;
+}
+
+/**
+ * What `listener` hears on `watched` of `first` before `marker`, sent after it, arrives: the
+ * proof that a forbidden message did not come, without waiting "long enough". Each is sent
+ * with QoS 1 and its PUBACK awaited (a refused one is the point, so its error is let go), and
+ * mosquitto routes a publish to every subscriber's queue before it acknowledges it, then
+ * writes each client's queue in order (MQTT 3.1.1 §4.6 asks that much for one topic; one
+ * single-threaded broker gives it across topics). So once the marker is in, anything `first`
+ * let through is in too. The marker itself is left out of the answer.
+ */
+async function heardBefore(listener: MqttClient, watched: string, first: Sent, marker: Sent): Promise<string[]> {
   const got: string[] = [];
-  client.on('message', (t, m) => void (t === topic && got.push(m.toString())));
-  await client.subscribeAsync(topic, { qos: 1 }).catch(() => undefined);
-  await act();
-  await new Promise((r) => setTimeout(r, settleMs));
+  let markerIn = false;
+  listener.on('message', (t, m) => {
+    if (t === marker.topic && m.toString() === marker.payload) markerIn = true;
+    else if (t === watched) got.push(m.toString());
+  });
+  await listener.subscribeAsync(watched, { qos: 1 }).catch(() => undefined);
+  await listener.subscribeAsync(marker.topic, { qos: 1 });
+  await first.from.publishAsync(first.topic, first.payload, { qos: 1 }).catch(() => undefined);
+  await marker.from.publishAsync(marker.topic, marker.payload, { qos: 1 });
+  await pollUntil(() => markerIn, { timeoutMs: 10_000, intervalMs: 20, what: `the marker "${marker.payload}" on ${marker.topic}` });
   return got;
 }
 
@@ -45,20 +66,20 @@ it('register A reads only its own jobs and writes only its own results', async (
   const a = await connectAs(b.url, aTls, 'kassa-kassa-a');
   const bReg = await connectAs(b.url, bTls, 'kassa-kassa-b');
   try {
-    // The cloud sends B a job: B gets it, A (subscribed to B's jobs topic) does not.
+    // The cloud sends B a job: B gets it, A (subscribed to B's jobs topic) does not; the
+    // cloud's next message, a job for A, marks the point by which it would have come.
     const bGot: string[] = [];
     bReg.on('message', (t, m) => void (t === 'kassa/kassa-b/jobs' && bGot.push(m.toString())));
     await bReg.subscribeAsync('kassa/kassa-b/jobs', { qos: 1 });
-    const aGot = await received(a, 'kassa/kassa-b/jobs', () => cloud.publishAsync('kassa/kassa-b/jobs', 'job-for-b', { qos: 1 }).then(() => undefined));
+    const aGot = await heardBefore(a, 'kassa/kassa-b/jobs', { from: cloud, topic: 'kassa/kassa-b/jobs', payload: 'job-for-b' }, { from: cloud, topic: 'kassa/kassa-a/jobs', payload: 'job-for-a' });
+    await pollUntil(() => bGot.includes('job-for-b'), { timeoutMs: 10_000, intervalMs: 20, what: 'B to receive its job' });
     assert.equal(bGot, ['job-for-b'], 'B receives its job (the message did go out)');
     assert.equal(aGot, [], 'A cannot read B’s jobs');
-    // A publishes a result as B: the cloud never sees it; A's own result gets through.
-    const cloudGotB = await received(cloud, 'kassa/kassa-b/results', () => a.publishAsync('kassa/kassa-b/results', 'forged-result', { qos: 1 }).then(() => undefined).catch(() => undefined));
-    assert.equal(cloudGotB, [], 'A cannot publish B’s results');
-    const cloudGotA = await received(cloud, 'kassa/kassa-a/results', () => a.publishAsync('kassa/kassa-a/results', 'own-result', { qos: 1 }).then(() => undefined));
-    assert.equal(cloudGotA, ['own-result'], 'A publishes its own results');
-    // Nor may A write jobs, even its own.
-    const aJobs = await received(bReg, 'kassa/kassa-b/jobs', () => a.publishAsync('kassa/kassa-b/jobs', 'job-from-a', { qos: 1 }).then(() => undefined).catch(() => undefined));
+    // A publishes a result as B, then its own: the cloud gets its own (the marker), never B's.
+    const cloudGotB = await heardBefore(cloud, 'kassa/kassa-b/results', { from: a, topic: 'kassa/kassa-b/results', payload: 'forged-result' }, { from: a, topic: 'kassa/kassa-a/results', payload: 'own-result' });
+    assert.equal(cloudGotB, [], 'A cannot publish B’s results (and its own did arrive)');
+    // Nor may A write jobs: B hears the cloud's job sent after A's attempt, and nothing before it.
+    const aJobs = await heardBefore(bReg, 'kassa/kassa-b/jobs', { from: a, topic: 'kassa/kassa-b/jobs', payload: 'job-from-a' }, { from: cloud, topic: 'kassa/kassa-b/jobs', payload: 'job-after-a' });
     assert.equal(aJobs, [], 'A cannot send B jobs');
   } finally {
     await Promise.all([cloud.endAsync(), a.endAsync(), bReg.endAsync()]);

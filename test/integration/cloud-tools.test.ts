@@ -16,6 +16,7 @@ import { tlsOptions } from '../../firmware/cli/cloud-link.ts';
 import { demoProfile } from '../helpers/claim-rig.ts';
 import { connectCloud } from '../helpers/cloud.ts';
 import { freePort, waitForPort } from '../helpers/mosquitto.ts';
+import { pollUntil } from '../helpers/poll.ts';
 
 const run = promisify(execFile);
 const kassa = (...args: string[]): Promise<{ stdout: string; stderr: string }> => run(process.execPath, ['--import', 'tsx', 'firmware/main.ts', ...args], { timeout: 60_000 });
@@ -48,7 +49,7 @@ it('init → mosquitto → claims → a fresh register claims → send register 
     const claims = start(process.execPath, ['--import', 'tsx', 'firmware/main.ts', 'cloud', 'claims', '--dir', cloudDir, '--url', url, '--profile', profilePath, '--device-id', 'demo-kassa-1']);
     let claimLog = '';
     claims.stdout?.on('data', (c: Buffer) => void (claimLog += c.toString()));
-    for (let i = 0; i < 100 && !claimLog.includes('answering claims'); i++) await new Promise((r) => setTimeout(r, 100));
+    await pollUntil(() => claimLog.includes('answering claims'), { timeoutMs: 10_000, intervalMs: 100, what: () => `kassa cloud claims to answer claims; its output: ${claimLog}` });
     start(process.execPath, ['--import', 'tsx', 'firmware/main.ts', 'run', '--config', factoryPath]);
     const tls = { caFile: join(cloudDir, 'ca.pem'), certFile: join(cloudDir, 'cloud.pem'), keyFile: join(cloudDir, 'cloud.key') };
     const jobs = await connectCloud(url, 'kassa/demo-kassa-1', 'demo-jobs', undefined, tlsOptions(tls));

@@ -12,7 +12,7 @@
 import { systemClock } from '../../firmware/core/clock.ts';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,7 +26,9 @@ import { ChunkServer } from '../../firmware/update/chunk-server.ts';
 import { packRelease } from '../../firmware/update/pack-release.ts';
 import { chunkPlan, encodeReleasePackage } from '../../firmware/update/release-package.ts';
 import { removeDir } from '../helpers/app-rig.ts';
+import { startFnProcess } from '../helpers/fn-process.ts';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
+import { pollUntil } from '../helpers/poll.ts';
 import { ptyPair, type PtyPair } from '../helpers/pty-pair.ts';
 import { supervise, type Supervisor } from '../helpers/service-supervisor.ts';
 import { seededRandom } from '../helpers/seeded-random.ts';
@@ -61,11 +63,13 @@ function build(out: string, version: string): void {
 
 /** The version the register reports on its retained status topic, read fresh. */
 async function reportedVersion(c: Ctx, timeoutMs: number, want?: string): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
   let last = '(no status)';
-  while (Date.now() < deadline) {
+  let found: string | undefined;
+  // A fresh probe each look: the retained status as the broker holds it now.
+  const look = async (): Promise<boolean> => {
     const probe = await CloudLink.connect({ clock: systemClock(), url: c.broker.url });
     try {
+      // A retained status comes right after the subscription; none in 1 s means there is none.
       const got = await new Promise<string | undefined>((resolve) => {
         const t = setTimeout(() => resolve(undefined), 1000);
         probe.client.on('message', (_t, m) => {
@@ -76,13 +80,14 @@ async function reportedVersion(c: Ctx, timeoutMs: number, want?: string): Promis
         void probe.client.subscribeAsync(`${PREFIX}/status`, { qos: 1 });
       });
       if (got !== undefined) last = got;
-      if (got !== undefined && (want === undefined || got === want)) return got;
+      if (got !== undefined && (want === undefined || got === want)) found = got;
+      return found !== undefined;
     } finally {
       await probe.close();
     }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`status did not say ${want ?? 'a version'} within ${timeoutMs} ms; last: ${last}`);
+  };
+  await pollUntil(look, { timeoutMs, intervalMs: 300, what: () => `the status to say ${want ?? 'a version'}; last: ${last}` });
+  return found as string;
 }
 
 function command(c: Ctx, type: string, body: Record<string, unknown>, over: Partial<CloudCommand> = {}): CloudCommand {
@@ -129,7 +134,7 @@ it.before(async (c) => {
 
   c.broker = await startMosquitto();
   c.pty = await ptyPair();
-  c.fn = spawn(process.execPath, ['--import', 'tsx', 'firmware/main.ts', 'fn-emulator', '--port', c.pty.b, '--state', join(c.work, 'fn-state.bin'), '--no-timer-check', '--log', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  c.fn = await startFnProcess(c.pty.b, join(c.work, 'fn-state.bin'));
   const inn = '7707083893';
   const kktSerial = '00000000381001234567';
   const configPath = join(c.root, 'etc/kassa/config.json');
@@ -151,7 +156,6 @@ it.before(async (c) => {
       log: { level: 'warn' },
     }),
   );
-  await new Promise((r) => setTimeout(r, 600)); // the FN emulator's start-up under tsx
   c.register = supervise({ programDir: program(c), dataDir, configPath, restartDelayMs: 200 });
   c.link = await CloudLink.connect({ clock: systemClock(), url: c.broker.url });
   await c.link.watch(`${PREFIX}/results`);

@@ -20,6 +20,7 @@ import { JOB_TYPES } from '../../firmware/jobs/job.ts';
 import { removeDir, startAppRig, type AppRig } from '../helpers/app-rig.ts';
 import { connectCloud, type Cloud } from '../helpers/cloud.ts';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
+import { pollUntil } from '../helpers/poll.ts';
 
 const DIR = 'test/fixtures/fiscal-2026';
 
@@ -113,10 +114,8 @@ function checkPaper(text: string, e: Expect, where: string): void {
   assert.not.ok(lines.some((l) => /^СУММА (НДС|БЕЗ НДС|С НДС)/.test(l) && /=0\.00$/.test(l)), `${where}: a zero VAT total on paper`);
 }
 
-async function waitFor(path: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!existsSync(path) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  assert.ok(existsSync(path), `${path} appeared`);
+function waitFor(path: string, timeoutMs = 15_000): Promise<void> {
+  return pollUntil(() => existsSync(path), { timeoutMs, what: `${path} to appear` });
 }
 
 function checkResult(r: JobResult, e: Expect, where: string): void {
@@ -187,8 +186,7 @@ for (const ffd of ['1.2', '1.05'] as const satisfies readonly FfdVersion[]) {
       await ctx.cloud!.publish(JSON.stringify({ version: 1, id: copyId, type: 'print_copy', fd }));
       assert.is((await ctx.cloud!.final(copyId)).status, 'done', `${where}: copy`);
       // The file printer names a document by its FD number: the copy takes the original's file.
-      const until = Date.now() + 10_000;
-      while (!readFileSync(paper, 'utf8').trimStart().startsWith('КОПИЯ') && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      await pollUntil(() => readFileSync(paper, 'utf8').trimStart().startsWith('КОПИЯ'), { timeoutMs: 10_000, what: `${where}: the copy over ${paper}` });
       const copyLines = readFileSync(paper, 'utf8').split('\n');
       assert.is(copyLines[0]?.trim(), 'КОПИЯ', `${where}: copy heading`);
       assert.equal(copyLines.slice(1), original.split('\n'), `${where}: the copy prints the original's lines`);
@@ -209,8 +207,7 @@ for (const ffd of ['1.2', '1.05'] as const satisfies readonly FfdVersion[]) {
     assert.equal(JOB_TYPES.filter((t) => !ran.has(t)), [], 'every job type of the contract ran');
     const last = Math.max(...[...ctx.cloud!.results.values()].flat().map((r) => r.payload?.fiscal_document_number ?? 0));
     const dir = join(rig.dataDir, rig.config.ofd.kind === 'emulator' ? rig.config.ofd.documentsDir : '');
-    const deadline = Date.now() + 20_000;
-    while (readdirSync(dir).length < last && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await pollUntil(() => readdirSync(dir).length >= last, { timeoutMs: 20_000, intervalMs: 100, what: () => `the OFD emulator to have ${last} FDs (has ${readdirSync(dir).length})` });
     const files = readdirSync(dir).sort();
     assert.is(files.length, last, 'the OFD emulator has every FD');
     const types = new Set<number>();

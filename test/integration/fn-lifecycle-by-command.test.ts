@@ -22,6 +22,7 @@ import { startAppRig, removeDir, type AppRig } from '../helpers/app-rig.ts';
 import { connectCloud, type Cloud } from '../helpers/cloud.ts';
 import { testLog } from '../helpers/fn-rig.ts';
 import { freePort, startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
+import { pollUntil } from '../helpers/poll.ts';
 
 const cloudKey = generateKeyPairSync('ed25519');
 const sample = JSON.parse(readFileSync('device-config/samples/sell-atol.json', 'utf8')) as Record<string, unknown>;
@@ -70,14 +71,17 @@ it('register, sell, re-register, close refused with a backlog, close, replace th
   assert.is((await run('register')).status, 'rejected', 'a registered FN is not registered again');
   // Printed as the register prints it when it forms it: its heading, not marked as a copy.
   const paper = async (heading: string): Promise<string> => {
-    for (let i = 0; i < 100; i++) {
-      const dir = join(rig.dataDir, 'receipts');
-      const texts = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(dir, f), 'utf8')) : [];
-      const found = texts.find((x) => x.includes(heading));
-      if (found) return found;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`nothing printed under ${heading}`);
+    const dir = join(rig.dataDir, 'receipts');
+    let found: string | undefined;
+    await pollUntil(
+      () => {
+        const texts = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(dir, f), 'utf8')) : [];
+        found = texts.find((x) => x.includes(heading));
+        return found !== undefined;
+      },
+      { timeoutMs: 5000, what: `something printed under ${heading}` },
+    );
+    return found ?? '';
   };
   const regPaper = await paper('ОТЧЕТ О РЕГИСТРАЦИИ');
   assert.not.match(regPaper, 'КОПИЯ');
@@ -118,7 +122,7 @@ it('register, sell, re-register, close refused with a backlog, close, replace th
 
   ctx.ofd = new OfdEmulator({ clock: systemClock(), log: testLog() }, { ofdInn: '7704211201', operatorKey: TEST_OPERATOR_KEY });
   await ctx.ofd.listen(ofdPort);
-  for (let i = 0; i < 200 && (await fn.execute(FN.getOfdStatus, {})).value.messageCount > 0; i++) await new Promise((r) => setTimeout(r, 50));
+  await pollUntil(async () => (await fn.execute(FN.getOfdStatus, {})).value.messageCount === 0, { timeoutMs: 10_000, what: 'the OFD backlog to be sent' });
   // A sale opens a shift again: close_fn closes it and lets its report reach the OFD first,
   // rather than refusing for the register's own shift-close report.
   await jobs.publish(JSON.stringify({ ...sample, id: 'life-sale-before-close' }));

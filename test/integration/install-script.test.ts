@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeDir } from '../helpers/app-rig.ts';
 import { freePort } from '../helpers/mosquitto.ts';
+import { pollUntil } from '../helpers/poll.ts';
 
 interface Run {
   readonly code: number | null;
@@ -85,19 +86,19 @@ test('the bundle alone runs the register: demo mode on free ports, a job sold an
   const data = join(work, 'bundle-demo');
   const demo = JSON.parse(readFileSync('device-config/demo.json', 'utf8')) as Record<string, Record<string, unknown>>;
   const config = join(work, 'bundle-demo.json');
-  writeFileSync(config, JSON.stringify({ ...demo, dataDir: data, console: { kind: 'none' }, localApi: { ...demo['localApi'], port: await freePort() }, mqtt: { broker: { kind: 'embedded', host: '127.0.0.1', port: await freePort() } } }));
+  // Every port its own: a demo register left running on this machine holds demo.json's.
+  const localApi = { ...demo['localApi'], port: await freePort() };
+  writeFileSync(config, JSON.stringify({ ...demo, dataDir: data, console: { kind: 'none' }, localApi, mqtt: { broker: { kind: 'embedded', host: '127.0.0.1', port: await freePort() } } }));
   const bundle = join(release, 'kassa.mjs');
   const register = spawn(process.execPath, [bundle, 'run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the bundled register did not start within 30 s')), 30_000);
-      register.stdout?.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('kassa-runtime is running')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
+    let out = '';
+    let err = '';
+    register.stdout?.on('data', (chunk: Buffer) => void (out += chunk.toString()));
+    register.stderr?.on('data', (chunk: Buffer) => void (err += chunk.toString()));
+    // A register that cannot start exits with its reason: stop waiting then, and show it.
+    await pollUntil(() => out.includes('kassa-runtime is running') || register.exitCode !== null, { timeoutMs: 30_000, what: () => `the bundled register to start; stderr:\n${err}` });
+    assert.is(register.exitCode, null, `the bundled register exited:\n${err}`);
     const sent = spawnSync(process.execPath, [bundle, 'send-job', 'device-config/samples/sell-atol.json', '--config', config], { encoding: 'utf8', timeout: 30_000 });
     assert.is(sent.status, 0, sent.stderr);
     assert.match(sent.stdout, /"status": "done"/);
@@ -147,7 +148,7 @@ test('install into a throwaway root: user, directories, slots, config, unit; a s
     const unit = readFileSync(join(root, 'etc/systemd/system/kassa.service'), 'utf8');
     assert.match(unit, new RegExp(`^ExecStart=${process.execPath.replace(/[.]/g, '\\.')} --optimize-for-size /opt/kassa/current/kassa\\.mjs run --config /etc/kassa/config\\.json$`, 'm'));
     assert.match(unit, new RegExp(`^ExecStartPre=-${process.execPath.replace(/[.]/g, '\\.')} /opt/kassa/boot-guard\\.mjs /var/lib/kassa /opt/kassa$`, 'm'));
-    for (const key of ['Type=notify', 'WatchdogSec=', 'Restart=on-failure', 'RestartForceExitStatus=75', 'ProtectSystem=strict', 'PrivateTmp=yes', 'NoNewPrivileges=yes', 'ReadWritePaths=/var/lib/kassa /opt/kassa', 'DevicePolicy=closed', 'User=kassa']) {
+    for (const key of ['Type=notify', 'WatchdogSec=', 'Restart=on-failure', 'RestartForceExitStatus=75', 'RestartPreventExitStatus=78', 'ProtectSystem=strict', 'PrivateTmp=yes', 'NoNewPrivileges=yes', 'ReadWritePaths=/var/lib/kassa /opt/kassa', 'DevicePolicy=closed', 'User=kassa']) {
       assert.ok(unit.split('\n').some((l) => l.startsWith(key)), key);
     }
     const devices = readFileSync(join(root, 'etc/systemd/system/kassa.service.d/serial-lines.conf'), 'utf8');

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { removeDir } from '../helpers/app-rig.ts';
 import { freePort, localClient, startServing } from '../helpers/local-client.ts';
 import { startMosquitto } from '../helpers/mosquitto.ts';
+import { pollUntil } from '../helpers/poll.ts';
 import { receiptFdsByTotal, registerProcesses } from '../helpers/register-processes.ts';
 
 const sell = {
@@ -22,13 +23,8 @@ const sell = {
   payments: [{ type: 'electronically', sum: 77.77 }],
 };
 
-const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+// 20 ms: the receipt stays inside the slow FN (150 ms an answer) only for a moment.
+const until = (what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> => pollUntil(check, { timeoutMs, intervalMs: 20, what });
 
 test('the FN gone mid-receipt: blocked; the FN back: ready, one document', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kassa-local-fn-'));

@@ -27,7 +27,11 @@ test('paper out: the task is blocked, continuePrint resumes, one document printe
     assert.is((await api.post('till-1', [sell])).status, 201);
     const stateOf = async (): Promise<string> => ((await api.get('till-1')).body['results'] as { status: string }[])[0]?.status ?? '';
     await pollUntil(async () => (await stateOf()) === 'blocked', { timeoutMs: 15_000, what: 'till-1 blocked: fiscalized, waiting for paper' });
-    const notPrinted = cloud.results.get('local:till-1/0')?.find((r) => r.status === 'fiscalized_not_printed');
+    // The local answer and the cloud's copy of the result travel apart (HTTP here, MQTT there):
+    // "blocked" on the local API does not mean mosquitto has delivered the result yet.
+    const notPrintedNow = () => cloud.results.get('local:till-1/0')?.find((r) => r.status === 'fiscalized_not_printed');
+    await pollUntil(() => notPrintedNow() !== undefined, { timeoutMs: 10_000, intervalMs: 20, what: 'the cloud to hear of the document, fiscalized but not printed' });
+    const notPrinted = notPrintedNow();
     const fd = notPrinted?.payload?.fiscal_document_number;
     assert.ok(fd, 'the cloud heard of the document, marked local');
     assert.is(notPrinted?.source, 'local');

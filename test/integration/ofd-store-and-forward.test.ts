@@ -81,17 +81,20 @@ test(`OFD down ${DAYS} days while ${DAYS * PER_DAY} receipts are formed: all con
     assert.equal(failed, [], 'every job fiscalized while the OFD was away');
 
     ofd.faults.down = false;
-    for (let i = 0; i < 600; i++) {
-      clock.advance(2000);
-      await app.publishStatus();
-      const s = await app.status();
-      if (s.ofd?.unsent === 0) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // Each look moves the injected clock on 2 s (the sender's back-off and idle checks run on it)
+    // and publishes a status, so the cloud sees the backlog drain.
+    await pollUntil(
+      async () => {
+        clock.advance(2000);
+        await app.publishStatus();
+        return (await app.status()).ofd?.unsent === 0;
+      },
+      { timeoutMs: 60_000, intervalMs: 100, what: 'the OFD backlog to drain' },
+    );
     // The backlog may have drained between the last publish and the read above: publish once
-    // more, so the cloud's last status is the one the register is in now.
+    // more, and wait until the cloud has that status (the last one it got says 0), not a while.
     await app.publishStatus();
-    await new Promise((r) => setTimeout(r, 300)); // the last status message on its way
+    await pollUntil(() => statuses.at(-1)?.ofd?.unsent === 0, { timeoutMs: 5000, intervalMs: 20, what: () => `the status with an empty backlog (last: ${JSON.stringify(statuses.at(-1)?.ofd)})` });
 
     const lastFd = (await app.fn.driver.execute(FN.getStatus, {})).value.lastFd;
     assert.is((await app.fn.driver.execute(FN.getUnconfirmedCount, {})).value.count, 0, 'nothing left unsent in the FN');

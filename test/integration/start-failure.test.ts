@@ -1,0 +1,139 @@
+/**
+ * A register that cannot start exits, at once and not zero, with one line that says why
+ * (deploy/README.md "Exit codes"): real `kassa run` processes. The second register on the
+ * first one's ports used to print "port … is taken" and then run for ever: aedes' timers,
+ * made before the listen failed, were never closed; and a stop that left an FN command in
+ * flight waited out its timeout and ENQ retries before the process could end.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { freePort } from '../helpers/mosquitto.ts';
+import { pollUntil } from '../helpers/poll.ts';
+
+interface Register {
+  readonly process: ChildProcess;
+  stdout: string;
+  stderr: string;
+  exit?: { code: number | null; at: number };
+  /** When the last stderr line came (Date.now()). */
+  lastLineAt: number;
+}
+
+function run(configPath: string): Register {
+  const p = spawn(process.execPath, ['--import', 'tsx', 'firmware/main.ts', 'run', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const r: Register = { process: p, stdout: '', stderr: '', lastLineAt: 0 };
+  p.stdout?.on('data', (c: Buffer) => void (r.stdout += c.toString()));
+  p.stderr?.on('data', (c: Buffer) => {
+    r.stderr += c.toString();
+    r.lastLineAt = Date.now();
+  });
+  p.on('exit', (code) => (r.exit = { code, at: Date.now() }));
+  return r;
+}
+
+async function stopRegister(r: Register | undefined): Promise<void> {
+  if (!r || r.exit) return;
+  r.process.kill('SIGTERM');
+  await pollUntil(() => r.exit !== undefined, { timeoutMs: 20_000, what: 'the first register to stop' }).catch(() => r.process.kill('SIGKILL'));
+}
+
+interface Ctx {
+  dir: string;
+  ports: { broker: number; console: number; api: number };
+  first?: Register;
+}
+
+const demo = JSON.parse(readFileSync('device-config/demo.json', 'utf8')) as Record<string, Record<string, unknown>>;
+
+/** demo.json with this test's ports and its own data dir; `change` adjusts it. */
+function config(ctx: Ctx, name: string, change: (c: Record<string, Record<string, unknown>>) => void = () => undefined): string {
+  const c = structuredClone(demo);
+  c['dataDir'] = join(ctx.dir, name) as never;
+  c['printer'] = { kind: 'none' };
+  c['console'] = { ...c['console'], port: ctx.ports.console };
+  c['localApi'] = { ...c['localApi'], port: ctx.ports.api };
+  c['mqtt'] = { broker: { ...(c['mqtt']?.['broker'] as object), port: ctx.ports.broker } };
+  change(c);
+  const path = join(ctx.dir, `${name}.json`);
+  writeFileSync(path, JSON.stringify(c));
+  return path;
+}
+
+/** The process has ended, soon after its last line: nothing it had started kept it alive. */
+async function endsPromptly(r: Register): Promise<{ code: number | null; line: string }> {
+  await pollUntil(() => r.exit !== undefined, { timeoutMs: 40_000, what: () => `the register to exit; stderr so far:\n${r.stderr}` });
+  const lines = r.stderr.trim().split('\n');
+  const line = lines.at(-1) ?? '';
+  // Its stop released every handle: the process ends with the event loop, not a timer's later.
+  // (Before the fix: never, or the FN driver's timeouts and ENQ retries, ~5 s, after the line.)
+  const after = (r.exit?.at ?? 0) - r.lastLineAt;
+  assert.ok(after < 2500, `exited ${after} ms after its last line`);
+  assert.not.match(r.stderr, /^\s+at /m, 'one line, no stack trace');
+  return { code: r.exit?.code ?? null, line };
+}
+
+const it = suite<Ctx>('a register that cannot start exits', { dir: '', ports: { broker: 0, console: 0, api: 0 } });
+
+it.before(async (ctx) => {
+  ctx.dir = mkdtempSync(join(tmpdir(), 'kassa-start-'));
+  ctx.ports = { broker: await freePort(), console: await freePort(), api: await freePort() };
+  ctx.first = run(config(ctx, 'first'));
+  await pollUntil(() => ctx.first?.stdout.includes('kassa-runtime is running') === true || ctx.first?.exit !== undefined, {
+    timeoutMs: 40_000,
+    what: () => `the first register to run; stderr:\n${ctx.first?.stderr}`,
+  });
+  assert.is(ctx.first.exit, undefined, `the first register runs:\n${ctx.first.stderr}`);
+});
+
+it.after(async (ctx) => {
+  await stopRegister(ctx.first);
+  rmSync(ctx.dir, { recursive: true, force: true });
+});
+
+it('a second register on the same ports: exit 1, "port … is taken", the key to change', async (ctx) => {
+  const { code, line } = await endsPromptly(run(config(ctx, 'second')));
+  assert.is(code, 1);
+  assert.match(line, new RegExp(`^kassa run: embedded MQTT broker: cannot listen: port ${ctx.ports.broker} on 127.0.0.1 is taken: .*mqtt\\.broker\\.port \\[CONFIG\\]$`));
+});
+
+it('only the console port taken: every wing started before it (FN, OFD, MQTT, local API) lets go', async (ctx) => {
+  const broker = await freePort();
+  const api = await freePort();
+  const { code, line } = await endsPromptly(run(config(ctx, 'console', (c) => ((c['mqtt'] = { broker: { kind: 'embedded', host: '127.0.0.1', port: broker } }), (c['localApi'] = { ...c['localApi'], port: api })))));
+  assert.is(code, 1);
+  assert.match(line, new RegExp(`^kassa run: debug console: cannot listen: port ${ctx.ports.console} on 127.0.0.1 is taken: .*console\\.port \\[CONFIG\\]$`));
+});
+
+it('an FN serial line that does not exist: exit 1, the line and its key', async (ctx) => {
+  const rnm = '0000000001048928'; // device-config/production.example.json: a real FN needs one
+  const path = join(ctx.dir, 'no-such-tty');
+  const broker = await freePort();
+  const { code, line } = await endsPromptly(
+    run(config(ctx, 'fn-line', (c) => ((c['fn'] = { kind: 'serial', path }), (c['registration'] = { ...c['registration'], rnm }), (c['mqtt'] = { broker: { kind: 'embedded', host: '127.0.0.1', port: broker } }), (c['localApi'] = { enabled: false }), (c['console'] = { kind: 'none' })))),
+  );
+  assert.is(code, 1);
+  assert.match(line, `cannot open the serial line ${path} of the FN (fn.path)`);
+  assert.match(line, /\[SERIAL_LINE\]$/);
+});
+
+it('a data dir that cannot be made: exit 1 with the path and the errno', async (ctx) => {
+  const file = join(ctx.dir, 'a-file');
+  writeFileSync(file, '');
+  const { code, line } = await endsPromptly(run(config(ctx, 'data-dir', (c) => (c['dataDir'] = join(file, 'data') as never))));
+  assert.is(code, 1);
+  assert.match(line, /^kassa run: ENOTDIR: .*a-file\/data.* \[ENOTDIR\]$/);
+});
+
+it('a config that does not parse: exit 78 (no restart mends it), every problem with its key', async (ctx) => {
+  const r = run(config(ctx, 'bad', (c) => ((c['fn'] = { kind: 'serial' }), (c['bogus'] = {}))));
+  await pollUntil(() => r.exit !== undefined, { timeoutMs: 40_000, what: 'the register to exit' });
+  assert.is(r.exit?.code, 78);
+  assert.match(r.stderr, /bogus: unknown key/);
+  assert.match(r.stderr, /fn\.path: is required/);
+});
+
+it.run();
