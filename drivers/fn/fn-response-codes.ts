@@ -105,6 +105,9 @@ export const OFD_RECEIPT_REJECT_REASONS: Readonly<Record<number, string>> = {
 };
 
 /** Codes whose answer data names a tag (Uint16 LE): 0Bh, 0Ch, 3Ch (fiscal-spec §1.3). */
+/** The answers of 40h/45h for an FD the archive does not hold (fn-protocol §4.8: no data; the archive not readable in this phase). */
+export const NO_SUCH_DOCUMENT: ReadonlySet<number> = new Set([FN_CODE.NO_DATA, FN_CODE.WRONG_STATE]);
+
 export const CODES_WITH_TAG: ReadonlySet<number> = new Set([FN_CODE.FN_FORMED_TAG, FN_CODE.DUPLICATE_TAG, FN_CODE.REQUIRED_TAG_MISSING]);
 
 export function hexByte(b: number): string {

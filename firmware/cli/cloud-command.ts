@@ -106,14 +106,28 @@ export const cloudCommand: Command = {
           const [type, body] = positionals;
           const prefix = `kassa/${device}`;
           await link.watch(`${prefix}/results`);
-          const c = await link.command(`${prefix}/commands`, m.signingKey, device, need(type, 'the command type'), body ? (JSON.parse(body) as Record<string, unknown>) : {});
+          let parsed: Record<string, unknown> = {};
+          try {
+            if (body) parsed = JSON.parse(body) as Record<string, unknown>;
+          } catch (e) {
+            throw new UsageError(`the command body is not JSON: ${e instanceof Error ? e.message : String(e)}`);
+          }
+          const c = await link.command(`${prefix}/commands`, m.signingKey, device, need(type, 'the command type'), parsed);
           ctx.out(`sent ${c.id} (seq ${c.seq})`);
           // A profile answers `applied` and, when it needs one, later the re-registration (stage "reregistered").
           // A command the register cannot believe (a wrong key) is refused without its id: take that too.
           const timeout = Number(values['timeout-ms']);
           const anonymous = link.result(null, timeout, (r) => r.status === 'refused');
           anonymous.catch(() => undefined);
-          const first = await Promise.race([link.result(c.id, timeout), anonymous]);
+          const answer = link.result(c.id, timeout);
+          answer.catch(() => undefined);
+          let first: Awaited<typeof answer>;
+          try {
+            first = await Promise.race([answer, anonymous]);
+          } catch {
+            ctx.err(`kassa cloud send: no result of ${c.id} from ${device} within ${timeout} ms: is the register online and is it ${device}? (kassa cloud watch --device ${device})`);
+            return 1;
+          }
           ctx.out(JSON.stringify(first));
           if (first['reregister']) ctx.out(JSON.stringify(await link.result(c.id, Number(values['timeout-ms']), (r) => r['stage'] === 'reregistered')));
           return first.status === 'applied' || first.status === 'done' ? 0 : 1;

@@ -83,7 +83,9 @@ export const runCommand: Command = {
         await watchdog.start();
       }
       const consoleHint = running.console.port !== undefined ? `   Console: npm run kassa -- console` : '';
-      ctx.out(`kassa-runtime is running (${config.deviceId}). Send a job: npm run kassa -- send-job device-config/samples/sell-atol.json${consoleHint}   Stop: Ctrl+C`);
+      // The hints name this register's config: without it they would reach the default one's broker.
+      const withConfig = values.config === DEFAULT_CONFIG ? '' : ` --config ${values.config}`;
+      ctx.out(`kassa-runtime is running (${config.deviceId}). Send a job: npm run kassa -- send-job${withConfig} device-config/samples/sell-atol.json${consoleHint ? `${consoleHint}${withConfig}` : ''}   Stop: Ctrl+C`);
       await new Promise<void>((resolve) => {
         wake = resolve;
         // A restart may be asked for while the app was still starting (a staged update resumed at boot).

@@ -3,7 +3,9 @@
  * lists them for people). Looking commands read; acting commands go through the job queue
  * like any job from the cloud — one queue, one FN — and answer with the job's result.
  */
+import { FnError } from '../../drivers/fn/fn-error.ts';
 import type { FnFace } from '../../drivers/fn/fn-face.ts';
+import { NO_SUCH_DOCUMENT } from '../../drivers/fn/fn-response-codes.ts';
 import { describeWarnings, phaseName } from '../../drivers/fn/fn-status-flags.ts';
 import { atolDateTime } from '../core/local-time.ts';
 import { ffdVersionFromCode } from '../fiscal/ffd-version.ts';
@@ -154,7 +156,9 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
     summary: 'a fiscal document from the FN archive, tag by tag',
     run: async (s, [n]) => {
       const fd = positiveInt(n, 'the FD number');
-      const doc = await s.exclusive(() => s.fn.readDocument(fd));
+      const doc = await s.exclusive(() => s.fn.readDocument(fd)).catch((e: unknown) => {
+        throw e instanceof FnError && NO_SUCH_DOCUMENT.has(e.fnCode) ? new Error(`the FN archive has no FD ${fd}`) : e;
+      });
       const type = Object.entries(FD_TYPE).find(([, code]) => code === doc.fdType)?.[0] ?? 'unknown';
       return [row('FD', `${fd}, document type ${doc.fdType} (${type}), ${doc.tlv.length} bytes`), ...documentLines(decodeTlv(doc.tlv))];
     },

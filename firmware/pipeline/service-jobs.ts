@@ -4,7 +4,7 @@
  * copy of an archived document, and "continue printing".
  */
 import { FnError } from '../../drivers/fn/fn-error.ts';
-import { FN_CODE } from '../../drivers/fn/fn-response-codes.ts';
+import { NO_SUCH_DOCUMENT } from '../../drivers/fn/fn-response-codes.ts';
 import { KassaError } from '../core/kassa-error.ts';
 import { atolDateTime } from '../core/local-time.ts';
 import { personTags } from '../fiscal/common-tags.ts';
@@ -16,7 +16,6 @@ import { formDocument } from './document-forming.ts';
 import type { PipelineContext } from './pipeline-context.ts';
 
 /** FN answers to 45h that mean "no such document": 08h no data, 02h wrong state (fn-protocol Table 5). */
-const NO_SUCH_DOCUMENT: ReadonlySet<number> = new Set([FN_CODE.NO_DATA, FN_CODE.WRONG_STATE]);
 
 export async function serviceJob(ctx: PipelineContext, job: ServiceJob): Promise<void> {
   if (job.type === 'continue_printing') {

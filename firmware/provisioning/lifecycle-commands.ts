@@ -163,7 +163,7 @@ export function lifecycleHandlers(d: LifecycleDeps): Record<string, CommandHandl
       ? {
           replace_fn: guarded(async (c) => {
             const fnNumber = c.body['fnNumber'];
-            if (typeof fnNumber !== 'string') return { status: 'rejected', reason: 'bad_fn_number', message: 'fnNumber: 16 digits' };
+            if (typeof fnNumber !== 'string' || !/^\d{16}$/.test(fnNumber)) return { status: 'rejected', reason: 'bad_fn_number', message: 'fnNumber: 16 digits' };
             const phase = await d.fn.phase();
             if (phase === PHASE.fiscal) return { status: 'rejected', reason: 'wrong_phase', message: 'close the fiscal archive first (close_fn)' };
             d.swapFn?.(fnNumber);
