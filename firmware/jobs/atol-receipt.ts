@@ -36,7 +36,7 @@ export function atolReceipt(src: AtolReceipt, base: string, operation: Operation
   if (sums.length === mapped.length && total !== undefined) {
     const itemsSum = sum(sums.map((i) => i.sumKopecks));
     if (itemsSum !== total) problems.push({ path: `${base}.total`, message: `${moneyText(total, 'rubles')} is not the sum of the items, ${moneyText(itemsSum, 'rubles')}` });
-    if (src.vats && sums.every((i) => i.rate)) checkVats(src.vats, sums, base, problems);
+    if (src.vats && sums.every((i) => i.rate)) checkVats(src.vats, sums, base, problems, warnings);
   }
   if (payments && total !== undefined) {
     const paid = sum(Object.values(payments));
@@ -130,10 +130,15 @@ function atolItem(it: AtolItem, path: string, ctx: ValidationContext, problems: 
   const partial = { sumKopecks, rate };
   if (problems.length > before || price === undefined || quantity === undefined || sumKopecks === undefined) return { ...partial, item: undefined };
   if (!measure || !method || !object || !rate) return { ...partial, item: undefined };
+  // sum may differ from price × quantity: a discount or markup (ATOL's rule, job-amounts.ts).
+  // Applied, and said in the result, so the cloud sees the unit price the receipt carries.
+  const priceKopecks = discountedPrice(price, quantity, sumKopecks);
+  if (priceKopecks !== price) {
+    warnings.add(`${path}: sum ${moneyText(sumKopecks, 'rubles')} is not price × quantity (${moneyText(price, 'rubles')} × ${quantity}): taken as a discount or markup, the unit price on the receipt is ${moneyText(priceKopecks, 'rubles')}`);
+  }
   const item: ReceiptItem = {
     name: it.name,
-    // sum may differ from price × quantity: a discount or markup (ATOL's rule, job-amounts.ts).
-    priceKopecks: discountedPrice(price, quantity, sumKopecks),
+    priceKopecks,
     quantity,
     sumKopecks,
     measure: measure.id,
@@ -162,9 +167,10 @@ function atolPayments(src: AtolReceipt, base: string, problems: Problem[]): Part
 /**
  * `vats` is checked, not copied: the register computes the VAT totals (1102–1107) from
  * the items itself (receipt-builder.ts vatTotals). Each listed rate must match the VAT of
- * its items within 1 kopeck of rounding per item; rates left out are not an error.
+ * its items within 1 kopeck of rounding per item (a difference inside that is a warning);
+ * rates left out are not an error.
  */
-function checkVats(vats: NonNullable<AtolReceipt['vats']>, items: readonly { sumKopecks: number; rate: VatRate | undefined }[], base: string, problems: Problem[]): void {
+function checkVats(vats: NonNullable<AtolReceipt['vats']>, items: readonly { sumKopecks: number; rate: VatRate | undefined }[], base: string, problems: Problem[], warnings: Set<string>): void {
   const seen = new Set<string>();
   vats.forEach((v, k) => {
     const path = `${base}.vats[${k}]`;
@@ -182,6 +188,8 @@ function checkVats(vats: NonNullable<AtolReceipt['vats']>, items: readonly { sum
     if (Math.abs(given - expected) > tolerance) {
       const which = mine.length ? `the items at ${rate.id} carry ${moneyText(expected, 'rubles')} of VAT (1 kopeck of rounding allowed per item)` : `no item is at ${rate.id}`;
       problems.push({ path: `${path}.sum`, message: `${moneyText(given, 'rubles')}, but ${which}` });
+    } else if (given !== expected) {
+      warnings.add(`${path}.sum: ${moneyText(given, 'rubles')} given, ${moneyText(expected, 'rubles')} on the receipt (the VAT of its items, rounded per item)`);
     }
   });
 }

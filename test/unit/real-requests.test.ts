@@ -273,6 +273,32 @@ Discount('a coupon receipt: sums below price × quantity are accepted, the price
     [36000, 144000],
     [1150, 8050],
   ]);
+  // The cloud is told, item by item, that a discount was applied and which price went on paper.
+  assert.equal(o.job.warnings, [
+    'receipt.items[0]: sum 1440.00 is not price × quantity (450.00 × 4): taken as a discount or markup, the unit price on the receipt is 360.00',
+    'receipt.items[1]: sum 80.50 is not price × quantity (12.50 × 7): taken as a discount or markup, the unit price on the receipt is 11.50',
+  ]);
+});
+Discount('a vats entry within the rounding allowance is taken, and the difference said in a warning', () => {
+  const item = (price: number): Json => ({ name: 'Товар', price, quantity: 1, sum: price, measure: 0, payment_method: 'full_payment', payment_object: 1, vat: { type: 'vat22' } });
+  const job = {
+    version: 1,
+    id: 'vats-rounding-1',
+    type: 'sell',
+    timestamp: '30.11.2026 12:00:00',
+    receipt: {
+      client: { email: 'buyer@example.ru' },
+      company: { email: 'shop@example.ru', sno: 'osn', inn: '7707083893', payment_address: 'shop.example.ru' },
+      items: [item(100.01), item(100.01)],
+      payments: [{ type: 1, sum: 200.02 }],
+      total: 200.02,
+      vats: [{ type: 'vat22', sum: 36.08 }],
+    },
+  };
+  const o = parse(job);
+  assert.ok(o.kind === 'job' && 'receipt' in o.job, JSON.stringify(o));
+  // 22/122 of 100.01 is 18.034… → 18.03 per item, 36.06 in all: 36.08 is 2 kopecks off, within 1 per item.
+  assert.equal(o.job.warnings, ['receipt.vats[0].sum: 36.08 given, 36.06 on the receipt (the VAT of its items, rounded per item)']);
 });
 Discount.run();
 
