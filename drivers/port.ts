@@ -4,7 +4,7 @@
  * all look the same to the FN and printer drivers.
  */
 export interface BytePort {
-  /** Resolves once the bytes are handed to the OS (drained for a serial line). */
+  /** Resolves once the bytes are handed to the OS (drained for a serial line, unless opened with drain: false). */
   write(bytes: Uint8Array): Promise<void>;
   /** Every chunk as it arrives, in order; chunks split and coalesce freely. Returns an unsubscribe. */
   onData(listener: (chunk: Uint8Array) => void): () => void;

@@ -13,6 +13,13 @@ export interface SerialOptions {
   readonly baudRate: number;
   /** What the line is for, in messages: "the FN (fn.path)". */
   readonly role?: string;
+  /**
+   * false: a write resolves once the bytes are handed to the kernel, without waiting for the
+   * line to drain (tcdrain, a thread-pool round trip per write). For a request/answer device
+   * whose driver times the answer from before the write and needs only write errors (the FN):
+   * about half a millisecond of the register's CPU per receipt (issue 9 §5). Default true.
+   */
+  readonly drain?: boolean;
 }
 
 export async function openSerialPort(options: SerialOptions): Promise<BytePort> {
@@ -43,6 +50,7 @@ export async function openSerialPort(options: SerialOptions): Promise<BytePort> 
       new Promise<void>((resolve, reject) => {
         port.write(Buffer.from(bytes), (err) => {
           if (err) return reject(err);
+          if (options.drain === false) return resolve();
           port.drain((e) => (e ? reject(e) : resolve()));
         });
       }),

@@ -142,7 +142,9 @@ export class OfdSender {
         if (FnFace.transportOpen(status)) await fn.setTransport(false);
         return undefined;
       }
-      await fn.setTransport(true);
+      // 21h(1) only when the FN does not already hold the connection as open (20h, read just
+      // above inside the same exclusive step): in a run of documents it stays open between them.
+      if (!FnFace.transportOpen(status)) await fn.setTransport(true);
       return fn.readOfdMessage(this.options.blockSize);
     });
     if (!message) return false;

@@ -28,11 +28,16 @@ export interface DocumentPlan<F extends Fiscalized> {
    * is dealt with (the job is retried), or undefined to fail it with the FN's reason.
    */
   readonly retryAfter?: (e: FnError) => Promise<string | undefined>;
+  /**
+   * The FN's last FD, when the caller read it (30h) in this same turn of the pipeline's queue
+   * and nothing was formed since; absent, formDocument asks the FN (30h) itself.
+   */
+  readonly fdBefore?: number;
 }
 
 export async function formDocument<F extends Fiscalized>(ctx: PipelineContext, job: Job, at: number, plan: DocumentPlan<F>): Promise<void> {
   const { fn, ledger, clock } = ctx.deps;
-  const fdBefore = (await fn.status()).lastFd;
+  const fdBefore = plan.fdBefore ?? (await fn.status()).lastFd;
   const forming = {
     fdBefore,
     fdType: plan.fdType,

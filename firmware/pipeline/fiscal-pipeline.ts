@@ -165,17 +165,29 @@ export class FiscalPipeline {
       if (e instanceof DocumentInvalid) return ctx.fail(job, { code: 'invalid_job', text: e.message, recommendation: 'fix_data', problems: e.problems });
       throw e;
     }
-    const at = await ctx.readyToForm(job);
-    if (at === undefined) return;
+    const ready = await ctx.ready(job);
+    if (ready === undefined) return;
+    const { at } = ready;
     const who = personTags(cashier ?? ctx.options.cashier());
+    // The 30h just read serves as the FD before this receipt (one 30h per receipt, not two)
+    // unless a document was formed since. Nothing else can form one in between: this job
+    // holds the FN (the queue runs one task at a time, and every other FN document — OFD
+    // steps, scheduled shift close, reports — runs as a task of it), and 06h cancelling an
+    // open document forms none. The shift keeper may form an open (or close) report here;
+    // FnFace.formed tells of every document formed, and then the FN is asked again.
+    let formedSince = false;
+    const unlisten = ctx.deps.fn.formed.add(() => (formedSince = true));
     let shiftNumber: number;
     try {
       shiftNumber = await ctx.deps.shifts.ensureOpen(at, who);
     } catch (e) {
       if (e instanceof FnError) return ctx.refused(job, e);
       throw e;
+    } finally {
+      unlisten();
     }
     return formDocument(ctx, job, at, {
+      ...(formedSince ? {} : { fdBefore: ready.lastFd }),
       fdType: doc.fdType,
       operationType: doc.operationType,
       totalKopecks: doc.totalKopecks,

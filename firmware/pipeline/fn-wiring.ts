@@ -58,7 +58,8 @@ export class FnWing implements Service {
       this.emulated = emulated;
       port = emulated.port;
     } else {
-      port = await openSerialPort({ path: config.fn.path, baudRate: config.fn.baudRate, role: 'the FN (fn.path)' });
+      // No drain per write: the driver's answer timer runs from before the write (serial-port.ts).
+      port = await openSerialPort({ path: config.fn.path, baudRate: config.fn.baudRate, role: 'the FN (fn.path)', drain: false });
     }
     this.stops.push(() => port.close());
     const fn = config.fn;

@@ -67,6 +67,11 @@ export class PipelineContext {
 
   /** Checks the FN can form a document now; returns the local time to form it at, or fails the job. */
   async readyToForm(job: Job): Promise<number | undefined> {
+    return (await this.ready(job))?.at;
+  }
+
+  /** readyToForm, with the FN's last FD from the same 30h answer (fiscal-pipeline.ts reuses it). */
+  async ready(job: Job): Promise<{ readonly at: number; readonly lastFd: number } | undefined> {
     const { fn } = this.deps;
     const status = await fn.status();
     this.fnNumber = status.fnNumber;
@@ -88,7 +93,7 @@ export class PipelineContext {
       });
       return undefined;
     }
-    return at;
+    return { at, lastFd: status.lastFd };
   }
 
   /** Hands a fiscalized document to the print queue; its result is finished there, in order. */
