@@ -239,6 +239,15 @@ Atol('a v4 correction (totals only, FFD 1.05) is refused with what to send inste
 });
 Atol.run();
 
+/** An ATOL sell job of the demo register's seller, with `receipt` (items, payments, total, …) as given. */
+const atolSell = (id: string, receipt: Json): Json => ({
+  version: 1,
+  id,
+  type: 'sell',
+  timestamp: '30.11.2026 12:00:00',
+  receipt: { client: { email: 'buyer@example.ru' }, company: { email: 'shop@example.ru', sno: 'osn', inn: '7707083893', payment_address: 'shop.example.ru' }, ...receipt },
+});
+
 const Discount = suite("ATOL's item rule: sum may differ from price × quantity");
 Discount('the price becomes sum / quantity, rounded half up; rounding-only differences keep the price', () => {
   assert.is(discountedPrice(150000, '2', 270000), 135000); // a coupon of 300.00 on two pairs
@@ -253,20 +262,7 @@ Discount('the price becomes sum / quantity, rounded half up; rounding-only diffe
 });
 Discount('a coupon receipt: sums below price × quantity are accepted, the prices become sum / quantity', () => {
   const item = (name: string, price: number, quantity: number, sum: number): Json => ({ name, price, quantity, sum, measure: 0, payment_method: 'full_payment', payment_object: 1, vat: { type: 'vat22' } });
-  const job = {
-    version: 1,
-    id: 'coupon-1',
-    type: 'sell',
-    timestamp: '30.11.2026 12:00:00',
-    receipt: {
-      client: { email: 'buyer@example.ru' },
-      company: { email: 'shop@example.ru', sno: 'osn', inn: '7707083893', payment_address: 'shop.example.ru' },
-      items: [item('Кружка керамическая', 450, 4, 1440), item('Салфетки бумажные', 12.5, 7, 80.5)],
-      payments: [{ type: 1, sum: 1520.5 }],
-      total: 1520.5,
-    },
-  };
-  const o = parse(job);
+  const o = parse(atolSell('coupon-1', { items: [item('Кружка керамическая', 450, 4, 1440), item('Салфетки бумажные', 12.5, 7, 80.5)], payments: [{ type: 1, sum: 1520.5 }], total: 1520.5 }));
   assert.ok(o.kind === 'job' && 'receipt' in o.job, JSON.stringify(o));
   // 1440 / 4 = 360.00 (a 20 % coupon); 80.50 / 7 = 11.5 rounded half up to 11.50.
   assert.equal(o.job.receipt.items.map((i) => [i.priceKopecks, i.sumKopecks]), [
@@ -281,21 +277,7 @@ Discount('a coupon receipt: sums below price × quantity are accepted, the price
 });
 Discount('a vats entry within the rounding allowance is taken, and the difference said in a warning', () => {
   const item = (price: number): Json => ({ name: 'Товар', price, quantity: 1, sum: price, measure: 0, payment_method: 'full_payment', payment_object: 1, vat: { type: 'vat22' } });
-  const job = {
-    version: 1,
-    id: 'vats-rounding-1',
-    type: 'sell',
-    timestamp: '30.11.2026 12:00:00',
-    receipt: {
-      client: { email: 'buyer@example.ru' },
-      company: { email: 'shop@example.ru', sno: 'osn', inn: '7707083893', payment_address: 'shop.example.ru' },
-      items: [item(100.01), item(100.01)],
-      payments: [{ type: 1, sum: 200.02 }],
-      total: 200.02,
-      vats: [{ type: 'vat22', sum: 36.08 }],
-    },
-  };
-  const o = parse(job);
+  const o = parse(atolSell('vats-rounding-1', { items: [item(100.01), item(100.01)], payments: [{ type: 1, sum: 200.02 }], total: 200.02, vats: [{ type: 'vat22', sum: 36.08 }] }));
   assert.ok(o.kind === 'job' && 'receipt' in o.job, JSON.stringify(o));
   // 22/122 of 100.01 is 18.034… → 18.03 per item, 36.06 in all: 36.08 is 2 kopecks off, within 1 per item.
   assert.equal(o.job.warnings, ['receipt.vats[0].sum: 36.08 given, 36.06 on the receipt (the VAT of its items, rounded per item)']);
