@@ -13,11 +13,12 @@ export interface MqttSuiteContext {
   cloud?: Cloud;
 }
 
-export function mqttSuite(name: string): Test<MqttSuiteContext> {
+/** `overrides` go to the runtime's config (startAppRig), e.g. another FFD or printer. */
+export function mqttSuite(name: string, overrides: Record<string, unknown> = {}): Test<MqttSuiteContext> {
   const it = suite<MqttSuiteContext>(name, {});
   it.before(async (ctx) => {
     ctx.broker = await startMosquitto();
-    ctx.rig = await startAppRig(ctx.broker.url);
+    ctx.rig = await startAppRig(ctx.broker.url, overrides);
     ctx.cloud = await connectCloud(ctx.broker.url, ctx.rig.config.mqtt.topicPrefix);
     await ctx.cloud.online();
   });

@@ -7,7 +7,6 @@
  * Every rate, each correction type, mixed old and new rates, zero-priced items, internet
  * and cashless details; the fixture's `about` says what each one proves.
  */
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,9 +16,7 @@ import type { JobResult } from '../../firmware/jobs/job-result.ts';
 import { FN_MANDATORY_TAGS } from '../../drivers/fn/emulator/fn-mandatory-tags.ts';
 import { INTERNET_TAGS, REGISTER_TAGS, REGISTER_TAGS_OTHER } from '../../firmware/fiscal/register-tags.ts';
 import { JOB_TYPES } from '../../firmware/jobs/job.ts';
-import { removeDir, startAppRig, type AppRig } from '../helpers/app-rig.ts';
-import { connectCloud, type Cloud } from '../helpers/cloud.ts';
-import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
+import { mqttSuite } from '../helpers/mqtt-suite.ts';
 import { pollUntil } from '../helpers/poll.ts';
 
 const DIR = 'test/fixtures/fiscal-2026';
@@ -133,22 +130,8 @@ function checkResult(r: JobResult, e: Expect, where: string): void {
 }
 
 for (const ffd of ['1.2', '1.05'] as const satisfies readonly FfdVersion[]) {
-  const it = suite<{ broker?: Mosquitto; rig?: AppRig; cloud?: Cloud }>(`2026 fixtures through the register, FFD ${ffd}`, {});
-
-  it.before(async (ctx) => {
-    ctx.broker = await startMosquitto();
-    const base = { ffd, inn: '7707083893', kktSerial: '00000000381001234567', userName: 'ООО "Ромашка"', address: 'г. Москва, ул. Льва Толстого, д. 16', place: 'shop.example.ru', taxSystems: ['osn', 'usn_income'], ofdInn: '7704211201', autoRegister: true };
-    ctx.rig = await startAppRig(ctx.broker.url, { printer: { kind: 'file' }, ofd: { kind: 'emulator' }, registration: base });
-    ctx.cloud = await connectCloud(ctx.broker.url, ctx.rig.config.mqtt.topicPrefix);
-    await ctx.cloud.online();
-  });
-
-  it.after(async (ctx) => {
-    await ctx.cloud?.close();
-    await ctx.rig?.stop();
-    await ctx.broker?.close();
-    if (ctx.rig) removeDir(ctx.rig.dataDir);
-  });
+  const base = { ffd, inn: '7707083893', kktSerial: '00000000381001234567', userName: 'ООО "Ромашка"', address: 'г. Москва, ул. Льва Толстого, д. 16', place: 'shop.example.ru', taxSystems: ['osn', 'usn_income'], ofdInn: '7704211201', autoRegister: true };
+  const it = mqttSuite(`2026 fixtures through the register, FFD ${ffd}`, { printer: { kind: 'file' }, ofd: { kind: 'emulator' }, registration: base });
 
   for (const f of fixtures) {
     it(`${f.name}: ${f.about}`, async (ctx) => {
