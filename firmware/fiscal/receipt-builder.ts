@@ -180,7 +180,7 @@ function internetTags(receipt: Receipt, problems: Problem[]): TlvNode[] {
 
 /** A host name with a dot, optionally with a scheme and a path: "shop.example.ru", "https://shop.example.ru/". */
 export function isWebSite(text: string): boolean {
-  return /^(https?:\/\/)?[a-z0-9а-яё-]+(\.[a-z0-9а-яё-]+)+(\/\S*)?$/i.test(text.trim());
+  return /^(https?:\/\/)?[a-z0-9\u0430-\u044f\u0451-]+(\.[a-z0-9\u0430-\u044f\u0451-]+)+(\/\S*)?$/i.test(text.trim());
 }
 
 /** 1234 {1235 {1082, 1236, 1237, 1238}…} (fiscal-spec §7.3); their sums stay within the cashless total 1081. */

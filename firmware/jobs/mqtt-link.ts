@@ -76,6 +76,10 @@ export class MqttLink {
       keepalive: o.keepaliveSeconds,
       reconnectPeriod: 0, // we reconnect ourselves, with backoff and jitter
       connectTimeout: 10_000,
+      // mqtt-packet otherwise builds a table of 65 536 two-byte Buffers on the first packet it
+      // writes (about 6 MiB of heap, resident for good) only to save encoding a packet id:
+      // a register writes a few packets a second (issue 9 §5, measured in the heap snapshot).
+      writeCache: false,
       will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: 1, retain: true },
       ...(o.protocolVersion === 5 ? { properties: { sessionExpiryInterval: o.sessionExpirySeconds } } : {}),
       ...(o.username !== undefined ? { username: o.username } : {}),

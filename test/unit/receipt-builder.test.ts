@@ -9,7 +9,7 @@ import { DocumentInvalid, KassaError } from '../../firmware/core/kassa-error.ts'
 import { personTags, sellerTags } from '../../firmware/fiscal/common-tags.ts';
 import { FFD_VERSIONS, type FfdVersion } from '../../firmware/fiscal/ffd-version.ts';
 import { fnFormedTags, isFnFormedTag } from '../../firmware/fiscal/fn-formed-tags.ts';
-import { buildCorrectionReceipt, buildReceipt, vatTotals, type BuiltDocument } from '../../firmware/fiscal/receipt-builder.ts';
+import { buildCorrectionReceipt, buildReceipt, isWebSite, vatTotals, type BuiltDocument } from '../../firmware/fiscal/receipt-builder.ts';
 import {
   CALCULATION_SIGN,
   codeFor,
@@ -802,3 +802,15 @@ Codes('2108 measure codes of fiscal-spec §2.3', () => {
 });
 
 Codes.run();
+
+const WebSite = suite('receipt-builder: isWebSite (the place of settlement on the internet, 1187)');
+
+WebSite('Latin and Cyrillic host names, with a scheme and a path or without', () => {
+  for (const site of ['shop.example.ru', 'https://shop.example.ru/', 'http://магазин.рф/каталог', 'ёлки-палки.рф', ' shop.example.ru ']) assert.ok(isWebSite(site), site);
+});
+
+WebSite('not a web site: no dot, a street address, other letters', () => {
+  for (const text of ['localhost', 'г. Москва, ул. Льва Толстого, д. 16', 'shop', 'ftp://shop.example.ru', 'shop.example.ru path', 'δ.example.ru']) assert.not.ok(isWebSite(text), text);
+});
+
+WebSite.run();
