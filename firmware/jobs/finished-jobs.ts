@@ -3,10 +3,20 @@
  * only what tells a repeat from a new job and where its answer lies on disk — state, type,
  * times, and the places of two journal records (the one with the final result, the one with
  * the job's digest and echo). The result itself is read back from the journal when a
- * duplicate or a report asks for it. Columns are typed arrays, so 100 000 jobs cost the map
- * from id to slot and ~40 bytes each, none of it for the garbage collector to walk.
+ * duplicate or a report asks for it.
+ *
+ * Nothing per job is a JS object or string for the garbage collector to walk: the columns
+ * are typed arrays grown by 1.5× (exact size when loaded from the index file), the ids are
+ * bytes in one arena with a hash table of slots (job-id-table.ts). Deleted slots are reused
+ * (a free list through the seq column), the arena is rebuilt when half of it is deleted ids.
+ * Per job: seq 4 + flags 1 + times 16 + places 16 + id offset 4 + id kind/length 2 bytes,
+ * the id (16 bytes for a UUID) and ~6.7 bytes of hash table. Measured with 100 000 finished
+ * jobs with UUID ids (test/bench/finished-jobs-memory.ts, heap + arrayBuffers after gc):
+ * 67 B/job loaded from the index file (exact sizes), 86 B/job set one by one (1.5× growth);
+ * the Map and string version before took 154–157 B/job.
  */
 import type { RecordPlace } from '../journal/segment-files.ts';
+import { JobIdTable, type IdColumns } from './job-id-table.ts';
 import { JOB_TYPES, type JobType } from './job.ts';
 
 export interface FinishedJob {
@@ -29,74 +39,118 @@ export interface FinishedJob {
 const FAILED = 1;
 const REPORTED = 2;
 const REJECTED = 4;
+/** The job type's index + 1 (0: none) in bits 3–6 of the meta byte. */
+const TYPE_SHIFT = 3;
+/** A slot on the free list (its seq column holds the next free slot + 1). */
+const FREE = 0x80;
 
 /** The columns of every slot in use, in slot order: what the ledger's index file stores. */
 export interface FinishedColumns {
-  readonly ids: string[];
+  readonly count: number;
   readonly seq: Uint32Array;
-  readonly flags: Uint8Array;
-  readonly type: Uint8Array;
+  /** Flags and type (see FAILED … TYPE_SHIFT). */
+  readonly meta: Uint8Array;
+  /** acceptedAt, finishedAt per slot. */
   readonly times: Float64Array;
+  /** result seq, result offset, accepted seq, accepted offset per slot (seq 0: no record). */
   readonly places: Uint32Array;
+  /** The ids (job-id-table.ts): their bytes, and the hash table (built when absent). */
+  readonly ids: IdColumns;
 }
 
 export class FinishedJobs {
-  private readonly slots = new Map<string, number>();
-  private readonly free: number[] = [];
-  private ids: (string | undefined)[] = [];
-  private seq = new Uint32Array(0);
-  private flags = new Uint8Array(0);
-  private type = new Uint8Array(0);
-  /** acceptedAt, finishedAt per slot. */
-  private times = new Float64Array(0);
-  /** result seq, result offset, accepted seq, accepted offset per slot (seq 0: no record). */
-  private places = new Uint32Array(0);
+  private ids: JobIdTable;
+  private seq: Uint32Array;
+  private meta: Uint8Array;
+  private times: Float64Array;
+  private places: Uint32Array;
+  /** Slots handed out so far (in use or free). */
+  private top: number;
+  /** The first free slot + 1; 0: none. */
+  private freeHead = 0;
+  private count: number;
+
+  constructor(c?: FinishedColumns) {
+    const n = c?.count ?? 0;
+    this.ids = new JobIdTable(c?.ids);
+    this.seq = c?.seq ?? new Uint32Array(0);
+    this.meta = c?.meta ?? new Uint8Array(0);
+    this.times = c?.times ?? new Float64Array(0);
+    this.places = c?.places ?? new Uint32Array(0);
+    if (this.seq.length < n || this.meta.length < n || this.times.length < 2 * n || this.places.length < 4 * n) {
+      throw new RangeError('finished-job columns of different lengths');
+    }
+    for (let slot = 0; slot < n; slot++) if ((this.meta[slot] ?? 0) & FREE) throw new RangeError('a free slot among the finished-job columns');
+    this.top = n;
+    this.count = n;
+  }
 
   get size(): number {
-    return this.slots.size;
+    return this.count;
   }
 
   has(id: string): boolean {
-    return this.slots.has(id);
+    return this.ids.slotOf(id) >= 0;
   }
 
   get(id: string): FinishedJob | undefined {
-    const slot = this.slots.get(id);
-    return slot === undefined ? undefined : this.at(slot, id);
+    const slot = this.ids.slotOf(id);
+    return slot < 0 ? undefined : this.at(slot, id);
   }
 
   set(job: FinishedJob): void {
-    let slot = this.slots.get(job.id);
-    if (slot === undefined) {
-      slot = this.free.pop() ?? this.grow();
-      this.slots.set(job.id, slot);
-      this.ids[slot] = job.id;
+    let slot = this.ids.slotOf(job.id);
+    if (slot < 0) {
+      slot = this.take();
+      this.ids.add(job.id, slot);
+      this.count++;
     }
     this.seq[slot] = job.seq;
-    this.flags[slot] = (job.failed ? FAILED : 0) | (job.reported ? REPORTED : 0) | (job.rejected ? REJECTED : 0);
-    this.type[slot] = job.type === undefined ? 0 : JOB_TYPES.indexOf(job.type) + 1;
+    this.meta[slot] = (job.failed ? FAILED : 0) | (job.reported ? REPORTED : 0) | (job.rejected ? REJECTED : 0) | ((job.type === undefined ? 0 : JOB_TYPES.indexOf(job.type) + 1) << TYPE_SHIFT);
     this.times[2 * slot] = job.acceptedAt;
     this.times[2 * slot + 1] = job.finishedAt;
-    this.places.set([job.result.seq, job.result.offset, job.accepted?.seq ?? 0, job.accepted?.offset ?? 0], 4 * slot);
+    const p = 4 * slot;
+    this.places[p] = job.result.seq;
+    this.places[p + 1] = job.result.offset;
+    this.places[p + 2] = job.accepted?.seq ?? 0;
+    this.places[p + 3] = job.accepted?.offset ?? 0;
   }
 
   markReported(id: string): void {
-    const slot = this.slots.get(id);
-    if (slot !== undefined) this.flags[slot] = (this.flags[slot] ?? 0) | REPORTED;
+    const slot = this.ids.slotOf(id);
+    if (slot >= 0) this.meta[slot] = (this.meta[slot] ?? 0) | REPORTED;
   }
 
   delete(id: string): boolean {
-    const slot = this.slots.get(id);
-    if (slot === undefined) return false;
-    this.slots.delete(id);
-    this.ids[slot] = undefined;
-    this.free.push(slot);
+    const slot = this.ids.slotOf(id);
+    if (slot < 0) return false;
+    this.ids.remove(slot);
+    this.meta[slot] = FREE;
+    this.seq[slot] = this.freeHead;
+    this.freeHead = slot + 1;
+    this.count--;
     return true;
+  }
+
+  /**
+   * Deletes the jobs finished more than `keepMs` before `nowMs` (retention, job-ledger.ts)
+   * without building an entry per job; returns how many.
+   */
+  deleteFinishedBefore(nowMs: number, keepMs: number, onDelete: (id: string) => void = () => {}): number {
+    let n = 0;
+    for (let slot = 0; slot < this.top; slot++) {
+      if ((this.meta[slot] ?? FREE) & FREE || nowMs - (this.times[2 * slot + 1] ?? 0) <= keepMs) continue;
+      const id = this.ids.idAt(slot);
+      this.delete(id);
+      onDelete(id);
+      n++;
+    }
+    return n;
   }
 
   /** Every finished job, in no particular order. */
   *all(): IterableIterator<FinishedJob> {
-    for (const [id, slot] of this.slots) yield this.at(slot, id);
+    for (let slot = 0; slot < this.top; slot++) if (!((this.meta[slot] ?? FREE) & FREE)) yield this.at(slot, this.ids.idAt(slot));
   }
 
   /**
@@ -105,53 +159,45 @@ export class FinishedJobs {
    * were most of a boot's CPU with a long journal (issue 9 §5).
    */
   *unreported(): IterableIterator<FinishedJob> {
-    for (const [id, slot] of this.slots) if (((this.flags[slot] ?? 0) & REPORTED) === 0) yield this.at(slot, id);
+    for (let slot = 0; slot < this.top; slot++) if (!((this.meta[slot] ?? FREE) & (FREE | REPORTED))) yield this.at(slot, this.ids.idAt(slot));
   }
 
   /** How many failed (the rest are done), without building entries. */
   failures(): number {
     let n = 0;
-    for (const slot of this.slots.values()) n += (this.flags[slot] ?? 0) & FAILED;
+    for (let slot = 0; slot < this.top; slot++) if (((this.meta[slot] ?? FREE) & (FREE | FAILED)) === FAILED) n++;
     return n;
   }
 
+  /** A compact copy of the slots in use, in slot order. */
   columns(): FinishedColumns {
-    const used = [...this.slots.values()].sort((a, b) => a - b);
+    const used = new Uint32Array(this.count);
+    for (let slot = 0, i = 0; slot < this.top; slot++) if (!((this.meta[slot] ?? FREE) & FREE)) used[i++] = slot;
     const pick = <T extends Uint32Array | Uint8Array | Float64Array>(col: T, width: number, make: (n: number) => T): T => {
       const out = make(used.length * width);
       used.forEach((slot, i) => out.set(col.subarray(slot * width, slot * width + width), i * width));
       return out;
     };
     return {
-      ids: used.map((slot) => this.ids[slot] ?? ''),
+      count: used.length,
       seq: pick(this.seq, 1, (n) => new Uint32Array(n)),
-      flags: pick(this.flags, 1, (n) => new Uint8Array(n)),
-      type: pick(this.type, 1, (n) => new Uint8Array(n)),
+      meta: pick(this.meta, 1, (n) => new Uint8Array(n)),
       times: pick(this.times, 2, (n) => new Float64Array(n)),
       places: pick(this.places, 4, (n) => new Uint32Array(n)),
+      ids: this.ids.exportIds(used),
     };
   }
 
+  /** Over the columns as they are (taken, not copied). */
   static fromColumns(c: FinishedColumns): FinishedJobs {
-    const jobs = new FinishedJobs();
-    const n = c.ids.length;
-    jobs.ids = [...c.ids];
-    jobs.seq = Uint32Array.from(c.seq);
-    jobs.flags = Uint8Array.from(c.flags);
-    jobs.type = Uint8Array.from(c.type);
-    jobs.times = Float64Array.from(c.times);
-    jobs.places = Uint32Array.from(c.places);
-    if (jobs.seq.length !== n || jobs.flags.length !== n || jobs.type.length !== n || jobs.times.length !== 2 * n || jobs.places.length !== 4 * n) {
-      throw new RangeError('finished-job columns of different lengths');
-    }
-    c.ids.forEach((id, slot) => jobs.slots.set(id, slot));
-    return jobs;
+    return new FinishedJobs(c);
   }
 
   private at(slot: number, id: string): FinishedJob {
-    const f = this.flags[slot] ?? 0;
-    const p = this.places.subarray(4 * slot, 4 * slot + 4);
-    const t = this.type[slot] ?? 0;
+    const f = this.meta[slot] ?? 0;
+    const p = 4 * slot;
+    const t = f >>> TYPE_SHIFT;
+    const acceptedSeq = this.places[p + 2] ?? 0;
     return {
       id,
       seq: this.seq[slot] ?? 0,
@@ -161,26 +207,32 @@ export class FinishedJobs {
       finishedAt: this.times[2 * slot + 1] ?? 0,
       reported: (f & REPORTED) !== 0,
       rejected: (f & REJECTED) !== 0,
-      result: { seq: p[0] ?? 0, offset: p[1] ?? 0 },
-      accepted: p[2] ? { seq: p[2], offset: p[3] ?? 0 } : undefined,
+      result: { seq: this.places[p] ?? 0, offset: this.places[p + 1] ?? 0 },
+      accepted: acceptedSeq ? { seq: acceptedSeq, offset: this.places[p + 3] ?? 0 } : undefined,
     };
   }
 
-  /** Doubles every column; returns the first new slot (the rest go on the free list). */
-  private grow(): number {
-    const old = this.seq.length;
-    const size = Math.max(64, old * 2);
+  /** A free slot, or a new one (the columns grown by 1.5× when full). */
+  private take(): number {
+    if (this.freeHead > 0) {
+      const slot = this.freeHead - 1;
+      this.freeHead = this.seq[slot] ?? 0;
+      return slot;
+    }
+    if (this.top === this.seq.length) this.grow(Math.max(64, Math.ceil(this.top * 1.5)));
+    return this.top++;
+  }
+
+  private grow(size: number): void {
     const widen = <T extends Uint32Array | Uint8Array | Float64Array>(col: T, width: number, make: (n: number) => T): T => {
       const next = make(size * width);
-      next.set(col);
+      next.set(col.subarray(0, this.top * width));
       return next;
     };
     this.seq = widen(this.seq, 1, (n) => new Uint32Array(n));
-    this.flags = widen(this.flags, 1, (n) => new Uint8Array(n));
-    this.type = widen(this.type, 1, (n) => new Uint8Array(n));
+    this.meta = widen(this.meta, 1, (n) => new Uint8Array(n));
     this.times = widen(this.times, 2, (n) => new Float64Array(n));
     this.places = widen(this.places, 4, (n) => new Uint32Array(n));
-    for (let s = size - 1; s > old; s--) this.free.push(s);
-    return old;
+    this.ids.resize(size);
   }
 }

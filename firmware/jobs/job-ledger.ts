@@ -133,14 +133,7 @@ export class JobLedger {
    * compaction drops them from the journal; their ids are no longer duplicates. Returns how many.
    */
   forgetExpired(nowMs: number, keepMs: number): number {
-    let forgotten = 0;
-    for (const f of [...this.fold.finished.all()]) {
-      if (nowMs - f.finishedAt <= keepMs) continue;
-      this.fold.finished.delete(f.id);
-      this.fold.recent.delete(f.id);
-      forgotten++;
-    }
-    return forgotten;
+    return this.fold.finished.deleteFinishedBefore(nowMs, keepMs, (id) => this.fold.recent.delete(id));
   }
 
   /** For compaction (ledger-compaction.ts) and the index file: the ledger's parts as they are now. */

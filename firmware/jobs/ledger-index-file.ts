@@ -8,6 +8,19 @@
  * still has every segment it covers with the same size and the same first bytes, and the
  * record it ends at is where it says; otherwise (a compaction that died before rewriting it,
  * a journal restored from elsewhere, a torn file) the boot folds the whole journal as before.
+ *
+ * Layout (version 2): the finished-job columns as raw bytes, so that a boot copies each into
+ * its typed array with no work per job (finished-jobs.ts); the rest in CBOR.
+ *   header  8 × u32: magic, version, jobs n, id table words, id arena bytes, CBOR bytes,
+ *           CRC-32 of the columns, 0
+ *   columns times f64[2n], places u32[4n], seq u32[n], id offsets u32[n], id metas u16[n],
+ *           meta u8[n], id hash table u32[], id arena u8[]; each padded to 8 bytes
+ *   CBOR    after, afterId, segments, seq, live
+ * The CRC stands for what cbor's structure checked before: a flipped bit in a raw column
+ * would otherwise pass unseen. The id table is stored as job-id-table.ts built it (a change of
+ * its hash or layout bumps VERSION).
+ * Native byte order: the magic read back in another order does not match, and the file is
+ * not used. A version-1 file (all CBOR) does not start with the magic either.
  */
 import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,12 +31,14 @@ import { listJournal, readRecordAt, segmentName, type RecordPlace } from '../jou
 import { FinishedJobs, type FinishedColumns } from './finished-jobs.ts';
 import type { LedgerEntry, LedgerRecord, LedgerView } from './job-ledger.ts';
 
-const VERSION = 1;
+const MAGIC = 0x5849_4c4b; // "KLIX" in little-endian order
+const VERSION = 2;
+const HEADER_WORDS = 8;
 /** Bytes at the start of a segment whose CRC tells the file apart from a compaction's rewrite. */
 const HEAD_BYTES = 256;
 const cbor = new Encoder({ structuredClone: false, useRecords: false, mapsAsObjects: true });
 
-interface IndexFile {
+interface IndexMeta {
   readonly v: number;
   readonly after: RecordPlace;
   readonly afterId: string;
@@ -31,50 +46,110 @@ interface IndexFile {
   readonly segments: [number, number, number][];
   readonly seq: number;
   readonly live: [LedgerEntry, number, number][];
-  readonly finished: FinishedColumns;
 }
 
 /** Saves the ledger as it is now; false when there is nothing to save (no record folded yet). */
 export async function saveLedgerIndex(path: string, journalDir: string, view: LedgerView, sizes: ReadonlyMap<number, number>): Promise<boolean> {
   const after = view.last;
   if (!after) return false;
+  // Taken before any await: the columns and `after` describe the same moment.
   const live: [LedgerEntry, number, number][] = [...view.live.values()].map((e) => {
     const p = view.livePlaces.get(e.id);
     return [e, p?.seq ?? 0, p?.offset ?? 0];
   });
-  const covered = [...sizes.keys()].filter((seq) => seq <= after.seq).sort((a, b) => a - b);
-  const finished = view.finished.columns();
+  const columns = view.finished.columns();
+  const seq = view.seq;
+  const covered = [...sizes.keys()].filter((s) => s <= after.seq).sort((a, b) => a - b);
   const segments: [number, number, number][] = [];
-  for (const seq of covered) segments.push([seq, seq === after.seq ? 0 : (sizes.get(seq) ?? 0), await headCrc(journalDir, seq)]);
+  for (const s of covered) segments.push([s, s === after.seq ? 0 : (sizes.get(s) ?? 0), await headCrc(journalDir, s)]);
   const afterId = (await readRecordAt<LedgerRecord>(journalDir, after)).id;
-  const file: IndexFile = { v: VERSION, after, afterId, segments, seq: view.seq, live, finished };
-  await writeFileAtomic(path, cbor.encode(file));
+  const meta: IndexMeta = { v: VERSION, after, afterId, segments, seq, live };
+  await writeFileAtomic(path, fileBytes(columns, cbor.encode(meta)));
   return true;
 }
 
 /** The saved ledger if it still describes the journal in `journalDir`, else undefined. */
 export async function loadLedgerIndex(path: string, journalDir: string): Promise<LedgerView | undefined> {
   const bytes = await readFile(path).catch(() => undefined);
-  if (!bytes) return undefined;
-  let file: IndexFile;
-  try {
-    file = cbor.decode(bytes) as IndexFile;
-  } catch {
-    return undefined;
-  }
-  if (file?.v !== VERSION || !(await describesJournal(file, journalDir))) return undefined;
+  const parsed = bytes && parseFile(bytes);
+  if (!parsed || !(await describesJournal(parsed.meta, journalDir))) return undefined;
   const livePlaces = new Map<string, RecordPlace>();
   const live = new Map<string, LedgerEntry>();
-  for (const [e, seq, offset] of file.live) {
+  for (const [e, seq, offset] of parsed.meta.live) {
     live.set(e.id, e);
     if (seq > 0) livePlaces.set(e.id, { seq, offset });
   }
-  const c = file.finished;
-  const finished = FinishedJobs.fromColumns({ ids: c.ids, seq: new Uint32Array(c.seq), flags: new Uint8Array(c.flags), type: new Uint8Array(c.type), times: new Float64Array(c.times), places: new Uint32Array(c.places) });
-  return { live, livePlaces, finished, seq: file.seq, last: file.after };
+  return { live, livePlaces, finished: parsed.finished, seq: parsed.meta.seq, last: parsed.meta.after };
 }
 
-async function describesJournal(file: IndexFile, dir: string): Promise<boolean> {
+type ColumnName = 'times' | 'places' | 'seq' | 'meta';
+type Column = Float64Array | Uint32Array | Uint16Array | Uint8Array;
+type ColumnType = { new (buffer: ArrayBufferLike, offset: number, length: number): Column; readonly BYTES_PER_ELEMENT: number };
+
+/** The per-job columns in file order, with elements per job; then the id columns, table and arena. */
+const LAYOUT: readonly [ColumnName, ColumnType, number][] = [
+  ['times', Float64Array, 2],
+  ['places', Uint32Array, 4],
+  ['seq', Uint32Array, 1],
+  ['meta', Uint8Array, 1],
+];
+
+const padded = (n: number): number => Math.ceil(n / 8) * 8;
+
+/** Bytes of the columns of `n` jobs, the table and the arena, padded as in the file. */
+function bodyBytes(n: number, tableWords: number, arenaBytes: number): number {
+  return [...LAYOUT.map(([, type, per]) => n * per * type.BYTES_PER_ELEMENT), 4 * n, 2 * n, 4 * tableWords, arenaBytes].reduce((sum, b) => sum + padded(b), 0);
+}
+
+function fileBytes(c: FinishedColumns, meta: Uint8Array): Uint8Array {
+  const { offsets, metas, arena, table = new Uint32Array(0) } = c.ids;
+  const parts: Column[] = [...LAYOUT.map(([name]) => c[name]), offsets, metas, table, arena];
+  const file = new Uint8Array(4 * HEADER_WORDS + bodyBytes(c.count, table.length, arena.length) + meta.length);
+  let at = 4 * HEADER_WORDS;
+  for (const p of parts) {
+    file.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), at);
+    at += padded(p.byteLength);
+  }
+  file.set(meta, at);
+  const crc = crc32(file.subarray(4 * HEADER_WORDS, at));
+  new Uint32Array(file.buffer, 0, HEADER_WORDS).set([MAGIC, VERSION, c.count, table.length, arena.length, meta.length, crc, 0]);
+  return file;
+}
+
+/** The file's parts, if it is a whole index file of this version. */
+function parseFile(read: Uint8Array): { meta: IndexMeta; finished: FinishedJobs } | undefined {
+  if (read.length < 4 * HEADER_WORDS) return undefined;
+  const bytes = read.byteOffset % 8 === 0 ? read : new Uint8Array(read);
+  const [magic, version, n = 0, tableWords = 0, arenaBytes = 0, metaBytes = 0, crc] = new Uint32Array(bytes.buffer, bytes.byteOffset, HEADER_WORDS);
+  if (magic !== MAGIC || version !== VERSION) return undefined;
+  const bodyEnd = 4 * HEADER_WORDS + bodyBytes(n, tableWords, arenaBytes);
+  if (bytes.length !== bodyEnd + metaBytes || crc32(bytes.subarray(4 * HEADER_WORDS, bodyEnd)) !== crc) return undefined;
+  let meta: IndexMeta;
+  try {
+    meta = cbor.decode(bytes.subarray(bodyEnd)) as IndexMeta;
+  } catch {
+    return undefined;
+  }
+  if (meta?.v !== VERSION) return undefined;
+  let at = bytes.byteOffset + 4 * HEADER_WORDS;
+  // One copy each, not views: a view would keep the whole file alive after the first new job
+  // grows the columns it is in (each grows on its own, by 1.5×).
+  const column = (type: ColumnType, length: number): Column => {
+    const col = new type(bytes.buffer, at, length).slice();
+    at += padded(col.byteLength);
+    return col;
+  };
+  const columns: Partial<Record<ColumnName, Column>> = {};
+  for (const [name, type, per] of LAYOUT) columns[name] = column(type, n * per);
+  const ids = { count: n, offsets: column(Uint32Array, n), metas: column(Uint16Array, n), table: column(Uint32Array, tableWords), arena: column(Uint8Array, arenaBytes) };
+  try {
+    return { meta, finished: FinishedJobs.fromColumns({ count: n, ...columns, ids } as FinishedColumns) };
+  } catch {
+    return undefined;
+  }
+}
+
+async function describesJournal(file: IndexMeta, dir: string): Promise<boolean> {
   const { after } = file;
   const { segments } = await listJournal(dir).catch(() => ({ segments: [] as number[] }));
   const onDisk = segments.filter((seq) => seq <= after.seq);
