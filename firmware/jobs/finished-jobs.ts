@@ -169,6 +169,11 @@ export class FinishedJobs {
     return n;
   }
 
+  /** What the index holds: slots (in use or free) and bytes of all its arrays. */
+  footprint(): { readonly slots: number; readonly bytes: number } {
+    return { slots: this.seq.length, bytes: this.seq.byteLength + this.meta.byteLength + this.times.byteLength + this.places.byteLength + this.ids.byteLength };
+  }
+
   /** A compact copy of the slots in use, in slot order. */
   columns(): FinishedColumns {
     const used = new Uint32Array(this.count);

@@ -70,8 +70,9 @@ export class JobIdTable {
     }
   }
 
-  get arenaBytes(): number {
-    return this.arenaTop;
+  /** Bytes of all its arrays. */
+  get byteLength(): number {
+    return this.arena.byteLength + this.offsets.byteLength + this.metas.byteLength + this.table.byteLength;
   }
 
   /** The slot that holds `id`, or -1. */

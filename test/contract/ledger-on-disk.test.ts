@@ -4,9 +4,10 @@
  * rows follow; the index file brings the same ledger back after a restart; retention forgets
  * old jobs while the register runs, on the injected clock.
  */
+import { Encoder } from 'cbor-x';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../firmware/core/clock.ts';
@@ -139,6 +140,46 @@ it('retention while running: a periodic task on the injected clock forgets jobs 
     const b = await openRegister(dir, clock);
     assert.equal(b.ledger.ids(), ['new', 'old'], 'the forgotten job is gone from disk too; the new one under its id stays');
     await b.journal.close();
+  } finally {
+    removeDir(dir);
+  }
+});
+
+/** Ids of every form the index file stores differently, and two whose 32-bit hashes are equal (test/unit/finished-jobs.test.ts). */
+const ODD_IDS = ['order-mug4f5lj3x', 'order-0nf2u1nb0k', '5F0C2A1E-7B3D-4C9A-8E21-00000000BEEF', '5f0c2a1e-7b3d-4c9a-8e21-00000000beef', 'заказ-№17', 'чек 🧾 1'];
+
+it('the index file brings back ids of every form exactly; an old-version or damaged file is not used and the journal is folded', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kassa-ledger-disk-'));
+  const clock = new ManualClock(Date.UTC(2026, 5, 1));
+  const index = join(dir, 'index.bin');
+  try {
+    const a = await openRegister(dir, clock);
+    for (const id of ODD_IDS) {
+      await a.send(id);
+      await a.finish(id);
+    }
+    await a.send('in-work');
+    assert.ok(await a.save());
+    const before = shown(a.ledger);
+    await a.journal.close();
+    const saved = readFileSync(index);
+
+    const b = await openRegister(dir, clock);
+    assert.ok(b.fromIndex);
+    assert.equal(shown(b.ledger), before);
+    assert.is((await b.send(ODD_IDS[1] ?? ''))?.payload?.fiscal_document_number, ODD_IDS[1]?.length, 'a repeat of the colliding id gets its own stored result');
+    await b.journal.close();
+
+    const damaged = Buffer.from(saved);
+    damaged[40] = (damaged[40] ?? 0) ^ 0x01; // inside the raw columns
+    const oldVersion = new Encoder({ structuredClone: false, useRecords: false, mapsAsObjects: true }).encode({ v: 1, after: { seq: 1, offset: 0 }, afterId: ODD_IDS[0], segments: [], seq: 0, live: [], finished: { ids: [] } });
+    for (const [what, bytes] of [['damaged', damaged], ['version 1', oldVersion]] as const) {
+      writeFileSync(index, bytes);
+      const c = await openRegister(dir, clock);
+      assert.not.ok(c.fromIndex, `a ${what} index file is not used`);
+      assert.equal(shown(c.ledger, false), { ...before, jobs: before.jobs.map((j) => ({ ...j, seq: 0 })) }, `${what}: the folded journal gives the same ledger`);
+      await c.journal.close();
+    }
   } finally {
     removeDir(dir);
   }
