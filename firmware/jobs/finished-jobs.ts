@@ -10,10 +10,14 @@
  * bytes in one arena with a hash table of slots (job-id-table.ts). Deleted slots are reused
  * (a free list through the seq column), the arena is rebuilt when half of it is deleted ids.
  * Per job: seq 4 + flags 1 + times 16 + places 16 + id offset 4 + id kind/length 2 bytes,
- * the id (16 bytes for a UUID) and ~6.7 bytes of hash table. Measured with 100 000 finished
- * jobs with UUID ids (test/bench/finished-jobs-memory.ts, heap + arrayBuffers after gc):
- * 67 B/job loaded from the index file (exact sizes), 86 B/job set one by one (1.5× growth);
- * the Map and string version before took 154–157 B/job.
+ * the id itself (16 bytes for a UUID, else its UTF-8) and ~6.7 bytes of hash table.
+ * Measured with 100 000 finished jobs with UUID ids (test/bench/finished-jobs-memory.ts,
+ * `npm run bench -- finished`; heap + arrayBuffers after a forced gc):
+ *   loaded from the index file (exact sizes) ... 67 B/job (6.4 MiB)   before: 154 B/job (14.7 MiB)
+ *   set one by one (1.5× growth) .............. 87 B/job (8.3 MiB)   before: 158 B/job (15.1 MiB)
+ *   loading the index file ..................... 13–16 ms             before: 61–66 ms
+ * (before: a Map from id string to slot, an array of id strings, columns grown by doubling,
+ * and a CBOR index file decoded and copied at boot.)
  */
 import type { RecordPlace } from '../journal/segment-files.ts';
 import { JobIdTable, type IdColumns } from './job-id-table.ts';

@@ -9,10 +9,10 @@
  * record it ends at is where it says; otherwise (a compaction that died before rewriting it,
  * a journal restored from elsewhere, a torn file) the boot folds the whole journal as before.
  *
- * Layout (version 2): the finished-job columns as raw bytes, so that a boot copies each into
+ * Layout (version 2): the finished-job columns as raw bytes, so that a boot reads each into
  * its typed array with no work per job (finished-jobs.ts); the rest in CBOR.
  *   header  8 × u32: magic, version, jobs n, id table words, id arena bytes, CBOR bytes,
- *           CRC-32 of the columns, 0
+ *           CRC-32 of the columns (each without its padding, in order), 0
  *   columns times f64[2n], places u32[4n], seq u32[n], id offsets u32[n], id metas u16[n],
  *           meta u8[n], id hash table u32[], id arena u8[]; each padded to 8 bytes
  *   CBOR    after, afterId, segments, seq, live
@@ -22,7 +22,7 @@
  * Native byte order: the magic read back in another order does not match, and the file is
  * not used. A version-1 file (all CBOR) does not start with the magic either.
  */
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { Encoder } from 'cbor-x';
@@ -70,21 +70,26 @@ export async function saveLedgerIndex(path: string, journalDir: string, view: Le
 
 /** The saved ledger if it still describes the journal in `journalDir`, else undefined. */
 export async function loadLedgerIndex(path: string, journalDir: string): Promise<LedgerView | undefined> {
-  const bytes = await readFile(path).catch(() => undefined);
-  const parsed = bytes && parseFile(bytes);
-  if (!parsed || !(await describesJournal(parsed.meta, journalDir))) return undefined;
-  const livePlaces = new Map<string, RecordPlace>();
-  const live = new Map<string, LedgerEntry>();
-  for (const [e, seq, offset] of parsed.meta.live) {
-    live.set(e.id, e);
-    if (seq > 0) livePlaces.set(e.id, { seq, offset });
+  const handle = await open(path, 'r').catch(() => undefined);
+  if (!handle) return undefined;
+  try {
+    const parsed = await readIndex(handle, journalDir);
+    if (!parsed) return undefined;
+    const livePlaces = new Map<string, RecordPlace>();
+    const live = new Map<string, LedgerEntry>();
+    for (const [e, seq, offset] of parsed.meta.live) {
+      live.set(e.id, e);
+      if (seq > 0) livePlaces.set(e.id, { seq, offset });
+    }
+    return { live, livePlaces, finished: parsed.finished, seq: parsed.meta.seq, last: parsed.meta.after };
+  } finally {
+    await handle.close();
   }
-  return { live, livePlaces, finished: parsed.finished, seq: parsed.meta.seq, last: parsed.meta.after };
 }
 
 type ColumnName = 'times' | 'places' | 'seq' | 'meta';
 type Column = Float64Array | Uint32Array | Uint16Array | Uint8Array;
-type ColumnType = { new (buffer: ArrayBufferLike, offset: number, length: number): Column; readonly BYTES_PER_ELEMENT: number };
+type ColumnType = { new (length: number): Column; readonly BYTES_PER_ELEMENT: number };
 
 /** The per-job columns in file order, with elements per job; then the id columns, table and arena. */
 const LAYOUT: readonly [ColumnName, ColumnType, number][] = [
@@ -106,46 +111,64 @@ function fileBytes(c: FinishedColumns, meta: Uint8Array): Uint8Array {
   const parts: Column[] = [...LAYOUT.map(([name]) => c[name]), offsets, metas, table, arena];
   const file = new Uint8Array(4 * HEADER_WORDS + bodyBytes(c.count, table.length, arena.length) + meta.length);
   let at = 4 * HEADER_WORDS;
+  let crc = 0;
   for (const p of parts) {
-    file.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), at);
+    const bytes = bytesOf(p);
+    file.set(bytes, at);
+    crc = crc32(bytes, crc);
     at += padded(p.byteLength);
   }
   file.set(meta, at);
-  const crc = crc32(file.subarray(4 * HEADER_WORDS, at));
   new Uint32Array(file.buffer, 0, HEADER_WORDS).set([MAGIC, VERSION, c.count, table.length, arena.length, meta.length, crc, 0]);
   return file;
 }
 
-/** The file's parts, if it is a whole index file of this version. */
-function parseFile(read: Uint8Array): { meta: IndexMeta; finished: FinishedJobs } | undefined {
-  if (read.length < 4 * HEADER_WORDS) return undefined;
-  const bytes = read.byteOffset % 8 === 0 ? read : new Uint8Array(read);
-  const [magic, version, n = 0, tableWords = 0, arenaBytes = 0, metaBytes = 0, crc] = new Uint32Array(bytes.buffer, bytes.byteOffset, HEADER_WORDS);
+const bytesOf = (c: Column): Uint8Array => new Uint8Array(c.buffer, c.byteOffset, c.byteLength);
+
+/**
+ * The file's parts, if it is a whole index file of this version that describes the journal.
+ * Each column is read straight into its own typed array (no buffer of the whole file, no
+ * second copy), only once the CBOR part has shown that the journal still matches.
+ */
+async function readIndex(handle: FileHandle, journalDir: string): Promise<{ meta: IndexMeta; finished: FinishedJobs } | undefined> {
+  const header = new Uint32Array(HEADER_WORDS);
+  const read = async (into: Uint8Array, position: number): Promise<boolean> => (await handle.read(into, 0, into.length, position)).bytesRead === into.length;
+  if (!(await read(bytesOf(header), 0))) return undefined;
+  const [magic, version, n = 0, tableWords = 0, arenaBytes = 0, metaBytes = 0, crc] = header;
   if (magic !== MAGIC || version !== VERSION) return undefined;
   const bodyEnd = 4 * HEADER_WORDS + bodyBytes(n, tableWords, arenaBytes);
-  if (bytes.length !== bodyEnd + metaBytes || crc32(bytes.subarray(4 * HEADER_WORDS, bodyEnd)) !== crc) return undefined;
+  if ((await handle.stat()).size !== bodyEnd + metaBytes) return undefined;
+  const metaBuffer = new Uint8Array(metaBytes);
+  if (!(await read(metaBuffer, bodyEnd))) return undefined;
   let meta: IndexMeta;
   try {
-    meta = cbor.decode(bytes.subarray(bodyEnd)) as IndexMeta;
+    meta = cbor.decode(metaBuffer) as IndexMeta;
   } catch {
     return undefined;
   }
-  if (meta?.v !== VERSION) return undefined;
-  let at = bytes.byteOffset + 4 * HEADER_WORDS;
-  // One copy each, not views: a view would keep the whole file alive after the first new job
-  // grows the columns it is in (each grows on its own, by 1.5×).
-  const column = (type: ColumnType, length: number): Column => {
-    const col = new type(bytes.buffer, at, length).slice();
+  if (meta?.v !== VERSION || !(await describesJournal(meta, journalDir))) return undefined;
+  let at = 4 * HEADER_WORDS;
+  let sum = 0;
+  const column = async <T extends Column>(make: (length: number) => T, length: number): Promise<T> => {
+    const col = make(length);
+    if (!(await read(bytesOf(col), at))) throw new RangeError('index file shorter than its header says');
+    sum = crc32(bytesOf(col), sum);
     at += padded(col.byteLength);
     return col;
   };
-  const columns: Partial<Record<ColumnName, Column>> = {};
-  for (const [name, type, per] of LAYOUT) columns[name] = column(type, n * per);
-  const ids = { count: n, offsets: column(Uint32Array, n), metas: column(Uint16Array, n), table: column(Uint32Array, tableWords), arena: column(Uint8Array, arenaBytes) };
   try {
-    return { meta, finished: FinishedJobs.fromColumns({ count: n, ...columns, ids } as FinishedColumns) };
+    const columns: Partial<Record<ColumnName, Column>> = {};
+    for (const [name, type, per] of LAYOUT) columns[name] = await column((length) => new type(length), n * per);
+    const ids = {
+      count: n,
+      offsets: await column((length) => new Uint32Array(length), n),
+      metas: await column((length) => new Uint16Array(length), n),
+      table: await column((length) => new Uint32Array(length), tableWords),
+      arena: await column((length) => new Uint8Array(length), arenaBytes),
+    };
+    return sum === crc ? { meta, finished: FinishedJobs.fromColumns({ count: n, ...columns, ids } as FinishedColumns) } : undefined;
   } catch {
-    return undefined;
+    return undefined; // shorter than its header says (changed while read), or columns that do not agree
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { bundleBench } from './bundle.bench.ts';
 import { fiscalCoreBench } from './fiscal-core.bench.ts';
+import { finishedJobsBench } from './finished-jobs-memory.ts';
 import { jobsBench } from './jobs.bench.ts';
 import { journalBench } from './journal.bench.ts';
 import { ofdBench } from './ofd.bench.ts';
@@ -15,6 +16,7 @@ const BENCHES: readonly { name: string; run: () => Promise<unknown> }[] = [
   { name: 'fiscal-core', run: fiscalCoreBench },
   { name: 'journal', run: journalBench },
   { name: 'jobs', run: jobsBench },
+  { name: 'finished-jobs', run: finishedJobsBench },
   { name: 'ofd', run: ofdBench },
   { name: 'printing', run: printingBench },
   { name: 'release', run: releaseBench },
