@@ -60,6 +60,15 @@ export class JobIdTable {
       if ((this.offsets[slot] ?? 0) + idBytes(this.metas[slot] ?? 0) > this.arena.length) throw new RangeError(`job id of slot ${slot} past the arena`);
     }
     if (c?.table && c.table.length * MAX_LOAD >= count) {
+      // One pass over the table, not the ids: each slot once, no tombstones, room to stop a probe.
+      const seen = new Uint8Array(count);
+      for (const e of c.table) {
+        if (e === EMPTY) continue;
+        const slot = (e & SLOT_BITS) - 1;
+        if (e === TOMBSTONE || slot >= count || seen[slot]) throw new RangeError('a job id table that does not match its columns');
+        seen[slot] = 1;
+      }
+      if (seen.includes(0)) throw new RangeError('a job id table without every slot');
       this.table = c.table;
       this.live = count;
       return;

@@ -113,7 +113,8 @@ test('columns round trip: exact sizes, the stored table or one built again', () 
   const c = jobs.columns();
   assert.is(c.count, IDS.length - 1);
   assert.is(c.seq.length, c.count, 'no free slots in the copy');
-  for (const back of [FinishedJobs.fromColumns(c), FinishedJobs.fromColumns({ ...c, ids: { ...c.ids, table: undefined } })]) {
+  // fromColumns takes the arrays as they are: each gets its own copy.
+  for (const back of [FinishedJobs.fromColumns(jobs.columns()), FinishedJobs.fromColumns({ ...jobs.columns(), ids: { ...jobs.columns().ids, table: undefined } })]) {
     assert.equal(byId(back.all()), byId(jobs.all()));
     assert.is(back.failures(), jobs.failures());
     assert.equal(byId(back.unreported()), byId(jobs.unreported()));
@@ -122,6 +123,9 @@ test('columns round trip: exact sizes, the stored table or one built again', () 
   }
   const twice = { ...c, ids: { ...c.ids, offsets: c.ids.offsets.map((o, i) => (i === 1 ? (c.ids.offsets[0] ?? 0) : o)), metas: c.ids.metas.map((m, i) => (i === 1 ? (c.ids.metas[0] ?? 0) : m)), table: undefined } };
   assert.throws(() => FinishedJobs.fromColumns(twice), /twice/, 'columns that name one id twice are refused');
+  const table = c.ids.table ?? new Uint32Array(0);
+  const lost = table.map((e, i) => (i === table.findIndex((x) => x !== 0) ? 0 : e));
+  assert.throws(() => FinishedJobs.fromColumns({ ...c, ids: { ...c.ids, table: lost } }), /every slot/, 'a stored table that lost a slot is refused, not trusted');
 });
 
 /** One step of the model test: the same operation on the index and on a Map. */
