@@ -1,9 +1,13 @@
 /**
- * Adapts the `serialport` package to BytePort. The only file that knows serialport exists;
- * firmware/app.ts (and the emulator CLI) call openSerialPort when the config says
- * `{"kind": "serial"}`.
+ * Adapts the `serialport` package to BytePort. With serial-event-loop-binding.ts, the only
+ * files that know serialport exists; firmware/app.ts (and the emulator CLI) call
+ * openSerialPort when the config says `{"kind": "serial"}`.
+ *
+ * The stream is serialport's own (SerialPortStream, what `new SerialPort()` is) over its own
+ * platform binding, with reads and writes made in the event loop (serial-event-loop-binding.ts).
  */
-import { SerialPort } from 'serialport';
+import { SerialPortStream } from '@serialport/stream';
+import { eventLoopBinding } from './serial-event-loop-binding.ts';
 import { KassaError } from '../firmware/core/kassa-error.ts';
 import { Listeners, type BytePort } from './port.ts';
 
@@ -23,7 +27,7 @@ export interface SerialOptions {
 }
 
 export async function openSerialPort(options: SerialOptions): Promise<BytePort> {
-  const port = new SerialPort({ path: options.path, baudRate: options.baudRate, autoOpen: false });
+  const port = new SerialPortStream({ binding: eventLoopBinding(), path: options.path, baudRate: options.baudRate, autoOpen: false });
   await new Promise<void>((resolve, reject) =>
     port.open((err) => {
       if (!err) return resolve();

@@ -1,0 +1,137 @@
+/**
+ * serialport's own binding (@serialport/bindings-cpp) with its reads and writes made in the
+ * event loop instead of libuv's thread pool.
+ *
+ * Why: bindings-cpp opens the line non-blocking (O_NONBLOCK, serialport_unix.cpp) and polls it
+ * (its Poller, a uv_poll), yet reads and writes through `fs.read` / `fs.write`, each a
+ * thread-pool round trip, and a read first tries, gets EAGAIN, waits for the poller and tries
+ * again: three thread hand-offs per FN command. Measured on the FN status round trip over a
+ * pty: ~170 µs of the register's CPU, most of it futex wake-ups; a receipt makes ~10 FN
+ * commands (issue 9 §5, CPU per job).
+ *
+ * Here a read is a `readSync` on that non-blocking descriptor: bytes that are there, or EAGAIN
+ * and a wait on the same poller; a write is `writeSync` until all is taken, waiting for the
+ * poller's "writable" when the kernel's buffer is full. Neither can block the event loop. The
+ * rest (open with its termios and lock, set, get, flush, drain, close) is bindings-cpp's.
+ *
+ * Errors keep serialport's contract (@serialport/bindings-interface, BindingPortInterface):
+ * a read or write pending when the port closes rejects with `canceled: true` (the poller's
+ * own cancel error); any other error disconnects the port.
+ */
+import { readSync, writeSync } from 'node:fs';
+import { LinuxBinding, type BindingInterface, type BindingPortInterface, type LinuxOpenOptions, type OpenOptions, type PortInfo, type PortStatus, type SetOptions, type UpdateOptions } from '@serialport/bindings-cpp';
+
+/** What bindings-cpp's Linux and Darwin port bindings have beyond the interface: the descriptor and its poller. */
+interface PolledPort extends BindingPortInterface {
+  readonly fd: number | null;
+  readonly poller: { once(event: 'readable' | 'writable', callback: (err: Error | null) => void): unknown };
+}
+
+function isPolled(port: BindingPortInterface): port is PolledPort {
+  const p = port as Partial<PolledPort>;
+  return typeof p.fd === 'number' && typeof p.poller?.once === 'function';
+}
+
+/** The errno codes that mean "not now": wait for the poller and try again. */
+const AGAIN = new Set(['EAGAIN', 'EWOULDBLOCK', 'EINTR']);
+
+function isAgain(e: unknown): boolean {
+  return AGAIN.has((e as NodeJS.ErrnoException).code ?? '');
+}
+
+class NotOpen extends Error {
+  readonly canceled = true;
+  constructor() {
+    super('Port is not open');
+  }
+}
+
+class EventLoopPort implements BindingPortInterface {
+  constructor(private readonly inner: PolledPort) {}
+
+  get isOpen(): boolean {
+    return this.inner.isOpen;
+  }
+
+  get openOptions(): Required<OpenOptions> {
+    return this.inner.openOptions;
+  }
+
+  async read(buffer: Buffer, offset: number, length: number): Promise<{ buffer: Buffer; bytesRead: number }> {
+    for (;;) {
+      const fd = this.fd();
+      try {
+        const bytesRead = readSync(fd, buffer, offset, length, null);
+        // 0: nothing yet on a tty in non-canonical mode (VMIN 0 after a flush); wait like EAGAIN.
+        if (bytesRead > 0) return { buffer, bytesRead };
+      } catch (e) {
+        if (!isAgain(e)) throw e;
+      }
+      await this.wait('readable');
+    }
+  }
+
+  async write(buffer: Buffer): Promise<void> {
+    let offset = 0;
+    while (offset < buffer.length) {
+      try {
+        offset += writeSync(this.fd(), buffer, offset, buffer.length - offset);
+      } catch (e) {
+        if (!isAgain(e)) throw e;
+        await this.wait('writable');
+      }
+    }
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  update(options: UpdateOptions): Promise<void> {
+    return this.inner.update(options);
+  }
+
+  set(options: SetOptions): Promise<void> {
+    return this.inner.set(options);
+  }
+
+  get(): Promise<PortStatus> {
+    return this.inner.get();
+  }
+
+  getBaudRate(): Promise<{ baudRate: number }> {
+    return this.inner.getBaudRate();
+  }
+
+  flush(): Promise<void> {
+    return this.inner.flush();
+  }
+
+  drain(): Promise<void> {
+    return this.inner.drain();
+  }
+
+  private fd(): number {
+    const fd = this.inner.fd;
+    if (fd === null || !this.inner.isOpen) throw new NotOpen();
+    return fd;
+  }
+
+  private wait(event: 'readable' | 'writable'): Promise<void> {
+    return new Promise((resolve, reject) => this.inner.poller.once(event, (err) => (err ? reject(err) : resolve())));
+  }
+}
+
+/**
+ * serialport's Linux binding (the register's boards are Linux: build.mjs TARGETS) with
+ * event-loop reads and writes; a port without a polled descriptor is returned as it is.
+ */
+export function eventLoopBinding(platform: BindingInterface<BindingPortInterface, LinuxOpenOptions, PortInfo> = LinuxBinding): BindingInterface<BindingPortInterface, LinuxOpenOptions, PortInfo> {
+  return {
+    list: () => platform.list(),
+    async open(options: LinuxOpenOptions): Promise<BindingPortInterface> {
+      const port = await platform.open(options);
+      return isPolled(port) ? new EventLoopPort(port) : port;
+    },
+  };
+}
