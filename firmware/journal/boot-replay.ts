@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { syncDir } from '../core/atomic-file.ts';
 import { KassaError } from '../core/kassa-error.ts';
 import type { Log } from '../core/log.ts';
-import { listJournal, scanSegment, segmentName, type RecordPlace } from './segment-files.ts';
+import { APPEND_FLAGS, listJournal, scanSegment, segmentName, type RecordPlace } from './segment-files.ts';
 
 export interface Replayed {
   /** Size of every closed segment by seq. */
@@ -54,7 +54,7 @@ export async function replaySegments<R>(dir: string, segments: readonly number[]
     closedSizes.set(seq, content.size);
   }
   const seq = segments[segments.length - 1] ?? 1;
-  const handle = await open(join(dir, segmentName(seq)), segments.length === 0 ? 'wx+' : 'r+');
+  const handle = await open(join(dir, segmentName(seq)), segments.length === 0 ? APPEND_FLAGS.create : APPEND_FLAGS.existing);
   onHandle(handle);
   const content = await replay(handle, seq);
   return { closedSizes, count, handle, seq, ...content };

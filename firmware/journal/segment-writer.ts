@@ -1,7 +1,8 @@
 /**
  * The journal's write lane: owns the open segment and runs every write to it — group-commit
- * batches and rotations — one at a time. Whatever is queued while one write+fsync is in
- * flight goes out as the next single write and single fsync, in call order. The first
+ * batches and rotations — one at a time. Whatever is queued while one durable write is in
+ * flight goes out as the next single write, in call order. The segment is open with O_DSYNC
+ * (segment-files.ts APPEND_FLAGS): a write that returned is on the disk, no fdatasync after it. The first
  * failure is final: that batch and everything queued behind it are rejected, and so is every
  * later request, because after an I/O error we no longer know what the file's tail holds
  * (open() will find out, and drop it if torn).
@@ -10,7 +11,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KassaError } from '../core/kassa-error.ts';
 import type { Log } from '../core/log.ts';
-import { segmentName, writeFully, type RecordPlace } from './segment-files.ts';
+import { APPEND_FLAGS, segmentName, writeFully, type RecordPlace } from './segment-files.ts';
 import { syncDir } from '../core/atomic-file.ts';
 
 export interface SegmentWriterContext {
@@ -141,8 +142,8 @@ export class SegmentWriter {
     const bytes = frames.length === 1 && frames[0] ? frames[0] : Buffer.concat(frames);
     // At our own offset, not O_APPEND: after a failed write the file may hold a partial
     // batch past it, and the journal refuses to write after that anyway.
+    // Durable when it returns: the segment is open with O_DSYNC (APPEND_FLAGS).
     await writeFully(handle, bytes, this.size);
-    await handle.datasync();
     this.ctx.onFsync();
     this.batches++;
     this.appends += batch.length;
@@ -153,8 +154,8 @@ export class SegmentWriter {
   /** The current segment needs no fsync here: every batch in it already had one. */
   private async startNext(): Promise<void> {
     const seq = this.seqNow + 1;
-    // 'wx': a file already there under the next name is not ours to overwrite.
-    const next = await open(join(this.ctx.dir, segmentName(seq)), 'wx');
+    // O_EXCL: a file already there under the next name is not ours to overwrite.
+    const next = await open(join(this.ctx.dir, segmentName(seq)), APPEND_FLAGS.create);
     try {
       await syncDir(this.ctx.dir);
       this.ctx.onFsync();
