@@ -24,12 +24,18 @@ import { LinuxBinding, type BindingInterface, type BindingPortInterface, type Li
 /** What bindings-cpp's Linux and Darwin port bindings have beyond the interface: the descriptor and its poller. */
 interface PolledPort extends BindingPortInterface {
   readonly fd: number | null;
-  readonly poller: { once(event: 'readable' | 'writable', callback: (err: Error | null) => void): unknown };
+  readonly poller: {
+    once(event: 'readable' | 'writable', callback: (err: Error | null) => void): unknown;
+    /** Starts polling for exactly these uv_poll events (libuv uv_poll_event: UV_READABLE 1, UV_WRITABLE 2). */
+    poll(events: number): void;
+  };
 }
+
+const POLL_EVENT = { readable: 1, writable: 2 } as const;
 
 function isPolled(port: BindingPortInterface): port is PolledPort {
   const p = port as Partial<PolledPort>;
-  return typeof p.fd === 'number' && typeof p.poller?.once === 'function';
+  return typeof p.fd === 'number' && typeof p.poller?.once === 'function' && typeof p.poller.poll === 'function';
 }
 
 /** The errno codes that mean "not now": wait for the poller and try again. */
@@ -47,6 +53,9 @@ class NotOpen extends Error {
 }
 
 class EventLoopPort implements BindingPortInterface {
+  /** What a read or a write is waiting for now. */
+  private readonly waiting = { readable: false, writable: false };
+
   constructor(private readonly inner: PolledPort) {}
 
   get isOpen(): boolean {
@@ -117,8 +126,24 @@ class EventLoopPort implements BindingPortInterface {
     return fd;
   }
 
+  /**
+   * Waits for the poller's event. The poller's own once() (re)starts its uv_poll with that one
+   * event only (poller.cpp passes the new events, not the union it keeps), so a write that
+   * waits for "writable" would stop the pending read's "readable": two ends of a line both
+   * writing more than the kernel buffers would then wait for each other for ever. Polling
+   * for everything still awaited keeps both.
+   */
   private wait(event: 'readable' | 'writable'): Promise<void> {
-    return new Promise((resolve, reject) => this.inner.poller.once(event, (err) => (err ? reject(err) : resolve())));
+    this.waiting[event] = true;
+    const done = new Promise<void>((resolve, reject) =>
+      this.inner.poller.once(event, (err) => {
+        this.waiting[event] = false;
+        if (err) reject(err);
+        else resolve();
+      }),
+    );
+    this.inner.poller.poll((this.waiting.readable ? POLL_EVENT.readable : 0) | (this.waiting.writable ? POLL_EVENT.writable : 0));
+    return done;
   }
 }
 

@@ -1,0 +1,88 @@
+/**
+ * The serial line itself (drivers/serial-port.ts over serial-event-loop-binding.ts) on a real
+ * socat pty pair: reads and writes made in the event loop must keep what serialport's own
+ * binding promises — every byte in order however the kernel splits it, a write larger than the
+ * kernel's buffer finished once the other end reads, a close that cancels the pending read
+ * quietly, and a line whose other end vanishes reported closed with an error.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { BytePort } from '../../drivers/port.ts';
+import { openSerialPort } from '../../drivers/serial-port.ts';
+import { pollUntil } from '../helpers/poll.ts';
+import { ptyPair, type PtyPair } from '../helpers/pty-pair.ts';
+import { seededRandom } from '../helpers/seeded-random.ts';
+
+const Line = suite('serial line: serialport binding with event-loop reads and writes, on a pty');
+
+interface Ends {
+  readonly pty: PtyPair;
+  readonly a: BytePort;
+  readonly b: BytePort;
+}
+
+async function ends(): Promise<Ends> {
+  const pty = await ptyPair();
+  const a = await openSerialPort({ path: pty.a, baudRate: 115200, drain: false });
+  const b = await openSerialPort({ path: pty.b, baudRate: 115200 });
+  return { pty, a, b };
+}
+
+async function closeAll(e: Ends): Promise<void> {
+  await e.a.close();
+  await e.b.close();
+  await e.pty.close();
+}
+
+function collect(port: BytePort): { bytes: () => Uint8Array } {
+  const chunks: Uint8Array[] = [];
+  port.onData((c) => chunks.push(c.slice()));
+  return { bytes: () => Buffer.concat(chunks) };
+}
+
+Line('a write far larger than the pty buffer arrives whole and in order, both ways at once', async () => {
+  const e = await ends();
+  try {
+    const random = seededRandom('serial-line');
+    const toB = Uint8Array.from({ length: 256 * 1024 }, () => Math.floor(random.next() * 256));
+    const toA = Uint8Array.from({ length: 64 * 1024 }, (_, i) => (i * 7) & 0xff);
+    const atB = collect(e.b);
+    const atA = collect(e.a);
+    // 256 KiB does not fit the kernel's pty buffers: the writer must meet EAGAIN, wait for
+    // the poller's "writable" and go on where it stopped.
+    await Promise.all([e.a.write(toB), e.b.write(toA)]);
+    await pollUntil(() => atB.bytes().length >= toB.length && atA.bytes().length >= toA.length, { timeoutMs: 20_000, what: 'both directions to arrive' });
+    assert.equal(atB.bytes().length, toB.length);
+    assert.ok(Buffer.compare(atB.bytes(), toB) === 0, 'a → b: the same bytes in the same order');
+    assert.ok(Buffer.compare(atA.bytes(), toA) === 0, 'b → a: the same bytes in the same order');
+  } finally {
+    await closeAll(e);
+  }
+});
+
+Line('closing a line with a read pending closes it without an error', async () => {
+  const e = await ends();
+  const closes: (Error | undefined)[] = [];
+  e.a.onClose((err) => closes.push(err));
+  // A read is pending: nothing has been written to a.
+  await e.a.close();
+  await pollUntil(() => closes.length > 0, { timeoutMs: 5000, what: 'the close event' });
+  assert.equal(closes, [undefined]);
+  await e.b.close();
+  await e.pty.close();
+});
+
+Line('a line whose other end goes away is reported closed, with the error', async () => {
+  const e = await ends();
+  const closes: (Error | undefined)[] = [];
+  e.a.onClose((err) => closes.push(err));
+  await e.b.close();
+  // socat gone: the pty's other side is closed under the reader.
+  await e.pty.close();
+  await pollUntil(() => closes.length > 0, { timeoutMs: 5000, what: 'the close event' });
+  assert.equal(closes.length, 1);
+  assert.instance(closes[0], Error);
+  await e.a.close();
+});
+
+Line.run();
