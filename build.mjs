@@ -92,7 +92,7 @@ const onlyTheCodePagesWeUse = {
 const precompiledValidators = {
   name: 'precompiled-validators',
   setup(b) {
-    b.onLoad({ filter: /firmware[\\/](jobs[\\/](job|do-receipt)|config[\\/]config)-validator\.ts$/ }, (args) => {
+    b.onLoad({ filter: /firmware[\\/](jobs[\\/](job|do-receipt)|config[\\/]config|provisioning[\\/]factory)-validator\.ts$/ }, (args) => {
       const script = `import { standaloneValidator } from ${JSON.stringify(pathToFileURL('build-validators.mjs').href)}; process.stdout.write(await standaloneValidator(${JSON.stringify(pathToFileURL(args.path).href)}));`;
       const contents = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', maxBuffer: 64 << 20 });
       return { contents, loader: 'js', resolveDir: dirname(require.resolve('ajv/package.json')) };

@@ -10,21 +10,12 @@
  * the same schema, with only `version` and `claim` required.
  */
 import { existsSync } from 'node:fs';
-import { Ajv, type ValidateFunction } from 'ajv';
-import schema from '../../device-config/device-config.schema.json' with { type: 'json' };
 import { ConfigError, parseConfig, problemOf, UNION_DEFAULTS } from '../config/parse-config.ts';
 import type { ClaimConfig, DeviceConfig, FnConfig } from '../config/device-config.ts';
 import type { LogLevel } from '../core/log.ts';
+import { validate as validateFactory } from './factory-validator.ts';
 import { IdentityStore, type Identity } from './identity-store.ts';
 import { overlayProfile, ProfileStore } from './profile-store.ts';
-
-const { $id: _id, ...factorySchema } = schema as Record<string, unknown>;
-/** Compiled on first use: only a factory config needs it, and compiling the schema costs start-up time. */
-let factoryValidator: ValidateFunction | undefined;
-const validateFactory = (data: unknown): boolean => {
-  factoryValidator ??= new Ajv({ allErrors: true, useDefaults: true, strict: false, coerceTypes: false, discriminator: true }).compile({ ...factorySchema, required: ['version', 'claim', 'security'] });
-  return factoryValidator(data);
-};
 
 export type RawConfig = Readonly<Record<string, unknown>>;
 
@@ -49,7 +40,7 @@ export function parseRaw(text: string, source: string): RawConfig {
 /** Checks a factory config (the shared schema; `claim` and the cloud key required); returns it with defaults filled. */
 export function checkFactoryConfig(raw: RawConfig, source: string): FactoryConfig {
   const copy = JSON.parse(JSON.stringify(raw)) as Record<string, any>;
-  if (!validateFactory(copy as unknown)) throw new ConfigError(source, (factoryValidator?.errors ?? []).map(problemOf));
+  if (!validateFactory(copy as unknown)) throw new ConfigError(source, (validateFactory.errors ?? []).map(problemOf));
   if (typeof copy['security']['cloudPublicKey'] !== 'string') throw new ConfigError(source, [{ path: 'security.cloudPublicKey', message: 'a factory config pins the cloud key' }]);
   const fn = copy['fn'] as Record<string, unknown>;
   for (const [k, v] of Object.entries(UNION_DEFAULTS[`fn:${String(fn['kind'])}`] ?? {})) fn[k] ??= v;

@@ -101,5 +101,15 @@ test('the doReceipt form schema: standalone code and ajv at load agree', async (
   assert.ok(refused < inputs.length, 'and samples pass');
 });
 
+test('the factory config schema: standalone code and ajv at load agree, defaults included', async () => {
+  const runtime = (await import('../../firmware/provisioning/factory-validator.ts')) as ValidatorModule;
+  const built = await precompiled('firmware/provisioning/factory-validator.ts');
+  const sample = JSON.parse(readFileSync('device-config/factory.example.json', 'utf8')) as unknown;
+  const inputs = [sample, ...mutations(sample, 200, 'factory-validator')];
+  const refused = sameVerdicts(runtime.validate, built.validate, inputs);
+  assert.ok(refused > 20, `mutations reach errors (${refused} refused)`);
+  assert.ok(refused < inputs.length, 'and the sample passes');
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();
