@@ -199,7 +199,8 @@ export class JobIdTable {
   }
 
   private growArena(need: number): void {
-    const next = new Uint8Array(Math.max(MIN_ARENA, this.arenaTop + need, Math.ceil(this.arena.length * 1.5)));
+    // By an eighth, like the columns (finished-jobs.ts take()).
+    const next = new Uint8Array(Math.max(MIN_ARENA, this.arenaTop + need, this.arena.length + (this.arena.length >> 3)));
     next.set(this.arena.subarray(0, this.arenaTop));
     this.arena = next;
   }

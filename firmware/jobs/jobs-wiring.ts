@@ -10,7 +10,7 @@ import type { LocalTime } from '../core/local-time.ts';
 import type { Log } from '../core/log.ts';
 import { made, type Service } from '../core/service.ts';
 import type { DeviceConfig } from '../config/device-config.ts';
-import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.ts';
+import type { EmbeddedBroker } from './embedded-broker.ts';
 import { validationContext } from './job-context.ts';
 import { JobIntake } from './job-intake.ts';
 import type { JobLedger } from './job-ledger.ts';
@@ -87,6 +87,8 @@ export class JobsWing implements Service {
     const { log, clock } = deps;
     const b = config.mqtt.broker;
     if (b.kind === 'embedded') {
+      // aedes only for a register that runs its own broker (demo mode; build.mjs splits it off).
+      const { startEmbeddedBroker } = await import('./embedded-broker.ts');
       this.broker = await startEmbeddedBroker(b.host, b.port);
       log.info(`embedded MQTT broker on ${this.broker.url}`);
     }

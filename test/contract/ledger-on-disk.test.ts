@@ -21,7 +21,8 @@ import { loadLedgerIndex, saveLedgerIndex } from '../../firmware/jobs/ledger-ind
 import { Journal } from '../../firmware/journal/journal.ts';
 import { every } from '../../firmware/schedule/schedules.ts';
 import { RETENTION_MS } from '../../firmware/schedule/schedule-wiring.ts';
-import { removeDir } from '../helpers/app-rig.ts';
+import { INDEX_REFRESH_RECORDS, LedgerWing } from '../../firmware/jobs/ledger-wiring.ts';
+import { removeDir, testConfig } from '../helpers/app-rig.ts';
 import { DEMO_JOB_CONTEXT } from '../helpers/job-context.ts';
 import { pollUntil } from '../helpers/poll.ts';
 
@@ -81,6 +82,41 @@ it('a duplicate of a job whose result is only on disk gets the identical stored 
     assert.equal(await b.send('job-7'), first);
     assert.is((await b.send('job-39'))?.payload?.fiscal_document_number, 6, 'its own stored result');
     await b.journal.close();
+  } finally {
+    removeDir(dir);
+  }
+});
+
+it('a power cut never leaves the boot more than INDEX_REFRESH_RECORDS records to replay: the index file is written again as records pile up', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kassa-ledger-refresh-'));
+  const clock = new ManualClock(Date.UTC(2026, 5, 1));
+  const config = testConfig('mqtt://127.0.0.1:1', dir);
+  try {
+    const a = new LedgerWing(config, { log: silentLog() });
+    await a.start();
+    const jobs = Math.ceil((2.5 * INDEX_REFRESH_RECORDS) / 3);
+    for (let i = 0; i < jobs; i++) {
+      const id = `job-${i}`;
+      await a.ledger.record({ k: 'accepted', id, at: clock.now(), job: { id, type: 'sell' } as never });
+      await a.ledger.record({ k: 'finished', id, at: clock.now(), result: { version: 1, id, type: 'sell', status: 'done', device_id: 'test', timestamp: '01.06.2025 12:00:00', payload: {} as never } });
+      await a.ledger.record({ k: 'reported', id, at: clock.now() });
+    }
+    await pollUntil(() => a.describe()['indexSaves'] === 2, { timeoutMs: 10_000, what: 'two index refreshes' });
+    const appended = a.journal.stats.appends;
+    assert.equal(appended, 3 * jobs);
+    const before = shown(a.ledger);
+    // The power cut: the journal is dropped as it is, no index file written at stop.
+    await a.journal.close();
+    const b = new LedgerWing(config, { log: silentLog() });
+    await b.start();
+    const boot = b.describe()['boot'] as { fromIndex: boolean; replayed: number };
+    assert.ok(boot.fromIndex, 'booted from the refreshed index file');
+    assert.ok(boot.replayed <= INDEX_REFRESH_RECORDS, `replayed ${boot.replayed} records, at most ${INDEX_REFRESH_RECORDS}`);
+    // The second refresh covers the records up to the 3 000th (the last one may still be in flight when it starts).
+    assert.ok(boot.replayed >= appended - 2 * INDEX_REFRESH_RECORDS, `replayed ${boot.replayed}: nothing the index file lacks is skipped`);
+    assert.equal(shown(b.ledger), before);
+    assert.equal(b.ledger.get(`job-${jobs - 1}`)?.status, 'done');
+    await b.stop();
   } finally {
     removeDir(dir);
   }
