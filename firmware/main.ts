@@ -2,12 +2,7 @@
  * Process entry of kassa-runtime: reads the command line, runs one command, maps signals
  * to a clean stop. The only file that touches `process` (DESIGN.md §2).
  */
-import { UsageError, type CliContext, type Command } from './cli/cli-context.ts';
-import { cloudCommand } from './cli/cloud-command.ts';
-import { consoleCommand } from './cli/console-command.ts';
-import { fnEmulatorCommand } from './cli/fn-emulator-command.ts';
-import { runCommand } from './cli/run-command.ts';
-import { sendJobCommand } from './cli/send-job-command.ts';
+import { UsageError, type CliContext, type CommandEntry } from './cli/cli-context.ts';
 import { ConfigError } from './config/parse-config.ts';
 import { versionLine } from './core/build-info.ts';
 import { systemClock } from './core/clock.ts';
@@ -23,7 +18,14 @@ const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 const EXIT_CONFIG = 78;
 
-const COMMANDS: readonly Command[] = [runCommand, sendJobCommand, consoleCommand, fnEmulatorCommand, cloudCommand];
+/** Each command's code is loaded only when it runs (cli-context.ts CommandEntry). */
+const COMMANDS: readonly CommandEntry[] = [
+  { name: 'run', summary: 'run the register (default config: device-config/demo.json, everything emulated)', load: async () => (await import('./cli/run-command.ts')).runCommand },
+  { name: 'send-job', summary: 'publish job file(s) to the register and print the results', load: async () => (await import('./cli/send-job-command.ts')).sendJobCommand },
+  { name: 'console', summary: 'the debug console of a running register (kassa console help)', load: async () => (await import('./cli/console-command.ts')).consoleCommand },
+  { name: 'fn-emulator', summary: 'run the FN emulator on a serial line (e.g. one end of a socat pty pair)', load: async () => (await import('./cli/fn-emulator-command.ts')).fnEmulatorCommand },
+  { name: 'cloud', summary: 'the cloud side: claim answers, signed commands, profiles, firmware updates, watching', load: async () => (await import('./cli/cloud-command.ts')).cloudCommand },
+];
 
 function help(): string {
   return ['usage: kassa <command> [options]', '       kassa --version', '', 'commands:', ...COMMANDS.map((c) => `  ${c.name.padEnd(14)} ${c.summary}`), '', 'kassa <command> --help shows its options'].join('\n');
@@ -39,11 +41,13 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(versionLine());
     return 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     console.error(`kassa: unknown command "${name}"\n\n${help()}`);
     return 2;
   }
+  const command = await entry.load();
+  if (command.name !== entry.name) throw new Error(`kassa: command "${entry.name}" loaded "${command.name}"`);
   if (args.includes('--help') || args.includes('-h')) {
     console.log(command.usage);
     return 0;

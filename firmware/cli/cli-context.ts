@@ -31,10 +31,20 @@ export interface CliContext {
 
 export interface Command {
   readonly name: string;
-  readonly summary: string;
   readonly usage: string;
   /** Resolves with the exit code when the command is done (long-running ones resolve on stop). */
   run(ctx: CliContext): Promise<number>;
+}
+
+/**
+ * A command as `kassa help` lists it; its code is loaded when it runs. build.mjs splits each
+ * command into its own chunk, so a register that runs `run` never loads the cloud tools, the
+ * console client or the FN emulator's command (issue 9 §5: boot time and memory).
+ */
+export interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  load(): Promise<Command>;
 }
 
 /** A usage error: main.ts prints it with the command's usage and exits 2. */

@@ -32,7 +32,6 @@ ${CLOUD_UPDATE_USAGE}`;
 
 export const cloudCommand: Command = {
   name: 'cloud',
-  summary: 'the cloud side: claim answers, signed commands, profiles, firmware updates, watching',
   usage: USAGE,
   async run(ctx: CliContext): Promise<number> {
     const [sub, ...rest] = ctx.args;

@@ -19,7 +19,6 @@ const CTRL_D = 0x04;
 
 export const consoleCommand: Command = {
   name: 'console',
-  summary: 'the debug console of a running register (kassa console help)',
   usage: `kassa console [<command> [args…]] [--config <file>] [--host <host>] [--port <n>] [--pin <PIN>]
   <command>         run one console command, print its answer and exit (e.g. status --json, fn, fd 3, jobs 20);
                     every word after it but --config/--host/--port/--pin is the command's. Exits 1 when the

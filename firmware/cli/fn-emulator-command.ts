@@ -14,7 +14,6 @@ import { UsageError, type CliContext, type Command } from './cli-context.ts';
 
 export const fnEmulatorCommand: Command = {
   name: 'fn-emulator',
-  summary: 'run the FN emulator on a serial line (e.g. one end of a socat pty pair)',
   usage: `kassa fn-emulator --port <serial path> --state <file> [options]
   --port <path>           serial line to serve (required)
   --state <file>          durable FN state; created on first start (required)

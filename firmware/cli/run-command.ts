@@ -16,7 +16,6 @@ const EXIT_RESTART = 75;
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'run the register (default config: device-config/demo.json, everything emulated)',
   usage: `kassa run [--config <file>]
   --config <file>   device configuration, default ${DEFAULT_CONFIG} (keys: device-config/README.md);
                     a factory config (with "claim") claims the register's identity at first start`,

@@ -14,7 +14,6 @@ import { DEFAULT_CONFIG, loadConfig } from './load-config.ts';
 
 export const sendJobCommand: Command = {
   name: 'send-job',
-  summary: 'publish job file(s) to the register and print the results',
   usage: `kassa send-job <job.json>… [--config <file>] [--url <mqtt url>] [--cbor] [--timeout-ms <n>]
   A file is a job, or a fixture {"job": …, "expect": {"status": …}} (test/fixtures/real/): its job
   is sent and its final status compared with the expected one. A report request

@@ -5,7 +5,6 @@
  */
 import { join, resolve } from 'node:path';
 import type { FnFace } from '../../drivers/fn/fn-face.ts';
-import { OfdEmulator } from '../../drivers/ofd/emulator/ofd-emulator.ts';
 import { OfdTransport, type OfdEndpoint } from '../../drivers/ofd/ofd-transport.ts';
 import { TEST_OPERATOR_KEY } from '../../drivers/ofd/operator-sign.ts';
 import type { Clock } from '../core/clock.ts';
@@ -44,6 +43,9 @@ export class OfdWing implements Service {
     const { clock, log } = deps;
     let endpoint: OfdEndpoint;
     if (config.ofd.kind === 'emulator') {
+      // Loaded only when the config asks for it (issue 9 §5: a register that runs on real devices
+      // never loads the emulators; build.mjs splits them into their own chunk).
+      const { OfdEmulator } = await import('../../drivers/ofd/emulator/ofd-emulator.ts');
       const emulator = new OfdEmulator({ clock, log }, { ofdInn: config.registration.ofdInn, operatorKey: TEST_OPERATOR_KEY, documentsDir: resolve(config.dataDir, config.ofd.documentsDir) });
       endpoint = { host: '127.0.0.1', port: await emulator.listen(config.ofd.port) };
       this.closers.push(() => emulator.close());

@@ -15,7 +15,7 @@ import { made, type Service } from '../core/service.ts';
 import type { DeviceConfig } from '../config/device-config.ts';
 import { personTags } from '../fiscal/common-tags.ts';
 import type { Cashier } from '../fiscal/receipt.ts';
-import { startEmulatedFn, type EmulatedFn } from '../../drivers/fn/emulator/emulated-fn.ts';
+import type { EmulatedFn } from '../../drivers/fn/emulator/emulated-fn.ts';
 import type { DeviceState } from '../state/device-state.ts';
 import { registrationReport } from './registration-report.ts';
 
@@ -53,6 +53,9 @@ export class FnWing implements Service {
     const { clock, log } = deps;
     let port: BytePort;
     if (config.fn.kind === 'emulator') {
+      // Loaded only when the config asks for it (issue 9 §5: a register that runs on real devices
+      // never loads the emulators; build.mjs splits them into their own chunk).
+      const { startEmulatedFn } = await import('../../drivers/fn/emulator/emulated-fn.ts');
       const emulated = startEmulatedFn({ dataDir: config.dataDir, ...config.fn }, { clock, log, random: deps.random });
       this.stops.push(() => emulated.stop());
       this.emulated = emulated;

@@ -3,7 +3,6 @@
  * its port (the ESC/POS emulator in-process, or a serial line) and driver.
  */
 import { resolve } from 'node:path';
-import { PrinterEmulator } from '../../drivers/printer/emulator/printer-emulator.ts';
 import { PrinterDriver } from '../../drivers/printer/printer-driver.ts';
 import { memoryPortPair } from '../../drivers/memory-port.ts';
 import type { BytePort } from '../../drivers/port.ts';
@@ -37,6 +36,9 @@ export async function makePrinter(config: DeviceConfig, deps: PrinterWiringDeps,
       let port: BytePort;
       if (p.kind === 'emulator') {
         const [registerSide, deviceSide] = memoryPortPair('printer');
+        // Loaded only when the config asks for it (issue 9 §5: a register that runs on real devices
+        // never loads the emulators; build.mjs splits them into their own chunk).
+        const { PrinterEmulator } = await import('../../drivers/printer/emulator/printer-emulator.ts');
         const emulator = new PrinterEmulator({ port: deviceSide, clock: deps.clock, log: deps.log }, { outputDir: resolve(config.dataDir, p.dir), columns: p.columns });
         emulator.start();
         stops.push(() => emulator.stop());

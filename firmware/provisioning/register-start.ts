@@ -5,8 +5,6 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FnDevice } from '../../drivers/fn/emulator/fn-device.ts';
-import { fileStateStore } from '../../drivers/fn/emulator/fn-state-store.ts';
 import { FnDriver, DEFAULT_FN_DRIVER_OPTIONS } from '../../drivers/fn/fn-driver.ts';
 import { FnFace } from '../../drivers/fn/fn-face.ts';
 import { TEST_OPERATOR_KEY } from '../../drivers/ofd/operator-sign.ts';
@@ -70,6 +68,8 @@ export async function loadRegisterConfig(path: string, deps: RegisterStartDeps):
 /** The FN's number and phase for the claim: from the emulator's state, or asked of the real FN (30h). */
 async function probeFn(fn: FnConfig, dataDir: string, clock: Clock, log: Log): Promise<{ fnNumber: string; phase: number }> {
   if (fn.kind === 'emulator') {
+    // The emulator's code only for a board whose config says emulator (build.mjs splits it off).
+    const [{ FnDevice }, { fileStateStore }] = await Promise.all([import('../../drivers/fn/emulator/fn-device.ts'), import('../../drivers/fn/emulator/fn-state-store.ts')]);
     mkdirSync(dataDir, { recursive: true });
     const store = fileStateStore(join(dataDir, 'fn-emulator.bin'));
     try {
