@@ -11,7 +11,6 @@
  * The watchdog's period follows sd_watchdog_enabled(3): WATCHDOG_USEC, for this process only
  * when WATCHDOG_PID is absent or names it.
  */
-import { execFile } from 'node:child_process';
 
 export interface ServiceManager {
   /** False when no service manager listens ($NOTIFY_SOCKET unset): every call is then a no-op. */
@@ -45,9 +44,10 @@ export function serviceManager(options: ServiceManagerOptions): ServiceManager {
       if (!present) return Promise.resolve();
       // A value never carries a newline: it would start another assignment (sd_notify(3)).
       const args = Object.entries(fields).map(([k, v]) => `${k}=${v.replace(/\n/g, ' ')}`);
-      return new Promise((resolve, reject) => {
+      // node:child_process only under a service manager: a start elsewhere does not load it.
+      return import('node:child_process').then(({ execFile }) => new Promise<void>((resolve, reject) => {
         execFile(options.tool ?? 'systemd-notify', args, { timeout: options.timeoutMs ?? 5000, env: { ...env } as NodeJS.ProcessEnv }, (error) => (error ? reject(error) : resolve()));
-      });
+      }));
     },
   };
 }

@@ -180,6 +180,12 @@ export class FinishedJobs {
 
   /** A compact copy of the slots in use, in slot order. */
   columns(): FinishedColumns {
+    // Every slot in use and no id deleted: the columns as they are, copied whole.
+    const ids = this.count === this.top ? this.ids.exportAll(this.count) : undefined;
+    if (ids) {
+      const n = this.top;
+      return { count: n, seq: this.seq.slice(0, n), meta: this.meta.slice(0, n), times: this.times.slice(0, 2 * n), places: this.places.slice(0, 4 * n), ids };
+    }
     const used = new Uint32Array(this.count);
     for (let slot = 0, i = 0; slot < this.top; slot++) if (!((this.meta[slot] ?? FREE) & FREE)) used[i++] = slot;
     const pick = <T extends Uint32Array | Uint8Array | Float64Array>(col: T, width: number, make: (n: number) => T): T => {

@@ -12,7 +12,7 @@
  * client needs the token: `Authorization: Bearer <token>` or basic auth with the token as
  * password (the web server's own login form). README.md has the whole contract.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { listenOn } from '../core/listen.ts';
@@ -45,6 +45,10 @@ export class LocalApiServer {
 
   async start(): Promise<void> {
     if (!this.config.enabled || this.server) return;
+    // node:http only for a register whose local API is on: loading it costs every start
+    // about 15 ms and its modules' memory (issue 9 §5).
+    const { createServer } = await import('node:http');
+    if (this.server) return;
     const server = createServer((req, res) => void this.serve(req, res));
     this.server = server;
     // Say which key to change: on a shop PC the port may well be an ATOL web server's own.

@@ -146,7 +146,7 @@ test('install into a throwaway root: user, directories, slots, config, unit; a s
 
     // The unit: the real Node path, and device access to the configured serial lines only.
     const unit = readFileSync(join(root, 'etc/systemd/system/kassa.service'), 'utf8');
-    assert.match(unit, new RegExp(`^ExecStart=${process.execPath.replace(/[.]/g, '\\.')} --optimize-for-size /opt/kassa/current/kassa\\.mjs run --config /etc/kassa/config\\.json$`, 'm'));
+    assert.match(unit, new RegExp(`^ExecStart=${process.execPath.replace(/[.]/g, '\\.')} --optimize-for-size --no-opt /opt/kassa/current/kassa\\.mjs run --config /etc/kassa/config\\.json$`, 'm'));
     assert.match(unit, new RegExp(`^ExecStartPre=-${process.execPath.replace(/[.]/g, '\\.')} /opt/kassa/boot-guard\\.mjs /var/lib/kassa /opt/kassa$`, 'm'));
     for (const key of ['Type=notify', 'WatchdogSec=', 'Restart=on-failure', 'RestartForceExitStatus=75', 'RestartPreventExitStatus=78', 'ProtectSystem=strict', 'PrivateTmp=yes', 'NoNewPrivileges=yes', 'ReadWritePaths=/var/lib/kassa /opt/kassa', 'DevicePolicy=closed', 'User=kassa']) {
       assert.ok(unit.split('\n').some((l) => l.startsWith(key)), key);

@@ -128,6 +128,21 @@ test('columns round trip: exact sizes, the stored table or one built again', () 
   assert.throws(() => FinishedJobs.fromColumns({ ...c, ids: { ...c.ids, table: lost } }), /every slot/, 'a stored table that lost a slot is refused, not trusted');
 });
 
+test('columns of an index that never lost a job are copied whole, and come back the same', () => {
+  const jobs = new FinishedJobs();
+  IDS.forEach((id, i) => jobs.set(job(id, i + 1)));
+  const c = jobs.columns();
+  assert.is(c.count, IDS.length);
+  const back = FinishedJobs.fromColumns(c);
+  assert.equal(byId(back.all()), byId(jobs.all()));
+  for (const id of IDS) assert.equal(back.get(id), jobs.get(id), id);
+  assert.not.ok(back.has('no-such-job'));
+  // The same jobs set in another order (another arena and table) give the same index back.
+  const other = new FinishedJobs();
+  [...IDS].reverse().forEach((id) => other.set(jobs.get(id) ?? job(id, 0)));
+  assert.equal(byId(FinishedJobs.fromColumns(other.columns()).all()), byId(back.all()));
+});
+
 /** One step of the model test: the same operation on the index and on a Map. */
 function step(random: SeededRandom, pool: readonly string[], jobs: FinishedJobs, model: Map<string, FinishedJob>, n: number): void {
   const id = pool[random.between(0, pool.length)] ?? '';
