@@ -100,6 +100,51 @@ const precompiledValidators = {
   },
 };
 
+/**
+ * Library modules on paths the register does not take, loaded at their first call instead of
+ * at every start (issue 9 §5: about 45 ms of a board's boot, and their memory): MQTT.js's
+ * WebSocket stream (ws, http, https; only a ws:// or wss:// broker URL calls it), its SOCKS
+ * proxy (socks, ip-address; only with MQTTJS_SOCKS_PROXY set) and worker-timers (browser
+ * timers; in Node MQTT.js keeps its pings on Node's own). MQTT.js requires all three when it
+ * first connects. Each is replaced by a module with the same exported functions that require
+ * the real module when one of them is first called: what runs then is the library's own code.
+ */
+const LOAD_ON_FIRST_CALL = [
+  { filter: /mqtt[\\/]build[\\/]lib[\\/]connect[\\/]ws\.js$/, names: ['streamBuilder', 'browserStreamBuilder'] },
+  { filter: /mqtt[\\/]build[\\/]lib[\\/]connect[\\/]socks\.js$/, names: ['default'] },
+  { filter: /worker-timers[\\/]build[\\/]es5[\\/]bundle\.js$/, names: ['clearInterval', 'clearTimeout', 'setInterval', 'setTimeout'] },
+];
+const REAL = 'kassa-real-module:';
+const loadOnFirstCall = {
+  name: 'load-on-first-call',
+  setup(b) {
+    for (const { filter, names } of LOAD_ON_FIRST_CALL) {
+      b.onLoad({ filter, namespace: 'file' }, async (args) => {
+        const { readFile } = await import('node:fs/promises');
+        const source = await readFile(args.path, 'utf8');
+        for (const name of names) {
+          if (!new RegExp(`exports\\.${name}\\b|\\b${name}\\b`).test(source)) throw new Error(`${args.path} has no export "${name}" any more: update build.mjs`);
+        }
+        return {
+          contents: [
+            'Object.defineProperty(exports, "__esModule", { value: true });',
+            'let real;',
+            `const load = () => (real ??= require(${JSON.stringify(REAL + args.path)}));`,
+            ...names.map((n) => `exports.${n} = (...a) => load().${n}(...a);`),
+          ].join('\n'),
+          loader: 'js',
+          resolveDir: dirname(args.path),
+        };
+      });
+    }
+    b.onResolve({ filter: new RegExp(`^${REAL}`) }, (args) => ({ path: args.path.slice(REAL.length), namespace: 'kassa-real' }));
+    b.onLoad({ filter: /.*/, namespace: 'kassa-real' }, async (args) => {
+      const { readFile } = await import('node:fs/promises');
+      return { contents: await readFile(args.path, 'utf8'), loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 await build({
@@ -116,7 +161,7 @@ await build({
   legalComments: 'linked',
   // The version stamp is compiled in: firmware/core/build-info.ts reads it (undefined under tsx).
   define: { __KASSA_RELEASE__: JSON.stringify(release) },
-  plugins: [nativeBindingBesideBundle, onlyTheCodePagesWeUse, precompiledValidators],
+  plugins: [nativeBindingBesideBundle, onlyTheCodePagesWeUse, precompiledValidators, loadOnFirstCall],
   banner: {
     js: [
       '#!/usr/bin/env node',

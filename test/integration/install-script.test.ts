@@ -82,6 +82,16 @@ test('the release folder: minified bundle, map apart, bindings for three boards,
   assert.match(version.out, new RegExp(`^kassa-runtime ${pkg.version.replace(/\./g, '\\.')} \\(commit ${stamp.commit}, built \\d{4}-\\d\\d-\\d\\dT`));
 });
 
+test('the bundle: ASCII only, and the MQTT paths it loads on first call (WebSocket, SOCKS proxy) still work', () => {
+  const bundle = readFileSync(join(release, 'kassa.mjs'), 'latin1');
+  assert.is(bundle.search(/[^\x00-\x7f]/), -1, 'one two-byte character would make V8 hold the whole source as UTF-16');
+  // Nothing listens on port 9: each path must get as far as the TCP connect of its own code.
+  const ws = run(process.execPath, [join(release, 'kassa.mjs'), 'send-job', '--url', 'ws://127.0.0.1:9/mqtt', '--timeout-ms', '2000', 'device-config/samples/sell-atol.json']);
+  assert.match(ws.err, /cannot reach the broker at ws:\/\/127\.0\.0\.1:9\/mqtt: connect ECONNREFUSED 127\.0\.0\.1:9/);
+  const socks = run(process.execPath, [join(release, 'kassa.mjs'), 'send-job', '--url', 'mqtt://127.0.0.1:1883', '--timeout-ms', '2000', 'device-config/samples/sell-atol.json'], { MQTTJS_SOCKS_PROXY: 'socks5://127.0.0.1:9' });
+  assert.match(socks.err, /cannot reach the broker at mqtt:\/\/127\.0\.0\.1:1883: connect ECONNREFUSED 127\.0\.0\.1:9/, 'through the proxy on port 9, not to the broker');
+});
+
 test('the bundle alone runs the register: demo mode on free ports, a job sold and printed in Cyrillic', async () => {
   const data = join(work, 'bundle-demo');
   const demo = JSON.parse(readFileSync('device-config/demo.json', 'utf8')) as Record<string, Record<string, unknown>>;
