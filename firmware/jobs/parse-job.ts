@@ -88,10 +88,10 @@ function reportRequest(raw: unknown): PayloadOutcome {
   const id = readableId(raw);
   const problems: Problem[] = [];
   if (r['version'] !== 1) problems.push({ path: 'version', message: 'must be 1' });
-  if (id === undefined) problems.push({ path: 'id', message: 'is required: 1 to 64 characters without control characters' });
+  if (id === undefined) problems.push({ path: 'id', message: 'is required: 1 to 64 characters without control characters or unpaired surrogates' });
   const ids = r['ids'];
   if (!Array.isArray(ids) || ids.length < 1 || ids.length > MAX_REPORT_IDS) problems.push({ path: 'ids', message: `must list 1 to ${MAX_REPORT_IDS} job ids` });
-  else ids.forEach((x, i) => readableId({ id: x }) === undefined && problems.push({ path: `ids[${i}]`, message: 'is not a job id (1 to 64 characters without control characters)' }));
+  else ids.forEach((x, i) => readableId({ id: x }) === undefined && problems.push({ path: `ids[${i}]`, message: 'is not a job id (1 to 64 characters without control characters or unpaired surrogates)' }));
   for (const k of Object.keys(r)) if (!['version', 'id', 'type', 'ids'].includes(k)) problems.push({ path: k, message: 'is not a field of a report request' });
   if (problems.length > 0 || id === undefined) return invalid(id, 'report', undefined, problems);
   return { kind: 'report', id, ids: ids as string[] };
@@ -160,7 +160,9 @@ function readableType(raw: unknown): JobType | 'report' | undefined {
 function readableId(raw: unknown): string | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
   const id = (raw as Record<string, unknown>)['id'];
-  return typeof id === 'string' && id.length >= 1 && id.length <= 64 && !/[\u0000-\u001f\u007f]/.test(id) ? id : undefined;
+  // No unpaired surrogate: the journal stores ids as UTF-8 (CBOR), where one becomes U+FFFD,
+  // and two such ids would come back from a restart as the same id (issue 9 §5 review).
+  return typeof id === 'string' && id.length >= 1 && id.length <= 64 && !/[\u0000-\u001f\u007f]|[\ud800-\udfff]/u.test(id) ? id : undefined;
 }
 
 function fail(id: string | undefined, problems: readonly Problem[]): ParseOutcome {

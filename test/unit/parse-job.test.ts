@@ -305,6 +305,11 @@ Shape('unknown job type → type; missing id → id, and no id in the outcome', 
   hasProblem(o.ok ? [] : o.problems, 'id', /is required/);
   hasProblem(problemsOf({ ...sell(), id: 'x'.repeat(65) }), 'id');
   hasProblem(problemsOf({ ...sell(), id: 'a\nb' }), 'id', /without control characters/);
+  // An unpaired surrogate (sent as a JSON escape) would turn into U+FFFD in the journal: refused, and the refusal names no id.
+  const lone = parse({ ...sell(), id: JSON.parse('"order-\\ud800"') as string });
+  assert.ok(!lone.ok && lone.id === undefined, 'no id taken from it');
+  hasProblem(lone.ok ? [] : lone.problems, 'id', /unpaired surrogates/);
+  assert.ok(parse({ ...sell(), id: 'чек-🧾-1' }).ok, 'a well-formed astral character is an id like any other');
 });
 
 Shape('version, unknown fields, a non-object payload', () => {
