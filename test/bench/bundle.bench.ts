@@ -101,14 +101,19 @@ interface Measured {
   readonly cpuMsPerJob?: number;
 }
 
-/** RSS once it has not moved by more than 0.25 MiB over 5 one-second samples (at most 60 s). */
+/**
+ * RSS at rest: sampled every second for at least REST_MIN_S (V8's memory reducer starts its
+ * collections some 8 s after allocation slows down), then until it has not moved by more than
+ * 0.25 MiB over 5 samples (at most 60 s).
+ */
+const REST_MIN_S = 20;
 async function restingRss(pid: number): Promise<{ rss: number; seconds: number }> {
   const samples: number[] = [rssMiB(pid)];
   while (samples.length < 60) {
     await new Promise((r) => setTimeout(r, 1000));
     samples.push(rssMiB(pid));
     const last = samples.slice(-5);
-    if (last.length === 5 && Math.max(...last) - Math.min(...last) <= 0.25) break;
+    if (samples.length > REST_MIN_S && Math.max(...last) - Math.min(...last) <= 0.25) break;
   }
   return { rss: samples[samples.length - 1] ?? NaN, seconds: samples.length - 1 };
 }
