@@ -47,7 +47,23 @@ export async function openSerialPort(options: SerialOptions): Promise<BytePort> 
   const data = new Listeners<[Uint8Array]>();
   const closed = new Listeners<[Error?]>();
   port.on('data', (chunk: Buffer) => data.emit(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
-  port.on('close', (err?: Error | null) => closed.emit(err ?? undefined));
+  // onClose fires once, for serialport's own close (a disconnect among them) or for an error.
+  let ended = false;
+  const end = (err: Error | undefined): void => {
+    if (ended) return;
+    ended = true;
+    closed.emit(err);
+  };
+  port.on('close', (err?: Error | null) => end(err ?? undefined));
+  // A read or write that fails makes the stream emit 'error', and an 'error' nobody listens
+  // to ends the process: a USB adapter pulled mid-write, a device gone while the kernel's
+  // buffer is full. The write's own promise already rejects; the line is reported closed with
+  // the error (as a disconnect is) and closed. A canceled one is our own close.
+  port.on('error', (err: Error & { canceled?: boolean }) => {
+    if (err.canceled) return;
+    end(err);
+    if (port.isOpen) port.close(() => {});
+  });
   return {
     description: `serial ${options.path} @${options.baudRate}`,
     write: (bytes) =>

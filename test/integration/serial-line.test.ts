@@ -85,4 +85,28 @@ Line('a line whose other end goes away is reported closed, with the error', asyn
   await e.a.close();
 });
 
+Line('a write that cannot finish — the line closed under it, or its other end killed — rejects, and the process lives', async () => {
+  // Nobody reads b: a 1 MiB write fills the kernel's buffers and waits for "writable".
+  const closedUnder = await ends();
+  const closes: (Error | undefined)[] = [];
+  closedUnder.a.onClose((err) => closes.push(err));
+  const pending = closedUnder.a.write(new Uint8Array(1 << 20)).then(() => 'written', (e: unknown) => `rejected: ${e instanceof Error ? e.message : String(e)}`);
+  await closedUnder.a.close();
+  assert.match(await pending, /^rejected/);
+  assert.equal(closes, [undefined], 'our own close: quiet');
+  await closeAll(closedUnder);
+
+  const killed = await ends();
+  const kills: (Error | undefined)[] = [];
+  killed.a.onClose((err) => kills.push(err));
+  const stuck = killed.a.write(new Uint8Array(1 << 20)).then(() => 'written', (e: unknown) => `rejected: ${e instanceof Error ? e.message : String(e)}`);
+  await killed.b.close();
+  await killed.pty.close();
+  assert.match(await stuck, /^rejected/);
+  await pollUntil(() => kills.length > 0, { timeoutMs: 5000, what: 'the line to be reported closed' });
+  assert.equal(kills.length, 1, 'reported closed once');
+  assert.instance(kills[0], Error);
+  await killed.a.close();
+});
+
 Line.run();
