@@ -162,7 +162,11 @@ function readableId(raw: unknown): string | undefined {
   const id = (raw as Record<string, unknown>)['id'];
   // No unpaired surrogate: the journal stores ids as UTF-8 (CBOR), where one becomes U+FFFD,
   // and two such ids would come back from a restart as the same id (issue 9 §5 review).
-  return typeof id === 'string' && id.length >= 1 && id.length <= 64 && !/[\u0000-\u001f\u007f]|[\ud800-\udfff]/u.test(id) ? id : undefined;
+  // 64 counted as the schema's maxLength counts (code points, not UTF-16 units): an id the
+  // schema takes is an id a refusal names.
+  if (typeof id !== 'string' || /[\u0000-\u001f\u007f]|[\ud800-\udfff]/u.test(id)) return undefined;
+  const length = [...id].length;
+  return length >= 1 && length <= 64 ? id : undefined;
 }
 
 function fail(id: string | undefined, problems: readonly Problem[]): ParseOutcome {

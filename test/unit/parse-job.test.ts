@@ -310,6 +310,12 @@ Shape('unknown job type → type; missing id → id, and no id in the outcome', 
   assert.ok(!lone.ok && lone.id === undefined, 'no id taken from it');
   hasProblem(lone.ok ? [] : lone.problems, 'id', /unpaired surrogates/);
   assert.ok(parse({ ...sell(), id: 'чек-🧾-1' }).ok, 'a well-formed astral character is an id like any other');
+  // 64 characters as the schema counts them (code points): 40 emoji are 80 UTF-16 units, still an id a refusal names.
+  const emoji = '🧾'.repeat(40);
+  assert.ok(parse({ ...sell(), id: emoji }).ok);
+  const refused = parse({ ...sell(), id: emoji, version: 2 });
+  assert.ok(!refused.ok && refused.id === emoji, 'the refusal carries the id');
+  hasProblem(problemsOf({ ...sell(), id: '🧾'.repeat(65) }), 'id');
 });
 
 Shape('version, unknown fields, a non-object payload', () => {
