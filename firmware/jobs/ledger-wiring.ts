@@ -80,7 +80,8 @@ export class LedgerWing implements Service {
         (e: unknown) => this.deps.log.warn(`ledger index file not written: ${String(e)}`),
       );
     };
-    this.indexWrites = this.indexWrites.then(write);
+    // Never left rejected: one failed write must not stop the ones after it.
+    this.indexWrites = this.indexWrites.then(write).catch((e: unknown) => this.deps.log.warn(`ledger index file not written: ${String(e)}`));
     return this.indexWrites;
   }
 
