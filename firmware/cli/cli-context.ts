@@ -37,9 +37,10 @@ export interface Command {
 }
 
 /**
- * A command as `kassa help` lists it; its code is loaded when it runs. build.mjs splits each
- * command into its own chunk, so a register that runs `run` never loads the cloud tools, the
- * console client or the FN emulator's command (issue 9 §5: boot time and memory).
+ * A command as `kassa help` lists it; its code is imported when it runs. In the one-file
+ * bundle esbuild then initialises a command's modules only on that import, so a register that
+ * runs `run` never evaluates the cloud tools, the console client or the FN emulator's command
+ * (issue 9 §5: boot time and memory).
  */
 export interface CommandEntry {
   readonly name: string;

@@ -87,7 +87,7 @@ export class JobsWing implements Service {
     const { log, clock } = deps;
     const b = config.mqtt.broker;
     if (b.kind === 'embedded') {
-      // aedes only for a register that runs its own broker (demo mode; build.mjs splits it off).
+      // aedes only for a register that runs its own broker (demo mode; in the bundle its modules are initialised only here).
       const { startEmbeddedBroker } = await import('./embedded-broker.ts');
       this.broker = await startEmbeddedBroker(b.host, b.port);
       log.info(`embedded MQTT broker on ${this.broker.url}`);

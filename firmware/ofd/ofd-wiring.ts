@@ -44,7 +44,7 @@ export class OfdWing implements Service {
     let endpoint: OfdEndpoint;
     if (config.ofd.kind === 'emulator') {
       // Loaded only when the config asks for it (issue 9 §5: a register that runs on real devices
-      // never loads the emulators; build.mjs splits them into their own chunk).
+      // never initialises the emulators' modules, in the bundle as under tsx).
       const { OfdEmulator } = await import('../../drivers/ofd/emulator/ofd-emulator.ts');
       const emulator = new OfdEmulator({ clock, log }, { ofdInn: config.registration.ofdInn, operatorKey: TEST_OPERATOR_KEY, documentsDir: resolve(config.dataDir, config.ofd.documentsDir) });
       endpoint = { host: '127.0.0.1', port: await emulator.listen(config.ofd.port) };

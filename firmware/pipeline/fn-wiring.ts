@@ -54,7 +54,7 @@ export class FnWing implements Service {
     let port: BytePort;
     if (config.fn.kind === 'emulator') {
       // Loaded only when the config asks for it (issue 9 §5: a register that runs on real devices
-      // never loads the emulators; build.mjs splits them into their own chunk).
+      // never initialises the emulators' modules, in the bundle as under tsx).
       const { startEmulatedFn } = await import('../../drivers/fn/emulator/emulated-fn.ts');
       const emulated = startEmulatedFn({ dataDir: config.dataDir, ...config.fn }, { clock, log, random: deps.random });
       this.stops.push(() => emulated.stop());

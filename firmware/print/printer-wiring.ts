@@ -37,7 +37,7 @@ export async function makePrinter(config: DeviceConfig, deps: PrinterWiringDeps,
       if (p.kind === 'emulator') {
         const [registerSide, deviceSide] = memoryPortPair('printer');
         // Loaded only when the config asks for it (issue 9 §5: a register that runs on real devices
-        // never loads the emulators; build.mjs splits them into their own chunk).
+        // never initialises the emulators' modules, in the bundle as under tsx).
         const { PrinterEmulator } = await import('../../drivers/printer/emulator/printer-emulator.ts');
         const emulator = new PrinterEmulator({ port: deviceSide, clock: deps.clock, log: deps.log }, { outputDir: resolve(config.dataDir, p.dir), columns: p.columns });
         emulator.start();

@@ -68,7 +68,7 @@ export async function loadRegisterConfig(path: string, deps: RegisterStartDeps):
 /** The FN's number and phase for the claim: from the emulator's state, or asked of the real FN (30h). */
 async function probeFn(fn: FnConfig, dataDir: string, clock: Clock, log: Log): Promise<{ fnNumber: string; phase: number }> {
   if (fn.kind === 'emulator') {
-    // The emulator's code only for a board whose config says emulator (build.mjs splits it off).
+    // The emulator's code only for a board whose config says emulator (in the bundle its modules are initialised only here).
     const [{ FnDevice }, { fileStateStore }] = await Promise.all([import('../../drivers/fn/emulator/fn-device.ts'), import('../../drivers/fn/emulator/fn-state-store.ts')]);
     mkdirSync(dataDir, { recursive: true });
     const store = fileStateStore(join(dataDir, 'fn-emulator.bin'));
