@@ -75,12 +75,10 @@ export class LedgerWing implements Service {
   saveIndex(): Promise<void> {
     const write = async (): Promise<void> => {
       this.sinceIndex = 0;
-      await saveLedgerIndex(this.indexPath, this.journal.dirPath, this.ledger.view, this.journal.segmentSizes()).then(
-        () => void this.indexSaves++,
-        (e: unknown) => this.deps.log.warn(`ledger index file not written: ${String(e)}`),
-      );
+      await saveLedgerIndex(this.indexPath, this.journal.dirPath, this.ledger.view, this.journal.segmentSizes());
+      this.indexSaves++;
     };
-    // Never left rejected: one failed write must not stop the ones after it.
+    // Never left rejected: one failed write is logged and does not stop the ones after it.
     this.indexWrites = this.indexWrites.then(write).catch((e: unknown) => this.deps.log.warn(`ledger index file not written: ${String(e)}`));
     return this.indexWrites;
   }
