@@ -18,14 +18,15 @@
  * a read or write pending when the port closes rejects with `canceled: true` (the poller's
  * own cancel error); any other error disconnects the port.
  */
+import { EventEmitter } from 'node:events';
 import { readSync, writeSync } from 'node:fs';
 import { LinuxBinding, type BindingInterface, type BindingPortInterface, type LinuxOpenOptions, type OpenOptions, type PortInfo, type PortStatus, type SetOptions, type UpdateOptions } from '@serialport/bindings-cpp';
 
 /** What bindings-cpp's Linux and Darwin port bindings have beyond the interface: the descriptor and its poller. */
 interface PolledPort extends BindingPortInterface {
   readonly fd: number | null;
-  readonly poller: {
-    once(event: 'readable' | 'writable', callback: (err: Error | null) => void): unknown;
+  /** bindings-cpp's Poller: an EventEmitter whose `once` also (re)starts its poll. */
+  readonly poller: EventEmitter & {
     /** Starts polling for exactly these uv_poll events (libuv uv_poll_event: UV_READABLE 1, UV_WRITABLE 2). */
     poll(events: number): void;
   };
@@ -35,7 +36,7 @@ const POLL_EVENT = { readable: 1, writable: 2 } as const;
 
 function isPolled(port: BindingPortInterface): port is PolledPort {
   const p = port as Partial<PolledPort>;
-  return typeof p.fd === 'number' && typeof p.poller?.once === 'function' && typeof p.poller.poll === 'function';
+  return typeof p.fd === 'number' && p.poller instanceof EventEmitter && typeof p.poller.poll === 'function';
 }
 
 /** The errno codes that mean "not now": wait for the poller and try again. */
@@ -131,12 +132,13 @@ class EventLoopPort implements BindingPortInterface {
    * event only (poller.cpp passes the new events, not the union it keeps), so a write that
    * waits for "writable" would stop the pending read's "readable": two ends of a line both
    * writing more than the kernel buffers would then wait for each other for ever. Polling
-   * for everything still awaited keeps both.
+   * for everything still awaited keeps both; the listener is added with EventEmitter's own
+   * once, so the poll starts once, with that union.
    */
   private wait(event: 'readable' | 'writable'): Promise<void> {
     this.waiting[event] = true;
     const done = new Promise<void>((resolve, reject) =>
-      this.inner.poller.once(event, (err) => {
+      EventEmitter.prototype.once.call(this.inner.poller, event, (err: Error | null) => {
         this.waiting[event] = false;
         if (err) reject(err);
         else resolve();

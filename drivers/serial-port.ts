@@ -3,10 +3,14 @@
  * files that know serialport exists; firmware/app.ts (and the emulator CLI) call
  * openSerialPort when the config says `{"kind": "serial"}`.
  *
- * The stream is serialport's own (SerialPortStream, what `new SerialPort()` is) over its own
- * platform binding, with reads and writes made in the event loop (serial-event-loop-binding.ts).
+ * The line is serialport's own platform binding (@serialport/bindings-cpp: open with its
+ * termios and lock, flush, drain, close), with reads and writes made in the event loop
+ * (serial-event-loop-binding.ts). BytePort is driven from the binding's port directly, as
+ * SerialPortStream drives it (one read pending while open, writes one after another), without
+ * a Node stream between: a Readable and a Writable cost about 0.3 ms of the register's CPU
+ * per receipt, for ~10 FN commands (issue 9 §5).
  */
-import { SerialPortStream } from '@serialport/stream';
+import type { BindingPortInterface } from '@serialport/bindings-cpp';
 import { eventLoopBinding } from './serial-event-loop-binding.ts';
 import { KassaError } from '../firmware/core/kassa-error.ts';
 import { Listeners, type BytePort } from './port.ts';
@@ -27,59 +31,76 @@ export interface SerialOptions {
 }
 
 export async function openSerialPort(options: SerialOptions): Promise<BytePort> {
-  const port = new SerialPortStream({ binding: eventLoopBinding(), path: options.path, baudRate: options.baudRate, autoOpen: false });
-  await new Promise<void>((resolve, reject) =>
-    port.open((err) => {
-      if (!err) return resolve();
-      // serialport's own text starts with "Error: " and names no purpose: say which line, for what.
-      const why = err.message.replace(/^Error: /, '');
-      reject(new KassaError('SERIAL_LINE', `cannot open the serial line ${options.path}${options.role ? ` of ${options.role}` : ''}: ${why}`, { cause: err }));
-    }),
-  );
+  let port: BindingPortInterface;
+  try {
+    port = await eventLoopBinding().open({ path: options.path, baudRate: options.baudRate });
+  } catch (err) {
+    // serialport's own text starts with "Error: " and names no purpose: say which line, for what.
+    const why = (err instanceof Error ? err.message : String(err)).replace(/^Error: /, '');
+    throw new KassaError('SERIAL_LINE', `cannot open the serial line ${options.path}${options.role ? ` of ${options.role}` : ''}: ${why}`, { cause: err });
+  }
   // Bytes left in the line by a previous owner (an answer the device sent to a register that
   // then crashed) must not be read as the answer to our first command.
   // A line that opened but cannot be flushed is closed again: its handle would keep a register
   // that failed to start alive.
-  await new Promise<void>((resolve, reject) => port.flush((err) => (err ? reject(err) : resolve()))).catch(async (err: unknown) => {
-    await new Promise<void>((resolve) => port.close(() => resolve()));
+  await port.flush().catch(async (err: unknown) => {
+    await port.close().catch(() => undefined);
     throw new KassaError('SERIAL_LINE', `cannot flush the serial line ${options.path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   });
   const data = new Listeners<[Uint8Array]>();
   const closed = new Listeners<[Error?]>();
-  port.on('data', (chunk: Buffer) => data.emit(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
-  // onClose fires once, for serialport's own close (a disconnect among them) or for an error.
+  // onClose fires once: for our own close, or for the error that ended the line.
   let ended = false;
   const end = (err: Error | undefined): void => {
     if (ended) return;
     ended = true;
     closed.emit(err);
   };
-  port.on('close', (err?: Error | null) => end(err ?? undefined));
-  // A read or write that fails makes the stream emit 'error', and an 'error' nobody listens
-  // to ends the process: a USB adapter pulled mid-write, a device gone while the kernel's
-  // buffer is full. The write's own promise already rejects; the line is reported closed with
-  // the error (as a disconnect is) and closed. A canceled one is our own close.
-  port.on('error', (err: Error & { canceled?: boolean }) => {
-    if (err.canceled) return;
-    end(err);
-    if (port.isOpen) port.close(() => {});
-  });
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => (closing ??= port.isOpen ? port.close().catch(() => undefined) : Promise.resolve());
+  // A read or write that fails otherwise than by our own close (canceled) ends the line with
+  // that error, as a disconnect does: a USB adapter pulled mid-write, a device gone while the
+  // kernel's buffer is full. The write's own promise rejects too.
+  const failed = (err: unknown): void => {
+    if ((err as { canceled?: boolean }).canceled || closing) return;
+    end(err instanceof Error ? err : new Error(String(err)));
+    void close();
+  };
+  // One read pending while the line is open, as SerialPortStream keeps it (64 KiB, its default
+  // highWaterMark). Listeners get their own copy: the buffer is read into again.
+  const buffer = Buffer.allocUnsafe(65_536);
+  void (async () => {
+    try {
+      while (port.isOpen) {
+        const { bytesRead } = await port.read(buffer, 0, buffer.length);
+        data.emit(Uint8Array.prototype.slice.call(buffer, 0, bytesRead));
+      }
+    } catch (err) {
+      failed(err);
+    }
+    await closing;
+    end(undefined);
+  })();
+  // Writes go out one after another, whole: a write that meets a full kernel buffer waits for
+  // the poller, and the next one must not start in the middle of it.
+  let writes: Promise<unknown> = Promise.resolve();
   return {
     description: `serial ${options.path} @${options.baudRate}`,
-    write: (bytes) =>
-      new Promise<void>((resolve, reject) => {
-        port.write(Buffer.from(bytes), (err) => {
-          if (err) return reject(err);
-          if (options.drain === false) return resolve();
-          port.drain((e) => (e ? reject(e) : resolve()));
+    write: (bytes) => {
+      const copy = Buffer.from(bytes);
+      const written = writes.then(async () => {
+        if (!port.isOpen) throw new KassaError('SERIAL_LINE', `the serial line ${options.path} is closed`);
+        await port.write(copy).catch((err: unknown) => {
+          failed(err);
+          throw err;
         });
-      }),
+        if (options.drain !== false) await port.drain();
+      });
+      writes = written.catch(() => undefined);
+      return written;
+    },
     onData: (l) => data.add(l),
     onClose: (l) => closed.add(l),
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (!port.isOpen) return resolve();
-        port.close(() => resolve());
-      }),
+    close,
   };
 }
