@@ -96,6 +96,14 @@ export class FnDriver {
     this.abort?.();
   }
 
+  /**
+   * Commands that ended without a good answer so far: refused, timed out, or not decodable.
+   * FnFace keeps what it knows of the FN only while this stays the same.
+   */
+  get troubles(): number {
+    return this.stats.refusals + this.stats.failures + this.stats.timeouts;
+  }
+
   get counters(): FnDriverCounters {
     return { ...this.decoder.counters, ...this.stats };
   }

@@ -169,8 +169,8 @@ export class FiscalPipeline {
     if (ready === undefined) return;
     const { at } = ready;
     const who = personTags(cashier ?? ctx.options.cashier());
-    // The 30h just read serves as the FD before this receipt (one 30h per receipt, not two)
-    // unless a document was formed since. Nothing else can form one in between: this job
+    // The 30h just read (or known to the face: FnFace.statusBeforeForming) serves as the FD
+    // before this receipt (one 30h per receipt at most, not two) unless a document was formed since. Nothing else can form one in between: this job
     // holds the FN (the queue runs one task at a time, and every other FN document — OFD
     // steps, scheduled shift close, reports — runs as a task of it), and 06h cancelling an
     // open document forms none. The shift keeper may form an open (or close) report here;

@@ -73,7 +73,8 @@ export class PipelineContext {
   /** readyToForm, with the FN's last FD from the same 30h answer (fiscal-pipeline.ts reuses it). */
   async ready(job: Job): Promise<{ readonly at: number; readonly lastFd: number } | undefined> {
     const { fn } = this.deps;
-    const status = await fn.status();
+    // What 30h says now; after this register's own receipt the face knows it without asking.
+    const status = await fn.statusBeforeForming();
     this.fnNumber = status.fnNumber;
     if (status.phase !== PHASE.fiscal) {
       await this.fail(job, { code: 'fn_state', text: `the FN is in phase ${status.phase}, not fiscal mode (registered and not closed)`, recommendation: 'fix_device' });

@@ -4,7 +4,7 @@
  * refuses receipts after 24 h), closed at the daily time, and on request.
  */
 import type { ShiftResult } from '../../drivers/fn/fn-documents.ts';
-import type { FnFace } from '../../drivers/fn/fn-face.ts';
+import type { FnFace, ShiftParams } from '../../drivers/fn/fn-face.ts';
 import type { Log } from '../core/log.ts';
 import type { FfdVersion } from '../fiscal/ffd-version.ts';
 import type { TlvNode } from '../fiscal/tlv-codec.ts';
@@ -46,7 +46,10 @@ export class ShiftKeeper {
   }
 
   async current(): Promise<ShiftInfo> {
-    const value = await this.deps.fn.shift();
+    return this.info(await this.deps.fn.shift());
+  }
+
+  private info(value: ShiftParams): ShiftInfo {
     const known = this.deps.recall();
     const openedAt = value.shiftOpen === 1 && known?.number === value.shiftNumber ? known.openedAt : undefined;
     return { open: value.shiftOpen === 1, number: value.shiftNumber, openedAt };
@@ -54,7 +57,8 @@ export class ShiftKeeper {
 
   /** Makes sure a shift is open and young enough for a document at `at`; returns its number. */
   async ensureOpen(at: number, cashier: readonly TlvNode[]): Promise<number> {
-    const shift = await this.current();
+    // 10h, unless the face knows it (a receipt of this register's own was the last document).
+    const shift = this.info(await this.deps.fn.shiftBeforeForming());
     if (shift.open && (shift.openedAt === undefined || at - shift.openedAt < this.options.maxOpenMinutes * 60)) return shift.number;
     if (shift.open) {
       this.log.info(`shift ${shift.number} has been open ${Math.round((at - (shift.openedAt ?? at)) / 60)} min: closing it before the next receipt`);

@@ -1,0 +1,160 @@
+/**
+ * What the face knows of the FN without asking (FnFace.statusBeforeForming and
+ * shiftBeforeForming): after a receipt it formed itself, 30h and 10h are carried over that
+ * receipt instead of asked again, and they must then be exactly what the FN would answer.
+ * Anything the face does not model — a refused or unanswered command, any other document,
+ * a cancelled one — makes it ask the FN again.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { FN } from '../../drivers/fn/fn-commands.ts';
+import { FnError } from '../../drivers/fn/fn-error.ts';
+import { memoryPortPair } from '../../drivers/memory-port.ts';
+import type { BytePort } from '../../drivers/port.ts';
+import { buildReceipt } from '../../firmware/fiscal/receipt-builder.ts';
+import { cashierTags, sellCashAndCard } from '../helpers/fiscal-fixtures.ts';
+import { T0, type FnRig } from '../helpers/fn-rig.ts';
+import { registeredRig } from '../helpers/fn-session.ts';
+
+const Known = suite('FnFace: 30h and 10h carried over its own receipts');
+
+interface Watched {
+  readonly rig: FnRig;
+  /** Command codes the register wrote to the FN since the last call, in order. */
+  sent(): number[];
+}
+
+/** A registered rig whose register side notes the command code of every frame it writes (fn-protocol §3.2: 04h, length, command). */
+async function watched(): Promise<Watched> {
+  const [register, fnSide] = memoryPortPair('fn');
+  let codes: number[] = [];
+  const noting: BytePort = {
+    ...register,
+    description: register.description,
+    onData: (l) => register.onData(l),
+    onClose: (l) => register.onClose(l),
+    close: () => register.close(),
+    write: (bytes) => {
+      if (bytes[0] === 0x04 && bytes.length >= 4) codes.push(bytes[3] ?? -1);
+      return register.write(bytes);
+    },
+  };
+  const rig = await registeredRig('1.2', { ports: [noting, fnSide] });
+  codes = []; // registration and the shift's opening
+  return {
+    rig,
+    sent: () => {
+      const s = codes;
+      codes = [];
+      return s;
+    },
+  };
+}
+
+async function asked(rig: FnRig) {
+  const status = (await rig.driver.execute(FN.getStatus, {})).value;
+  const shift = (await rig.driver.execute(FN.getShiftParams, {})).value;
+  return { status, shift };
+}
+
+/** The FnError a command ended with (the test fails if it succeeded). */
+async function refusal(promise: Promise<unknown>): Promise<FnError> {
+  const e = await promise.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  assert.instance(e, FnError, 'the FN refused');
+  return e as FnError;
+}
+
+function sell(rig: FnRig, at: number) {
+  return rig.fn.formReceipt('1.2', rig.at(at), buildReceipt(sellCashAndCard, '1.2'));
+}
+
+Known('after its own receipt the face answers without asking, and answers what the FN says', async () => {
+  const { rig, sent } = await watched();
+  try {
+    await rig.fn.statusBeforeForming();
+    await rig.fn.shiftBeforeForming();
+    assert.equal(sent(), [FN.getStatus.code, FN.getShiftParams.code], 'nothing known yet: both are asked');
+    // 45 s past the minute: the FN keeps the document's time to the minute.
+    const receipt = await sell(rig, T0 + 3600 + 45);
+    sent();
+    const known = { status: await rig.fn.statusBeforeForming(), shift: await rig.fn.shiftBeforeForming() };
+    assert.equal(sent(), [], 'no 30h, no 10h');
+    assert.is(known.status.lastFd, receipt.fd);
+    assert.is(known.status.lastDocumentTime, T0 + 3600);
+    assert.is(known.shift.receiptNumber, receipt.receiptNumber);
+    assert.equal(known, await asked(rig), 'exactly what the FN answers');
+    // Two receipts in a row: still carried, still true.
+    const second = await sell(rig, T0 + 7200);
+    sent();
+    const again = { status: await rig.fn.statusBeforeForming(), shift: await rig.fn.shiftBeforeForming() };
+    assert.equal(sent(), []);
+    assert.is(again.status.lastFd, second.fd);
+    assert.equal(again, await asked(rig));
+  } finally {
+    await rig.close();
+  }
+});
+
+Known('a refused command since: the face asks again', async () => {
+  const { rig, sent } = await watched();
+  try {
+    await rig.fn.statusBeforeForming();
+    await rig.fn.shiftBeforeForming();
+    await sell(rig, T0 + 3600);
+    // No document 999 in the archive: the FN refuses 40h.
+    await refusal(rig.fn.findDocument(999, '1.2'));
+    sent();
+    await rig.fn.statusBeforeForming();
+    await rig.fn.shiftBeforeForming();
+    assert.equal(sent(), [FN.getStatus.code, FN.getShiftParams.code]);
+  } finally {
+    await rig.close();
+  }
+});
+
+Known('a receipt whose forming was refused carries nothing over', async () => {
+  const { rig, sent } = await watched();
+  try {
+    await rig.fn.statusBeforeForming();
+    await rig.fn.shiftBeforeForming();
+    await sell(rig, T0 + 3600);
+    // Dated before the FN's last document: 07h, nothing formed.
+    assert.is((await refusal(sell(rig, T0 + 60))).fnCode, 0x07);
+    sent();
+    const status = await rig.fn.statusBeforeForming();
+    assert.equal(sent(), [FN.getStatus.code], 'asked again');
+    assert.equal(status, (await asked(rig)).status);
+  } finally {
+    await rig.close();
+  }
+});
+
+Known('any other document, or a cancelled one, since: the face asks again', async () => {
+  const { rig, sent } = await watched();
+  try {
+    await rig.fn.statusBeforeForming();
+    await rig.fn.shiftBeforeForming();
+    await sell(rig, T0 + 3600);
+    await rig.fn.closeShift('1.2', rig.at(T0 + 3700), cashierTags);
+    sent();
+    const afterClose = { status: await rig.fn.statusBeforeForming(), shift: await rig.fn.shiftBeforeForming() };
+    assert.equal(sent(), [FN.getStatus.code, FN.getShiftParams.code], 'a shift report: asked again');
+    assert.is(afterClose.shift.shiftOpen, 0);
+
+    await rig.fn.openShift('1.2', rig.at(T0 + 3800), cashierTags);
+    await rig.fn.statusBeforeForming();
+    await rig.fn.shiftBeforeForming();
+    await sell(rig, T0 + 3900);
+    await rig.fn.cancelDocument();
+    sent();
+    await rig.fn.statusBeforeForming();
+    assert.equal(sent(), [FN.getStatus.code], 'a cancel: asked again');
+  } finally {
+    await rig.close();
+  }
+});
+
+Known.run();
