@@ -33,6 +33,12 @@ import { FN_CODE } from './fn-response-codes.ts';
 import { OFD_STATUS, OPEN_DOCUMENT } from './fn-status-flags.ts';
 
 export type FnStatus = ResponseOf<typeof FN.getStatus>;
+/**
+ * The part of 30h that forming a document depends on, and all that statusBeforeForming
+ * vouches for. Warning flags (which the OFD exchange and time change) and documentData are
+ * not in it: whoever needs them asks the FN (status()).
+ */
+export type FormingStatus = Pick<FnStatus, 'phase' | 'document' | 'shiftOpen' | 'lastDocumentTime' | 'fnNumber' | 'lastFd'>;
 export type ShiftParams = ResponseOf<typeof FN.getShiftParams>;
 export type OfdExchangeStatus = ResponseOf<typeof FN.getOfdStatus>;
 
@@ -59,11 +65,20 @@ export class FnFace {
 
   private async forms<T extends { readonly fd: number }>(forming: Promise<T>): Promise<T> {
     // Whatever happens, a document other than a receipt changes what 30h and 10h say in ways
-    // this face does not model (phase, shift): they are asked again.
+    // this face does not model (phase, shift): they are asked again. Forgotten once more when
+    // it ends: a 30h or 10h sent before the document began answers what was true before it.
+    this.forget();
+    try {
+      const r = await forming;
+      this.formed.emit(r.fd);
+      return r;
+    } finally {
+      this.forget();
+    }
+  }
+
+  private forget(): void {
     this.known = { troubles: -1 };
-    const r = await forming;
-    this.formed.emit(r.fd);
-    return r;
   }
 
   private knownNow(): { readonly troubles: number; status?: FnStatus; shift?: ShiftParams } | undefined {
@@ -83,13 +98,13 @@ export class FnFace {
   }
 
   /**
-   * 30h as the FN would answer it before the register forms its next document, asking only
+   * 30h's FormingStatus as the FN would answer it before the register forms its next document, asking only
    * when this face does not know: after a receipt it formed itself, the FN's phase, shift and
    * FN number are as they were, no document is open, and the last FD and its time are that
    * receipt's. Saves one FN round trip per receipt. Health, status and
    * reconciliation ask the FN itself (status()).
    */
-  async statusBeforeForming(): Promise<FnStatus> {
+  async statusBeforeForming(): Promise<FormingStatus> {
     return this.knownNow()?.status ?? this.status();
   }
 
@@ -138,12 +153,16 @@ export class FnFace {
   // ---- documents (fn-protocol §4.3–4.6)
   /** Cancels the document between its start and form commands (06h). */
   async cancelDocument(): Promise<void> {
-    this.known = { troubles: -1 };
-    await this.driver.execute(FN.cancelDocument, {});
+    this.forget();
+    try {
+      await this.driver.execute(FN.cancelDocument, {});
+    } finally {
+      this.forget();
+    }
   }
 
   /** True when `status` shows a document started and not formed. */
-  static hasOpenDocument(status: FnStatus): boolean {
+  static hasOpenDocument(status: Pick<FnStatus, 'document'>): boolean {
     return status.document !== OPEN_DOCUMENT.none;
   }
 

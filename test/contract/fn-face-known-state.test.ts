@@ -9,6 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FN } from '../../drivers/fn/fn-commands.ts';
 import { FnError } from '../../drivers/fn/fn-error.ts';
+import type { FormingStatus } from '../../drivers/fn/fn-face.ts';
 import { memoryPortPair } from '../../drivers/memory-port.ts';
 import type { BytePort } from '../../drivers/port.ts';
 import { buildReceipt } from '../../firmware/fiscal/receipt-builder.ts';
@@ -51,8 +52,10 @@ async function watched(): Promise<Watched> {
   };
 }
 
+/** The FN's own answers, narrowed to what the face vouches for (FormingStatus). */
 async function asked(rig: FnRig) {
-  const status = (await rig.driver.execute(FN.getStatus, {})).value;
+  const { phase, document, shiftOpen, lastDocumentTime, fnNumber, lastFd } = (await rig.driver.execute(FN.getStatus, {})).value;
+  const status = { phase, document, shiftOpen, lastDocumentTime, fnNumber, lastFd };
   const shift = (await rig.driver.execute(FN.getShiftParams, {})).value;
   return { status, shift };
 }
@@ -65,6 +68,12 @@ async function refusal(promise: Promise<unknown>): Promise<FnError> {
   );
   assert.instance(e, FnError, 'the FN refused');
   return e as FnError;
+}
+
+/** Only the FormingStatus fields (an answer asked of the FN carries more). */
+function forming(s: FormingStatus): FormingStatus {
+  const { phase, document, shiftOpen, lastDocumentTime, fnNumber, lastFd } = s;
+  return { phase, document, shiftOpen, lastDocumentTime, fnNumber, lastFd };
 }
 
 function sell(rig: FnRig, at: number) {
@@ -80,7 +89,7 @@ Known('after its own receipt the face answers without asking, and answers what t
     // 45 s past the minute: the FN keeps the document's time to the minute.
     const receipt = await sell(rig, T0 + 3600 + 45);
     sent();
-    const known = { status: await rig.fn.statusBeforeForming(), shift: await rig.fn.shiftBeforeForming() };
+    const known = { status: forming(await rig.fn.statusBeforeForming()), shift: await rig.fn.shiftBeforeForming() };
     assert.equal(sent(), [], 'no 30h, no 10h');
     assert.is(known.status.lastFd, receipt.fd);
     assert.is(known.status.lastDocumentTime, T0 + 3600);
@@ -89,7 +98,7 @@ Known('after its own receipt the face answers without asking, and answers what t
     // Two receipts in a row: still carried, still true.
     const second = await sell(rig, T0 + 7200);
     sent();
-    const again = { status: await rig.fn.statusBeforeForming(), shift: await rig.fn.shiftBeforeForming() };
+    const again = { status: forming(await rig.fn.statusBeforeForming()), shift: await rig.fn.shiftBeforeForming() };
     assert.equal(sent(), []);
     assert.is(again.status.lastFd, second.fd);
     assert.equal(again, await asked(rig));
@@ -124,7 +133,7 @@ Known('a receipt whose forming was refused carries nothing over', async () => {
     // Dated before the FN's last document: 07h, nothing formed.
     assert.is((await refusal(sell(rig, T0 + 60))).fnCode, 0x07);
     sent();
-    const status = await rig.fn.statusBeforeForming();
+    const status = forming(await rig.fn.statusBeforeForming());
     assert.equal(sent(), [FN.getStatus.code], 'asked again');
     assert.equal(status, (await asked(rig)).status);
   } finally {
@@ -152,6 +161,23 @@ Known('any other document, or a cancelled one, since: the face asks again', asyn
     sent();
     await rig.fn.statusBeforeForming();
     assert.equal(sent(), [FN.getStatus.code], 'a cancel: asked again');
+  } finally {
+    await rig.close();
+  }
+});
+
+Known('a 10h sent before a shift report began does not outlive it', async () => {
+  const { rig } = await watched();
+  try {
+    await rig.fn.closeShift('1.2', rig.at(T0 + 3600), cashierTags);
+    // Health asks for the shift while the pipeline opens one: the 10h goes first and answers
+    // "closed" while the opening is already under way.
+    const asking = rig.fn.shift();
+    const opening = rig.fn.openShift('1.2', rig.at(T0 + 3700), cashierTags);
+    assert.is((await asking).shiftOpen, 0);
+    await opening;
+    assert.is((await rig.fn.shiftBeforeForming()).shiftOpen, 1, 'the shift the FN has open now');
+    assert.equal(forming(await rig.fn.statusBeforeForming()), (await asked(rig)).status);
   } finally {
     await rig.close();
   }
