@@ -6,7 +6,7 @@
  * (its Poller, a uv_poll), yet reads and writes through `fs.read` / `fs.write`, each a
  * thread-pool round trip, and a read first tries, gets EAGAIN, waits for the poller and tries
  * again: three thread hand-offs per FN command. Measured on the FN status round trip over a
- * pty: ~170 µs of the register's CPU, most of it futex wake-ups; a receipt makes ~10 FN
+ * pty: ~170 µs of the register's CPU, most of it futex wake-ups; a receipt and its OFD exchange make 8 to 10 FN
  * commands (issue 9 §5, CPU per job).
  *
  * Here a read is a `readSync` on that non-blocking descriptor: bytes that are there, or EAGAIN

@@ -8,7 +8,7 @@
  * (serial-event-loop-binding.ts). BytePort is driven from the binding's port directly, as
  * SerialPortStream drives it (one read pending while open, writes one after another), without
  * a Node stream between: a Readable and a Writable cost about 0.3 ms of the register's CPU
- * per receipt, for ~10 FN commands (issue 9 §5).
+ * per receipt, for the 8 to 10 FN commands of a receipt and its OFD exchange (issue 9 §5).
  */
 import type { BindingPortInterface } from '@serialport/bindings-cpp';
 import { eventLoopBinding } from './serial-event-loop-binding.ts';
@@ -73,12 +73,15 @@ export async function openSerialPort(options: SerialOptions): Promise<BytePort> 
     try {
       while (port.isOpen) {
         const { bytesRead } = await port.read(buffer, 0, buffer.length);
+        // The event-loop port never reads 0 (it waits); a binding that does means the end of
+        // the line, as SerialPortStream reads it.
+        if (bytesRead === 0) break;
         data.emit(Uint8Array.prototype.slice.call(buffer, 0, bytesRead));
       }
     } catch (err) {
       failed(err);
     }
-    await closing;
+    await close();
     end(undefined);
   })();
   // Writes go out one after another, whole: a write that meets a full kernel buffer waits for
