@@ -4,7 +4,7 @@
  *
  *   20h → 21h(1) → 22h, 23h…, 25h → [TCP: session header + container → reply] → 26h
  *
- * looping while messages wait; exponential backoff with jitter after a failure; `wake()`
+ * looping while messages wait (20h only when the count it gave last has run out); exponential backoff with jitter after a failure; `wake()`
  * (the pipeline calls it after each document) runs it at once. The FN is the queue of
  * record: a document leaves it only when the FN accepts the OFD's receipt for it. After a
  * crash anywhere in the exchange the FN still holds the document and it is simply sent
@@ -61,6 +61,15 @@ export class OfdSender {
   private stopped = true;
   private readonly sleeper: Sleeper;
   private attempt = 0;
+  /**
+   * Messages known to wait in the FN, the one being sent among them: 20h's count, less those
+   * the FN has taken receipts for since. Only this sender takes a message out of the FN
+   * (26h), so the count can only be too low (documents formed since add to it): while it is
+   * above zero the next message is read at once, without asking 20h again, the transport
+   * already reported open (21h). A backlog drains in four FN commands a message instead of
+   * five. Zero after any failure (then 21h(0) is sent and 20h asked again).
+   */
+  private knownWaiting = 0;
   private loop: Promise<void> = Promise.resolve();
   private readonly log: Log;
 
@@ -118,6 +127,7 @@ export class OfdSender {
         more = await this.sendOne();
         this.attempt = 0;
       } catch (e) {
+        this.knownWaiting = 0;
         this.stats.failures++;
         this.stats.lastError = e instanceof Error ? e.message : String(e);
         const base = Math.min(this.options.backoffMaxMs, this.options.backoffMinMs * 2 ** Math.min(this.attempt, 20));
@@ -136,6 +146,7 @@ export class OfdSender {
   private async sendOne(): Promise<boolean> {
     const { fn, exclusive } = this.deps;
     const message = await exclusive(async () => {
+      if (this.knownWaiting > 0) return fn.readOfdMessage(this.options.blockSize);
       const status = await fn.ofdStatus();
       if (!status) return undefined; // not a phase that talks to the OFD
       if (!FnFace.messageWaiting(status)) {
@@ -145,9 +156,13 @@ export class OfdSender {
       // 21h(1) only when the FN does not already hold the connection as open (20h, read just
       // above inside the same exclusive step): in a run of documents it stays open between them.
       if (!FnFace.transportOpen(status)) await fn.setTransport(true);
+      this.knownWaiting = Math.max(1, status.messageCount);
       return fn.readOfdMessage(this.options.blockSize);
     });
-    if (!message) return false;
+    if (!message) {
+      this.knownWaiting = 0;
+      return false;
+    }
     const decoded = decodeContainer(message);
     if (!decoded.ok) throw new Error(`the FN's message is not a container (${decoded.problem})`);
     const { fnNumber, fdNumber: fd } = decoded.container;
@@ -172,6 +187,7 @@ export class OfdSender {
       await this.deps.record({ k: 'rejected', fd, at: this.deps.clock.now(), reason: e.reason ?? 0, text });
       throw new Error(`the FN did not accept the OFD's receipt for FD ${fd}: ${text}`);
     }
+    this.knownWaiting = Math.max(0, this.knownWaiting - 1);
     this.stats.confirmed++;
     this.stats.lastConfirmedFd = fd;
     await this.deps.record({ k: 'confirmed', fd, at: this.deps.clock.now(), bytes: message.length + reply.length });

@@ -10,47 +10,12 @@ import * as assert from 'uvu/assert';
 import { FN } from '../../drivers/fn/fn-commands.ts';
 import { FnError } from '../../drivers/fn/fn-error.ts';
 import type { FormingStatus } from '../../drivers/fn/fn-face.ts';
-import { memoryPortPair } from '../../drivers/memory-port.ts';
-import type { BytePort } from '../../drivers/port.ts';
 import { buildReceipt } from '../../firmware/fiscal/receipt-builder.ts';
 import { cashierTags, sellCashAndCard } from '../helpers/fiscal-fixtures.ts';
 import { T0, type FnRig } from '../helpers/fn-rig.ts';
-import { registeredRig } from '../helpers/fn-session.ts';
+import { watchedRig as watched } from '../helpers/fn-session.ts';
 
 const Known = suite('FnFace: 30h and 10h carried over its own receipts');
-
-interface Watched {
-  readonly rig: FnRig;
-  /** Command codes the register wrote to the FN since the last call, in order. */
-  sent(): number[];
-}
-
-/** A registered rig whose register side notes the command code of every frame it writes (fn-protocol §3.2: 04h, length, command). */
-async function watched(): Promise<Watched> {
-  const [register, fnSide] = memoryPortPair('fn');
-  let codes: number[] = [];
-  const noting: BytePort = {
-    ...register,
-    description: register.description,
-    onData: (l) => register.onData(l),
-    onClose: (l) => register.onClose(l),
-    close: () => register.close(),
-    write: (bytes) => {
-      if (bytes[0] === 0x04 && bytes.length >= 4) codes.push(bytes[3] ?? -1);
-      return register.write(bytes);
-    },
-  };
-  const rig = await registeredRig('1.2', { ports: [noting, fnSide] });
-  codes = []; // registration and the shift's opening
-  return {
-    rig,
-    sent: () => {
-      const s = codes;
-      codes = [];
-      return s;
-    },
-  };
-}
 
 /** The FN's own answers, narrowed to what the face vouches for (FormingStatus). */
 async function asked(rig: FnRig) {

@@ -13,7 +13,7 @@ import { closeShift, openShift } from '../../drivers/fn/fn-documents.ts';
 import { cashierTags } from '../helpers/fiscal-fixtures.ts';
 import { FN_NUMBER, T0, type FnRig } from '../helpers/fn-rig.ts';
 import { ofdRig, type OfdRig } from '../helpers/ofd-rig.ts';
-import { registeredRig, sell } from '../helpers/fn-session.ts';
+import { registeredRig, sell, watchedRig } from '../helpers/fn-session.ts';
 import { stepThrough, stepUntil } from '../helpers/poll.ts';
 
 const HOUR = 3600;
@@ -43,6 +43,28 @@ test('every document reaches the OFD once, in FD order, and leaves the FN queue'
     assert.ok([...o.ofd.confirmationsOf(FN_NUMBER).values()].every((n) => n === 1));
     // The FN holds the operator's sign for each.
     assert.is((await rig.driver.execute(FN.getOfdReceipt, { fd: 7 })).value.operatorSign.length, 18);
+  } finally {
+    await o.close();
+    await rig.close();
+  }
+});
+
+test('a backlog drains without asking 20h between its messages', async () => {
+  const { rig, sent } = await watchedRig({ device: { checkTimer: false } });
+  const o = await ofdRig(rig);
+  try {
+    for (let i = 0; i < 5; i++) await sell(rig, T0 + HOUR + i * 60);
+    sent();
+    const codes: number[] = [];
+    const count = (code: number): number => (codes.push(...sent()), codes.filter((c) => c === code).length);
+    o.sender.start();
+    // Until the transport is closed again (21h twice: opened, closed): 20h found the queue empty.
+    await stepUntil(rig.clock, () => count(FN.setTransportState.code) >= 2, { stepMs: 20, maxMs: 5000, what: () => `the backlog sent and the transport closed (${o.deliveries.length} confirmed)` });
+    assert.is(count(FN.getOfdStatus.code), 2, '20h at the start, and once the count it gave has run out');
+    assert.is(count(FN.startMessageRead.code), 7);
+    assert.is(count(FN.passOfdReceipt.code), 7);
+    assert.is(await unsent(rig), 0);
+    assert.equal(o.ofd.documents.map((d) => d.fd), [1, 2, 3, 4, 5, 6, 7]);
   } finally {
     await o.close();
     await rig.close();
