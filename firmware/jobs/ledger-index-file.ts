@@ -1,16 +1,20 @@
 /**
  * The ledger's index file: the folded ledger as of one journal record, so that a boot reads
  * it and replays only the records after that one (issue 9 §5: ready in ≤ 0.5 s with 100 000
- * journaled jobs, where folding every record takes seconds). Written after each compaction
- * and at a clean stop, atomically (core/atomic-file.ts).
+ * journaled jobs, where folding every record takes seconds). Written after each compaction,
+ * every INDEX_REFRESH_RECORDS records (ledger-wiring.ts) and at a clean stop, atomically
+ * (core/atomic-file.ts).
  *
  * It is a cache, never the truth: the journal is. At boot it is used only if the journal
  * still has every segment it covers with the same size and the same first bytes, and the
  * record it ends at is where it says; otherwise (a compaction that died before rewriting it,
  * a journal restored from elsewhere, a torn file) the boot folds the whole journal as before.
  *
- * Layout (version 2): the finished-job columns as raw bytes, so that a boot reads each into
- * its typed array with no work per job (finished-jobs.ts); the rest in CBOR.
+ * Layout (version 3): the finished-job columns as raw bytes, so that a boot reads each into
+ * its typed array with no work per job (finished-jobs.ts); the rest in CBOR. A live job's
+ * entry is saved without its job, which the record at its place (accepted, or a compaction's
+ * snapshot) holds: a burst of queued jobs does not put each job's CBOR in every index file
+ * written while they wait (version 2 saved them whole).
  *   header  8 × u32: magic, version, jobs n, id table words, id arena bytes, CBOR bytes,
  *           CRC-32 of the columns (each without its padding, in order), 0
  *   columns times f64[2n], places u32[4n], seq u32[n], id offsets u32[n], id metas u16[n],
@@ -29,10 +33,11 @@ import { Encoder } from 'cbor-x';
 import { writeFileAtomic } from '../core/atomic-file.ts';
 import { listJournal, readRecordAt, segmentName, type RecordPlace } from '../journal/segment-files.ts';
 import { FinishedJobs, type FinishedColumns } from './finished-jobs.ts';
+import type { Job } from './job.ts';
 import type { LedgerEntry, LedgerRecord, LedgerView } from './job-ledger.ts';
 
 const MAGIC = 0x5849_4c4b; // "KLIX" in little-endian order
-const VERSION = 2;
+const VERSION = 3;
 const HEADER_WORDS = 8;
 /** Bytes at the start of a segment whose CRC tells the file apart from a compaction's rewrite. */
 const HEAD_BYTES = 256;
@@ -45,17 +50,22 @@ interface IndexMeta {
   /** [seq, size (0 for the segment `after` is in: it grows), CRC of its head] per segment up to `after`. */
   readonly segments: [number, number, number][];
   readonly seq: number;
-  readonly live: [LedgerEntry, number, number][];
+  /** [entry, seq, offset of its place (0, 0: none), 1 when the entry's job is the one at its place and left out]. */
+  readonly live: LiveRow[];
 }
+
+type LiveRow = [LedgerEntry, number, number, (1 | 0)?];
 
 /** Saves the ledger as it is now; false when there is nothing to save (no record folded yet). */
 export async function saveLedgerIndex(path: string, journalDir: string, view: LedgerView, sizes: ReadonlyMap<number, number>): Promise<boolean> {
   const after = view.last;
   if (!after) return false;
   // Taken before any await: the columns and `after` describe the same moment.
-  const live: [LedgerEntry, number, number][] = [...view.live.values()].map((e) => {
+  const live: LiveRow[] = [...view.live.values()].map((e) => {
     const p = view.livePlaces.get(e.id);
-    return [e, p?.seq ?? 0, p?.offset ?? 0];
+    if (!p || e.job === undefined) return [e, p?.seq ?? 0, p?.offset ?? 0];
+    const { job: _atPlace, ...rest } = e;
+    return [rest, p.seq, p.offset, 1];
   });
   const columns = view.finished.columns();
   const seq = view.seq;
@@ -77,9 +87,15 @@ export async function loadLedgerIndex(path: string, journalDir: string): Promise
     if (!parsed) return undefined;
     const livePlaces = new Map<string, RecordPlace>();
     const live = new Map<string, LedgerEntry>();
-    for (const [e, seq, offset] of parsed.meta.live) {
-      live.set(e.id, e);
-      if (seq > 0) livePlaces.set(e.id, { seq, offset });
+    for (const [e, seq, offset, jobAtPlace] of parsed.meta.live) {
+      const place = { seq, offset };
+      if (jobAtPlace === 1) {
+        const job = await jobAt(journalDir, place, e.id);
+        // A job the index says is at its place and is not: the index does not describe this journal.
+        if (job === undefined) return undefined;
+        live.set(e.id, { ...e, job });
+      } else live.set(e.id, e);
+      if (seq > 0) livePlaces.set(e.id, place);
     }
     return { live, livePlaces, finished: parsed.finished, seq: parsed.meta.seq, last: parsed.meta.after };
   } finally {
@@ -170,6 +186,13 @@ async function readIndex(handle: FileHandle, journalDir: string): Promise<{ meta
   } catch {
     return undefined; // shorter than its header says (changed while read), or columns that do not agree
   }
+}
+
+/** The job of job `id` in the record at `place`: its accepted record, or a compaction's snapshot of it. */
+async function jobAt(dir: string, place: RecordPlace, id: string): Promise<Job | undefined> {
+  const r = await readRecordAt<LedgerRecord>(dir, place).catch(() => undefined);
+  if (r?.id !== id) return undefined;
+  return r.k === 'accepted' ? r.job : r.k === 'snapshot' ? r.entry.job : undefined;
 }
 
 async function describesJournal(file: IndexMeta, dir: string): Promise<boolean> {

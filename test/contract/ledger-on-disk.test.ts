@@ -4,10 +4,10 @@
  * rows follow; the index file brings the same ledger back after a restart; retention forgets
  * old jobs while the register runs, on the injected clock.
  */
-import { Encoder } from 'cbor-x';
+import { decode, Encoder } from 'cbor-x';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../firmware/core/clock.ts';
@@ -216,6 +216,50 @@ it('the index file brings back ids of every form exactly; an old-version or dama
       assert.equal(shown(c.ledger, false), { ...before, jobs: before.jobs.map((j) => ({ ...j, seq: 0 })) }, `${what}: the folded journal gives the same ledger`);
       await c.journal.close();
     }
+  } finally {
+    removeDir(dir);
+  }
+});
+
+it('jobs still queued come back from the index file with their jobs, read from the journal: accepted records and compaction snapshots alike', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kassa-ledger-live-'));
+  const clock = new ManualClock(Date.UTC(2026, 5, 1));
+  const index = join(dir, 'index.bin');
+  try {
+    const a = await openRegister(dir, clock);
+    for (let i = 0; i < 40; i++) await a.send(`queued-${i}`);
+    await a.finish('queued-0');
+    const asSent = shown(a.ledger);
+    // Compaction rewrites the queued jobs' records as snapshots (4 KiB segments: most of them move).
+    await a.journal.compact(ledgerCompaction(a.ledger));
+    assert.ok(await a.save());
+    const before = shown(a.ledger);
+    assert.equal(before, asSent, 'compaction changed nothing the ledger shows');
+    await a.journal.close();
+    // 40 jobs of ~500 bytes each would be ~20 KB: the file holds their places, not their jobs.
+    assert.ok(statSync(index).size < 8000, `index file of ${statSync(index).size} bytes`);
+
+    const b = await openRegister(dir, clock);
+    assert.ok(b.fromIndex);
+    assert.equal(shown(b.ledger), before, 'every queued job whole, as it was');
+    assert.is(b.ledger.unfinished().length, 39);
+    await b.journal.close();
+
+    // An index file whose queued job points at another job's record: not used, the journal is folded.
+    const file = readFileSync(index);
+    const header = new Uint32Array(file.buffer.slice(file.byteOffset, file.byteOffset + 32));
+    const metaBytes = header[5] ?? 0;
+    const meta = decode(file.subarray(file.length - metaBytes)) as { live: [{ id: string }, number, number, number?][] };
+    const [first, second] = meta.live.filter((row) => row[3] === 1);
+    assert.ok(first && second, 'two queued jobs saved by their places');
+    [first[1], first[2], second[1], second[2]] = [second[1], second[2], first[1], first[2]];
+    const swapped = new Encoder({ structuredClone: false, useRecords: false, mapsAsObjects: true }).encode(meta);
+    header[5] = swapped.length;
+    writeFileSync(index, Buffer.concat([Buffer.from(header.buffer), file.subarray(32, file.length - metaBytes), swapped]));
+    const c = await openRegister(dir, clock);
+    assert.not.ok(c.fromIndex, 'places that hold other jobs: the index is not used');
+    assert.equal(shown(c.ledger, false), { ...before, jobs: before.jobs.map((j) => ({ ...j, seq: 0 })) });
+    await c.journal.close();
   } finally {
     removeDir(dir);
   }
