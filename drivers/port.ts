@@ -22,8 +22,20 @@ export class Listeners<A extends unknown[]> {
     this.set.add(listener);
     return () => this.set.delete(listener);
   }
+  /**
+   * Calls every listener, in the order they were added. One that throws does not keep the
+   * others from the event: the first error is thrown to the emitter once all were called.
+   */
   emit(...args: A): void {
-    for (const l of [...this.set]) l(...args);
+    let failed: { readonly error: unknown } | undefined;
+    for (const l of [...this.set]) {
+      try {
+        l(...args);
+      } catch (error) {
+        failed ??= { error };
+      }
+    }
+    if (failed) throw failed.error;
   }
   clear(): void {
     this.set.clear();

@@ -49,12 +49,25 @@ export async function openSerialPort(options: SerialOptions): Promise<BytePort> 
   });
   const data = new Listeners<[Uint8Array]>();
   const closed = new Listeners<[Error?]>();
+  // A listener that throws has a bug the line cannot mend: the line goes on for the others,
+  // and the error is thrown again outside it, where the process's own policy meets it (the
+  // register exits and systemd starts it again, as for any uncaught exception). It must
+  // neither end the line for every consumer nor vanish.
+  const notify = <A extends unknown[]>(listeners: Listeners<A>, ...args: A): void => {
+    try {
+      listeners.emit(...args);
+    } catch (error) {
+      setImmediate(() => {
+        throw error;
+      });
+    }
+  };
   // onClose fires once: for our own close, or for the error that ended the line.
   let ended = false;
   const end = (err: Error | undefined): void => {
     if (ended) return;
     ended = true;
-    closed.emit(err);
+    notify(closed, err);
   };
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => (closing ??= port.isOpen ? port.close().catch(() => undefined) : Promise.resolve());
@@ -76,7 +89,7 @@ export async function openSerialPort(options: SerialOptions): Promise<BytePort> 
         // The event-loop port never reads 0 (it waits); a binding that does means the end of
         // the line, as SerialPortStream reads it.
         if (bytesRead === 0) break;
-        data.emit(Uint8Array.prototype.slice.call(buffer, 0, bytesRead));
+        notify(data, Uint8Array.prototype.slice.call(buffer, 0, bytesRead));
       }
     } catch (err) {
       failed(err);

@@ -109,4 +109,62 @@ Line('a write that cannot finish — the line closed under it, or its other end 
   await killed.a.close();
 });
 
+/** Runs `body` with uncaught exceptions and unhandled rejections collected instead of ending the test process. */
+async function catchingUncaught(body: (seen: { uncaught: unknown[]; unhandled: unknown[] }) => Promise<void>): Promise<void> {
+  const seen = { uncaught: [] as unknown[], unhandled: [] as unknown[] };
+  const onUncaught = (e: unknown): void => void seen.uncaught.push(e);
+  const onUnhandled = (e: unknown): void => void seen.unhandled.push(e);
+  process.on('uncaughtException', onUncaught);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    await body(seen);
+  } finally {
+    process.off('uncaughtException', onUncaught);
+    process.off('unhandledRejection', onUnhandled);
+  }
+}
+
+Line('a listener that throws: the others still get every byte, the line stays open, and the error is thrown outside the line', async () => {
+  await catchingUncaught(async (seen) => {
+    const e = await ends();
+    try {
+      const closes: (Error | undefined)[] = [];
+      e.a.onClose((err) => closes.push(err));
+      e.a.onData(() => {
+        throw new Error('a consumer bug');
+      });
+      const got = collect(e.a);
+      await e.b.write(Uint8Array.of(1, 2, 3));
+      await pollUntil(() => got.bytes().length >= 3 && seen.uncaught.length > 0, { timeoutMs: 5000, what: 'the bytes, and the error thrown' });
+      await e.b.write(Uint8Array.of(4));
+      await pollUntil(() => got.bytes().length >= 4, { timeoutMs: 5000, what: 'more bytes after the throw' });
+      assert.equal([...got.bytes()], [1, 2, 3, 4]);
+      assert.equal(closes, [], 'the line is not closed by a consumer');
+      // Once a chunk: the bytes came in two chunks at least (the second write waited for the first's bytes).
+      assert.ok(seen.uncaught.length >= 2 && (seen.uncaught as Error[]).every((x) => x.message === 'a consumer bug'), `${seen.uncaught.length} thrown`);
+      assert.equal(seen.unhandled, []);
+    } finally {
+      await closeAll(e);
+    }
+  });
+});
+
+Line('an onClose listener that throws: the error is thrown outside the line, not left as an unhandled rejection', async () => {
+  await catchingUncaught(async (seen) => {
+    const e = await ends();
+    let called = 0;
+    e.a.onClose(() => {
+      called++;
+      throw new Error('a close listener bug');
+    });
+    await e.b.close();
+    await e.pty.close();
+    await pollUntil(() => called > 0 && seen.uncaught.length > 0, { timeoutMs: 5000, what: 'the close listener, and its error thrown' });
+    assert.is(called, 1);
+    assert.equal((seen.uncaught as Error[]).map((x) => x.message), ['a close listener bug']);
+    assert.equal(seen.unhandled, []);
+    await e.a.close();
+  });
+});
+
 Line.run();
