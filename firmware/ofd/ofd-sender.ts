@@ -146,7 +146,17 @@ export class OfdSender {
   private async sendOne(): Promise<boolean> {
     const { fn, exclusive } = this.deps;
     const message = await exclusive(async () => {
-      if (this.knownWaiting > 0) return fn.readOfdMessage(this.options.blockSize);
+      if (this.knownWaiting > 0) {
+        try {
+          return await fn.readOfdMessage(this.options.blockSize);
+        } catch (e) {
+          // The FN refused: it may have restarted, which forgets the transport it was told of
+          // (21h is RAM). Forget the count and ask it, as at the start.
+          if (!(e instanceof FnError)) throw e;
+          this.knownWaiting = 0;
+          this.log.info(`the FN refused the next message (${e.message}); asking it for its OFD status`);
+        }
+      }
       const status = await fn.ofdStatus();
       if (!status) return undefined; // not a phase that talks to the OFD
       if (!FnFace.messageWaiting(status)) {

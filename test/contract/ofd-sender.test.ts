@@ -11,7 +11,10 @@ import { FnError } from '../../drivers/fn/fn-error.ts';
 import type { OfdEmulatorFaults } from '../../drivers/ofd/emulator/ofd-emulator.ts';
 import { closeShift, openShift } from '../../drivers/fn/fn-documents.ts';
 import { cashierTags } from '../helpers/fiscal-fixtures.ts';
-import { FN_NUMBER, T0, type FnRig } from '../helpers/fn-rig.ts';
+import { FnDevice } from '../../drivers/fn/emulator/fn-device.ts';
+import { FnEmulator } from '../../drivers/fn/emulator/fn-emulator.ts';
+import { memoryPortPair } from '../../drivers/memory-port.ts';
+import { deviceOptions, FN_NUMBER, T0, testLog, type FnRig } from '../helpers/fn-rig.ts';
 import { ofdRig, type OfdRig } from '../helpers/ofd-rig.ts';
 import { registeredRig, sell, watchedRig } from '../helpers/fn-session.ts';
 import { stepThrough, stepUntil } from '../helpers/poll.ts';
@@ -65,6 +68,31 @@ test('a backlog drains without asking 20h between its messages', async () => {
     assert.is(count(FN.passOfdReceipt.code), 7);
     assert.is(await unsent(rig), 0);
     assert.equal(o.ofd.documents.map((d) => d.fd), [1, 2, 3, 4, 5, 6, 7]);
+  } finally {
+    await o.close();
+    await rig.close();
+  }
+});
+
+test('an FN restarted in the middle of a backlog (its transport forgotten) costs no failed exchange', async () => {
+  const [register, fnSide] = memoryPortPair('fn');
+  const rig = await registeredRig('1.2', { ports: [register, fnSide], device: { checkTimer: false } });
+  const o = await ofdRig(rig);
+  try {
+    for (let i = 0; i < 5; i++) await sell(rig, T0 + HOUR + i * 60);
+    o.sender.start();
+    await stepUntil(rig.clock, () => o.deliveries.length >= 2, { stepMs: 5, maxMs: 5000, what: 'two documents confirmed' });
+    // The FN's power cycle: a new device from the same durable records; its RAM (the
+    // transport 21h reported open) starts empty.
+    rig.emulator.stop();
+    const device = new FnDevice({ store: rig.store, clock: rig.clock, log: testLog() }, deviceOptions({ checkTimer: false }));
+    device.boot();
+    const restarted = new FnEmulator({ port: fnSide, device, clock: rig.clock, log: testLog(), random: () => 0.5 });
+    restarted.start();
+    await stepUntil(rig.clock, () => o.deliveries.length >= 7, { stepMs: 20, maxMs: 10_000, what: () => `the backlog sent (${o.deliveries.length} of 7)` });
+    assert.is(o.sender.stats.failures, 0, `failures: ${o.sender.stats.failures} (${o.sender.stats.lastError})`);
+    assert.equal(o.ofd.documents.map((d) => d.fd), [1, 2, 3, 4, 5, 6, 7]);
+    restarted.stop();
   } finally {
     await o.close();
     await rig.close();
