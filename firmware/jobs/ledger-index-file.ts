@@ -31,7 +31,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { Encoder } from 'cbor-x';
 import { writeFileAtomic } from '../core/atomic-file.ts';
-import { listJournal, readRecordAt, segmentName, type RecordPlace } from '../journal/segment-files.ts';
+import { listJournal, readRecordAt, readRecordsAt, segmentName, type RecordPlace } from '../journal/segment-files.ts';
 import { FinishedJobs, type FinishedColumns } from './finished-jobs.ts';
 import type { Job } from './job.ts';
 import type { LedgerEntry, LedgerRecord, LedgerView } from './job-ledger.ts';
@@ -87,15 +87,18 @@ export async function loadLedgerIndex(path: string, journalDir: string): Promise
     if (!parsed) return undefined;
     const livePlaces = new Map<string, RecordPlace>();
     const live = new Map<string, LedgerEntry>();
-    for (const [e, seq, offset, jobAtPlace] of parsed.meta.live) {
-      const place = { seq, offset };
+    const rows = parsed.meta.live;
+    const atPlaces = rows.filter((row) => row[3] === 1);
+    const records = await readRecordsAt<LedgerRecord>(journalDir, atPlaces.map(([, seq, offset]) => ({ seq, offset })));
+    const jobs = new Map(atPlaces.map(([e], i) => [e.id, jobIn(records[i], e.id)]));
+    for (const [e, seq, offset, jobAtPlace] of rows) {
       if (jobAtPlace === 1) {
-        const job = await jobAt(journalDir, place, e.id);
+        const job = jobs.get(e.id);
         // A job the index says is at its place and is not: the index does not describe this journal.
         if (job === undefined) return undefined;
         live.set(e.id, { ...e, job });
       } else live.set(e.id, e);
-      if (seq > 0) livePlaces.set(e.id, place);
+      if (seq > 0) livePlaces.set(e.id, { seq, offset });
     }
     return { live, livePlaces, finished: parsed.finished, seq: parsed.meta.seq, last: parsed.meta.after };
   } finally {
@@ -188,9 +191,8 @@ async function readIndex(handle: FileHandle, journalDir: string): Promise<{ meta
   }
 }
 
-/** The job of job `id` in the record at `place`: its accepted record, or a compaction's snapshot of it. */
-async function jobAt(dir: string, place: RecordPlace, id: string): Promise<Job | undefined> {
-  const r = await readRecordAt<LedgerRecord>(dir, place).catch(() => undefined);
+/** The job of job `id` in record `r`: its accepted record, or a compaction's snapshot of it. */
+function jobIn(r: LedgerRecord | undefined, id: string): Job | undefined {
   if (r?.id !== id) return undefined;
   return r.k === 'accepted' ? r.job : r.k === 'snapshot' ? r.entry.job : undefined;
 }

@@ -141,6 +141,49 @@ export async function readRecordAt<R>(dir: string, place: RecordPlace): Promise<
   }
 }
 
+/**
+ * The records whose frames start at `places`, in the order given; undefined where no whole,
+ * valid record starts. Each segment is opened once and read forward in large chunks, so many
+ * records (a boot bringing back thousands of queued jobs) cost a few reads, not several each.
+ */
+export async function readRecordsAt<R>(dir: string, places: readonly RecordPlace[]): Promise<(R | undefined)[]> {
+  const found: (R | undefined)[] = places.map(() => undefined);
+  const bySegment = new Map<number, number[]>();
+  places.forEach((p, i) => {
+    const list = bySegment.get(p.seq);
+    if (list) list.push(i);
+    else bySegment.set(p.seq, [i]);
+  });
+  for (const [seq, wanted] of bySegment) {
+    const handle = await open(join(dir, segmentName(seq)), 'r').catch(() => undefined);
+    if (!handle) continue;
+    try {
+      const { size } = await handle.stat();
+      let chunk = Buffer.alloc(0);
+      let chunkAt = 0;
+      /** Makes bytes [from, from + length) of the segment readable in `chunk`; false past its end. */
+      const have = async (from: number, length: number): Promise<boolean> => {
+        if (from + length > size) return false;
+        if (from >= chunkAt && from + length <= chunkAt + chunk.length) return true;
+        chunk = Buffer.allocUnsafe(Math.min(Math.max(SCAN_CHUNK_BYTES, length), size - from));
+        chunkAt = from;
+        await readFully(handle, chunk, 0, chunk.length, from);
+        return true;
+      };
+      for (const i of wanted.sort((a, b) => (places[a]?.offset ?? 0) - (places[b]?.offset ?? 0))) {
+        const offset = places[i]?.offset ?? 0;
+        if (!(await have(offset, FRAME_HEADER_BYTES))) continue;
+        const length = frameLength(chunk.subarray(offset - chunkAt));
+        if (!(await have(offset, length))) continue;
+        scanRecords<R>(chunk.subarray(offset - chunkAt, offset - chunkAt + length), (r) => void (found[i] ??= r));
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+  return found;
+}
+
 async function readFully(handle: FileHandle, into: Buffer, at: number, length: number, position: number): Promise<void> {
   let done = 0;
   while (done < length) {
