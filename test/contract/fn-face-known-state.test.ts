@@ -13,7 +13,9 @@ import type { FormingStatus } from '../../drivers/fn/fn-face.ts';
 import { buildReceipt } from '../../firmware/fiscal/receipt-builder.ts';
 import { cashierTags, sellCashAndCard } from '../helpers/fiscal-fixtures.ts';
 import { T0, type FnRig } from '../helpers/fn-rig.ts';
-import { watchedRig as watched } from '../helpers/fn-session.ts';
+import { registeredRig, watchedRig as watched } from '../helpers/fn-session.ts';
+import { autoStep } from '../helpers/poll.ts';
+import { seededRandom } from '../helpers/seeded-random.ts';
 
 const Known = suite('FnFace: 30h and 10h carried over its own receipts');
 
@@ -144,6 +146,57 @@ Known('a 10h sent before a shift report began does not outlive it', async () => 
     assert.is((await rig.fn.shiftBeforeForming()).shiftOpen, 1, 'the shift the FN has open now');
     assert.equal(forming(await rig.fn.statusBeforeForming()), (await asked(rig)).status);
   } finally {
+    await rig.close();
+  }
+});
+
+Known('fuzzed: 300 steps of receipts among unawaited 30h/10h reads, refusals, cancels, shift reports, a clock stepped back, corrupted and dropped answers', async () => {
+  const random = seededRandom('fn-face-known-state');
+  const rig = await registeredRig('1.2');
+  const stop = autoStep(rig.clock, 50);
+  let at = T0 + 3600;
+  const background: Promise<unknown>[] = [];
+  let formed = 0;
+  let carried = 0;
+  try {
+    for (let step = 0; step < 300; step++) {
+      at += random.between(0, 130);
+      const dice = random.next();
+      // Health and the console read at any moment, unawaited.
+      for (let k = random.between(0, 3); k > 0; k--) background.push((random.next() < 0.5 ? rig.fn.status() : rig.fn.shift()).catch(() => undefined));
+      if (random.next() < 0.1) rig.emulator.faults.corruptNext = 1;
+      else if (random.next() < 0.05) rig.emulator.faults.dropNext = 1;
+      if (dice < 0.6) {
+        await rig.fn.statusBeforeForming();
+        await rig.fn.shiftBeforeForming();
+        const forming_ = rig.fn.formReceipt('1.2', rig.at(at), buildReceipt(sellCashAndCard, '1.2')).catch((e: unknown) => e);
+        for (let k = random.between(0, 3); k > 0; k--) background.push((random.next() < 0.5 ? rig.fn.status() : rig.fn.shift()).catch(() => undefined));
+        if (!((await forming_) instanceof Error)) formed++;
+      } else if (dice < 0.7) {
+        await rig.fn.findDocument(99_999, '1.2').catch(() => undefined);
+      } else if (dice < 0.75) {
+        await rig.fn.cancelDocument().catch(() => undefined);
+      } else if (dice < 0.8) {
+        const shift = await rig.fn.shift();
+        if (shift.shiftOpen) await rig.fn.closeShift('1.2', rig.at(at), cashierTags).catch(() => undefined);
+        else await rig.fn.openShift('1.2', rig.at(at), cashierTags).catch(() => undefined);
+      } else if (dice < 0.85) {
+        // A clock that stepped back: the FN refuses 07h.
+        await rig.fn.formReceipt('1.2', rig.at(at - 7200), buildReceipt(sellCashAndCard, '1.2')).catch(() => undefined);
+      }
+      await Promise.all(background.splice(0));
+      const before = rig.driver.counters.commands;
+      const known = { status: forming(await rig.fn.statusBeforeForming()), shift: await rig.fn.shiftBeforeForming() };
+      if (rig.driver.counters.commands === before) carried++;
+      const truth = await asked(rig);
+      assert.equal(known.status, truth.status, `30h at step ${step} (seed ${random.seed})`);
+      assert.equal(known.shift, truth.shift, `10h at step ${step} (seed ${random.seed})`);
+      if (!truth.status.shiftOpen) await rig.fn.openShift('1.2', rig.at((at += 60)), cashierTags);
+    }
+    // The fuzz must exercise the carrying: most receipts formed, most checks answered without asking.
+    assert.ok(formed > 100 && carried > 50, `formed ${formed}, carried ${carried}`);
+  } finally {
+    stop();
     await rig.close();
   }
 });
