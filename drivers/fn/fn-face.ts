@@ -98,10 +98,10 @@ export class FnFace {
   }
 
   /**
-   * 30h's FormingStatus as the FN would answer it before the register forms its next document, asking only
-   * when this face does not know: after a receipt it formed itself, the FN's phase, shift and
-   * FN number are as they were, no document is open, and the last FD and its time are that
-   * receipt's. Saves one FN round trip per receipt. Health, status and
+   * 30h's FormingStatus as the FN would answer it before the register forms its next
+   * document, asking only when this face does not know: after a receipt it formed itself, the
+   * FN's phase, shift and FN number are as they were, no document is open, and the last FD
+   * and its time are that receipt's. Saves one FN round trip per receipt. Health, status and
    * reconciliation ask the FN itself (status()).
    */
   async statusBeforeForming(): Promise<FormingStatus> {
@@ -195,7 +195,8 @@ export class FnFace {
     const before = this.knownNow();
     const r = await this.forms(formReceipt(this.driver, ffd, at, doc));
     // Known before forming, and every command answered since: carry it over this receipt.
-    // The FN keeps a document's date and time to the minute (DATE_TIME, 5 bytes YY MM DD hh mm: fn-protocol §5.5, Table 190).
+    // The FN keeps a document's date and time to the minute (DATE_TIME, 5 bytes
+    // YY MM DD hh mm: fn-protocol §5.5, Table 190).
     if (before?.status && before.troubles === this.driver.troubles) {
       this.known = {
         troubles: before.troubles,

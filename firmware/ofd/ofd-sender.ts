@@ -4,8 +4,9 @@
  *
  *   20h → 21h(1) → 22h, 23h…, 25h → [TCP: session header + container → reply] → 26h
  *
- * looping while messages wait (20h only when the count it gave last has run out); exponential backoff with jitter after a failure; `wake()`
- * (the pipeline calls it after each document) runs it at once. The FN is the queue of
+ * looping while messages wait (20h again only once the count it gave has run out);
+ * exponential backoff with jitter after a failure; `wake()` (the pipeline calls it after each
+ * document) runs it at once. The FN is the queue of
  * record: a document leaves it only when the FN accepts the OFD's receipt for it. After a
  * crash anywhere in the exchange the FN still holds the document and it is simply sent
  * again, which is harmless (the OFD keys on FN + FD number); nothing can be skipped.

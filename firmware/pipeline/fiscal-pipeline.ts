@@ -170,11 +170,12 @@ export class FiscalPipeline {
     const { at } = ready;
     const who = personTags(cashier ?? ctx.options.cashier());
     // The 30h just read (or known to the face: FnFace.statusBeforeForming) serves as the FD
-    // before this receipt (one 30h per receipt at most, not two) unless a document was formed since. Nothing else can form one in between: this job
-    // holds the FN (the queue runs one task at a time, and every other FN document — OFD
-    // steps, scheduled shift close, reports — runs as a task of it), and 06h cancelling an
-    // open document forms none. The shift keeper may form an open (or close) report here;
-    // FnFace.formed tells of every document formed, and then the FN is asked again.
+    // before this receipt (one 30h per receipt at most, not two) unless a document was formed
+    // since. Nothing else can form one in between: this job holds the FN (the queue runs one
+    // task at a time, and every other FN document — OFD steps, scheduled shift close,
+    // reports — runs as a task of it), and 06h cancelling an open document forms none. The
+    // shift keeper may form an open (or close) report here; FnFace.formed tells of every
+    // document formed, and then the FN is asked again.
     let formedSince = false;
     const unlisten = ctx.deps.fn.formed.add(() => (formedSince = true));
     let shiftNumber: number;
