@@ -11,6 +11,7 @@ import type { BuiltDocument } from '../../firmware/fiscal/receipt-builder.ts';
 import type { TlvNode } from '../../firmware/fiscal/tlv-codec.ts';
 import { decodeArchiveSummary, type ArchiveSummary } from './fn-archive-layouts.ts';
 import { FN, type ResponseOf } from './fn-commands.ts';
+import { asFnDateTime } from './fn-layout.ts';
 import {
   closeFiscalArchive,
   closeShift,
@@ -195,12 +196,12 @@ export class FnFace {
     const before = this.knownNow();
     const r = await this.forms(formReceipt(this.driver, ffd, at, doc));
     // Known before forming, and every command answered since: carry it over this receipt.
-    // The FN keeps a document's date and time to the minute (DATE_TIME, 5 bytes
-    // YY MM DD hh mm: fn-protocol §5.5, Table 190).
+    // The FN keeps a document's date and time as its DATE_TIME field holds it (fn-protocol
+    // §5.5, Table 190: to the minute).
     if (before?.status && before.troubles === this.driver.troubles) {
       this.known = {
         troubles: before.troubles,
-        status: { ...before.status, document: OPEN_DOCUMENT.none, lastFd: r.fd, lastDocumentTime: at - (at % 60) },
+        status: { ...before.status, document: OPEN_DOCUMENT.none, lastFd: r.fd, lastDocumentTime: asFnDateTime(at) },
         ...(before.shift ? { shift: { ...before.shift, receiptNumber: r.receiptNumber } } : {}),
       };
     }

@@ -139,6 +139,11 @@ export function encodeDate(name: string, localSeconds: number, withTime: boolean
   return Uint8Array.from(withTime ? [...date, d.getUTCHours(), d.getUTCMinutes()] : date);
 }
 
+/** Local seconds as the FN keeps them in a DATE_TIME field: to the minute (what 30h answers for a document formed at `localSeconds`). */
+export function asFnDateTime(localSeconds: number): number {
+  return decodeDate(encodeDate('dateTime', localSeconds, true));
+}
+
 export function decodeDate(raw: Uint8Array): number {
   const [yy = 0, mm = 1, dd = 1, hh = 0, mi = 0] = raw;
   return Date.UTC(2000 + yy, mm - 1, dd, hh, mi) / 1000;
