@@ -125,26 +125,16 @@ export async function scanSegment<R>(
 
 /** The record whose frame starts at `offset` of segment `seq`; a KassaError if there is none. */
 export async function readRecordAt<R>(dir: string, place: RecordPlace): Promise<R> {
-  const handle = await open(join(dir, segmentName(place.seq)), 'r');
-  try {
-    const header = Buffer.alloc(FRAME_HEADER_BYTES);
-    await readFully(handle, header, 0, header.length, place.offset);
-    const frame = Buffer.alloc(frameLength(header));
-    await readFully(handle, frame, 0, frame.length, place.offset);
-    const found: R[] = [];
-    scanRecords<R>(frame, (r) => void found.push(r));
-    const record = found[0];
-    if (record === undefined) throw new KassaError('JOURNAL', `${segmentName(place.seq)}: no valid record at byte ${place.offset}`);
-    return record;
-  } finally {
-    await handle.close();
-  }
+  const [record] = await readRecordsAt<R>(dir, [place]);
+  if (record === undefined) throw new KassaError('JOURNAL', `${segmentName(place.seq)}: no valid record at byte ${place.offset}`);
+  return record;
 }
 
 /**
  * The records whose frames start at `places`, in the order given; undefined where no whole,
- * valid record starts. Each segment is opened once and read forward in large chunks, so many
- * records (a boot bringing back thousands of queued jobs) cost a few reads, not several each.
+ * valid record starts. Each segment is opened once; for several records it is read forward
+ * in large chunks, so many records (a boot bringing back thousands of queued jobs) cost a few
+ * reads, not several each; one record costs two reads (its header, then its frame).
  */
 export async function readRecordsAt<R>(dir: string, places: readonly RecordPlace[]): Promise<(R | undefined)[]> {
   const found: (R | undefined)[] = places.map(() => undefined);
@@ -154,6 +144,7 @@ export async function readRecordsAt<R>(dir: string, places: readonly RecordPlace
     if (list) list.push(i);
     else bySegment.set(p.seq, [i]);
   });
+  const ahead = places.length > 1 ? SCAN_CHUNK_BYTES : 0;
   for (const [seq, wanted] of bySegment) {
     const handle = await open(join(dir, segmentName(seq)), 'r').catch(() => undefined);
     if (!handle) continue;
@@ -165,7 +156,7 @@ export async function readRecordsAt<R>(dir: string, places: readonly RecordPlace
       const have = async (from: number, length: number): Promise<boolean> => {
         if (from + length > size) return false;
         if (from >= chunkAt && from + length <= chunkAt + chunk.length) return true;
-        chunk = Buffer.allocUnsafe(Math.min(Math.max(SCAN_CHUNK_BYTES, length), size - from));
+        chunk = Buffer.allocUnsafe(Math.min(Math.max(ahead, length), size - from));
         chunkAt = from;
         await readFully(handle, chunk, 0, chunk.length, from);
         return true;
