@@ -2,8 +2,8 @@
  * The journal's write lane: owns the open segment and runs every write to it — group-commit
  * batches and rotations — one at a time. Whatever is queued while one durable write is in
  * flight goes out as the next single write, in call order. The segment is open with O_DSYNC
- * (segment-files.ts APPEND_FLAGS): a write that returned is on the disk, no fdatasync after it. The first
- * failure is final: that batch and everything queued behind it are rejected, and so is every
+ * (segment-files.ts APPEND_FLAGS): a write that returned is on the disk, no fdatasync after
+ * it. The first failure is final: that batch and everything queued behind it are rejected, and so is every
  * later request, because after an I/O error we no longer know what the file's tail holds
  * (open() will find out, and drop it if torn).
  */
