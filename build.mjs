@@ -1,7 +1,9 @@
 /**
  * Builds the register's release folder, dist/, which a workshop copies onto a board (issue 14 §1):
- *   dist/kassa.mjs             one minified ESM bundle that runs under plain `node`
- *   dist/kassa.mjs.map         its source map, apart: not loaded on the board, kept to read a stack trace
+ *   dist/kassa.mjs             what `node kassa.mjs` runs: a small launcher that runs the program
+ *                              through V8's code cache (firmware/launch/)
+ *   dist/kassa-main.cjs        the program: one minified CommonJS bundle of firmware/main.ts
+ *   dist/*.map                 their source maps, apart: not loaded on the board, kept to read a stack trace
  *   dist/prebuilds/<target>/   serialport's native binding for linux-x64, linux-arm, linux-arm64
  *   dist/release.json          the version stamp: version, build commit, build time (`kassa --version`)
  *   dist/deploy/               the systemd unit, the install script and their README
@@ -9,7 +11,7 @@
  * serialport's native binding cannot live inside a bundle: its loader (node-gyp-build)
  * looks for `prebuilds/<platform>-<arch>/*.node` next to the package. We bundle the JS,
  * point that loader at the bundle's own folder, and ship the prebuilds beside it:
- *   dist/kassa.mjs
+ *   dist/kassa-main.cjs
  *   dist/prebuilds/linux-x64/…node, linux-arm/…, linux-arm64/…   (the boards we flash)
  */
 import { build } from 'esbuild';
@@ -147,39 +149,58 @@ const loadOnFirstCall = {
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
-await build({
-  entryPoints: ['firmware/main.ts'],
-  outfile: join(out, 'kassa.mjs'),
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
-  format: 'esm',
   minify: true,
   // 'external': the map is written beside the bundle but not linked from it, so the board
   // never reads it; `node --enable-source-maps` with the map copied back reads a stack trace.
   sourcemap: 'external',
   legalComments: 'linked',
+};
+// The program: CommonJS, because Node 20 takes V8's code cache only for a classic script
+// (firmware/launch/program-loader.ts runs it through that cache).
+const program = await build({
+  ...common,
+  metafile: true,
+  entryPoints: ['firmware/main.ts'],
+  outfile: join(out, 'kassa-main.cjs'),
+  format: 'cjs',
+  // The loader's vm.Script has no loader for import(): esbuild turns each into a require.
+  supported: { 'dynamic-import': false },
+  // import.meta is empty in CommonJS: import.meta.url (cbor-x reads it) is the program's own
+  // URL, as in a module; any other use of import.meta fails the build instead of being a silent bug.
+  logOverride: { 'empty-import-meta': 'error' },
   // The version stamp is compiled in: firmware/core/build-info.ts reads it (undefined under tsx).
-  define: { __KASSA_RELEASE__: JSON.stringify(release) },
+  define: { __KASSA_RELEASE__: JSON.stringify(release), 'import.meta.url': '__kassaImportMetaUrl' },
   plugins: [nativeBindingBesideBundle, onlyTheCodePagesWeUse, precompiledValidators, loadOnFirstCall],
-  banner: {
-    js: [
-      '#!/usr/bin/env node',
-      "import { createRequire as __kassaCreateRequire } from 'node:module';",
-      "import { dirname as __kassaDirname } from 'node:path';",
-      "import { fileURLToPath as __kassaFileURLToPath } from 'node:url';",
-      'const require = __kassaCreateRequire(import.meta.url);',
-      'const __kassaBundleDir = __kassaDirname(__kassaFileURLToPath(import.meta.url));',
-    ].join('\n'),
-  },
+  // The program is written as the function Node wraps a CommonJS module in, strict as the ES
+  // modules it is made of: the loader compiles the file's text as it is, no copy with a wrapper.
+  banner: { js: `(function (exports, require, module, __filename, __dirname) {"use strict";\nconst __kassaBundleDir = __dirname;\nconst __kassaImportMetaUrl = require('node:url').pathToFileURL(__filename).href;` },
+  footer: { js: '\n})' },
+});
+// The launcher, what `node kassa.mjs` runs: the program above through the code cache.
+await build({
+  ...common,
+  entryPoints: ['firmware/launch/kassa-launcher.ts'],
+  outfile: join(out, 'kassa.mjs'),
+  format: 'esm',
+  banner: { js: '#!/usr/bin/env node' },
 });
 // V8 keeps a script's source in memory for as long as the script lives, and one character
 // above U+00FF anywhere makes the whole source a two-byte string: 3.8 MiB instead of 1.9 of a
-// small board's heap (issue 9 §5). esbuild escapes strings and templates by itself (charset
-// 'ascii'), but not regular-expression literals: write those with \u escapes.
-const bundleText = readFileSync(join(out, 'kassa.mjs'), 'latin1');
-const wide = bundleText.search(/[^\x00-\x7f]/);
-if (wide >= 0) throw new Error(`dist/kassa.mjs is not ASCII at byte ${wide}: …${bundleText.slice(Math.max(0, wide - 60), wide + 20)}… (write that literal with \\u escapes)`);
+// small board's heap (issue 9 §5); the loader also reads the program as latin1. esbuild escapes
+// strings and templates by itself (charset 'ascii'), but not regular-expression literals: write
+// those with \u escapes.
+for (const file of ['kassa-main.cjs', 'kassa.mjs']) {
+  const text = readFileSync(join(out, file), 'latin1');
+  const wide = text.search(/[^\x00-\x7f]/);
+  if (wide >= 0) throw new Error(`dist/${file} is not ASCII at byte ${wide}: …${text.slice(Math.max(0, wide - 60), wide + 20)}… (write that literal with \\u escapes)`);
+}
+// A dynamic import left in the program would throw when reached (no loader for it in vm.Script).
+const leftImports = Object.values(program.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path));
+if (leftImports.length > 0) throw new Error(`dist/kassa-main.cjs still has import() of ${leftImports.join(', ')}: the program's loader cannot run it`);
 for (const target of TARGETS) {
   cpSync(join(bindingsDir, 'prebuilds', target), join(out, 'prebuilds', target), { recursive: true });
 }
@@ -190,4 +211,4 @@ chmodSync(join(out, 'deploy', 'install.sh'), 0o755);
 // The install script writes it to /etc/kassa/config.json when the board has none yet.
 cpSync('device-config/production.example.json', join(out, 'deploy', 'config.example.json'));
 const kib = (file) => (statSync(join(out, file)).size / 1024).toFixed(0);
-console.log(`built ${out}/ — ${release.name} ${release.version} (${release.commit}): kassa.mjs ${kib('kassa.mjs')} KiB minified, map ${kib('kassa.mjs.map')} KiB apart, serialport prebuilds for ${TARGETS.join(', ')}, deploy/`);
+console.log(`built ${out}/ — ${release.name} ${release.version} (${release.commit}): kassa-main.cjs ${kib('kassa-main.cjs')} KiB minified and its launcher kassa.mjs ${kib('kassa.mjs')} KiB, maps apart, serialport prebuilds for ${TARGETS.join(', ')}, deploy/`);

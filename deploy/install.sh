@@ -35,8 +35,8 @@ ROOT=$(cd "$ROOT" && pwd)
 R=${ROOT%/}   # prefix for every path below: "" for the live system
 
 RELEASE=$(cd "$(dirname "$0")/.." && pwd)
-[ -f "$RELEASE/kassa.mjs" ] && [ -f "$RELEASE/release.json" ] ||
-  die "$RELEASE is not a release folder (no kassa.mjs / release.json): run it as dist/deploy/install.sh after npm run build"
+[ -f "$RELEASE/kassa.mjs" ] && [ -f "$RELEASE/kassa-main.cjs" ] && [ -f "$RELEASE/release.json" ] ||
+  die "$RELEASE is not a release folder (no kassa.mjs / kassa-main.cjs / release.json): run it as dist/deploy/install.sh after npm run build"
 
 # ---- Node.js: present and new enough (release.json "node": ">=20")
 NODE=${KASSA_NODE:-$(command -v node || true)}

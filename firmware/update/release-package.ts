@@ -32,7 +32,11 @@ export interface ReleasePackage {
   readonly files: readonly ReleaseFile[];
 }
 
-/** The files every release has: the program and its stamp. */
+/**
+ * The files every release has: what `node kassa.mjs` runs, and the stamp. Not kassa-main.cjs:
+ * releases from before the launcher (firmware/launch/) were one kassa.mjs bundle, and a
+ * register must still be able to go back to one.
+ */
 const REQUIRED = ['kassa.mjs', 'release.json'];
 
 export function encodeReleasePackage(p: ReleasePackage): Uint8Array {

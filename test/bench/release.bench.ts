@@ -25,7 +25,7 @@ export async function releaseBench(): Promise<void> {
   const t0 = performance.now();
   execFileSync(process.execPath, ['build.mjs'], { stdio: 'ignore' });
   const buildMs = performance.now() - t0;
-  const bundle = readFileSync('dist/kassa.mjs');
+  const bundle = readFileSync('dist/kassa-main.cjs');
   const starts: number[] = [];
   for (let i = 0; i < 5; i++) {
     const s = performance.now();
@@ -34,9 +34,9 @@ export async function releaseBench(): Promise<void> {
   }
   starts.sort((a, b) => a - b);
   printFigures('release (npm run build)', [
-    { name: 'bundle size minified', value: bundle.length / 1024, unit: 'KiB', note: 'dist/kassa.mjs' },
+    { name: 'bundle size minified', value: bundle.length / 1024, unit: 'KiB', note: `dist/kassa-main.cjs; its launcher dist/kassa.mjs ${(statSync('dist/kassa.mjs').size / 1024).toFixed(1)} KiB` },
     { name: 'bundle size minified, gzip', value: gzipSync(bundle, { level: 9 }).length / 1024, unit: 'KiB' },
-    { name: 'source map (not installed)', value: statSync('dist/kassa.mjs.map').size / 1024, unit: 'KiB' },
+    { name: 'source map (not installed)', value: statSync('dist/kassa-main.cjs.map').size / 1024, unit: 'KiB' },
     { name: 'native bindings, 3 targets', value: sizeOf('dist/prebuilds') / 1024, unit: 'KiB' },
     { name: 'build time', value: buildMs, unit: 'ms' },
     { name: 'load + `--version`, median of 5', value: percentile(starts, 50), unit: 'ms' },

@@ -1,12 +1,14 @@
 /**
  * What systemd does for kassa.service (deploy/kassa.service), played by the test for a register
  * installed into a throwaway root: before each start the boot guard (ExecStartPre=), then
- * `node <programDir>/current/kassa.mjs run --config …` (ExecStart=), and a restart when it ends
+ * `node <programDir>/current/kassa.mjs run --config …` (ExecStart=) with the code cache directory
+ * systemd makes for CacheDirectory= in $CACHE_DIRECTORY, and a restart when it ends
  * other than cleanly (Restart=on-failure, RestartForceExitStatus=75), except after exit 78, a
  * config that does not parse (RestartPreventExitStatus=78). No systemd runs in CI, so
  * this is the service manager's part only; the guard and the program are the real ones.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface SupervisedExit {
@@ -33,6 +35,8 @@ export interface SupervisorOptions {
   readonly dataDir: string;
   readonly configPath: string;
   readonly env?: Readonly<Record<string, string>>;
+  /** CacheDirectory=kassa: /var/cache/kassa on a board (made here when missing). */
+  readonly cacheDir: string;
   /** RestartSec=, shortened for tests. */
   readonly restartDelayMs?: number;
 }
@@ -47,12 +51,13 @@ export function supervise(o: SupervisorOptions): Supervisor {
 
   const start = (): void => {
     if (stopped) return;
+    mkdirSync(o.cacheDir, { recursive: true, mode: 0o700 });
     const guard = spawnSync(process.execPath, [join(o.programDir, 'boot-guard.mjs'), o.dataDir, o.programDir], { encoding: 'utf8' });
     guardLines.push((guard.stdout + guard.stderr).trim());
     starts++;
     const p = spawn(process.execPath, [join(o.programDir, 'current', 'kassa.mjs'), 'run', '--config', o.configPath], {
       stdio: ['ignore', 'ignore', process.env['KASSA_TEST_LOG'] ? 'inherit' : 'ignore'],
-      env: { ...process.env, ...o.env },
+      env: { ...process.env, CACHE_DIRECTORY: o.cacheDir, ...o.env },
     });
     child = p;
     p.once('exit', (code, signal) => {

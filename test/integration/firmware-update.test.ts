@@ -14,12 +14,13 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudLink } from '../../firmware/cli/cloud-link.ts';
 import { serveChunks } from '../../firmware/cli/cloud-update-command.ts';
 import { makeRnm } from '../../firmware/fiscal/registration-numbers.ts';
+import { codeCacheFileName, programIdOf } from '../../firmware/launch/code-cache-file.ts';
 import { signCommand, type CloudCommand } from '../../firmware/security/command-envelope.ts';
 import type { CommandResult } from '../../firmware/security/command-gate.ts';
 import { ChunkServer } from '../../firmware/update/chunk-server.ts';
@@ -156,7 +157,7 @@ it.before(async (c) => {
       log: { level: 'warn' },
     }),
   );
-  c.register = supervise({ programDir: program(c), dataDir, configPath, restartDelayMs: 200 });
+  c.register = supervise({ programDir: program(c), dataDir, cacheDir: join(c.root, 'var/cache/kassa'), configPath, restartDelayMs: 200 });
   c.link = await CloudLink.connect({ clock: systemClock(), url: c.broker.url });
   await c.link.watch(`${PREFIX}/results`);
   assert.is(await reportedVersion(c, 30_000, '0.1.0'), '0.1.0');
@@ -186,6 +187,10 @@ it('N → N+1: chunks over MQTT, slot b, exit 75, the new version confirms; stat
   assert.ok(c.register.exits.some((e) => e.code === 75), JSON.stringify(c.register.exits));
   assert.is(await reportedVersion(c, 20_000, '0.1.1'), '0.1.1');
   assert.equal([...sent.server.served.values()], Array(sent.server.chunkCount).fill(1));
+  // The new program writes its own code cache (5 s after its start) and drops the old one.
+  const cacheDir = join(c.root, 'var/cache/kassa');
+  const own = codeCacheFileName(programIdOf(readFileSync(join(program(c), 'slots/b/kassa-main.cjs'))));
+  await pollUntil(() => readdirSync(cacheDir).join() === own, { timeoutMs: 20_000, what: () => `only ${own} in the cache directory, not ${readdirSync(cacheDir).join(', ')}` });
 });
 
 it('replayed, forged, another device’s and an older update: each refused, nothing changes', async (c) => {

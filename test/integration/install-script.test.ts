@@ -65,11 +65,15 @@ test.before(() => {
 });
 test.after(() => removeDir(work));
 
-test('the release folder: minified bundle, map apart, bindings for three boards, stamp, deploy/', () => {
-  for (const f of ['kassa.mjs', 'kassa.mjs.map', 'release.json', 'deploy/install.sh', 'deploy/kassa.service', 'deploy/config.example.json']) assert.ok(existsSync(join(release, f)), f);
+test('the release folder: launcher and minified program, maps apart, bindings for three boards, stamp, deploy/', () => {
+  for (const f of ['kassa.mjs', 'kassa.mjs.map', 'kassa-main.cjs', 'kassa-main.cjs.map', 'release.json', 'deploy/install.sh', 'deploy/kassa.service', 'deploy/config.example.json']) assert.ok(existsSync(join(release, f)), f);
   for (const t of ['linux-x64', 'linux-arm', 'linux-arm64']) assert.ok(readdirSync(join(release, 'prebuilds', t)).some((f) => f.endsWith('.node')), t);
-  const bundle = readFileSync(join(release, 'kassa.mjs'), 'utf8');
+  assert.not.match(readFileSync(join(release, 'kassa.mjs'), 'utf8'), /sourceMappingURL/, 'the map is apart, not linked');
+  const bundle = readFileSync(join(release, 'kassa-main.cjs'), 'utf8');
   assert.not.match(bundle, /sourceMappingURL/, 'the map is apart, not linked');
+  // The launcher compiles it as it is: the function Node wraps a module in, strict like the ES modules it is made of.
+  assert.ok(bundle.startsWith('(function (exports, require, module, __filename, __dirname) {"use strict";\n'), bundle.slice(0, 80));
+  assert.match(bundle, /\n\}\)\n(\/\*![^\n]*\*\/\n)?$/, 'ends the function (a licence pointer may follow)');
   // Minified: long lines (template literals keep their own line breaks, so count length, not lines).
   const perLine = bundle.length / bundle.split('\n').length;
   assert.ok(perLine > 2000, `minified: ${perLine.toFixed(0)} characters a line`);
@@ -83,8 +87,10 @@ test('the release folder: minified bundle, map apart, bindings for three boards,
 });
 
 test('the bundle: ASCII only, and the MQTT paths it loads on first call (WebSocket, SOCKS proxy) still work', () => {
-  const bundle = readFileSync(join(release, 'kassa.mjs'), 'latin1');
-  assert.is(bundle.search(/[^\x00-\x7f]/), -1, 'one two-byte character would make V8 hold the whole source as UTF-16');
+  for (const file of ['kassa.mjs', 'kassa-main.cjs']) {
+    const text = readFileSync(join(release, file), 'latin1');
+    assert.is(text.search(/[^\x00-\x7f]/), -1, `${file}: one two-byte character would make V8 hold the whole source as UTF-16`);
+  }
   // Nothing listens on port 9: each path must get as far as the TCP connect of its own code.
   const ws = run(process.execPath, [join(release, 'kassa.mjs'), 'send-job', '--url', 'ws://127.0.0.1:9/mqtt', '--timeout-ms', '2000', 'device-config/samples/sell-atol.json']);
   assert.match(ws.err, /cannot reach the broker at ws:\/\/127\.0\.0\.1:9\/mqtt: connect ECONNREFUSED 127\.0\.0\.1:9/);
@@ -92,32 +98,78 @@ test('the bundle: ASCII only, and the MQTT paths it loads on first call (WebSock
   assert.match(socks.err, /cannot reach the broker at mqtt:\/\/127\.0\.0\.1:1883: connect ECONNREFUSED 127\.0\.0\.1:9/, 'through the proxy on port 9, not to the broker');
 });
 
-test('the bundle alone runs the register: demo mode on free ports, a job sold and printed in Cyrillic', async () => {
-  const data = join(work, 'bundle-demo');
+interface BundleDemo {
+  readonly config: string;
+  readonly dataDir: string;
+  readonly err: () => string;
+  /** SIGKILL, as a power cut: what the register wrote must already be whole. */
+  stop(): Promise<void>;
+}
+
+/** The release's register in demo mode, every port its own (a demo register left running on this machine holds demo.json's), once it runs. */
+async function startBundleDemo(name: string, env: Record<string, string> = {}): Promise<BundleDemo> {
   const demo = JSON.parse(readFileSync('device-config/demo.json', 'utf8')) as Record<string, Record<string, unknown>>;
-  const config = join(work, 'bundle-demo.json');
-  // Every port its own: a demo register left running on this machine holds demo.json's.
-  const localApi = { ...demo['localApi'], port: await freePort() };
-  writeFileSync(config, JSON.stringify({ ...demo, dataDir: data, console: { kind: 'none' }, localApi, mqtt: { broker: { kind: 'embedded', host: '127.0.0.1', port: await freePort() } } }));
-  const bundle = join(release, 'kassa.mjs');
-  const register = spawn(process.execPath, [bundle, 'run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const config = join(work, `${name}.json`);
+  const dataDir = join(work, name);
+  writeFileSync(config, JSON.stringify({ ...demo, dataDir, console: { kind: 'none' }, localApi: { ...demo['localApi'], port: await freePort() }, mqtt: { broker: { kind: 'embedded', host: '127.0.0.1', port: await freePort() } } }));
+  const register = spawn(process.execPath, [join(release, 'kassa.mjs'), 'run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const gone = new Promise((r) => register.once('exit', r));
+  const stop = async (): Promise<void> => {
+    register.kill('SIGKILL');
+    await gone;
+  };
+  let out = '';
+  let err = '';
+  register.stdout?.on('data', (chunk: Buffer) => void (out += chunk.toString()));
+  register.stderr?.on('data', (chunk: Buffer) => void (err += chunk.toString()));
   try {
-    let out = '';
-    let err = '';
-    register.stdout?.on('data', (chunk: Buffer) => void (out += chunk.toString()));
-    register.stderr?.on('data', (chunk: Buffer) => void (err += chunk.toString()));
     // A register that cannot start exits with its reason: stop waiting then, and show it.
     await pollUntil(() => out.includes('kassa-runtime is running') || register.exitCode !== null, { timeoutMs: 30_000, what: () => `the bundled register to start; stderr:\n${err}` });
     assert.is(register.exitCode, null, `the bundled register exited:\n${err}`);
-    const sent = spawnSync(process.execPath, [bundle, 'send-job', 'device-config/samples/sell-atol.json', '--config', config], { encoding: 'utf8', timeout: 30_000 });
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { config, dataDir, err: () => err, stop };
+}
+
+test('the bundle alone runs the register: demo mode on free ports, a job sold and printed in Cyrillic', async () => {
+  const register = await startBundleDemo('bundle-demo');
+  try {
+    const sent = spawnSync(process.execPath, [join(release, 'kassa.mjs'), 'send-job', 'device-config/samples/sell-atol.json', '--config', register.config], { encoding: 'utf8', timeout: 30_000 });
     assert.is(sent.status, 0, sent.stderr);
     assert.match(sent.stdout, /"status": "done"/);
-    const receipts = readdirSync(join(data, 'receipts')).filter((f) => f.endsWith('.txt'));
-    const paper = receipts.map((f) => readFileSync(join(data, 'receipts', f), 'utf8')).join('\n');
+    const receipts = readdirSync(join(register.dataDir, 'receipts')).filter((f) => f.endsWith('.txt'));
+    const paper = receipts.map((f) => readFileSync(join(register.dataDir, 'receipts', f), 'utf8')).join('\n');
     assert.match(paper, /КАССОВЫЙ ЧЕК/); // CP866 on the wire, read back by the printer emulator
     assert.match(paper, /ООО "Ромашка"/);
   } finally {
-    register.kill('SIGKILL');
+    await register.stop();
+  }
+});
+
+test('the code cache: the first start writes it, the next start takes it and leaves it as it is', async () => {
+  const cache = join(work, 'code-cache');
+  mkdirSync(cache);
+  // As systemd hands the unit's CacheDirectory= to the register.
+  const first = await startBundleDemo('cache-first', { CACHE_DIRECTORY: cache });
+  try {
+    await pollUntil(() => readdirSync(cache).some((f) => f.endsWith('.v8cache')), { timeoutMs: 20_000, what: 'the code cache file' });
+  } finally {
+    await first.stop();
+  }
+  const [file] = readdirSync(cache);
+  assert.match(file ?? '', /^kassa-main-[0-9a-f]{8}-\d+\.v8cache$/);
+  const written = readFileSync(join(cache, file ?? ''));
+  const second = await startBundleDemo('cache-second', { CACHE_DIRECTORY: cache });
+  try {
+    // A cache that V8 refused or that is damaged would be written again 5 s after the start.
+    await new Promise((r) => setTimeout(r, 6500));
+    assert.equal(readdirSync(cache), [file]);
+    assert.ok(readFileSync(join(cache, file ?? '')).equals(written), 'taken as it was, not written again');
+    assert.not.match(second.err(), /code cache/, 'nothing to say about the cache');
+  } finally {
+    await second.stop();
   }
 });
 

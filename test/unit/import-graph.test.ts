@@ -10,9 +10,10 @@ import * as assert from 'uvu/assert';
 
 /**
  * firmware/ top to bottom: a room imports only rooms below it. This is DESIGN §2's list
- * put in the order the code keeps (core/ at the bottom, since every room uses it).
+ * put in the order the code keeps (core/ at the bottom, since every room uses it), with
+ * launch/ on top: dist/kassa.mjs, which runs the bundled main.ts as a program apart.
  */
-const LAYERS = ['main.ts', 'cli', 'app.ts', 'local-api', 'provisioning', 'console', 'status', 'schedule', 'pipeline', 'ofd', 'print', 'jobs', 'journal', 'state', 'update', 'security', 'config', 'fiscal', 'core'] as const;
+const LAYERS = ['launch', 'main.ts', 'cli', 'app.ts', 'local-api', 'provisioning', 'console', 'status', 'schedule', 'pipeline', 'ofd', 'print', 'jobs', 'journal', 'state', 'update', 'security', 'config', 'fiscal', 'core'] as const;
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));

@@ -1,0 +1,108 @@
+/**
+ * The launcher's program loader (firmware/launch/program-loader.ts) in real Node processes: a
+ * cache is written for the program, taken by the next start, refused by V8 under other flags,
+ * never handed to another program, and a damaged one is compiled over. The program is called
+ * as Node calls a CommonJS module.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { codeCacheFileName, programIdOf } from '../../firmware/launch/code-cache-file.ts';
+import { removeDir } from '../helpers/app-rig.ts';
+
+const test = suite('program loader (V8 code cache)');
+const work = mkdtempSync(join(tmpdir(), 'kassa-loader-'));
+const loaderUrl = pathToFileURL('firmware/launch/program-loader.ts').href;
+
+/** A program with functions the start compiles lazily, so there is something to cache. */
+function programText(greeting: string): string {
+  const fns = Array.from({ length: 50 }, (_, i) => `function f${i}(x) { return x * ${i} + ${greeting.length}; }`).join('\n');
+  return `(function (exports, require, module, __filename, __dirname) {"use strict";\n${fns}\nconst { basename } = require('node:path');\nlet sum = 0; for (let i = 0; i < 50; i++) sum += eval('f' + i)(i);\nmodule.exports.sum = sum;\nconsole.log('${greeting} from ' + basename(__filename) + ' in ' + basename(__dirname) + ', sum ' + sum + ', this is exports: ' + (this === module.exports));\n})`;
+}
+
+/** Runs the program through the loader in a fresh node; `save`: write the cache before exiting. */
+function start(programPath: string, cacheDir: string | undefined, options: { save?: boolean; nodeArgs?: string[] } = {}): { code: number | null; out: string; err: string } {
+  const script = `import { runProgram } from ${JSON.stringify(loaderUrl)}; const l = runProgram({ programPath: ${JSON.stringify(programPath)}, cacheDir: ${JSON.stringify(cacheDir)} }); console.log('cache: ' + l.cache + (l.why ? ' (' + l.why + ')' : '')); ${options.save ? 'await l.saveCache();' : ''}`;
+  const r = spawnSync(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test.after(() => removeDir(work));
+
+/** A folder `name` with the program in it, and an empty cache directory of its own. */
+function setup(name: string, text = programText('hello')): { program: string; cache: string } {
+  mkdirSync(join(work, name));
+  mkdirSync(join(work, `${name}-cache`));
+  const program = join(work, name, 'kassa-main.cjs');
+  writeFileSync(program, text);
+  return { program, cache: join(work, `${name}-cache`) };
+}
+
+test('no cache directory: compiled and run as a CommonJS module, nothing written', () => {
+  const { program } = setup('plain');
+  const r = start(program, undefined, { save: true });
+  assert.is(r.code, 0, r.err);
+  const sum = Array.from({ length: 50 }, (_, i) => i * i + 'hello'.length).reduce((a, b) => a + b);
+  assert.is(r.out, `hello from kassa-main.cjs in plain, sum ${sum}, this is exports: true\ncache: off\n`);
+  assert.equal(readdirSync(join(work, 'plain')), ['kassa-main.cjs']);
+});
+
+test('the first start writes the cache, the next takes it; other V8 flags are refused and written over', () => {
+  const { program, cache } = setup('cached');
+  const file = join(cache, codeCacheFileName(programIdOf(readFileSync(program))));
+  const first = start(program, cache, { save: true });
+  assert.is(first.code, 0, first.err);
+  assert.match(first.out, /cache: absent\n$/);
+  assert.ok(existsSync(file), 'written');
+  const second = start(program, cache);
+  assert.is(second.code, 0, second.err);
+  assert.match(second.out, /^hello from kassa-main\.cjs .*\ncache: used\n$/);
+  // V8 hashes its flags into the cache: a node with other flags must not take this one.
+  const flagged = start(program, cache, { nodeArgs: ['--no-opt'], save: true });
+  assert.is(flagged.code, 0, flagged.err);
+  assert.match(flagged.out, /cache: rejected \(V8 refused it/);
+  assert.match(start(program, cache, { nodeArgs: ['--no-opt'] }).out, /cache: used\n$/, 'written again for the flags it runs with');
+});
+
+test('an updated program never gets the old cache, and its own cache replaces the old file', () => {
+  const { program, cache } = setup('updated');
+  assert.is(start(program, cache, { save: true }).code, 0);
+  const old = readdirSync(cache);
+  assert.is(old.length, 1);
+  writeFileSync(program, programText('hallo')); // same length, other text
+  const r = start(program, cache, { save: true });
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /^hallo from .*\ncache: absent\n$/);
+  assert.equal(readdirSync(cache), [codeCacheFileName(programIdOf(readFileSync(program)))]);
+  assert.is.not(readdirSync(cache)[0], old[0]);
+});
+
+test('a damaged cache is not used: compiled, said why, and written again', () => {
+  const { program, cache } = setup('damaged');
+  assert.is(start(program, cache, { save: true }).code, 0);
+  const file = join(cache, readdirSync(cache)[0] ?? '');
+  const bytes = readFileSync(file);
+  bytes[bytes.length - 100]! ^= 0x01;
+  writeFileSync(file, bytes);
+  const r = start(program, cache, { save: true });
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /^hello from .*\ncache: unusable \(damaged \(CRC\)\)\n$/);
+  assert.match(start(program, cache).out, /cache: used\n$/);
+});
+
+test('the program\'s own error ends the start; a file that is no wrapped program is refused', () => {
+  const { program } = setup('failing', '(function (exports, require, module, __filename, __dirname) {"use strict";\nundeclared = 1;\n})');
+  const failing = start(program, undefined);
+  assert.is.not(failing.code, 0);
+  assert.match(failing.err, /ReferenceError: undeclared is not defined/, 'strict, as the program says');
+  writeFileSync(program, 'console.log("a plain script");\n');
+  const plain = start(program, undefined);
+  assert.is.not(plain.code, 0);
+  assert.match(plain.err, /is not a program for this launcher: its text is not one function expression/);
+});
+
+test.run();
