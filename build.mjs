@@ -155,7 +155,7 @@ const common = {
   target: 'node20',
   minify: true,
   // 'external': the map is written beside the bundle but not linked from it, so the board
-  // never reads it; `node --enable-source-maps` with the map copied back reads a stack trace.
+  // never reads it; `kassa stack` maps a board's stack trace with it in the workshop.
   sourcemap: 'external',
   legalComments: 'linked',
 };

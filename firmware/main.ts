@@ -2,6 +2,8 @@
  * Process entry of kassa-runtime: reads the command line, runs one command, maps signals
  * to a clean stop. The only file that touches `process` (DESIGN.md §2).
  */
+import { realpathSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { UsageError, type CliContext, type CommandEntry } from './cli/cli-context.ts';
 import { ConfigError } from './config/parse-config.ts';
 import { versionLine } from './core/build-info.ts';
@@ -24,6 +26,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'send-job', summary: 'publish job file(s) to the register and print the results', load: async () => (await import('./cli/send-job-command.ts')).sendJobCommand },
   { name: 'console', summary: 'the debug console of a running register (kassa console help)', load: async () => (await import('./cli/console-command.ts')).consoleCommand },
   { name: 'fn-emulator', summary: 'run the FN emulator on a serial line (e.g. one end of a socat pty pair)', load: async () => (await import('./cli/fn-emulator-command.ts')).fnEmulatorCommand },
+  { name: 'stack', summary: 'map a stack trace of the bundled register back to its sources (the release\'s source map)', load: async () => (await import('./cli/stack-command.ts')).stackCommand },
   { name: 'cloud', summary: 'the cloud side: claim answers, signed commands, profiles, firmware updates, watching', load: async () => (await import('./cli/cloud-command.ts')).cloudCommand },
 ];
 
@@ -73,7 +76,13 @@ async function main(argv: readonly string[]): Promise<number> {
       setRawMode(on) {
         if (process.stdin.isTTY) process.stdin.setRawMode(on);
       },
+      async readAll() {
+        const chunks: Buffer[] = [];
+        for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+        return Buffer.concat(chunks);
+      },
     },
+    programDir: dirname(realpathSync(process.argv[1] ?? '.')),
     kill: () => process.kill(process.pid, 'SIGKILL'),
     onStop(handler) {
       process.on('SIGINT', handler);

@@ -22,7 +22,11 @@ export interface CliContext {
     onData(listener: (chunk: Uint8Array) => void): () => void;
     /** Keys as they are typed, not lines (no-op when stdin is not a terminal). */
     setRawMode(on: boolean): void;
+    /** Everything until its end (a pipe or a file). */
+    readAll(): Promise<Uint8Array>;
   };
+  /** The folder of the program node runs (dist/ for `node dist/kassa.mjs`): what a release keeps beside it. */
+  readonly programDir: string;
   /** Cuts this process's power (SIGKILL to itself): the crash points of fault tests (core/crash-point.ts). */
   readonly kill: () => void;
   /** Registers a handler for SIGINT/SIGTERM; returns an unsubscribe. */

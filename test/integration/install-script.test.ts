@@ -133,6 +133,21 @@ async function startBundleDemo(name: string, env: Record<string, string> = {}): 
   return { config, dataDir, err: () => err, stop };
 }
 
+test('kassa stack maps a frame of the bundled program back to its source, with the map beside it', () => {
+  // A frame at the help text's place in the program, as a trace from a board would name it.
+  const bundle = readFileSync(join(release, 'kassa-main.cjs'), 'latin1');
+  const at = bundle.indexOf('kassa <command> --help shows its options');
+  const lines = bundle.slice(0, at).split('\n');
+  const trace = `Error: boom\n    at Zq (/opt/kassa/slots/a/kassa-main.cjs:${lines.length}:${(lines[lines.length - 1]?.length ?? 0) + 1})\n    at node:internal/main:1:1\n`;
+  const sourceLine = readFileSync('firmware/main.ts', 'utf8').split('\n').findIndex((l) => l.includes('kassa <command> --help shows its options')) + 1;
+  const mapped = spawnSync(process.execPath, [join(release, 'kassa.mjs'), 'stack'], { input: trace, encoding: 'utf8' });
+  assert.is(mapped.status, 0, mapped.stderr);
+  assert.match(mapped.stdout, new RegExp(`^Error: boom\n    at Zq \\(firmware/main\\.ts:${sourceLine}:\\d+\\)\n    at node:internal/main:1:1\n$`));
+  const noMap = spawnSync(process.execPath, [join(release, 'kassa.mjs'), 'stack', '--map', join(work, 'no.map')], { input: trace, encoding: 'utf8' });
+  assert.is(noMap.status, 1);
+  assert.match(noMap.stderr, /cannot read the source map .*no\.map .*name the release's kassa-main\.cjs\.map with --map/);
+});
+
 test('the bundle alone runs the register: demo mode on free ports, a job sold and printed in Cyrillic', async () => {
   const register = await startBundleDemo('bundle-demo');
   try {
