@@ -4,7 +4,8 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ReleaseFile, ReleasePackage, ReleaseStamp } from './release-package.ts';
+import { missingFiles, type ReleaseFile, type ReleasePackage, type ReleaseStamp } from './release-package.ts';
+import { UpdateError } from './update-error.ts';
 
 export function packRelease(dir: string): ReleasePackage {
   const files: ReleaseFile[] = [];
@@ -16,6 +17,8 @@ export function packRelease(dir: string): ReleasePackage {
     }
   };
   walk('');
+  const missing = missingFiles(files);
+  if (missing.length > 0) throw new UpdateError('package_invalid', `${dir} is not a whole release folder: ${missing.join(', ')} missing`);
   const stamp = JSON.parse(readFileSync(join(dir, 'release.json'), 'utf8')) as ReleaseStamp;
   return { release: { name: stamp.name, version: stamp.version, commit: stamp.commit }, files };
 }

@@ -38,6 +38,17 @@ export interface ReleasePackage {
  * register must still be able to go back to one.
  */
 const REQUIRED = ['kassa.mjs', 'release.json'];
+/** The program a launcher runs (build.mjs): a launcher that names it and a package without it cannot start. */
+const PROGRAM = 'kassa-main.cjs';
+
+/** What a release's files lack to start: REQUIRED, and the program when kassa.mjs is the launcher that runs it. */
+export function missingFiles(files: readonly ReleaseFile[]): string[] {
+  const paths = new Set(files.map((f) => f.path));
+  const missing = REQUIRED.filter((p) => !paths.has(p));
+  const launcher = files.find((f) => f.path === 'kassa.mjs');
+  if (launcher && !paths.has(PROGRAM) && Buffer.from(launcher.data.buffer, launcher.data.byteOffset, launcher.data.byteLength).includes(PROGRAM)) missing.push(`${PROGRAM} (kassa.mjs is the launcher that runs it)`);
+  return missing;
+}
 
 export function encodeReleasePackage(p: ReleasePackage): Uint8Array {
   return encode({ format: PACKAGE_FORMAT, release: p.release, files: p.files.map((f) => ({ path: f.path, mode: f.mode, data: f.data })) });
@@ -69,7 +80,8 @@ export function decodeReleasePackage(bytes: Uint8Array): ReleasePackage {
     seen.add(f.path as string);
     files.push({ path: f.path as string, mode: f.mode as number, data: f.data as Uint8Array });
   }
-  for (const path of REQUIRED) if (!seen.has(path)) invalid(`${path} missing`);
+  const missing = missingFiles(files);
+  if (missing.length > 0) invalid(`${missing.join(', ')} missing`);
   const stamp = JSON.parse(Buffer.from(files.find((f) => f.path === 'release.json')!.data).toString('utf8')) as Partial<ReleaseStamp>;
   if (stamp.version !== r!.version || stamp.commit !== r!.commit) invalid(`release.json says ${stamp.version} (${stamp.commit}), the package ${r!.version} (${r!.commit})`);
   return { release: { name: r!.name!, version: r!.version!, commit: r!.commit! }, files };

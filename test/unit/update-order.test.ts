@@ -75,6 +75,16 @@ pkg('a missing program, a stamp that disagrees, or no CBOR at all is refused', (
   assert.match(reasonOf(() => decodeReleasePackage(Uint8Array.of(0xff, 0xff))), /^package_invalid/);
 });
 
+pkg('a launcher without the program it runs is refused; a release from before the launcher is not', () => {
+  const launcher = { path: 'kassa.mjs', mode: 0o755, data: new TextEncoder().encode('import"node:fs";const p=join(here,"kassa-main.cjs");') };
+  const withLauncher = (more: ReleaseFile[]): ReleaseFile[] => [launcher, ...files().slice(1), ...more];
+  assert.match(reasonOf(() => decodeReleasePackage(encodeReleasePackage({ release: stamp, files: withLauncher([]) }))), /^package_invalid: release package: kassa-main\.cjs \(kassa\.mjs is the launcher that runs it\) missing$/);
+  const whole = decodeReleasePackage(encodeReleasePackage({ release: stamp, files: withLauncher([{ path: 'kassa-main.cjs', mode: 0o644, data: new TextEncoder().encode('(function(){})') }]) }));
+  assert.equal(whole.files.map((f) => f.path).sort(), ['kassa-main.cjs', 'kassa.mjs', 'prebuilds/linux-x64/b.node', 'release.json']);
+  // One kassa.mjs bundle (releases before firmware/launch/): still a release to go back to.
+  assert.is(decodeReleasePackage(encodeReleasePackage({ release: stamp, files: files() })).files.length, 3);
+});
+
 pkg('the chunk plan hashes each chunk and the whole', () => {
   const bytes = new Uint8Array(10_000).map((_, i) => i % 251);
   const plan = chunkPlan(bytes, 4096);
