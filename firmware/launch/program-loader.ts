@@ -2,30 +2,31 @@
  * Runs the register's program, one CommonJS bundle (dist/kassa-main.cjs), through V8's code
  * cache (issue 9 §5, boot to ready).
  *
- * Why: compiling the 1.8 MB program is the largest single part of a start (about 80–120 ms on
- * the bench's 2-core machine, more on a board's ARM core), and a register starts again after
- * every power cut. Node 20 has no module compile cache (`module.enableCompileCache` came with
- * Node 22.1), but `vm.Script` takes and makes V8's cached data for a classic script, which is
- * why the program is CommonJS and this loader an ES module apart from it.
- *
- * The cache lives in `cacheDir` (the launcher passes systemd's CACHE_DIRECTORY), one file a
- * program (code-cache-file.ts). Without a cache directory the program is compiled as any
- * script. A cache V8 refuses (another Node, other V8 flags) or one that is damaged or made
- * for another program is not used; the program is compiled and `saveCache` writes a new one.
- * `saveCache` is meant to run once the program has started, so that the cache holds the
- * functions the start compiled too (V8 adds every function compiled so far).
+ * Why: compiling the 1.8 MB program, and the functions a start compiles lazily, is the largest
+ * single part of a start (about 0.15 s of the bench's 100 000-job boot on a 2-core machine, more
+ * on a board's ARM core), and a register starts again after every power cut. Node 20 has no
+ * module compile cache (`module.enableCompileCache` came with Node 22.1), but `vm.Script` takes
+ * and makes V8's cached data for a classic script, which is why the program is CommonJS and
+ * this loader an ES module apart from it.
  *
  * The program's file is one function expression, the wrapper Node puts round a CommonJS
  * module: `(function (exports, require, module, __filename, __dirname) {"use strict"; … })`
  * (build.mjs writes it so, strict as the ES module bundle it replaced; the loader compiles the
  * text as it is, without a wrapped copy of 1.8 MB). It is called as Node calls a module;
  * `import()` is not available to it (build.mjs turns those into require).
+ *
+ * The cache lives in `cacheDir`, one file a program (code-cache-file.ts). Without a cache
+ * directory the program is compiled as any script. A cache V8 refuses, one that is damaged or
+ * made for another program, Node or place, and one that a start did not survive (see
+ * `survived`) is not used: the program is compiled, and `saveCache` writes a new one.
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
-import { writeFileAtomic } from '../core/atomic-file.ts';
+import { syncDir } from '../core/atomic-file.ts';
 import { codeCacheFileName, decodeCodeCache, encodeCodeCache, programIdOf, type ProgramId } from './code-cache-file.ts';
 
 /**
@@ -33,17 +34,26 @@ import { codeCacheFileName, decodeCodeCache, encodeCodeCache, programIdOf, type 
  * - `off`: no cache directory; compiled;
  * - `used`: V8 took the cache;
  * - `absent`: no cache for this program yet (its first start); compiled;
- * - `rejected`: V8 refused it (another Node or V8 version, other V8 flags); compiled;
- * - `unusable`: unreadable, damaged, or made for another program; compiled.
+ * - `rejected`: V8 refused it (other V8 flags); compiled;
+ * - `unusable`: unreadable, damaged, made for another program, Node or place, or a start with
+ *   it did not survive; compiled.
  */
 export type CodeCacheUse = 'off' | 'used' | 'absent' | 'rejected' | 'unusable';
 
-export interface LoadedProgram {
+export interface CompiledProgram {
   readonly cache: CodeCacheUse;
   /** Why a cache was not used (`rejected`, `unusable`), for one line on stderr. */
   readonly why?: string;
   /** The cache file of this program (absent when `off`). */
   readonly cacheFile?: string;
+  /** Runs the program as Node runs a CommonJS module. Its own exceptions propagate. */
+  run(): void;
+  /**
+   * The start got far enough (or the process ends by itself): a start that uses the cache
+   * marks it first, and a start that finds the mark (the one before died while using it: a
+   * SIGSEGV from data V8 took but cannot run, a power cut) does not use it again.
+   */
+  survived(): void;
   /**
    * Writes the cache of everything compiled so far (atomically: a power cut leaves the old
    * file or none) and deletes the caches of other programs in the directory. Rejects with the
@@ -52,41 +62,81 @@ export interface LoadedProgram {
   saveCache(): Promise<void>;
 }
 
-const FILE_PATTERN = /^kassa-main-[0-9a-f]{8}-\d+\.v8cache(\.tmp)?$/;
+/** The text every program file begins with (build.mjs's banner). */
+export const PROGRAM_HEAD = '(function (exports, require, module, __filename, __dirname) {';
 
-/** Compiles (or takes from the cache) and runs the program at `programPath`. Its own exceptions propagate. */
-export function runProgram(options: { readonly programPath: string; readonly cacheDir?: string | undefined }): LoadedProgram {
-  const { programPath, cacheDir } = options;
+const CACHE_FILE = /^kassa-main-[0-9a-f]{8}-\d+\.v8cache$/;
+/** A temporary of a save that did not finish; another process's save may be under way, so only old ones go. */
+const STALE_TEMP = /^kassa-main-[0-9a-f]{8}-\d+\.v8cache\.[0-9a-f]+\.tmp$/;
+const STALE_TEMP_MS = 60_000;
+
+/**
+ * Compiles the program at `programPath`, taking the cache in `cacheDir` when it is there and
+ * was made for this program by this `runtime` (what made the data: Node, V8, binary, place).
+ * @throws when the file is not a program for this loader, or the program does not compile.
+ */
+export function compileProgram(options: { readonly programPath: string; readonly cacheDir?: string | undefined; readonly runtime: string }): CompiledProgram {
+  const { programPath, cacheDir, runtime } = options;
   const bytes = readFileSync(programPath);
-  const id = programIdOf(bytes);
-  const cacheFile = cacheDir ? join(cacheDir, codeCacheFileName(id)) : undefined;
-  const found = cacheFile ? readCache(cacheFile, id) : undefined;
   // build.mjs keeps the program ASCII: latin1 is its exact text, and V8 keeps it one byte a character.
   const source = bytes.toString('latin1');
+  if (!source.startsWith(PROGRAM_HEAD)) throw new Error(`${programPath} is not a program for this launcher: its text is not one function expression (build.mjs)`);
+  const id = programIdOf(bytes);
+  const cacheFile = cacheDir ? join(cacheDir, codeCacheFileName(id)) : undefined;
+  const mark = cacheFile ? `${cacheFile}.starting` : undefined;
+  let found = cacheFile ? readCache(cacheFile, id, runtime) : undefined;
+  if (mark && found && 'data' in found && existsSync(mark)) found = { unusable: 'the start before, which used it, did not survive' };
+  if (mark && found && 'data' in found) writeFileSync(mark, '');
   const script = new Script(source, {
     filename: programPath,
     ...(found && 'data' in found ? { cachedData: Buffer.from(found.data.buffer, found.data.byteOffset, found.data.byteLength) } : {}),
   });
   const cache: CodeCacheUse = !cacheFile ? 'off' : !found ? 'absent' : 'unusable' in found ? 'unusable' : script.cachedDataRejected ? 'rejected' : 'used';
-  const why = found && 'unusable' in found ? found.unusable : cache === 'rejected' ? 'V8 refused it (another Node or V8 version, or other V8 flags)' : undefined;
-  const run: unknown = script.runInThisContext();
-  if (typeof run !== 'function') throw new Error(`${programPath} is not a program for this launcher: its text is not one function expression (build.mjs)`);
-  const module = { exports: {} };
-  run.call(module.exports, module.exports, createRequire(programPath), module, programPath, dirname(programPath));
+  const why = found && 'unusable' in found ? found.unusable : cache === 'rejected' ? 'V8 refused it (other V8 flags)' : undefined;
   return {
     cache,
     ...(why !== undefined ? { why } : {}),
     ...(cacheFile ? { cacheFile } : {}),
+    run() {
+      const run: unknown = script.runInThisContext();
+      if (typeof run !== 'function') throw new Error(`${programPath} is not a program for this launcher: its text is not one function expression (build.mjs)`);
+      const module = { exports: {} };
+      run.call(module.exports, module.exports, createRequire(programPath), module, programPath, dirname(programPath));
+    },
+    survived() {
+      if (mark) rmSync(mark, { force: true });
+    },
     async saveCache() {
       if (!cacheFile || !cacheDir) return;
-      await writeFileAtomic(cacheFile, encodeCodeCache(id, script.createCachedData()));
-      for (const name of readdirSync(cacheDir)) if (FILE_PATTERN.test(name) && join(cacheDir, name) !== cacheFile) rmSync(join(cacheDir, name), { force: true });
+      mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
+      // Its own temporary: two registers starting on one directory must not write into one file.
+      const temp = `${cacheFile}.${randomBytes(4).toString('hex')}.tmp`;
+      try {
+        const h = await open(temp, 'w', 0o600);
+        try {
+          await h.writeFile(encodeCodeCache(id, runtime, script.createCachedData()));
+          await h.sync();
+        } finally {
+          await h.close();
+        }
+        await rename(temp, cacheFile);
+      } finally {
+        await rm(temp, { force: true });
+      }
+      if (mark) rmSync(mark, { force: true });
+      const writtenAt = statSync(cacheFile).mtimeMs;
+      for (const name of readdirSync(cacheDir)) {
+        const path = join(cacheDir, name);
+        if ((CACHE_FILE.test(name) && path !== cacheFile) || (name.endsWith('.v8cache.starting') && path !== mark)) rmSync(path, { force: true });
+        else if (STALE_TEMP.test(name) && writtenAt - (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? writtenAt) > STALE_TEMP_MS) rmSync(path, { force: true });
+      }
+      await syncDir(cacheDir);
     },
   };
 }
 
 /** The cache file's data for this program; undefined when there is none; why not when it cannot be used. */
-function readCache(file: string, id: ProgramId): ReturnType<typeof decodeCodeCache> | undefined {
+function readCache(file: string, id: ProgramId, runtime: string): ReturnType<typeof decodeCodeCache> | undefined {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -94,5 +144,5 @@ function readCache(file: string, id: ProgramId): ReturnType<typeof decodeCodeCac
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     return { unusable: `unreadable (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
   }
-  return decodeCodeCache(bytes, id);
+  return decodeCodeCache(bytes, id, runtime);
 }

@@ -24,11 +24,22 @@ function programText(greeting: string): string {
   return `(function (exports, require, module, __filename, __dirname) {"use strict";\n${fns}\nconst { basename } = require('node:path');\nlet sum = 0; for (let i = 0; i < 50; i++) sum += eval('f' + i)(i);\nmodule.exports.sum = sum;\nconsole.log('${greeting} from ' + basename(__filename) + ' in ' + basename(__dirname) + ', sum ' + sum + ', this is exports: ' + (this === module.exports));\n})`;
 }
 
-/** Runs the program through the loader in a fresh node; `save`: write the cache before exiting. */
-function start(programPath: string, cacheDir: string | undefined, options: { save?: boolean; nodeArgs?: string[] } = {}): { code: number | null; out: string; err: string } {
-  const script = `import { runProgram } from ${JSON.stringify(loaderUrl)}; const l = runProgram({ programPath: ${JSON.stringify(programPath)}, cacheDir: ${JSON.stringify(cacheDir)} }); console.log('cache: ' + l.cache + (l.why ? ' (' + l.why + ')' : '')); ${options.save ? 'await l.saveCache();' : ''}`;
+/**
+ * Runs the program through the loader in a fresh node, as the launcher does; `save`: write the
+ * cache before exiting; `die`: SIGKILL itself right after the program ran (a start that did not
+ * survive); `runtime`: what made the cache (the launcher's runtimeIdentity).
+ */
+function start(programPath: string, cacheDir: string | undefined, options: { save?: boolean; die?: boolean; runtime?: string; nodeArgs?: string[] } = {}): { code: number | null; signal: NodeJS.Signals | null; out: string; err: string } {
+  const script = [
+    `import { compileProgram } from ${JSON.stringify(loaderUrl)};`,
+    `const p = compileProgram({ programPath: ${JSON.stringify(programPath)}, cacheDir: ${JSON.stringify(cacheDir)}, runtime: ${JSON.stringify(options.runtime ?? 'node here')} });`,
+    "console.log('cache: ' + p.cache + (p.why ? ' (' + p.why + ')' : ''));",
+    'p.run();',
+    options.save ? 'await p.saveCache();' : '',
+    options.die ? "process.kill(process.pid, 'SIGKILL');" : 'p.survived();',
+  ].join('\n');
   const r = spawnSync(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return { code: r.status, signal: r.signal, out: r.stdout, err: r.stderr };
 }
 
 test.after(() => removeDir(work));
@@ -47,7 +58,7 @@ test('no cache directory: compiled and run as a CommonJS module, nothing written
   const r = start(program, undefined, { save: true });
   assert.is(r.code, 0, r.err);
   const sum = Array.from({ length: 50 }, (_, i) => i * i + 'hello'.length).reduce((a, b) => a + b);
-  assert.is(r.out, `hello from kassa-main.cjs in plain, sum ${sum}, this is exports: true\ncache: off\n`);
+  assert.is(r.out, `cache: off\nhello from kassa-main.cjs in plain, sum ${sum}, this is exports: true\n`);
   assert.equal(readdirSync(join(work, 'plain')), ['kassa-main.cjs']);
 });
 
@@ -56,16 +67,20 @@ test('the first start writes the cache, the next takes it; other V8 flags are re
   const file = join(cache, codeCacheFileName(programIdOf(readFileSync(program))));
   const first = start(program, cache, { save: true });
   assert.is(first.code, 0, first.err);
-  assert.match(first.out, /cache: absent\n$/);
+  assert.match(first.out, /^cache: absent\n/);
   assert.ok(existsSync(file), 'written');
   const second = start(program, cache);
   assert.is(second.code, 0, second.err);
-  assert.match(second.out, /^hello from kassa-main\.cjs .*\ncache: used\n$/);
+  assert.match(second.out, /^cache: used\nhello from kassa-main\.cjs /);
   // V8 hashes its flags into the cache: a node with other flags must not take this one.
   const flagged = start(program, cache, { nodeArgs: ['--no-opt'], save: true });
   assert.is(flagged.code, 0, flagged.err);
-  assert.match(flagged.out, /cache: rejected \(V8 refused it/);
-  assert.match(start(program, cache, { nodeArgs: ['--no-opt'] }).out, /cache: used\n$/, 'written again for the flags it runs with');
+  assert.match(flagged.out, /^cache: rejected \(V8 refused it/);
+  assert.match(start(program, cache, { nodeArgs: ['--no-opt'] }).out, /^cache: used\n/, 'written again for the flags it runs with');
+  // Another Node (or binary, or place): the launcher's runtime line differs; V8 cannot tell within Node 20.
+  const moved = start(program, cache, { runtime: 'node elsewhere', save: true });
+  assert.match(moved.out, /^cache: unusable \(made by another Node or for another place \(node here\)\)\n/);
+  assert.match(start(program, cache, { runtime: 'node elsewhere' }).out, /^cache: used\n/);
 });
 
 test('an updated program never gets the old cache, and its own cache replaces the old file', () => {
@@ -76,7 +91,7 @@ test('an updated program never gets the old cache, and its own cache replaces th
   writeFileSync(program, programText('hallo')); // same length, other text
   const r = start(program, cache, { save: true });
   assert.is(r.code, 0, r.err);
-  assert.match(r.out, /^hallo from .*\ncache: absent\n$/);
+  assert.match(r.out, /^cache: absent\nhallo from /);
   assert.equal(readdirSync(cache), [codeCacheFileName(programIdOf(readFileSync(program)))]);
   assert.is.not(readdirSync(cache)[0], old[0]);
 });
@@ -90,8 +105,22 @@ test('a damaged cache is not used: compiled, said why, and written again', () =>
   writeFileSync(file, bytes);
   const r = start(program, cache, { save: true });
   assert.is(r.code, 0, r.err);
-  assert.match(r.out, /^hello from .*\ncache: unusable \(damaged \(CRC\)\)\n$/);
-  assert.match(start(program, cache).out, /cache: used\n$/);
+  assert.match(r.out, /^cache: unusable \(damaged \(CRC\)\)\nhello from /);
+  assert.match(start(program, cache).out, /^cache: used\n/);
+});
+
+test('a start that died while using the cache: the next one compiles, and a run writes it again', () => {
+  const { program, cache } = setup('died');
+  assert.is(start(program, cache, { save: true }).code, 0);
+  const died = start(program, cache, { die: true });
+  assert.is(died.signal, 'SIGKILL');
+  assert.match(died.out, /^cache: used\n/);
+  assert.ok(readdirSync(cache).some((f) => f.endsWith('.starting')), 'marked while in use');
+  const after = start(program, cache, { save: true });
+  assert.match(after.out, /^cache: unusable \(the start before, which used it, did not survive\)\n/);
+  assert.equal(readdirSync(cache).filter((f) => !f.endsWith('.v8cache')), [], 'the mark is gone with the new cache');
+  assert.match(start(program, cache).out, /^cache: used\n/);
+  assert.equal(readdirSync(cache).filter((f) => !f.endsWith('.v8cache')), [], 'a start that survived leaves no mark');
 });
 
 test('the program\'s own error ends the start; a file that is no wrapped program is refused', () => {
@@ -103,6 +132,7 @@ test('the program\'s own error ends the start; a file that is no wrapped program
   const plain = start(program, undefined);
   assert.is.not(plain.code, 0);
   assert.match(plain.err, /is not a program for this launcher: its text is not one function expression/);
+  assert.not.match(plain.out, /a plain script/, 'refused before any of it runs');
 });
 
 test.run();
