@@ -86,13 +86,28 @@ export function compileProgram(options: { readonly programPath: string; readonly
   const mark = cacheFile ? `${cacheFile}.starting` : undefined;
   let found = cacheFile ? readCache(cacheFile, id, runtime) : undefined;
   if (mark && found && 'data' in found && existsSync(mark)) found = { unusable: 'the start before, which used it, did not survive' };
-  if (mark && found && 'data' in found) writeFileSync(mark, '');
+  if (mark && found && 'data' in found) {
+    // No mark, no guard: a cache that crashed this start would crash every next one.
+    try {
+      writeFileSync(mark, '');
+    } catch (e) {
+      found = { unusable: `cannot mark it in use (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
+    }
+  }
   const script = new Script(source, {
     filename: programPath,
     ...(found && 'data' in found ? { cachedData: Buffer.from(found.data.buffer, found.data.byteOffset, found.data.byteLength) } : {}),
   });
   const cache: CodeCacheUse = !cacheFile ? 'off' : !found ? 'absent' : 'unusable' in found ? 'unusable' : script.cachedDataRejected ? 'rejected' : 'used';
   const why = found && 'unusable' in found ? found.unusable : cache === 'rejected' ? 'V8 refused it (other V8 flags)' : undefined;
+  // Never throws (it runs in the process's exit handler); a mark that stays costs one compiled start.
+  const unmark = (): void => {
+    try {
+      if (mark) rmSync(mark, { force: true, recursive: true });
+    } catch {
+      // a read-only directory: the mark could not have been written either
+    }
+  };
   return {
     cache,
     ...(why !== undefined ? { why } : {}),
@@ -103,9 +118,7 @@ export function compileProgram(options: { readonly programPath: string; readonly
       const module = { exports: {} };
       run.call(module.exports, module.exports, createRequire(programPath), module, programPath, dirname(programPath));
     },
-    survived() {
-      if (mark) rmSync(mark, { force: true });
-    },
+    survived: unmark,
     async saveCache() {
       if (!cacheFile || !cacheDir) return;
       mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
@@ -123,7 +136,7 @@ export function compileProgram(options: { readonly programPath: string; readonly
       } finally {
         await rm(temp, { force: true });
       }
-      if (mark) rmSync(mark, { force: true });
+      unmark();
       const writtenAt = statSync(cacheFile).mtimeMs;
       for (const name of readdirSync(cacheDir)) {
         const path = join(cacheDir, name);

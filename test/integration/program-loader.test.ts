@@ -5,7 +5,7 @@
  * as Node calls a CommonJS module.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -121,6 +121,24 @@ test('a start that died while using the cache: the next one compiles, and a run 
   assert.equal(readdirSync(cache).filter((f) => !f.endsWith('.v8cache')), [], 'the mark is gone with the new cache');
   assert.match(start(program, cache).out, /^cache: used\n/);
   assert.equal(readdirSync(cache).filter((f) => !f.endsWith('.v8cache')), [], 'a start that survived leaves no mark');
+});
+
+test('a mark that cannot be written or removed: the cache is not used, and nothing throws', () => {
+  const { program, cache } = setup('unmarkable');
+  assert.is(start(program, cache, { save: true }).code, 0);
+  const [file] = readdirSync(cache);
+  mkdirSync(join(cache, `${file}.starting`, 'inside'), { recursive: true });
+  const r = start(program, cache, { save: true });
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /^cache: unusable \(the start before, which used it, did not survive\)\n/);
+  assert.equal(readdirSync(cache), [file], 'the odd mark went with the new cache');
+  assert.match(start(program, cache).out, /^cache: used\n/);
+  // A mark that cannot be made (here a link into a folder that is not there; a read-only disk
+  // on a board): without the guard the cache is not used.
+  symlinkSync(join(work, 'no-such-folder', 'mark'), join(cache, `${file}.starting`));
+  const unguarded = start(program, cache);
+  assert.is(unguarded.code, 0, unguarded.err);
+  assert.match(unguarded.out, /^cache: unusable \(cannot mark it in use \(ENOENT\)\)\n/);
 });
 
 test('the program\'s own error ends the start; a file that is no wrapped program is refused', () => {
