@@ -63,7 +63,7 @@ export function decodeCodeCache(file: Uint8Array, id: ProgramId, runtime: string
   const runtimeEnd = FIXED + view.getUint16(20, true);
   if (runtimeEnd > file.length) return { unusable: 'damaged (cut short)' };
   const madeBy = new TextDecoder().decode(file.subarray(FIXED, runtimeEnd));
-  if (madeBy !== runtime) return { unusable: `made by another Node or for another place (${madeBy})` };
+  if (madeBy !== runtime) return { unusable: `made by another Node or for another place (made by: ${madeBy}; this is: ${runtime})` };
   const data = file.subarray(runtimeEnd);
   if (crc32(data) !== view.getUint32(16, true)) return { unusable: 'damaged (CRC)' };
   return { data };

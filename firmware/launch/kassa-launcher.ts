@@ -11,7 +11,6 @@
 import { realpathSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cachedDataVersionTag } from 'node:v8';
 import { codeCacheDirectory, runtimeIdentity } from './launch-settings.ts';
 import { compileProgram } from './program-loader.ts';
 
@@ -22,8 +21,9 @@ const SAVE_AFTER_MS = 5000;
 const programPath = join(dirname(realpathSync(fileURLToPath(import.meta.url))), 'kassa-main.cjs');
 const binary = realpathSync(process.execPath);
 const { size, mtimeMs } = statSync(binary);
-const runtime = runtimeIdentity({ version: process.version, arch: process.arch, v8: process.versions.v8, cacheTag: cachedDataVersionTag(), binary: { path: binary, size, mtimeMs } }, programPath);
-const program = compileProgram({ programPath, cacheDir: codeCacheDirectory(process.env), runtime });
+const runtime = runtimeIdentity({ version: process.version, arch: process.arch, v8: process.versions.v8, binary: { path: binary, size, mtimeMs } }, programPath);
+const where = codeCacheDirectory(process.env);
+const program = compileProgram({ programPath, cacheDir: where.dir, staleDir: where.stale, runtime, now: () => Date.now() });
 if (program.why !== undefined) console.error(`kassa: the code cache ${program.cacheFile ?? ''} is not used: ${program.why}; the program is compiled instead (a run writes a new cache after ${SAVE_AFTER_MS / 1000} s)`);
 // Before the program runs: it may end the process itself.
 process.once('exit', () => program.survived());

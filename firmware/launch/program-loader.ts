@@ -17,8 +17,8 @@
  *
  * The cache lives in `cacheDir`, one file a program (code-cache-file.ts). Without a cache
  * directory the program is compiled as any script. A cache V8 refuses, one that is damaged or
- * made for another program, Node or place, and one that a start did not survive (see
- * `survived`) is not used: the program is compiled, and `saveCache` writes a new one.
+ * made for another program, Node or place is not used, and one that a start did not survive
+ * (see `survived`) is deleted: the program is compiled, and `saveCache` writes a new one.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
@@ -35,8 +35,8 @@ import { codeCacheFileName, decodeCodeCache, encodeCodeCache, programIdOf, type 
  * - `used`: V8 took the cache;
  * - `absent`: no cache for this program yet (its first start); compiled;
  * - `rejected`: V8 refused it (other V8 flags); compiled;
- * - `unusable`: unreadable, damaged, made for another program, Node or place, or a start with
- *   it did not survive; compiled.
+ * - `unusable`: unreadable, damaged, made for another program, Node or place, or deleted because
+ *   a start with it did not survive; compiled.
  */
 export type CodeCacheUse = 'off' | 'used' | 'absent' | 'rejected' | 'unusable';
 
@@ -49,9 +49,11 @@ export interface CompiledProgram {
   /** Runs the program as Node runs a CommonJS module. Its own exceptions propagate. */
   run(): void;
   /**
-   * The start got far enough (or the process ends by itself): a start that uses the cache
+   * The start got far enough (or the process ends by itself). A start that uses the cache
    * marks it first, and a start that finds the mark (the one before died while using it: a
-   * SIGSEGV from data V8 took but cannot run, a power cut) does not use it again.
+   * SIGSEGV from data V8 took but cannot run, a power cut) deletes that cache. Also removes
+   * temporaries of saves killed midway and a cache directory of before (`staleDir`). Never
+   * throws: it runs in the process's exit handler too.
    */
   survived(): void;
   /**
@@ -75,8 +77,16 @@ const STALE_TEMP_MS = 60_000;
  * was made for this program by this `runtime` (what made the data: Node, V8, binary, place).
  * @throws when the file is not a program for this loader, or the program does not compile.
  */
-export function compileProgram(options: { readonly programPath: string; readonly cacheDir?: string | undefined; readonly runtime: string }): CompiledProgram {
-  const { programPath, cacheDir, runtime } = options;
+export function compileProgram(options: {
+  readonly programPath: string;
+  readonly cacheDir?: string | undefined;
+  readonly runtime: string;
+  /** A cache directory of before (launch-settings.ts): removed once this start has survived. */
+  readonly staleDir?: string | undefined;
+  /** Wall time, ms (the launcher's Date.now: there is no program clock yet). */
+  readonly now: () => number;
+}): CompiledProgram {
+  const { programPath, cacheDir, runtime, staleDir, now } = options;
   const bytes = readFileSync(programPath);
   // build.mjs keeps the program ASCII: latin1 is its exact text, and V8 keeps it one byte a character.
   const source = bytes.toString('latin1');
@@ -85,7 +95,13 @@ export function compileProgram(options: { readonly programPath: string; readonly
   const cacheFile = cacheDir ? join(cacheDir, codeCacheFileName(id)) : undefined;
   const mark = cacheFile ? `${cacheFile}.starting` : undefined;
   let found = cacheFile ? readCache(cacheFile, id, runtime) : undefined;
-  if (mark && found && 'data' in found && existsSync(mark)) found = { unusable: 'the start before, which used it, did not survive' };
+  if (cacheFile && mark && found && 'data' in found && existsSync(mark)) {
+    // Suspect: gone, so that a start that ends early for another reason (and takes the mark
+    // with it) cannot hand the same data to the next one. The next run writes a new cache.
+    found = { unusable: 'a start that used it ended within its first seconds (a crash, or a power cut); deleted' };
+    removeQuietly(cacheFile);
+    removeQuietly(mark);
+  }
   if (mark && found && 'data' in found) {
     // No mark, no guard: a cache that crashed this start would crash every next one.
     try {
@@ -102,10 +118,18 @@ export function compileProgram(options: { readonly programPath: string; readonly
   const why = found && 'unusable' in found ? found.unusable : cache === 'rejected' ? 'V8 refused it (other V8 flags)' : undefined;
   // Never throws (it runs in the process's exit handler); a mark that stays costs one compiled start.
   const unmark = (): void => {
+    if (mark) removeQuietly(mark);
+  };
+  /** Temporaries of saves that did not finish (killed mid-save); another process's save may be under way, so only old ones go. */
+  const dropStaleTemps = (): void => {
+    if (!cacheDir) return;
     try {
-      if (mark) rmSync(mark, { force: true, recursive: true });
+      for (const name of readdirSync(cacheDir)) {
+        const path = join(cacheDir, name);
+        if (STALE_TEMP.test(name) && now() - (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? now()) > STALE_TEMP_MS) removeQuietly(path);
+      }
     } catch {
-      // a read-only directory: the mark could not have been written either
+      // no directory, or not readable: nothing of ours is there
     }
   };
   return {
@@ -118,7 +142,11 @@ export function compileProgram(options: { readonly programPath: string; readonly
       const module = { exports: {} };
       run.call(module.exports, module.exports, createRequire(programPath), module, programPath, dirname(programPath));
     },
-    survived: unmark,
+    survived() {
+      unmark();
+      dropStaleTemps();
+      if (staleDir) removeQuietly(staleDir);
+    },
     async saveCache() {
       if (!cacheFile || !cacheDir) return;
       mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
@@ -137,15 +165,23 @@ export function compileProgram(options: { readonly programPath: string; readonly
         await rm(temp, { force: true });
       }
       unmark();
-      const writtenAt = statSync(cacheFile).mtimeMs;
       for (const name of readdirSync(cacheDir)) {
         const path = join(cacheDir, name);
-        if ((CACHE_FILE.test(name) && path !== cacheFile) || (name.endsWith('.v8cache.starting') && path !== mark)) rmSync(path, { force: true });
-        else if (STALE_TEMP.test(name) && writtenAt - (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? writtenAt) > STALE_TEMP_MS) rmSync(path, { force: true });
+        if ((CACHE_FILE.test(name) && path !== cacheFile) || (name.endsWith('.v8cache.starting') && path !== mark)) removeQuietly(path);
       }
+      dropStaleTemps();
       await syncDir(cacheDir);
     },
   };
+}
+
+/** rm -rf that never throws: what cannot be removed now is tried again by a later start. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true, recursive: true });
+  } catch {
+    // a read-only or failing file system
+  }
 }
 
 /** The cache file's data for this program; undefined when there is none; why not when it cannot be used. */

@@ -32,7 +32,7 @@ function programText(greeting: string): string {
 function start(programPath: string, cacheDir: string | undefined, options: { save?: boolean; die?: boolean; runtime?: string; nodeArgs?: string[] } = {}): { code: number | null; signal: NodeJS.Signals | null; out: string; err: string } {
   const script = [
     `import { compileProgram } from ${JSON.stringify(loaderUrl)};`,
-    `const p = compileProgram({ programPath: ${JSON.stringify(programPath)}, cacheDir: ${JSON.stringify(cacheDir)}, runtime: ${JSON.stringify(options.runtime ?? 'node here')} });`,
+    `const p = compileProgram({ programPath: ${JSON.stringify(programPath)}, cacheDir: ${JSON.stringify(cacheDir)}, runtime: ${JSON.stringify(options.runtime ?? 'node here')}, now: () => Date.now() });`,
     "console.log('cache: ' + p.cache + (p.why ? ' (' + p.why + ')' : ''));",
     'p.run();',
     options.save ? 'await p.saveCache();' : '',
@@ -79,7 +79,7 @@ test('the first start writes the cache, the next takes it; other V8 flags are re
   assert.match(start(program, cache, { nodeArgs: ['--no-opt'] }).out, /^cache: used\n/, 'written again for the flags it runs with');
   // Another Node (or binary, or place): the launcher's runtime line differs; V8 cannot tell within Node 20.
   const moved = start(program, cache, { runtime: 'node elsewhere', save: true });
-  assert.match(moved.out, /^cache: unusable \(made by another Node or for another place \(node here\)\)\n/);
+  assert.match(moved.out, /^cache: unusable \(made by another Node or for another place \(made by: node here; this is: node elsewhere\)\)\n/);
   assert.match(start(program, cache, { runtime: 'node elsewhere' }).out, /^cache: used\n/);
 });
 
@@ -116,9 +116,12 @@ test('a start that died while using the cache: the next one compiles, and a run 
   assert.is(died.signal, 'SIGKILL');
   assert.match(died.out, /^cache: used\n/);
   assert.ok(readdirSync(cache).some((f) => f.endsWith('.starting')), 'marked while in use');
-  const after = start(program, cache, { save: true });
-  assert.match(after.out, /^cache: unusable \(the start before, which used it, did not survive\)\n/);
-  assert.equal(readdirSync(cache).filter((f) => !f.endsWith('.v8cache')), [], 'the mark is gone with the new cache');
+  // Suspect data is deleted at once: a start that ends early (taking the mark with it) must not hand it on.
+  const after = start(program, cache, { die: true });
+  assert.match(after.out, /^cache: unusable \(a start that used it ended within its first seconds \(a crash, or a power cut\); deleted\)\n/);
+  assert.equal(readdirSync(cache), [], 'cache and mark deleted');
+  assert.match(start(program, cache, { save: true }).out, /^cache: absent\n/);
+  assert.equal(readdirSync(cache).filter((f) => !f.endsWith('.v8cache')), [], 'a save leaves no mark');
   assert.match(start(program, cache).out, /^cache: used\n/);
   assert.equal(readdirSync(cache).filter((f) => !f.endsWith('.v8cache')), [], 'a start that survived leaves no mark');
 });
@@ -130,8 +133,8 @@ test('a mark that cannot be written or removed: the cache is not used, and nothi
   mkdirSync(join(cache, `${file}.starting`, 'inside'), { recursive: true });
   const r = start(program, cache, { save: true });
   assert.is(r.code, 0, r.err);
-  assert.match(r.out, /^cache: unusable \(the start before, which used it, did not survive\)\n/);
-  assert.equal(readdirSync(cache), [file], 'the odd mark went with the new cache');
+  assert.match(r.out, /^cache: unusable \(a start that used it ended within its first seconds \(a crash, or a power cut\); deleted\)\n/);
+  assert.equal(readdirSync(cache), [file], 'the odd mark went, a new cache came');
   assert.match(start(program, cache).out, /^cache: used\n/);
   // A mark that cannot be made (here a link into a folder that is not there; a read-only disk
   // on a board): without the guard the cache is not used.
