@@ -133,19 +133,37 @@ async function startBundleDemo(name: string, env: Record<string, string> = {}): 
   return { config, dataDir, err: () => err, stop };
 }
 
-test('kassa stack maps a frame of the bundled program back to its source, with the map beside it', () => {
-  // A frame at the help text's place in the program, as a trace from a board would name it.
-  const bundle = readFileSync(join(release, 'kassa-main.cjs'), 'latin1');
-  const at = bundle.indexOf('kassa <command> --help shows its options');
-  const lines = bundle.slice(0, at).split('\n');
-  const trace = `Error: boom\n    at Zq (/opt/kassa/slots/a/kassa-main.cjs:${lines.length}:${(lines[lines.length - 1]?.length ?? 0) + 1})\n    at node:internal/main:1:1\n`;
-  const sourceLine = readFileSync('firmware/main.ts', 'utf8').split('\n').findIndex((l) => l.includes('kassa <command> --help shows its options')) + 1;
+test('kassa stack maps frames of the program and its launcher back to their sources, with the maps beside them', () => {
+  /** `file:line:column` (1-based, as V8 prints frames) of the first place `text` is in a built file. */
+  const placeOf = (file: string, text: string): string => {
+    const built = readFileSync(join(release, file), 'latin1');
+    const lines = built.slice(0, built.indexOf(text)).split('\n');
+    return `${file}:${lines.length}:${(lines[lines.length - 1]?.length ?? 0) + 1}`;
+  };
+  const lineOf = (source: string, text: string): number => readFileSync(source, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+  const trace = [
+    'Error: boom',
+    `    at Zq (/opt/my kassa/slots/a/${placeOf('kassa-main.cjs', 'kassa <command> --help shows its options')})`,
+    `    at /opt/kassa/slots/a/${placeOf('kassa.mjs', 'is not a program for this launcher')}`,
+    '    at Xy (/opt/kassa/slots/a/kassa-main.cjs:99999:1)',
+    '    at node:internal/main:1:1',
+    '',
+  ].join('\n');
   const mapped = spawnSync(process.execPath, [join(release, 'kassa.mjs'), 'stack'], { input: trace, encoding: 'utf8' });
   assert.is(mapped.status, 0, mapped.stderr);
-  assert.match(mapped.stdout, new RegExp(`^Error: boom\n    at Zq \\(firmware/main\\.ts:${sourceLine}:\\d+\\)\n    at node:internal/main:1:1\n$`));
+  const out = mapped.stdout.split('\n');
+  assert.is(out[1], `    at Zq (firmware/main.ts:${lineOf('firmware/main.ts', 'kassa <command> --help shows its options')}:${/:(\d+)\)$/.exec(out[1] ?? '')?.[1]})`);
+  assert.match(out[2] ?? '', new RegExp(`^    at firmware/launch/program-loader\\.ts:${lineOf('firmware/launch/program-loader.ts', 'is not a program for this launcher')}:\\d+$`));
+  assert.is(out[3], '    at Xy (/opt/kassa/slots/a/kassa-main.cjs:99999:1)', 'past the end of the map: left as it was');
+  assert.is(out[4], '    at node:internal/main:1:1');
+  const stamp = JSON.parse(readFileSync(join(release, 'release.json'), 'utf8')) as { version: string; commit: string };
+  assert.match(mapped.stderr, new RegExp(`^kassa stack: 2 of 3 frame\\(s\\) mapped with the map of kassa-runtime ${stamp.version.replace(/\./g, '\\.')} \\(${stamp.commit}\\); the others are not in that map`));
   const noMap = spawnSync(process.execPath, [join(release, 'kassa.mjs'), 'stack', '--map', join(work, 'no.map')], { input: trace, encoding: 'utf8' });
   assert.is(noMap.status, 1);
   assert.match(noMap.stderr, /cannot read the source map .*no\.map .*name the release's kassa-main\.cjs\.map with --map/);
+  const none = spawnSync(process.execPath, [join(release, 'kassa.mjs'), 'stack'], { input: 'Error: elsewhere\n    at f (/srv/app.js:1:1)\n', encoding: 'utf8' });
+  assert.is(none.stdout, 'Error: elsewhere\n    at f (/srv/app.js:1:1)\n');
+  assert.match(none.stderr, /no frame of kassa-main\.cjs or kassa\.mjs in the trace/);
 });
 
 test('the bundle alone runs the register: demo mode on free ports, a job sold and printed in Cyrillic', async () => {
