@@ -1,7 +1,8 @@
 /**
  * dist/kassa.mjs: what `node kassa.mjs …` (the unit's ExecStart, every `kassa` command) runs.
  * It runs the program beside it, kassa-main.cjs (firmware/main.ts bundled), through V8's code
- * cache (program-loader.ts), and touches nothing else of the process.
+ * cache (program-loader.ts); of the process it reads the environment and Node's facts, and
+ * listens for its exit (the cache's mark, program-loader.ts survived()).
  *
  * The cache directory comes from systemd (launch-settings.ts: CacheDirectory=, else
  * StateDirectory=); without one there is no cache. A start that had no usable cache writes one
