@@ -30,6 +30,15 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'cloud', summary: 'the cloud side: claim answers, signed commands, profiles, firmware updates, watching', load: async () => (await import('./cli/cloud-command.ts')).cloudCommand },
 ];
 
+/** The real folder of the script node runs (a symlinked `kassa` finds the release beside it); as given when that cannot be resolved. */
+function programDir(script: string | undefined): string {
+  try {
+    return dirname(realpathSync(script ?? '.'));
+  } catch {
+    return dirname(script ?? '.');
+  }
+}
+
 function help(): string {
   return ['usage: kassa <command> [options]', '       kassa --version', '', 'commands:', ...COMMANDS.map((c) => `  ${c.name.padEnd(14)} ${c.summary}`), '', 'kassa <command> --help shows its options'].join('\n');
 }
@@ -82,7 +91,7 @@ async function main(argv: readonly string[]): Promise<number> {
         return Buffer.concat(chunks);
       },
     },
-    programDir: dirname(realpathSync(process.argv[1] ?? '.')),
+    programDir: programDir(process.argv[1]),
     kill: () => process.kill(process.pid, 'SIGKILL'),
     onStop(handler) {
       process.on('SIGINT', handler);
