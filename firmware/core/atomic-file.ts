@@ -20,18 +20,21 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
-/** Writes `data` to `path` atomically, with `mode` (default owner-only 0600). */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
-  const temp = `${path}.tmp`;
-  const h = await open(temp, 'w', mode);
+/**
+ * Writes `data` to `path` atomically, with `mode` (default owner-only 0600). `temp` is the
+ * file written first (default `<path>.tmp`, which the next write reuses); writers that may run
+ * at once on one path each need their own. A failed write removes its temporary file.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600, temp = `${path}.tmp`): Promise<void> {
   try {
-    await h.writeFile(data);
-    await h.sync();
-  } finally {
-    await h.close();
-  }
-  await chmod(temp, mode); // the umask may have taken bits from `mode`; a leftover temp may have had others
-  try {
+    const h = await open(temp, 'w', mode);
+    try {
+      await h.writeFile(data);
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+    await chmod(temp, mode); // the umask may have taken bits from `mode`; a leftover temp may have had others
     await rename(temp, path);
   } catch (e) {
     await rm(temp, { force: true });

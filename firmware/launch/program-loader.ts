@@ -21,12 +21,11 @@
  * (see `survived`) is deleted: the program is compiled, and `saveCache` writes a new one.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
-import { syncDir } from '../core/atomic-file.ts';
+import { writeFileAtomic } from '../core/atomic-file.ts';
 import { codeCacheFileName, decodeCodeCache, encodeCodeCache, programIdOf, type ProgramId } from './code-cache-file.ts';
 
 /**
@@ -151,26 +150,13 @@ export function compileProgram(options: {
       if (!cacheFile || !cacheDir) return;
       mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
       // Its own temporary: two registers starting on one directory must not write into one file.
-      const temp = `${cacheFile}.${randomBytes(4).toString('hex')}.tmp`;
-      try {
-        const h = await open(temp, 'w', 0o600);
-        try {
-          await h.writeFile(encodeCodeCache(id, runtime, script.createCachedData()));
-          await h.sync();
-        } finally {
-          await h.close();
-        }
-        await rename(temp, cacheFile);
-      } finally {
-        await rm(temp, { force: true });
-      }
+      await writeFileAtomic(cacheFile, encodeCodeCache(id, runtime, script.createCachedData()), 0o600, `${cacheFile}.${randomBytes(4).toString('hex')}.tmp`);
       unmark();
       for (const name of readdirSync(cacheDir)) {
         const path = join(cacheDir, name);
         if ((CACHE_FILE.test(name) && path !== cacheFile) || (name.endsWith('.v8cache.starting') && path !== mark)) removeQuietly(path);
       }
       dropStaleTemps();
-      await syncDir(cacheDir);
     },
   };
 }
