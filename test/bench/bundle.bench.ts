@@ -18,7 +18,10 @@
  *     starts each release once without it); the figure is the median of three starts after a
  *     SIGKILL each (a power cut some seconds into a run; the journal unchanged), and that first
  *     start is printed beside;
- *   - CPU per job of the register process (utime + stime from /proc), over a burst of jobs.
+ *   - CPU per job of the register process (utime + stime from /proc), over a burst of jobs;
+ *   - beside it, the floor under that figure: the CPU per job of a process that does only the
+ *     register's I/O of such a burst (io-floor-register.ts), as many FN commands, journal
+ *     records and results per job as a run of the register at debug level counted.
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -32,10 +35,14 @@ import { systemClock } from '../../firmware/core/clock.ts';
 import { removeDir } from '../helpers/app-rig.ts';
 import { OFD_INN } from '../helpers/fiscal-fixtures.ts';
 import { testLog } from '../helpers/fn-rig.ts';
-import { connectCloud } from '../helpers/cloud.ts';
+import { connectCloud, type Cloud } from '../helpers/cloud.ts';
+import { startFnProcess, stopProcess } from '../helpers/fn-process.ts';
+import { ptyPair } from '../helpers/pty-pair.ts';
+import { scanRecords } from '../../firmware/core/record-framing.ts';
+import type { IoFloorOptions } from './io-floor-register.ts';
 import { freePort, startMosquitto } from '../helpers/mosquitto.ts';
 import { pollUntil } from '../helpers/poll.ts';
-import { registerProcesses } from '../helpers/register-processes.ts';
+import { registerProcesses, type RegisterProcesses } from '../helpers/register-processes.ts';
 import { printFigures, type Figure } from './bench-kit.ts';
 
 const run = promisify(execFile);
@@ -139,25 +146,17 @@ async function restingRss(pid: number): Promise<{ rss: number; seconds: number }
 
 /** Starts the register on `fillJobs` journaled jobs (none: a fresh one), measures it, and stops it. */
 async function productionRun(fillJobs: number, options: { cpu?: boolean } = {}): Promise<Measured> {
-  const dir = mkdtempSync(join(tmpdir(), 'kassa-bundle-'));
-  const broker = await startMosquitto();
-  // The OFD is a server elsewhere, as a shop's register reaches it: not emulated inside the register.
-  const ofd = new OfdEmulator({ clock: systemClock(), log: testLog() }, { ofdInn: OFD_INN, operatorKey: TEST_OPERATOR_KEY });
-  const ofdPort = await ofd.listen(0);
-  let out = '';
-  // ofdLink {}: the config's own timers, not the tests' short ones.
+  const { dir, reg, cloud, output, close } = await productionSetup('kassa-bundle-', (dir) => serviceCacheEnv(join(dir, 'cache')));
   const cacheDir = join(dir, 'cache');
-  const reg = await registerProcesses(dir, broker.url, { bundle: true, ofdPort, ofdLink: {}, nodeArgs: serviceNodeArgs(), runtimeEnv: { ...serviceEnv(), ...serviceCacheEnv(cacheDir) }, onRuntimeOutput: (t) => void (out += t) });
-  const cloud = await connectCloud(broker.url, reg.prefix);
   try {
     if (fillJobs > 0) await run(process.execPath, ['--import', 'tsx', 'test/bench/rss-probe.ts', join(dir, 'data'), String(fillJobs), String(TAIL_JOBS)], { maxBuffer: 1 << 20 });
     await reg.startFn();
     let startedAt = 0;
     const started = async (): Promise<number> => {
-      out = '';
+      output.stdout = '';
       startedAt = performance.now();
       reg.startRuntime();
-      await pollUntil(() => out.includes('kassa-runtime is running'), { timeoutMs: 60_000, intervalMs: 5, what: 'the register to run' });
+      await pollUntil(() => output.stdout.includes('kassa-runtime is running'), { timeoutMs: 60_000, intervalMs: 5, what: 'the register to run' });
       return performance.now() - startedAt;
     };
     // A board starts each release once without its code cache; the launcher writes it 5 s later.
@@ -190,12 +189,55 @@ async function productionRun(fillJobs: number, options: { cpu?: boolean } = {}):
     const cpuMsPerJobWarm = await cpuPerJob(cloud, pid, 'again');
     return { rss: rest.rss, rssAfterBurst, restSeconds: IDLE_MS / 1000 + rest.seconds, bootMs, boots, firstBootMs, cpuMsPerJob, cpuMsPerJobWarm };
   } finally {
-    await cloud.close();
-    await reg.close();
-    await broker.close();
-    await ofd.close();
-    removeDir(dir);
+    await close();
   }
+}
+
+interface ProductionSetup {
+  readonly dir: string;
+  readonly reg: RegisterProcesses;
+  readonly cloud: Cloud;
+  /** The register's output so far; the caller may empty it. */
+  readonly output: { stdout: string; stderr: string };
+  close(): Promise<void>;
+}
+
+/**
+ * The production-like setup in a new temporary folder (`tmpPrefix`): mosquitto, the OFD as a
+ * TCP server, the FN emulator's process (not started) and the register running the bundle
+ * with the unit's flags and environment (not started), plus `env(dir)`.
+ */
+async function productionSetup(tmpPrefix: string, env: (dir: string) => Record<string, string> = () => ({}), options: { logLevel?: 'debug' } = {}): Promise<ProductionSetup> {
+  const dir = mkdtempSync(join(tmpdir(), tmpPrefix));
+  const broker = await startMosquitto();
+  // The OFD is a server elsewhere, as a shop's register reaches it: not emulated inside the register.
+  const ofd = new OfdEmulator({ clock: systemClock(), log: testLog() }, { ofdInn: OFD_INN, operatorKey: TEST_OPERATOR_KEY });
+  const ofdPort = await ofd.listen(0);
+  const output = { stdout: '', stderr: '' };
+  // ofdLink {}: the config's own timers, not the tests' short ones.
+  const reg = await registerProcesses(dir, broker.url, {
+    bundle: true,
+    ofdPort,
+    ofdLink: {},
+    nodeArgs: serviceNodeArgs(),
+    runtimeEnv: { ...serviceEnv(), ...env(dir) },
+    onRuntimeOutput: (t) => void (output.stdout += t),
+    ...(options.logLevel ? { logLevel: options.logLevel, onRuntimeErrors: (t: string) => void (output.stderr += t) } : {}),
+  });
+  const cloud = await connectCloud(broker.url, reg.prefix);
+  return {
+    dir,
+    reg,
+    cloud,
+    output,
+    async close() {
+      await cloud.close();
+      await reg.close();
+      await broker.close();
+      await ofd.close();
+      removeDir(dir);
+    },
+  };
 }
 
 /**
@@ -204,18 +246,103 @@ async function productionRun(fillJobs: number, options: { cpu?: boolean } = {}):
  * (TurboFan compiles on its own threads, counted in the process's CPU); `again` is the same
  * burst later in the same process, as a register that has run for a while works.
  */
-async function cpuPerJob(cloud: Awaited<ReturnType<typeof connectCloud>>, pid: number, burst: 'first' | 'again' = 'first'): Promise<number> {
-  const base = JSON.parse(readFileSync('device-config/samples/sell-atol.json', 'utf8')) as Record<string, unknown>;
-  if (burst === 'first') {
-    const warm = Array.from({ length: 50 }, (_, i) => `warm-${i}`);
-    for (const id of warm) await cloud.publish(JSON.stringify({ ...base, id }));
-    await cloud.allFinal(warm);
-  }
-  const ids = Array.from({ length: CPU_JOBS }, (_, i) => `cpu-${burst}-${i}`);
+async function cpuPerJob(cloud: Cloud, pid: number, burst: 'first' | 'again' = 'first'): Promise<number> {
+  if (burst === 'first') await warmUp(cloud);
   const before = cpuSeconds(pid);
-  await Promise.all(ids.map((id) => cloud.publish(JSON.stringify({ ...base, id }))));
-  await cloud.allFinal(ids, 600_000);
+  await jobBurst(cloud, `cpu-${burst}`, CPU_JOBS);
   return ((cpuSeconds(pid) - before) * 1000) / CPU_JOBS;
+}
+
+/** 50 jobs one after another: the first opens the shift. */
+async function warmUp(cloud: Cloud): Promise<void> {
+  const warm = Array.from({ length: 50 }, (_, i) => `warm-${i}`);
+  for (const id of warm) await cloud.publish(sampleJob(id));
+  await cloud.allFinal(warm);
+}
+
+/** `count` jobs published at once, each `<prefix>-<n>`; resolves with their ids once every one has its final result. */
+async function jobBurst(cloud: Cloud, prefix: string, count: number): Promise<string[]> {
+  const ids = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+  await Promise.all(ids.map((id) => cloud.publish(sampleJob(id))));
+  await cloud.allFinal(ids, 600_000);
+  return ids;
+}
+
+let sample: Record<string, unknown> | undefined;
+function sampleJob(id: string): string {
+  sample ??= JSON.parse(readFileSync('device-config/samples/sell-atol.json', 'utf8')) as Record<string, unknown>;
+  return JSON.stringify({ ...sample, id });
+}
+
+/** What the register does per job, in the window of the CPU figure: FN commands, journal records, results published. */
+export interface JobIo {
+  readonly fnCommands: number;
+  readonly records: number;
+  readonly results: number;
+}
+
+const IO_JOBS = 200;
+
+/**
+ * Counts the I/O of a burst on the production-like register: FN commands from its debug log
+ * (fn-driver.ts logs each one it sends), journal records and results by the burst's job ids.
+ * A run of its own: debug logging costs CPU, so no figure is taken here.
+ */
+async function jobIo(): Promise<JobIo> {
+  const { dir, reg, cloud, output, close } = await productionSetup('kassa-io-', undefined, { logLevel: 'debug' });
+  try {
+    await reg.startFn();
+    reg.startRuntime();
+    await pollUntil(() => output.stdout.includes('kassa-runtime is running'), { timeoutMs: 60_000, intervalMs: 5, what: 'the register to run' });
+    await cloud.online();
+    await warmUp(cloud);
+    const from = output.stderr.length;
+    const ids = await jobBurst(cloud, 'io', IO_JOBS);
+    const fnCommands = (output.stderr.slice(from).match(/ DEBUG \[kassa:fn\] --> /g) ?? []).length;
+    await reg.killRuntime('SIGKILL');
+    const burst = new Set(ids);
+    let records = 0;
+    const journalDir = join(dir, 'data', 'journal');
+    for (const f of readdirSync(journalDir)) scanRecords<{ id?: string }>(readFileSync(join(journalDir, f)), (r) => void (records += burst.has(r.id ?? '') ? 1 : 0));
+    const results = ids.reduce((n, id) => n + (cloud.results.get(id)?.length ?? 0), 0);
+    if (fnCommands === 0 || records === 0) throw new Error(`the burst's I/O was not seen (FN commands ${fnCommands}, journal records ${records}): has the debug log or the journal's place changed?`);
+    return { fnCommands: fnCommands / IO_JOBS, records: records / IO_JOBS, results: results / IO_JOBS };
+  } finally {
+    await close();
+  }
+}
+
+/**
+ * CPU per job of io-floor-register.ts, which does `io` (rounded) per job and nothing else, in
+ * the same setup and with the same bursts as the register's figure; run with the unit's node
+ * flags unless `nodeArgs` says otherwise (what-ifs by hand, e.g. with TurboFan).
+ */
+export async function ioFloor(io: JobIo, nodeArgs: readonly string[] = serviceNodeArgs()): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'kassa-floor-'));
+  const broker = await startMosquitto();
+  const pty = await ptyPair();
+  const fnProc = await startFnProcess(pty.b, join(dir, 'fn-state.bin'));
+  const prefix = `floor-${process.pid}`;
+  const cloud = await connectCloud(broker.url, prefix);
+  const options: IoFloorOptions = { fnPath: pty.a, journalDir: join(dir, 'journal'), brokerUrl: broker.url, jobsTopic: cloud.topics.jobs, resultsTopic: cloud.topics.results, fnCommands: Math.round(io.fnCommands), records: Math.round(io.records), results: Math.round(io.results) };
+  const floor = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'test/bench/io-floor-register.ts', JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...serviceEnv() } });
+  let out = '';
+  floor.stdout.on('data', (c: Buffer) => void (out += c.toString()));
+  try {
+    await pollUntil(() => out.includes('ready') || floor.exitCode !== null, { timeoutMs: 60_000, intervalMs: 5, what: 'io-floor-register.ts to subscribe' });
+    if (floor.pid === undefined || floor.exitCode !== null) throw new Error('io-floor-register.ts ended before it was ready');
+    await warmUp(cloud);
+    const before = cpuSeconds(floor.pid);
+    await jobBurst(cloud, 'floor', CPU_JOBS);
+    return ((cpuSeconds(floor.pid) - before) * 1000) / CPU_JOBS;
+  } finally {
+    await cloud.close();
+    await stopProcess(floor);
+    await stopProcess(fnProc);
+    await pty.close();
+    await broker.close();
+    removeDir(dir);
+  }
 }
 
 async function demoIdle(): Promise<number> {
@@ -250,6 +377,8 @@ export async function bundleBench(): Promise<Figure[]> {
   const demo = await demoIdle();
   const ten = await productionRun(10_000, { cpu: true });
   const hundred = await productionRun(100_000, { cpu: true });
+  const io = await jobIo();
+  const floor = await ioFloor(io);
   const ms = (m: Measured): string => m.boots.map((b) => Math.round(b)).join(', ');
   const figures: Figure[] = [
     { name: 'minified bundle', value: bytes / 1024, unit: 'KiB', note: 'dist/kassa-main.cjs and its launcher dist/kassa.mjs as build.mjs makes them: esbuild minify, only the code pages the register uses' },
@@ -263,6 +392,7 @@ export async function bundleBench(): Promise<Figure[]> {
     { name: 'boot to ready, 100 000-entry journal', value: hundred.bootMs, unit: 'ms', note: `median of ${ms(hundred)} ms, code cache in place; process start → running; index file + ${TAIL_JOBS} jobs replayed; the release's first start (no code cache yet): ${Math.round(hundred.firstBootMs)} ms; empty journal: ${Math.round(idle.bootMs)} ms` },
     { name: 'CPU per job, register process', value: hundred.cpuMsPerJob ?? NaN, unit: 'ms', note: `utime+stime over a burst of ${CPU_JOBS} through mosquitto, FN emulator at 0 ms; 10 000 journaled: ${(ten.cpuMsPerJob ?? NaN).toFixed(2)} ms` },
     { name: 'CPU per job, the same burst again', value: hundred.cpuMsPerJobWarm ?? NaN, unit: 'ms', note: `after the RSS figures, in the same process; 10 000 journaled: ${(ten.cpuMsPerJobWarm ?? NaN).toFixed(2)} ms` },
+    { name: 'CPU per job, the register\'s I/O alone', value: floor, unit: 'ms', note: `io-floor-register.ts: per job ${Math.round(io.fnCommands)} FN commands, ${Math.round(io.records)} journal records, ${Math.round(io.results)} results, through the register's drivers and nothing else (counted on the register: ${io.fnCommands.toFixed(2)}, ${io.records.toFixed(2)}, ${io.results.toFixed(2)}); ${(floor / (hundred.cpuMsPerJob ?? NaN)).toFixed(2)} of the register's figure` },
   ];
   printFigures('The register as it ships (issue 9)', figures);
   return figures;

@@ -46,7 +46,7 @@ export interface RegisterProcesses {
   readonly runtimePid: number | undefined;
 }
 
-export async function registerProcesses(dir: string, brokerUrl: string, options: { fnDelayMs?: number; ofdPort?: number; ofdLink?: Readonly<Record<string, number>>; localApiPort?: number; runtimeEnv?: Readonly<Record<string, string>>; bundle?: boolean; nodeArgs?: readonly string[]; onRuntimeOutput?: (text: string) => void } = {}): Promise<RegisterProcesses> {
+export async function registerProcesses(dir: string, brokerUrl: string, options: { fnDelayMs?: number; ofdPort?: number; ofdLink?: Readonly<Record<string, number>>; localApiPort?: number; runtimeEnv?: Readonly<Record<string, string>>; bundle?: boolean; nodeArgs?: readonly string[]; onRuntimeOutput?: (text: string) => void; logLevel?: 'debug' | 'info' | 'warn'; onRuntimeErrors?: (text: string) => void } = {}): Promise<RegisterProcesses> {
   mkdirSync(dir, { recursive: true });
   const pty: PtyPair = await ptyPair();
   const fnStatePath = join(dir, 'fn-state.bin');
@@ -69,7 +69,7 @@ export async function registerProcesses(dir: string, brokerUrl: string, options:
       mqtt: { broker: { kind: 'external', url: brokerUrl }, protocolVersion: 5, reconnectMinMs: 100, reconnectMaxMs: 1000 },
       registration: { ffd: '1.2', inn, rnm: makeRnm('1', inn, kktSerial), kktSerial, address: 'г. Москва, ул. Льва Толстого, д. 16', place: 'shop.example.ru', taxSystems: ['osn', 'usn_income'], ofdInn: '7704211201', autoRegister: true },
       shift: { closeAt: null },
-      log: { level: process.env['KASSA_TEST_LOG'] === 'debug' ? 'debug' : process.env['KASSA_TEST_LOG'] === 'info' ? 'info' : 'warn' },
+      log: { level: options.logLevel ?? (process.env['KASSA_TEST_LOG'] === 'debug' ? 'debug' : process.env['KASSA_TEST_LOG'] === 'info' ? 'info' : 'warn') },
     }),
   );
   const loadFn = (): FnDevice => loadFnState(fnStatePath);
@@ -92,9 +92,11 @@ export async function registerProcesses(dir: string, brokerUrl: string, options:
     },
     startRuntime() {
       const args = [...(options.nodeArgs ?? []), ...(options.bundle ? BUNDLE_ARGS : NODE_ARGS), 'run', '--config', configPath];
-      const p = spawn(process.execPath, args, { stdio: ['ignore', options.onRuntimeOutput ? 'pipe' : 'ignore', 'inherit'], env: { ...process.env, ...options.runtimeEnv } });
+      const p = spawn(process.execPath, args, { stdio: ['ignore', options.onRuntimeOutput ? 'pipe' : 'ignore', options.onRuntimeErrors ? 'pipe' : 'inherit'], env: { ...process.env, ...options.runtimeEnv } });
       const output = options.onRuntimeOutput;
       if (output) p.stdout?.on('data', (c: Buffer) => output(c.toString()));
+      const errors = options.onRuntimeErrors;
+      if (errors) p.stderr?.on('data', (c: Buffer) => errors(c.toString()));
       p.once('exit', () => runtimeExits++);
       runtime = p;
     },
