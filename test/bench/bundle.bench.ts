@@ -256,22 +256,22 @@ async function cpuPerJob(cloud: Cloud, pid: number, burst: 'first' | 'again' = '
 /** 50 jobs one after another: the first opens the shift. */
 async function warmUp(cloud: Cloud): Promise<void> {
   const warm = Array.from({ length: 50 }, (_, i) => `warm-${i}`);
-  for (const id of warm) await cloud.publish(sampleJob(id));
+  for (const job of sampleJobs(warm)) await cloud.publish(job);
   await cloud.allFinal(warm);
 }
 
 /** `count` jobs published at once, each `<prefix>-<n>`; resolves with their ids once every one has its final result. */
 async function jobBurst(cloud: Cloud, prefix: string, count: number): Promise<string[]> {
   const ids = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
-  await Promise.all(ids.map((id) => cloud.publish(sampleJob(id))));
+  await Promise.all(sampleJobs(ids).map((job) => cloud.publish(job)));
   await cloud.allFinal(ids, 600_000);
   return ids;
 }
 
-let sample: Record<string, unknown> | undefined;
-function sampleJob(id: string): string {
-  sample ??= JSON.parse(readFileSync('device-config/samples/sell-atol.json', 'utf8')) as Record<string, unknown>;
-  return JSON.stringify({ ...sample, id });
+/** The shipped sample sale (an ATOL-Online sell), once under each id. */
+function sampleJobs(ids: readonly string[]): string[] {
+  const sample = JSON.parse(readFileSync('device-config/samples/sell-atol.json', 'utf8')) as Record<string, unknown>;
+  return ids.map((id) => JSON.stringify({ ...sample, id }));
 }
 
 /** What the register does per job, in the window of the CPU figure: FN commands, journal records, results published. */
