@@ -14,10 +14,10 @@
  *     (the ledger's `reported` record, which nothing waits for);
  *   - `fnCommands` FN commands through drivers/fn/fn-driver.ts on the real serial binding
  *     (drivers/serial-port.ts, as fn-wiring.ts opens it): FN status (30h), whose short request
- *     and 30-byte answer make the floor a little lower than a receipt's commands;
+ *     and 30-byte answer make this figure a little lower than with a receipt's commands;
  *   - `results` QoS 1 publishes, the last one awaited (its PUBACK) before the last append.
  * Records are the ledger's smallest ({k, id, at}); what the real register encodes into
- * them, and everything else it computes, is what the floor leaves out.
+ * them, and everything else it computes, is what this figure leaves out.
  *
  * Run by bundle.bench.ts as `node <the unit's flags> --import tsx io-floor-register.ts <json>`;
  * prints "ready" once subscribed.
