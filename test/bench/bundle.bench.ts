@@ -272,7 +272,9 @@ async function ofdCaughtUp(ofd: OfdEmulator, cloud: Cloud, ids: readonly string[
   for (const id of ids) {
     const payload = cloud.results.get(id)?.find((r) => r.status === 'done')?.payload;
     if (!payload) throw new Error(`job ${id}: no done result with its fiscal attributes`);
-    wanted.set(payload.fn_number, [...(wanted.get(payload.fn_number) ?? []), payload.fiscal_document_number]);
+    const fds = wanted.get(payload.fn_number) ?? [];
+    fds.push(payload.fiscal_document_number);
+    wanted.set(payload.fn_number, fds);
   }
   const missing = (): number => [...wanted].reduce((n, [fn, fds]) => {
     const confirmed = ofd.confirmationsOf(fn);
@@ -303,7 +305,7 @@ function sampleJobs(ids: readonly string[]): string[] {
 }
 
 /** What the register does per job, in the window of the CPU figure: FN commands, journal records, results published. */
-export interface JobIo {
+interface JobIo {
   readonly fnCommands: number;
   readonly records: number;
   readonly results: number;
@@ -342,10 +344,9 @@ async function jobIo(): Promise<JobIo> {
 
 /**
  * CPU per job of io-floor-register.ts, which does `io` (rounded) per job and nothing else, in
- * the same setup and with the same bursts as the register's figure; run with the unit's node
- * flags unless `nodeArgs` says otherwise (what-ifs by hand, e.g. with TurboFan).
+ * the same setup, with the same bursts and node flags as the register's figure.
  */
-export async function ioFloor(io: JobIo, nodeArgs: readonly string[] = serviceNodeArgs()): Promise<number> {
+async function ioFloor(io: JobIo): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'kassa-floor-'));
   const broker = await startMosquitto();
   const pty = await ptyPair();
@@ -353,7 +354,7 @@ export async function ioFloor(io: JobIo, nodeArgs: readonly string[] = serviceNo
   const prefix = `floor-${process.pid}`;
   const cloud = await connectCloud(broker.url, prefix);
   const options: IoFloorOptions = { fnPath: pty.a, journalDir: join(dir, 'journal'), brokerUrl: broker.url, jobsTopic: cloud.topics.jobs, resultsTopic: cloud.topics.results, fnCommands: Math.round(io.fnCommands), records: Math.round(io.records), results: Math.round(io.results) };
-  const floor = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'test/bench/io-floor-register.ts', JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...serviceEnv() } });
+  const floor = spawn(process.execPath, [...serviceNodeArgs(), '--import', 'tsx', 'test/bench/io-floor-register.ts', JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...serviceEnv() } });
   let out = '';
   floor.stdout.on('data', (c: Buffer) => void (out += c.toString()));
   try {

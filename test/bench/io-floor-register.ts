@@ -47,7 +47,7 @@ async function main(o: IoFloorOptions): Promise<void> {
   const log = silentLog();
   const clock = systemClock();
   const port = await openSerialPort({ path: o.fnPath, baudRate: 115200, drain: false });
-  // The config's defaults for a serial FN (device-config/README.md, fn.*).
+  // The FN line's settings of the bench's register (test/helpers/register-processes.ts).
   const fn = new FnDriver({ port, clock, log }, { timeoutMs: 1000, longTimeoutMs: 2000, enqRetries: 2 });
   fn.start();
   const journal = new Journal<{ k: string; id: string; at: number }>({ log }, { dir: o.journalDir });
