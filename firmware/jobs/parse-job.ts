@@ -8,10 +8,10 @@
  *      CP866 lengths, buyer contact, the registration (atol-receipt.ts, order-bundle.ts).
  * Pure and total: it never throws, whatever the bytes.
  */
-import { createHash } from 'node:crypto';
 import type { Operation } from '../fiscal/receipt-codes.ts';
 import { atolCorrection, atolReceipt } from './atol-receipt.ts';
 import { decodePayload } from './decode-payload.ts';
+import { digestOf } from './job-digest.ts';
 import { JOB_TYPES, type CorrectionJobType, type Job, type JobType, type ParseOutcome, type Problem, type ReceiptJobType, type ValidationContext } from './job.ts';
 import type { Echo } from './job-form-kit.ts';
 import { translateForms } from './job-forms.ts';
@@ -95,29 +95,6 @@ function reportRequest(raw: unknown): PayloadOutcome {
   for (const k of Object.keys(r)) if (!['version', 'id', 'type', 'ids'].includes(k)) problems.push({ path: k, message: 'is not a field of a report request' });
   if (problems.length > 0 || id === undefined) return invalid(id, 'report', undefined, problems);
   return { kind: 'report', id, ids: ids as string[] };
-}
-
-/**
- * What identifies a job's content: the payload's value with its keys sorted, so JSON and
- * CBOR and any key order of one job are the same job, and anything else under a known id is
- * another job. It does not depend on the register's settings (a changed default cashier
- * must not turn a retry into a conflict). 16 bytes of SHA-256 keep the ledger small
- * (DESIGN.md §1 invariant 7).
- */
-export function digestOf(value: unknown): string {
-  return createHash('sha256').update(canonical(value)).digest('base64').slice(0, 22);
-}
-
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (typeof v === 'object' && v !== null) {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
 }
 
 function toJob(w: WireJob, ctx: ValidationContext, problems: Problem[]): Job {

@@ -12,7 +12,8 @@ import { Journal } from '../../firmware/journal/journal.ts';
 import { JobLedger, type LedgerRecord } from '../../firmware/jobs/job-ledger.ts';
 import { ledgerCompaction } from '../../firmware/jobs/ledger-compaction.ts';
 import { saveLedgerIndex } from '../../firmware/jobs/ledger-index-file.ts';
-import { digestOf, parsePayload } from '../../firmware/jobs/parse-job.ts';
+import { digestOf } from '../../firmware/jobs/job-digest.ts';
+import { parsePayload } from '../../firmware/jobs/parse-job.ts';
 
 const [dataDir = '', countArg = '0', tailArg = '0'] = process.argv.slice(2);
 const ctx = { ffd: '1.2', inn: '7707083893', address: 'г. Москва, ул. Льва Толстого, д. 16', place: 'shop.example.ru', taxSystems: ['osn', 'usn_income'], seller: {}, maxPayloadBytes: 262144, deviceId: 'rss' } as const;
