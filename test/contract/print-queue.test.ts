@@ -2,7 +2,8 @@
  * The print queue (print-queue.ts) with the real ESC/POS printer and the printer emulator on
  * memory ports: results keep the jobs' order; a job queued twice is printed once; while
  * the paper is out, the documents behind say "not printed" and the jobs that need no paper
- * are finished ahead, in their order; paper back, everything prints once, in order.
+ * are finished ahead, in their order; paper back, everything prints once, in order; a
+ * printed document's two records are appended in one turn.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -54,6 +55,27 @@ it('results in the order of the jobs; a job added twice is printed once', async 
   await queue.idle();
   assert.equal(events, ['printed a', 'finished a', 'finished b', 'printed c', 'finished c']);
   assert.is(emulator.printed.length, 2);
+});
+
+it('a printed document\'s "printed" and "finished" are appended in one turn, so that one journal write carries both', async () => {
+  const { queue, item } = rig();
+  const seen: string[] = [];
+  let finishing = false;
+  queue.add({
+    ...item('a', 1),
+    // As the ledger does: the record is appended now; the promise settles once it is on disk.
+    printed: async () => {
+      await Promise.resolve();
+      seen.push(`printed on disk; finish ${finishing ? 'already' : 'not yet'} appended`);
+    },
+    finish: async () => {
+      finishing = true;
+      await Promise.resolve();
+      seen.push('finished on disk');
+    },
+  });
+  await queue.idle();
+  assert.equal(seen, ['printed on disk; finish already appended', 'finished on disk']);
 });
 
 it('paper out: documents behind say "not printed", paperless jobs finish ahead; paper back: all printed once, in order', async () => {
