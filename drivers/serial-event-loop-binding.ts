@@ -56,6 +56,8 @@ class NotOpen extends Error {
 class EventLoopPort implements BindingPortInterface {
   /** What a read or a write is waiting for now. */
   private readonly waiting = { readable: false, writable: false };
+  /** The last read took less than it asked for: the kernel had no more then. */
+  private drained = true;
 
   constructor(private readonly inner: PolledPort) {}
 
@@ -68,12 +70,19 @@ class EventLoopPort implements BindingPortInterface {
   }
 
   async read(buffer: Buffer, offset: number, length: number): Promise<{ buffer: Buffer; bytesRead: number }> {
+    // After a read that took less than it could, the line is most likely empty: wait for the
+    // poller first (it reports bytes already there at once) instead of a read that fails with
+    // EAGAIN, an exception Node builds with its stack, ~3 per job (issue 9 §5).
+    if (this.drained) await this.wait('readable');
     for (;;) {
       const fd = this.fd();
       try {
         const bytesRead = readSync(fd, buffer, offset, length, null);
         // 0: nothing yet on a tty in non-canonical mode (VMIN 0 after a flush); wait like EAGAIN.
-        if (bytesRead > 0) return { buffer, bytesRead };
+        if (bytesRead > 0) {
+          this.drained = bytesRead < length;
+          return { buffer, bytesRead };
+        }
       } catch (e) {
         if (!isAgain(e)) throw e;
       }
