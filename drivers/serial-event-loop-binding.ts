@@ -73,7 +73,11 @@ class EventLoopPort implements BindingPortInterface {
     // After a read that took less than it could, the line is most likely empty: wait for the
     // poller first (it reports bytes already there at once) instead of a read that fails with
     // EAGAIN, an exception Node builds with its stack, ~3 per job (issue 9 §5).
-    if (this.drained) await this.wait('readable');
+    if (this.drained) {
+      // Closed: refuse as below, before touching the poller, which close() destroyed (poll() on it crashes the process).
+      this.fd();
+      await this.wait('readable');
+    }
     for (;;) {
       const fd = this.fd();
       try {

@@ -3,11 +3,13 @@
  * socat pty pair: reads and writes made in the event loop must keep what serialport's own
  * binding promises — every byte in order however the kernel splits it, a write larger than the
  * kernel's buffer finished once the other end reads, a close that cancels the pending read
- * quietly, and a line whose other end vanishes reported closed with an error.
+ * quietly, a read on a closed port refused, and a line whose other end vanishes reported
+ * closed with an error.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { BytePort } from '../../drivers/port.ts';
+import { eventLoopBinding } from '../../drivers/serial-event-loop-binding.ts';
 import { openSerialPort } from '../../drivers/serial-port.ts';
 import { pollUntil } from '../helpers/poll.ts';
 import { ptyPair, type PtyPair } from '../helpers/pty-pair.ts';
@@ -107,6 +109,21 @@ Line('a write that cannot finish — the line closed under it, or its other end 
   assert.equal(kills.length, 1, 'reported closed once');
   assert.instance(kills[0], Error);
   await killed.a.close();
+});
+
+Line('the binding itself: a read on a closed port rejects as canceled (the poller is gone; touching it would crash the process)', async () => {
+  const pty = await ptyPair();
+  try {
+    const port = await eventLoopBinding().open({ path: pty.a, baudRate: 115200 });
+    await port.close();
+    const outcome = await port.read(Buffer.alloc(16), 0, 16).then(
+      () => 'read',
+      (e: unknown) => `rejected, canceled: ${String((e as { canceled?: boolean }).canceled)}`,
+    );
+    assert.is(outcome, 'rejected, canceled: true');
+  } finally {
+    await pty.close();
+  }
 });
 
 /** Runs `body` with uncaught exceptions and unhandled rejections collected instead of ending the test process. */
