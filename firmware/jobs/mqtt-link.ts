@@ -11,7 +11,6 @@
  * the broker redelivers.
  */
 import { readFileSync } from 'node:fs';
-import { format } from 'node:util';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { Log } from '../core/log.ts';
@@ -49,8 +48,6 @@ export class MqttLink {
   private reconnectTimer: TimerHandle | undefined;
   private stopped = false;
   private readonly log: Log;
-  /** MQTT.js's own trace (debug level). */
-  private readonly libraryLog: Log;
   private readonly connectedListeners: (() => void)[] = [];
   readonly stats = { connects: 0, reconnects: 0, disconnects: 0, messages: 0, handlerFailures: 0, published: 0 };
 
@@ -59,7 +56,6 @@ export class MqttLink {
     private readonly options: MqttLinkOptions,
   ) {
     this.log = deps.log.child('mqtt');
-    this.libraryLog = this.log.child('mqtt.js');
   }
 
   get connected(): boolean {
@@ -84,10 +80,12 @@ export class MqttLink {
       // writes (about 6 MiB of heap, resident for good) only to save encoding a packet id:
       // a register writes a few packets a second (issue 9 §5, measured in the heap snapshot).
       writeCache: false,
-      // MQTT.js traces every packet and every step of its receive loop. Into our log at debug
-      // level, instead of the debug module, whose switch costs a getter on every call even
-      // when off (issue 9 §5): the trace is where the register's other debug output is.
-      log: (...args: unknown[]) => this.libraryLog.debug(() => format(...args)),
+      // MQTT.js's own trace goes nowhere, at any level: it writes out whole packets, the
+      // CONNECT with the broker's password among them, and job payloads, ~20 multi-line
+      // records a job. This link logs what a technician needs (connects, failures). Not the
+      // debug module either, whose switch costs a getter on each of those calls even when
+      // off (issue 9 §5); DEBUG=mqttjs* no longer shows it.
+      log: () => {},
       will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: 1, retain: true },
       ...(o.protocolVersion === 5 ? { properties: { sessionExpiryInterval: o.sessionExpirySeconds } } : {}),
       ...(o.username !== undefined ? { username: o.username } : {}),
