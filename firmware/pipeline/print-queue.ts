@@ -45,6 +45,11 @@ interface Document extends PrintItem {
   readonly request: PrintRequest;
   /** Results of paperless jobs that came after this document: finished right after it. */
   readonly behind: Paperless[];
+  /**
+   * How far its work got. A head worked again after a failure (the journal refused a record)
+   * goes on from there: never on paper twice, never finished twice.
+   */
+  stage: 'queued' | 'on paper' | 'finished';
 }
 
 export class PrintQueue {
@@ -88,7 +93,7 @@ export class PrintQueue {
     // Behind a blocked head, say at once that this one will not be printed soon either.
     const blocked = this.blocked;
     const busy = this.queue.length > 0;
-    this.queue.add({ ...item, request: item.request, behind: [] });
+    this.queue.add({ ...item, request: item.request, behind: [], stage: 'queued' });
     // Behind a document on paper: lay it out now, while that paper moves (issue 9 §7).
     if (busy && !blocked) this.deps.printer.prepare?.(item.request);
     if (blocked) this.refused(item);
@@ -120,21 +125,27 @@ export class PrintQueue {
   }
 
   private async work(head: Document): Promise<WorkOutcome> {
-    const ok = await this.deps.printer.print(head.request).catch((e: unknown) => {
-      this.log.warn(`job ${head.id}: printer error: ${e instanceof Error ? e.message : String(e)}`);
-      return false;
-    });
-    if (!ok) {
-      this.stats.refusals++;
-      for (const doc of this.queue.queued) this.refused(doc);
-      await this.finishPaperless();
-      return 'wait';
+    if (head.stage === 'queued') {
+      const ok = await this.deps.printer.print(head.request).catch((e: unknown) => {
+        this.log.warn(`job ${head.id}: printer error: ${e instanceof Error ? e.message : String(e)}`);
+        return false;
+      });
+      if (!ok) {
+        this.stats.refusals++;
+        for (const doc of this.queue.queued) this.refused(doc);
+        await this.finishPaperless();
+        return 'wait';
+      }
+      this.stats.printed++;
+      head.stage = 'on paper';
     }
-    this.stats.printed++;
     // Both records go into one disk write: the journal writes appends in call order and a
     // failed write fails every append after it, so "finished" is never on disk without
     // "printed", and a crash leaves the same states as with two writes (issue 9 §5).
-    await Promise.all([head.printed(), this.finished(head.finish)]);
+    if (head.stage === 'on paper') {
+      await Promise.all([head.printed(), this.finished(head.finish)]);
+      head.stage = 'finished';
+    }
     this.notified.delete(head.id);
     await this.finishBehind(head);
     return 'done';
@@ -145,9 +156,15 @@ export class PrintQueue {
     for (const doc of this.queue.queued) await this.finishBehind(doc);
   }
 
-  /** One at a time from the front: a result that joins while another is being finished is not missed. */
+  /**
+   * One at a time from the front: a result that joins while another is being finished is not
+   * missed, and one whose finish fails stays in front, to be finished when the head is worked again.
+   */
   private async finishBehind(doc: Document): Promise<void> {
-    for (let p = doc.behind.shift(); p; p = doc.behind.shift()) await this.finished(p.finish);
+    for (let p = doc.behind[0]; p; p = doc.behind[0]) {
+      await this.finished(p.finish);
+      doc.behind.shift();
+    }
   }
 
   private async finished(finish: () => Promise<void>): Promise<void> {

@@ -3,7 +3,8 @@
  * memory ports: results keep the jobs' order; a job queued twice is printed once; while
  * the paper is out, the documents behind say "not printed" and the jobs that need no paper
  * are finished ahead, in their order; paper back, everything prints once, in order; a
- * printed document's two records are appended in one turn.
+ * printed document's two records are appended in one turn, and a head worked again after a
+ * failed record is neither printed nor finished twice.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -76,6 +77,45 @@ it('a printed document\'s "printed" and "finished" are appended in one turn, so 
   });
   await queue.idle();
   assert.equal(seen, ['printed on disk; finish already appended', 'finished on disk']);
+});
+
+it('a document on paper whose records fail is worked again without printing it again', async () => {
+  const { emulator, queue, clock, events, item } = rig();
+  let failures = 2;
+  queue.add({
+    ...item('a', 1),
+    // The journal refuses the records twice (a write error), then takes them.
+    printed: async () => {
+      if (failures-- > 0) throw new Error('journal write failed');
+      events.push('printed a');
+    },
+  });
+  await settle();
+  clock.advance(50); // the queue's retries: 50 ms, no growth
+  await settle();
+  clock.advance(50);
+  await queue.idle();
+  assert.equal(events.filter((e) => e === 'printed a'), ['printed a']);
+  assert.is(failures, -1, 'worked three times');
+  assert.is(emulator.printed.length, 1, 'one receipt on paper');
+});
+
+it('a result behind a document that fails to be recorded: worked again, the document is neither printed nor finished again', async () => {
+  const { emulator, queue, clock, events, item } = rig();
+  let failures = 1;
+  queue.add(item('a', 1));
+  queue.add({
+    ...item('electronic', undefined),
+    finish: async () => {
+      if (failures-- > 0) throw new Error('journal write failed');
+      events.push('finished electronic');
+    },
+  });
+  await settle();
+  clock.advance(50);
+  await queue.idle();
+  assert.equal(events, ['printed a', 'finished a', 'finished electronic']);
+  assert.is(emulator.printed.length, 1);
 });
 
 it('paper out: documents behind say "not printed", paperless jobs finish ahead; paper back: all printed once, in order', async () => {
