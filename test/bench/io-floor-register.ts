@@ -11,7 +11,8 @@
  *   - the MQTT message, acknowledged (PUBACK) once the first record is durable, as
  *     mqtt-link.ts does through mqtt.js's handleMessage;
  *   - `records` journal appends through firmware/journal/journal.ts, each awaited but the last
- *     (the ledger's `reported` record, which nothing waits for);
+ *     (the ledger's `reported` record, which nothing waits for), and the two before it
+ *     ("printed" and "finished") appended in one turn, as the print queue does;
  *   - `fnCommands` FN commands through drivers/fn/fn-driver.ts on the real serial binding
  *     (drivers/serial-port.ts, as fn-wiring.ts opens it): FN status (30h), whose short request
  *     and 30-byte answer make this figure a little lower than with a receipt's commands;
@@ -69,7 +70,14 @@ async function main(o: IoFloorOptions): Promise<void> {
       published++;
     }
     for (let i = 0; i < o.fnCommands; i++) await fn.execute(FN.getStatus, {});
-    for (; appended < o.records - 1; appended++) await append('fiscalized', id);
+    // The last two before `reported` are the print queue's "printed" and "finished", appended
+    // in one turn and so written together (print-queue.ts); any before them one at a time.
+    const paired = o.records - 1 - appended >= 2 ? 2 : 0;
+    for (; appended < o.records - 1 - paired; appended++) await append('fiscalized', id);
+    if (paired > 0) {
+      await Promise.all([append('printed', id), append('finished', id)]);
+      appended += paired;
+    }
     for (; published < o.results - 1; published++) void publish(id, 'in_progress');
     if (published < o.results) await publish(id, 'done');
     if (appended < o.records) void append('reported', id);
