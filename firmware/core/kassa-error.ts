@@ -46,3 +46,8 @@ export class DocumentInvalid extends KassaError {
     this.problems = problems;
   }
 }
+
+/** The message of anything thrown: an Error's message, else the value as text. */
+export function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

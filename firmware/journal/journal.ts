@@ -11,7 +11,7 @@
  */
 import { stat, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { KassaError } from '../core/kassa-error.ts';
+import { KassaError, messageOf } from '../core/kassa-error.ts';
 import type { Log } from '../core/log.ts';
 import { frameRecord } from '../core/record-framing.ts';
 import { compactSegments, reducePlan, type CompactionPlan, type CompactionResult } from './compaction.ts';
@@ -19,7 +19,7 @@ import { deleteTemps, makeDirDurably, replaySegments } from './boot-replay.ts';
 import { ReadLock } from './read-lock.ts';
 import { listJournal, readRecordAt, segmentName, type RecordPlace } from './segment-files.ts';
 import { syncDir } from '../core/atomic-file.ts';
-import { messageOf, SegmentWriter } from './segment-writer.ts';
+import { SegmentWriter } from './segment-writer.ts';
 
 export const DEFAULT_SEGMENT_BYTES = 4 * 1024 * 1024;
 

@@ -9,7 +9,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { KassaError } from '../core/kassa-error.ts';
+import { KassaError, messageOf } from '../core/kassa-error.ts';
 import type { Log } from '../core/log.ts';
 import { APPEND_FLAGS, segmentName, writeFully, type RecordPlace } from './segment-files.ts';
 import { syncDir } from '../core/atomic-file.ts';
@@ -171,8 +171,4 @@ export class SegmentWriter {
     await previous?.close().catch((e: unknown) => this.ctx.log.warn('closing a rotated segment failed', { error: e }));
     this.ctx.log.debug(() => `rotated to ${segmentName(seq)}`);
   }
-}
-
-export function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

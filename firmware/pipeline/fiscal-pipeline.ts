@@ -217,7 +217,6 @@ export class FiscalPipeline {
     this.prints.add({
       id,
       request: { job: { id, type }, fiscal, registration: ctx.options.registration, details: reportDetails({ ...fiscal, cashier: ctx.options.cashier().name }) },
-      printed: async () => {},
       notPrinted: () => this.log.warn(`the ${report.kind}-shift report FD ${r.fd} waits for the printer`),
       finish: async () => {},
     });

@@ -105,12 +105,16 @@ export class PipelineContext {
     this.prints.add({
       id: job.id,
       request: electronic || entry.printed ? undefined : { job, fiscal, registration: this.options.registration, details: reportDetails({ ...fiscal, cashier: this.cashierName(job) }) },
-      printed: async () => {
-        await this.deps.ledger.record({ k: 'printed', id: job.id, at: this.deps.clock.now() });
-      },
       // Fiscalized stays fiscalized (DESIGN.md §1 invariant 3): say so; it prints when the printer is back.
       notPrinted: () => this.deps.publish(this.result(job, { status: 'fiscalized_not_printed', payload: fiscalPayload(fiscal), printed: false })),
-      finish: () => this.finishNow(job, { status: 'done', payload: fiscalPayload(fiscal), ...(electronic ? {} : { printed: true }) }),
+      finish: async (onPaper = false) => {
+        // "printed" appended in the same turn as "finished", so one disk write carries both
+        // (issue 9 §5). The journal writes appends in call order and fails every append after
+        // a failed write (segment-writer.ts): "finished" is never on disk without "printed",
+        // and either both were recorded or neither.
+        const printed = onPaper ? this.deps.ledger.record({ k: 'printed', id: job.id, at: this.deps.clock.now() }) : undefined;
+        await Promise.all([printed, this.finishNow(job, { status: 'done', payload: fiscalPayload(fiscal), ...(electronic ? {} : { printed: true }) })]);
+      },
     });
   }
 
@@ -139,11 +143,20 @@ export class PipelineContext {
     this.prints.settle(job.id, () => this.finishNow(job, fields));
   }
 
-  /** Records and publishes the final result (from the print queue, or for continue_printing). */
+  /**
+   * Records and publishes the final result (from the print queue, or for continue_printing).
+   * Rejects only when the record was not written: once it is, the job is finished, and a
+   * failure to hand the result on is logged (the broker never acknowledging it, the result
+   * reporter sends it again: result-reporter.ts).
+   */
   async finishNow(job: Job, fields: ResultFields): Promise<void> {
     const result = this.result(job, fields);
     await this.deps.ledger.record({ k: 'finished', id: job.id, at: this.deps.clock.now(), result });
-    this.deps.publish(result);
+    try {
+      this.deps.publish(result);
+    } catch (e) {
+      this.log.error(`job ${job.id}: finished, its result not handed on: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   result(job: Job, fields: ResultFields): JobResult {

@@ -15,6 +15,7 @@
  */
 import type { Clock } from '../core/clock.ts';
 import type { Log } from '../core/log.ts';
+import { messageOf } from '../core/kassa-error.ts';
 import { WorkQueue, type WorkOutcome } from '../core/work-queue.ts';
 import type { PrintRequest, ReceiptPrinter } from '../print/receipt-printer.ts';
 
@@ -22,12 +23,14 @@ export interface PrintItem {
   readonly id: string;
   /** Undefined: nothing to print (an electronic receipt), only to finish in turn (see settle()). */
   readonly request: PrintRequest | undefined;
-  /** Called once the document is on paper, just before `finish` (whose record it must append before). */
-  readonly printed: () => Promise<void>;
   /** Called when the printer refuses it for now (once per item). */
   readonly notPrinted: () => void;
-  /** Records the final result: called in queue order. */
-  readonly finish: () => Promise<void>;
+  /**
+   * Records the final result, called in queue order; `onPaper`: the document has just gone
+   * on paper, which is recorded with it. Rejects only when it recorded nothing: it is then
+   * called again, on the queue's next try.
+   */
+  readonly finish: (onPaper?: boolean) => Promise<void>;
 }
 
 export interface PrintQueueDeps {
@@ -46,10 +49,11 @@ interface Document extends PrintItem {
   /** Results of paperless jobs that came after this document: finished right after it. */
   readonly behind: Paperless[];
   /**
-   * How far its work got. A head worked again after a failure (the journal refused a record)
-   * goes on from there: never on paper twice, never finished twice.
+   * How far its work got: a head worked again after a failure (the journal refused its
+   * records) goes on from there, never on paper twice, never finished twice; 'done' once the
+   * results behind it are finished too, so that a result settled then is not put behind it.
    */
-  stage: 'queued' | 'on paper' | 'finished';
+  stage: 'queued' | 'on paper' | 'finished' | 'done';
 }
 
 export class PrintQueue {
@@ -58,7 +62,10 @@ export class PrintQueue {
   /** Paperless results finished with nothing queued: one after another, in order. */
   private direct: Promise<void> = Promise.resolve();
   private readonly log: Log;
-  readonly stats = { printed: 0, refusals: 0, finished: 0 };
+  /** `unrecorded`: tries whose result could not be recorded (the journal refused it). */
+  readonly stats = { printed: 0, refusals: 0, finished: 0, unrecorded: 0 };
+  /** The head whose failure was last logged: each failing head is logged once, every try counted. */
+  private failedHead: string | undefined;
 
   constructor(
     private readonly deps: PrintQueueDeps,
@@ -66,7 +73,16 @@ export class PrintQueue {
     retryMs: number,
   ) {
     this.log = deps.log.child('print-queue');
-    this.queue = new WorkQueue(deps.clock, (head) => this.work(head), { retryMs, key: (item) => item.id });
+    this.queue = new WorkQueue(deps.clock, (head) => this.work(head), {
+      retryMs,
+      key: (item) => item.id,
+      failed: (head, e, retryInMs) => {
+        this.stats.unrecorded++;
+        if (this.failedHead !== head.id) this.log.error(`job ${head.id}: its result was not recorded (${messageOf(e)}); tried again every ${retryInMs} ms${head.stage === 'on paper' ? ', not put on paper again' : ''}`);
+        this.failedHead = head.id;
+        return false;
+      },
+    });
   }
 
   /** Documents waiting to be printed. */
@@ -102,11 +118,11 @@ export class PrintQueue {
   /** A result that needs no paper, finished in job order: after the last document queued, or now. */
   settle(id: string, finish: () => Promise<void>): void {
     const last = this.queue.queued.at(-1);
-    if (last) {
+    if (last && last.stage !== 'done') {
       last.behind.push({ id, finish });
       return;
     }
-    this.direct = this.direct.then(() => this.finished(finish)).catch((e: unknown) => this.log.error(`job ${id}: its result was not recorded: ${e instanceof Error ? e.message : String(e)}`));
+    this.direct = this.direct.then(() => this.finishPaperlessResult({ id, finish }));
   }
 
   /** "Continue printing": try the head again now instead of at the next retry. */
@@ -127,7 +143,7 @@ export class PrintQueue {
   private async work(head: Document): Promise<WorkOutcome> {
     if (head.stage === 'queued') {
       const ok = await this.deps.printer.print(head.request).catch((e: unknown) => {
-        this.log.warn(`job ${head.id}: printer error: ${e instanceof Error ? e.message : String(e)}`);
+        this.log.warn(`job ${head.id}: printer error: ${messageOf(e)}`);
         return false;
       });
       if (!ok) {
@@ -139,15 +155,15 @@ export class PrintQueue {
       this.stats.printed++;
       head.stage = 'on paper';
     }
-    // Both records go into one disk write: the journal writes appends in call order and a
-    // failed write fails every append after it, so "finished" is never on disk without
-    // "printed", and a crash leaves the same states as with two writes (issue 9 §5).
+    // A failure from here on is the journal's (its finish rejects only when nothing was
+    // recorded): the queue tries the head again later, from this stage.
     if (head.stage === 'on paper') {
-      await Promise.all([head.printed(), this.finished(head.finish)]);
+      await this.finished(() => head.finish(true));
       head.stage = 'finished';
     }
     this.notified.delete(head.id);
     await this.finishBehind(head);
+    head.stage = 'done';
     return 'done';
   }
 
@@ -156,14 +172,23 @@ export class PrintQueue {
     for (const doc of this.queue.queued) await this.finishBehind(doc);
   }
 
-  /**
-   * One at a time from the front: a result that joins while another is being finished is not
-   * missed, and one whose finish fails stays in front, to be finished when the head is worked again.
-   */
+  /** One at a time from the front: a result that joins while another is being finished is not missed. */
   private async finishBehind(doc: Document): Promise<void> {
-    for (let p = doc.behind[0]; p; p = doc.behind[0]) {
+    for (let p = doc.behind.shift(); p; p = doc.behind.shift()) await this.finishPaperlessResult(p);
+  }
+
+  /**
+   * A result that could not be recorded is left to the journal: its job is still unfinished
+   * there, and the next start works it again. Holding it here would hold up every document and
+   * result behind it, and trying again could not help: the journal refuses every append after
+   * a failed write (segment-writer.ts).
+   */
+  private async finishPaperlessResult(p: Paperless): Promise<void> {
+    try {
       await this.finished(p.finish);
-      doc.behind.shift();
+    } catch (e) {
+      this.stats.unrecorded++;
+      this.log.error(`job ${p.id}: its result was not recorded (${messageOf(e)}); the next start finishes it`);
     }
   }
 

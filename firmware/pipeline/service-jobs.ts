@@ -76,7 +76,6 @@ async function xReport(ctx: PipelineContext, job: ServiceJob, at: number): Promi
   ctx.prints.add({
     id: job.id,
     request: { job, registration: reg, title: 'X-ОТЧЕТ (НЕФИСКАЛЬНЫЙ ДОКУМЕНТ)', details },
-    printed: async () => {},
     notPrinted: () => ctx.log.warn(`job ${job.id}: the X-report waits for the printer`),
     finish: () => ctx.finishNow(job, { status: 'done', message: lines.join('; ') }),
   });
@@ -97,7 +96,6 @@ async function printCopy(ctx: PipelineContext, job: ServiceJob): Promise<void> {
   ctx.prints.add({
     id: job.id,
     request,
-    printed: async () => {},
     notPrinted: () => ctx.log.warn(`job ${job.id}: the copy of FD ${fd} waits for the printer`),
     finish: () => ctx.finishNow(job, { status: 'done', message: `copy of FD ${fd} printed` }),
   });

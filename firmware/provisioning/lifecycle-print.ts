@@ -20,7 +20,6 @@ export async function printFromArchive(fn: Pick<FnFace, 'readDocument'>, prints:
   prints.add({
     id,
     request: { ...request, copy: false },
-    printed: async () => {},
     notPrinted: () => log.warn(`the report FD ${fd} waits for the printer`),
     finish: async () => {},
   });

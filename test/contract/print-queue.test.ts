@@ -2,9 +2,9 @@
  * The print queue (print-queue.ts) with the real ESC/POS printer and the printer emulator on
  * memory ports: results keep the jobs' order; a job queued twice is printed once; while
  * the paper is out, the documents behind say "not printed" and the jobs that need no paper
- * are finished ahead, in their order; paper back, everything prints once, in order; a
- * printed document's two records are appended in one turn, and a head worked again after a
- * failed record is neither printed nor finished twice.
+ * are finished ahead, in their order; paper back, everything prints once, in order; a head
+ * worked again after its records failed is not printed again, and a result that cannot be
+ * recorded holds nothing up.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -38,9 +38,11 @@ function rig(): { emulator: PrinterEmulator; queue: PrintQueue; clock: ManualClo
   const item = (id: string, fd: number | undefined): PrintItem => ({
     id,
     request: fd === undefined ? undefined : { job: { id, type: 'sell', receipt: sellCashAndCard, electronic: false }, fiscal: receiptFiscal(registration, { fd }), registration },
-    printed: async () => void events.push(`printed ${id}`),
     notPrinted: () => void events.push(`not printed ${id}`),
-    finish: async () => void events.push(`finished ${id}`),
+    finish: async (onPaper) => {
+      if (onPaper) events.push(`printed ${id}`);
+      events.push(`finished ${id}`);
+    },
   });
   return { emulator, queue, clock, events, item };
 }
@@ -58,36 +60,16 @@ it('results in the order of the jobs; a job added twice is printed once', async 
   assert.is(emulator.printed.length, 2);
 });
 
-it('a printed document\'s "printed" and "finished" are appended in one turn, so that one journal write carries both', async () => {
-  const { queue, item } = rig();
-  const seen: string[] = [];
-  let finishing = false;
-  queue.add({
-    ...item('a', 1),
-    // As the ledger does: the record is appended now; the promise settles once it is on disk.
-    printed: async () => {
-      await Promise.resolve();
-      seen.push(`printed on disk; finish ${finishing ? 'already' : 'not yet'} appended`);
-    },
-    finish: async () => {
-      finishing = true;
-      await Promise.resolve();
-      seen.push('finished on disk');
-    },
-  });
-  await queue.idle();
-  assert.equal(seen, ['printed on disk; finish already appended', 'finished on disk']);
-});
-
 it('a document on paper whose records fail is worked again without printing it again', async () => {
   const { emulator, queue, clock, events, item } = rig();
-  let failures = 2;
+  const tries: string[] = [];
   queue.add({
     ...item('a', 1),
-    // The journal refuses the records twice (a write error), then takes them.
-    printed: async () => {
-      if (failures-- > 0) throw new Error('journal write failed');
-      events.push('printed a');
+    // The journal refuses the records twice (nothing recorded), then takes them.
+    finish: async (onPaper) => {
+      tries.push(onPaper ? 'on paper' : 'no paper');
+      if (tries.length <= 2) throw new Error('journal write failed');
+      events.push('printed and finished a');
     },
   });
   await settle();
@@ -95,27 +77,26 @@ it('a document on paper whose records fail is worked again without printing it a
   await settle();
   clock.advance(50);
   await queue.idle();
-  assert.equal(events.filter((e) => e === 'printed a'), ['printed a']);
-  assert.is(failures, -1, 'worked three times');
+  assert.equal(tries, ['on paper', 'on paper', 'on paper']);
+  assert.equal(events, ['printed and finished a']);
+  assert.is(queue.stats.unrecorded, 2);
   assert.is(emulator.printed.length, 1, 'one receipt on paper');
 });
 
-it('a result behind a document that fails to be recorded: worked again, the document is neither printed nor finished again', async () => {
-  const { emulator, queue, clock, events, item } = rig();
-  let failures = 1;
+it('a result behind a document that cannot be recorded is left to the journal: counted, and nothing behind it held up', async () => {
+  const { emulator, queue, events, item } = rig();
   queue.add(item('a', 1));
   queue.add({
     ...item('electronic', undefined),
     finish: async () => {
-      if (failures-- > 0) throw new Error('journal write failed');
-      events.push('finished electronic');
+      throw new Error('journal write failed');
     },
   });
-  await settle();
-  clock.advance(50);
+  queue.add(item('b', 2));
   await queue.idle();
-  assert.equal(events, ['printed a', 'finished a', 'finished electronic']);
-  assert.is(emulator.printed.length, 1);
+  assert.equal(events, ['printed a', 'finished a', 'printed b', 'finished b']);
+  assert.is(queue.stats.unrecorded, 1);
+  assert.is(emulator.printed.length, 2);
 });
 
 it('paper out: documents behind say "not printed", paperless jobs finish ahead; paper back: all printed once, in order', async () => {

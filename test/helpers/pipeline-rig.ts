@@ -1,7 +1,7 @@
 /**
  * One fiscal pipeline with its neighbours emulated, in-process (the service tier): the FN
  * emulator behind the real FnDriver, the ESC/POS printer emulator behind the real printer
- * driver, a job ledger over an in-memory journal that keeps every record, and the results
+ * driver, a job ledger over an in-memory journal that keeps every record (or a real one), and the results
  * the pipeline publishes. The FN is registered and a shift is open (fn-session.ts).
  */
 import { readFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { ManualClock } from '../../firmware/core/clock.ts';
 import { localTimeIn } from '../../firmware/core/local-time.ts';
 import { parseConfig } from '../../firmware/config/parse-config.ts';
 import type { DeviceConfig } from '../../firmware/config/device-config.ts';
-import { JobLedger, type LedgerRecord } from '../../firmware/jobs/job-ledger.ts';
+import { JobLedger, type LedgerJournal, type LedgerRecord } from '../../firmware/jobs/job-ledger.ts';
 import type { ReceiptJob } from '../../firmware/jobs/job.ts';
 import type { JobResult } from '../../firmware/jobs/job-result.ts';
 import { parseJobPayload } from '../../firmware/jobs/parse-job.ts';
@@ -57,7 +57,8 @@ export interface PipelineRig {
   close(): Promise<void>;
 }
 
-export async function pipelineRig(): Promise<PipelineRig> {
+/** `journal`: the ledger's journal instead of one in memory (then `records` stays empty). */
+export async function pipelineRig(options: { journal?: LedgerJournal } = {}): Promise<PipelineRig> {
   const clock = new ManualClock(T0 * 1000);
   const fn = await registeredRig('1.2', { device: { checkTimer: false }, clock });
   const log = testLog();
@@ -67,7 +68,7 @@ export async function pipelineRig(): Promise<PipelineRig> {
   const driver = new PrinterDriver({ port: registerSide, clock: fn.clock, log });
   driver.start();
   const records: LedgerRecord[] = [];
-  const ledger = new JobLedger(memoryJournal(records));
+  const ledger = new JobLedger(options.journal ?? memoryJournal(records));
   const results: JobResult[] = [];
   const pipelines: FiscalPipeline[] = [];
   let memory: { number: number; openedAt: number } | undefined;

@@ -1,7 +1,9 @@
 /**
  * The fiscal pipeline itself, with the FN, the printer and the journal emulated in-process
  * (pipeline-rig.ts): every branch of reconciliation (DESIGN.md §1 invariant 2), and "paper
- * out after the FN formed the receipt never makes a second FD" (invariant 3).
+ * out after the FN formed the receipt never makes a second FD" (invariant 3); over a real
+ * journal, a printed receipt's two last records in one write, and a journal that fails once
+ * the receipt is on paper never puts it on paper again.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -12,6 +14,12 @@ import { FD_TYPE } from '../../firmware/fiscal/tag-table.ts';
 import { pipelineRig, sellJob, type PipelineRig } from '../helpers/pipeline-rig.ts';
 import { FN_NUMBER, T0, testLog } from '../helpers/fn-rig.ts';
 import { reconcileForming } from '../../firmware/pipeline/reconcile.ts';
+import { Journal } from '../../firmware/journal/journal.ts';
+import { segmentName } from '../../firmware/journal/segment-files.ts';
+import type { LedgerRecord } from '../../firmware/jobs/job-ledger.ts';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const test = suite('fiscal pipeline (service)');
 
@@ -134,6 +142,66 @@ test('paper out after the FN formed the receipt: fiscalized, not printed; a rest
     assert.is(rig.records.filter((r) => r.id === 'paper' && r.k === 'fiscalized').length, 1);
   } finally {
     await rig.close();
+  }
+});
+
+/** A real journal in a new temporary folder; `segmentBytes` small makes every write start a segment. */
+async function diskJournal(segmentBytes?: number): Promise<{ journal: Journal<LedgerRecord>; dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'kassa-pipeline-journal-'));
+  const journal = new Journal<LedgerRecord>({ log: testLog() }, { dir, ...(segmentBytes !== undefined ? { segmentBytes } : {}) });
+  await journal.open();
+  return { journal, dir };
+}
+
+test('a printed receipt\'s "printed" and "finished" records go to the journal in one write', async () => {
+  const { journal, dir } = await diskJournal();
+  const rig = await pipelineRig({ journal });
+  try {
+    await rig.ledger.record({ k: 'accepted', id: 'one-write', at: rig.fn.clock.now(), job: sellJob('one-write') });
+    const p = rig.pipeline();
+    p.start();
+    p.submit('one-write');
+    await finished(rig, 'one-write');
+    await p.prints.idle();
+    assert.is(rig.printer.printed.length, 1);
+    const kinds: string[] = [];
+    const again = new Journal<LedgerRecord>({ log: testLog() }, { dir });
+    await again.open((r) => void kinds.push(r.k));
+    await again.close();
+    assert.equal(kinds, ['accepted', 'forming', 'fiscalized', 'printed', 'finished']);
+    // accepted, forming, fiscalized, then printed and finished together
+    assert.equal({ appends: journal.stats.appends, batches: journal.stats.batches }, { appends: 5, batches: 4 });
+  } finally {
+    await rig.close();
+    await journal.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the journal fails once the receipt is on paper: tried again, never printed again, each try counted', async () => {
+  const { journal, dir } = await diskJournal(64);
+  const rig = await pipelineRig({ journal });
+  try {
+    await rig.ledger.record({ k: 'accepted', id: 'dead-journal', at: rig.fn.clock.now(), job: sellJob('dead-journal') });
+    rig.printer.knobs.paperOut = true;
+    const p = rig.pipeline();
+    p.start();
+    p.submit('dead-journal');
+    await rig.until(() => rig.ledger.get('dead-journal')?.status === 'fiscalized_not_printed', 'fiscalized, not printed');
+    // Something else holds the next segment's name: the journal's next write fails, and it refuses every append after it.
+    const open = Number(/\d+/.exec(String(journal.describe()['openSegment']))?.[0]);
+    mkdirSync(join(dir, segmentName(open + 1)));
+    rig.printer.knobs.paperOut = false;
+    p.prints.resume();
+    await rig.until(() => p.prints.stats.unrecorded >= 3, 'three tries to record the printed receipt');
+    assert.is(journal.describe()['state'], 'failed');
+    assert.is(rig.printer.printed.length, 1, 'on paper once');
+    assert.equal(rig.finals('dead-journal'), [], 'no final result without its record');
+    assert.is(p.prints.length, 1, 'it waits in the queue');
+  } finally {
+    await rig.close();
+    await journal.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
