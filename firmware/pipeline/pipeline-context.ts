@@ -111,7 +111,8 @@ export class PipelineContext {
         // "printed" appended in the same turn as "finished", so one disk write carries both
         // (issue 9 §5). The journal writes appends in call order and fails every append after
         // a failed write (segment-writer.ts): "finished" is never on disk without "printed",
-        // and either both were recorded or neither.
+        // and the register sees both recorded or neither (a write torn by a power cut may
+        // keep "printed" alone on disk, which says no more than that the receipt is on paper).
         const printed = onPaper ? this.deps.ledger.record({ k: 'printed', id: job.id, at: this.deps.clock.now() }) : undefined;
         await Promise.all([printed, this.finishNow(job, { status: 'done', payload: fiscalPayload(fiscal), ...(electronic ? {} : { printed: true }) })]);
       },

@@ -50,8 +50,8 @@ interface Document extends PrintItem {
   readonly behind: Paperless[];
   /**
    * How far its work got: a head worked again after a failure (the journal refused its
-   * records) goes on from there, never on paper twice, never finished twice; 'done' once the
-   * results behind it are finished too, so that a result settled then is not put behind it.
+   * records) goes on from there, never on paper twice in a run, never finished twice; 'done'
+   * once the results behind it are finished too (see finishBehind).
    */
   stage: 'queued' | 'on paper' | 'finished' | 'done';
 }
@@ -163,7 +163,6 @@ export class PrintQueue {
     }
     this.notified.delete(head.id);
     await this.finishBehind(head);
-    head.stage = 'done';
     return 'done';
   }
 
@@ -175,20 +174,25 @@ export class PrintQueue {
   /** One at a time from the front: a result that joins while another is being finished is not missed. */
   private async finishBehind(doc: Document): Promise<void> {
     for (let p = doc.behind.shift(); p; p = doc.behind.shift()) await this.finishPaperlessResult(p);
+    // In the turn that found nothing more behind a finished head: from now on settle() finishes
+    // a result directly instead of putting it behind a head the queue is about to drop.
+    if (doc.stage === 'finished') doc.stage = 'done';
   }
 
   /**
    * A result that could not be recorded is left to the journal: its job is still unfinished
    * there, and the next start works it again. Holding it here would hold up every document and
    * result behind it, and trying again could not help: the journal refuses every append after
-   * a failed write (segment-writer.ts).
+   * a failed write (segment-writer.ts). A document whose records fail is held instead (the
+   * queue tries it again): printing the documents behind it would put on paper receipts the
+   * journal cannot record, each to be printed again at the next start.
    */
   private async finishPaperlessResult(p: Paperless): Promise<void> {
     try {
       await this.finished(p.finish);
     } catch (e) {
       this.stats.unrecorded++;
-      this.log.error(`job ${p.id}: its result was not recorded (${messageOf(e)}); the next start finishes it`);
+      this.log.error(`job ${p.id}: its result was not recorded (${messageOf(e)}); the next start works the job again`);
     }
   }
 
@@ -200,6 +204,11 @@ export class PrintQueue {
   private refused(item: PrintItem): void {
     if (this.notified.has(item.id)) return;
     this.notified.add(item.id);
-    item.notPrinted();
+    // Only a word to the cloud: its failure must not stop the queue's round, nor count as a record the journal refused.
+    try {
+      item.notPrinted();
+    } catch (e) {
+      this.log.warn(`job ${item.id}: "not printed" not handed on: ${messageOf(e)}`);
+    }
   }
 }

@@ -99,6 +99,47 @@ it('a result behind a document that cannot be recorded is left to the journal: c
   assert.is(emulator.printed.length, 2);
 });
 
+it('a result settled while the last result behind the head is being finished is finished, whatever the turn', async () => {
+  for (let turns = 0; turns <= 12; turns++) {
+    const { queue, events, item } = rig();
+    queue.add(item('a', 1));
+    queue.add({
+      ...item('b', undefined),
+      finish: async () => {
+        events.push('finished b');
+        void (async () => {
+          for (let i = 0; i < turns; i++) await Promise.resolve();
+          queue.settle('c', async () => void events.push('finished c'));
+        })();
+      },
+    });
+    await queue.idle();
+    await settle();
+    assert.equal(events, ['printed a', 'finished a', 'finished b', 'finished c'], `c settled ${turns} turns after b`);
+  }
+});
+
+it('a "not printed" word that fails to go out stops nothing and is not counted as an unrecorded result', async () => {
+  const { emulator, queue, clock, events, item } = rig();
+  emulator.knobs.paperOut = true;
+  queue.add({
+    ...item('a', 1),
+    notPrinted: () => {
+      throw new Error('publish failed');
+    },
+  });
+  queue.add(item('b', 2));
+  await settle();
+  clock.advance(50);
+  await settle();
+  assert.equal(events, ['not printed b']);
+  assert.is(queue.stats.unrecorded, 0);
+  emulator.knobs.paperOut = false;
+  queue.resume();
+  await queue.idle();
+  assert.equal(events.slice(1), ['printed a', 'finished a', 'printed b', 'finished b']);
+});
+
 it('paper out: documents behind say "not printed", paperless jobs finish ahead; paper back: all printed once, in order', async () => {
   const { emulator, queue, clock, events, item } = rig();
   emulator.knobs.paperOut = true;

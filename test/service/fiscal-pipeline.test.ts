@@ -178,7 +178,7 @@ test('a printed receipt\'s "printed" and "finished" records go to the journal in
   }
 });
 
-test('the journal fails once the receipt is on paper: tried again, never printed again, each try counted', async () => {
+test('the journal fails once the receipt is on paper: tried again, not printed again in this run, each try counted', async () => {
   const { journal, dir } = await diskJournal(64);
   const rig = await pipelineRig({ journal });
   try {
