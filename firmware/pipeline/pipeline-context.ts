@@ -10,6 +10,7 @@ import { FnFace } from '../../drivers/fn/fn-face.ts';
 import { FN_CODE } from '../../drivers/fn/fn-response-codes.ts';
 import { PHASE } from '../../drivers/fn/fn-status-flags.ts';
 import type { Clock } from '../core/clock.ts';
+import { messageOf } from '../core/kassa-error.ts';
 import { atolDateTime, type LocalTime } from '../core/local-time.ts';
 import type { Log } from '../core/log.ts';
 import type { RegistrationConfig } from '../config/device-config.ts';
@@ -156,7 +157,7 @@ export class PipelineContext {
     try {
       this.deps.publish(result);
     } catch (e) {
-      this.log.error(`job ${job.id}: finished, its result not handed on: ${e instanceof Error ? e.message : String(e)}`);
+      this.log.error(`job ${job.id}: finished, its result not handed on: ${messageOf(e)}`);
     }
   }
 
