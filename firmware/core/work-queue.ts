@@ -35,6 +35,8 @@ export class WorkQueue<T> {
   private delay: number;
   private readonly sleeper: Sleeper;
   private idleWaiters: (() => void)[] = [];
+  /** stop() callers waiting for the item in progress. */
+  private haltWaiters: (() => void)[] = [];
   private failing = false;
 
   constructor(
@@ -95,10 +97,12 @@ export class WorkQueue<T> {
     void this.run();
   }
 
-  /** Stops after the item in progress; what is queued stays queued. */
-  stop(): void {
+  /** Stops after the item in progress; what is queued stays queued. Resolves once that item is done. */
+  stop(): Promise<void> {
     this.stopped = true;
     this.sleeper.wake();
+    if (!this.running) return Promise.resolve();
+    return new Promise((r) => this.haltWaiters.push(r));
   }
 
   /** Resolves when nothing is queued or in progress. */
@@ -131,6 +135,7 @@ export class WorkQueue<T> {
     } finally {
       this.running = false;
       if (this.items.length === 0) for (const w of this.idleWaiters.splice(0)) w();
+      for (const w of this.haltWaiters.splice(0)) w();
     }
   }
 

@@ -54,7 +54,7 @@ export class FiscalPipeline {
         return false;
       },
     });
-    this.queue.stop(); // nothing runs before start(): the unfinished jobs go first
+    void this.queue.stop(); // nothing runs before start(): the unfinished jobs go first
   }
 
   /** Reconciles unfinished jobs with the FN, then works them in acceptance order. */
@@ -64,10 +64,14 @@ export class FiscalPipeline {
     this.queue.start();
   }
 
-  /** Stops taking work after the job in progress; unfinished jobs stay in the ledger for the next start. */
+  /**
+   * Stops taking work; resolves once the job in progress and the document on paper are done,
+   * so that their records reach the journal, which stops after this wing (a receipt on paper
+   * whose "printed" the journal never got is printed again at the next start). Unfinished
+   * jobs stay in the ledger for the next start.
+   */
   async stop(): Promise<void> {
-    this.queue.stop();
-    this.prints.stop();
+    await Promise.all([this.queue.stop(), this.prints.stop()]);
   }
 
   describe(): Record<string, unknown> {

@@ -130,9 +130,9 @@ export class PrintQueue {
     this.queue.wake();
   }
 
-  /** Stops after the document in progress; what waits stays queued (a restart prints it from the journal). */
-  stop(): void {
-    this.queue.stop();
+  /** Stops after the document in progress, and resolves then; what waits stays queued (a restart prints it from the journal). */
+  stop(): Promise<void> {
+    return this.queue.stop();
   }
 
   async idle(): Promise<void> {

@@ -2,8 +2,9 @@
  * The fiscal pipeline itself, with the FN, the printer and the journal emulated in-process
  * (pipeline-rig.ts): every branch of reconciliation (DESIGN.md §1 invariant 2), and "paper
  * out after the FN formed the receipt never makes a second FD" (invariant 3); over a real
- * journal, a printed receipt's two last records in one write, and a journal that fails once
- * the receipt is on paper never puts it on paper again.
+ * journal, a printed receipt's two last records in one write, a journal that fails once
+ * the receipt is on paper never puts it on paper again, and a stop waits for the receipt on
+ * its way to paper.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -198,6 +199,34 @@ test('the journal fails once the receipt is on paper: tried again, not printed a
     assert.is(rig.printer.printed.length, 1, 'on paper once');
     assert.equal(rig.finals('dead-journal'), [], 'no final result without its record');
     assert.is(p.prints.length, 1, 'it waits in the queue');
+  } finally {
+    await rig.close();
+    await journal.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('stopped while a receipt is on its way to paper: stop() waits for it, and its records reach the journal before it closes', async () => {
+  const { journal, dir } = await diskJournal();
+  const rig = await pipelineRig({ journal });
+  try {
+    rig.printer.knobs.mmPerSecond = 20; // a receipt takes seconds of the rig's clock to come out
+    await rig.ledger.record({ k: 'accepted', id: 'stopping', at: rig.fn.clock.now(), job: sellJob('stopping') });
+    const p = rig.pipeline();
+    p.start();
+    p.submit('stopping');
+    await rig.until(() => p.prints.length === 1, 'the receipt handed to the printer');
+    let stopped = false;
+    const stopping = p.stop().then(() => void (stopped = true));
+    await rig.until(() => stopped, 'the pipeline to stop');
+    await stopping;
+    await journal.close(); // the journal stops after the pipeline (app.ts: reverse start order)
+    const kinds: string[] = [];
+    const again = new Journal<LedgerRecord>({ log: testLog() }, { dir });
+    await again.open((r) => void kinds.push(r.k));
+    await again.close();
+    assert.equal(kinds, ['accepted', 'forming', 'fiscalized', 'printed', 'finished']);
+    assert.is(rig.printer.printed.length, 1);
   } finally {
     await rig.close();
     await journal.close();

@@ -107,6 +107,32 @@ queue('a failing head is retried after a doubling pause, then the next one runs'
   assert.equal(tries, [0, 100, 300, 300]);
 });
 
+queue('stop() resolves once the item in progress is done; what is queued stays queued', async () => {
+  const c = new ManualClock(T);
+  let finishWork: () => void = () => {};
+  const worked: string[] = [];
+  const q = new WorkQueue<string>(
+    c,
+    async (item) => {
+      await new Promise<void>((r) => (finishWork = r));
+      worked.push(item);
+      return 'done';
+    },
+    { retryMs: 100 },
+  );
+  assert.is(await Promise.race([new WorkQueue<string>(c, async () => 'done', { retryMs: 100 }).stop().then(() => 'stopped'), settle().then(() => 'waiting')]), 'stopped', 'an idle queue stops at once');
+  q.add('a');
+  q.add('b');
+  let stopped = false;
+  const stopping = q.stop().then(() => void (stopped = true));
+  await settle();
+  assert.not.ok(stopped, 'not while "a" is in progress');
+  finishWork();
+  await stopping;
+  assert.equal(worked, ['a']);
+  assert.is(q.length, 1, '"b" stays queued');
+});
+
 queue("'wait' keeps the head until the pause ends or wake() ends it", async () => {
   const c = new ManualClock(T);
   let ready = false;
