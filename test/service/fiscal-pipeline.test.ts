@@ -165,13 +165,15 @@ test('a printed receipt\'s "printed" and "finished" records go to the journal in
     await finished(rig, 'one-write');
     await p.prints.idle();
     assert.is(rig.printer.printed.length, 1);
+    // accepted, forming, fiscalized, then printed and finished together
+    assert.equal({ appends: journal.stats.appends, batches: journal.stats.batches }, { appends: 5, batches: 4 });
+    await p.stop();
+    await journal.close();
     const kinds: string[] = [];
     const again = new Journal<LedgerRecord>({ log: testLog() }, { dir });
     await again.open((r) => void kinds.push(r.k));
     await again.close();
     assert.equal(kinds, ['accepted', 'forming', 'fiscalized', 'printed', 'finished']);
-    // accepted, forming, fiscalized, then printed and finished together
-    assert.equal({ appends: journal.stats.appends, batches: journal.stats.batches }, { appends: 5, batches: 4 });
   } finally {
     await rig.close();
     await journal.close();
