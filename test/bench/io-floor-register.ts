@@ -18,7 +18,8 @@
  *     and 30-byte answer make this figure a little lower than with a receipt's commands;
  *   - `results` QoS 1 publishes, the last one awaited (its PUBACK) before the last append.
  * Records are the ledger's smallest ({k, id, at}); what the real register encodes into
- * them, and everything else it computes, is what this figure leaves out.
+ * them, and everything else it computes, is what this figure leaves out. mqtt.js is set up as
+ * mqtt-link.ts sets it up (its trace off, no write cache, TCP_NODELAY).
  *
  * Run by bundle.bench.ts as `node <the unit's flags> --import tsx io-floor-register.ts <json>`;
  * prints "ready" once subscribed.
@@ -83,7 +84,7 @@ async function main(o: IoFloorOptions): Promise<void> {
     if (appended < o.records) void append('reported', id);
   };
 
-  const client = mqtt.connect(o.brokerUrl, { clientId: `io-floor-${process.pid}`, clean: false, protocolVersion: 5, reconnectPeriod: 0, writeCache: false, properties: { sessionExpiryInterval: 3600 } });
+  const client = mqtt.connect(o.brokerUrl, { clientId: `io-floor-${process.pid}`, clean: false, protocolVersion: 5, reconnectPeriod: 0, writeCache: false, log: () => {}, properties: { sessionExpiryInterval: 3600 } });
   client.handleMessage = (packet, done) => {
     const payload = typeof packet.payload === 'string' ? packet.payload : packet.payload.toString('utf8');
     const { id } = JSON.parse(payload) as { id: string };
