@@ -51,13 +51,20 @@ export function agentDataTags(d: AgentData): TlvNode[] {
   ];
 }
 
-/** 1222, 1223, 1224, 1226 of one item; nothing for an item sold on the seller's own account. */
-export function itemAgentTags(agent: ReceiptAgent | undefined, supplier: Supplier | undefined): TlvNode[] {
+/**
+ * 1222, 1223, 1224, 1226 of one item; nothing for an item sold on the seller's own account.
+ * An item with its supplier's INN (1226) and no agent of its own carries the receipt's agent
+ * sign as its 1222 (`receiptSign`, the bit of 1057): an FN 1.2 in FFD 1.1/1.2 mode takes 1222
+ * and 1226 only together (fn-protocol §4.3.3: «всегда должны быть указаны вместе»).
+ */
+export function itemAgentTags(agent: ReceiptAgent | undefined, supplier: Supplier | undefined, receiptSign?: number): TlvNode[] {
   const nodes: TlvNode[] = [];
   if (agent) {
     nodes.push({ tag: 1222, value: agentType(agent.type)?.bit ?? 0 });
     const data = agent.data ? agentDataTags(agent.data) : [];
     if (data.length > 0) nodes.push({ tag: 1223, value: data });
+  } else if (supplier?.inn && receiptSign !== undefined) {
+    nodes.push({ tag: 1222, value: receiptSign });
   }
   if (supplier) {
     const data: TlvNode[] = [...(supplier.phones ?? []).map((value) => ({ tag: 1171, value })), ...(supplier.name ? [{ tag: 1225, value: supplier.name }] : [])];

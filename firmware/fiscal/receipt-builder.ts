@@ -10,10 +10,10 @@
 import { DocumentInvalid } from '../core/kassa-error.ts';
 import type { FfdVersion } from './ffd-version.ts';
 import type { CorrectionReceipt, Receipt, ReceiptItem } from './receipt.ts';
-import { CALCULATION_SIGN, MEASURES, PAYMENT_METHODS, PAYMENT_OBJECTS, PAYMENT_TYPES, TAX_SYSTEMS, codeFor } from './receipt-codes.ts';
+import { CALCULATION_SIGN, MEASURES, PAYMENT_METHODS, PAYMENT_OBJECTS, PAYMENT_TYPES, TAX_SYSTEMS, TAX_SYSTEM_LABELS, codeFor } from './receipt-codes.ts';
 import { FD_TYPE } from './tag-table.ts';
 import type { TlvNode } from './tlv-codec.ts';
-import { rateUseAt, vatRate, VAT_RATES } from './vat-rates.ts';
+import { rateUseAt, vatRate, VAT_RATES, type RateDateOf } from './vat-rates.ts';
 import { itemVat, vatTotals } from './vat-totals.ts';
 import { personTags, sellerTags, type Problem } from './common-tags.ts';
 import { agentDataTags, agentType, itemAgentTags } from './agent-tags.ts';
@@ -35,7 +35,7 @@ export interface BuiltDocument {
  */
 export function buildReceipt(receipt: Receipt, ffd: FfdVersion, at?: number): BuiltDocument {
   const problems: Problem[] = [];
-  const items = receipt.items.map((item, i) => buildItem(item, ffd, `items[${i}]`, problems, at, receipt));
+  const items = receipt.items.map((item, i) => buildItem(item, ffd, `items[${i}]`, problems, at === undefined ? undefined : { at, of: 'document' }, receipt));
   if (receipt.items.length === 0) problems.push({ path: 'items', message: 'a receipt needs at least one item' });
   checkItemsAddUp(receipt, problems);
   const body = [...receiptCommon(receipt, ffd, problems), ...items];
@@ -45,13 +45,18 @@ export function buildReceipt(receipt: Receipt, ffd: FfdVersion, at?: number): Bu
 
 /**
  * FFD 1.2 correction receipts carry items like a receipt; FFD 1.05 ones carry only the
- * totals, so the items serve to compute the VAT totals and are not sent.
+ * totals, so the items serve to compute the VAT totals and are not sent. With `at`, the
+ * items' VAT rates are judged by the date of the corrected settlement (1178), which may not
+ * be after the correction's own date (fiscal-spec §7.2).
  */
 export function buildCorrectionReceipt(receipt: CorrectionReceipt, ffd: FfdVersion, at?: number): BuiltDocument {
   const problems: Problem[] = [];
-  const items = receipt.items.map((item, i) => buildItem(item, ffd, `items[${i}]`, problems, at, receipt));
-  checkItemsAddUp(receipt, problems);
   const c = receipt.correction;
+  const items = receipt.items.map((item, i) => buildItem(item, ffd, `items[${i}]`, problems, at === undefined ? undefined : { at: c.baseDate, of: 'corrected settlement' }, receipt));
+  checkItemsAddUp(receipt, problems);
+  if (at !== undefined && c.baseDate > at) problems.push({ path: 'correction.baseDate', message: 'the corrected settlement (1178) is dated after the correction receipt itself' });
+  // FFD 1.05 names the basis document in every correction (1179, mandatory in 1174).
+  if (ffd === '1.05' && !c.baseNumber) problems.push({ path: 'correction.baseNumber', message: 'an FFD 1.05 correction names its basis document (1179)' });
   // FFD 1.05 corrects only sales and purchases (1054 = 1, 3); refund corrections are FFD 1.2 (fiscal-spec §7.4).
   if (ffd === '1.05' && !CORRECTABLE_IN_105.includes(receipt.operation)) {
     problems.push({ path: 'operation', message: `a correction of ${receipt.operation} (1054 = ${CALCULATION_SIGN[receipt.operation]}) exists from FFD 1.2; this register works in FFD 1.05` });
@@ -104,10 +109,14 @@ function receiptCommon(receipt: Receipt, ffd: FfdVersion, problems: Problem[]): 
   return nodes;
 }
 
-function buildItem(item: ReceiptItem, ffd: FfdVersion, path: string, problems: Problem[], at: number | undefined, receipt: Receipt): TlvNode {
+/** `rated`: the date the item's VAT rate is judged by (rateUseAt); none, no such check. */
+function buildItem(item: ReceiptItem, ffd: FfdVersion, path: string, problems: Problem[], rated: { readonly at: number; readonly of: RateDateOf } | undefined, receipt: Receipt): TlvNode {
   const rate = vatRate(item.vat);
-  const use = rate && at !== undefined ? rateUseAt(rate, at) : undefined;
+  const use = rate && rated ? rateUseAt(rate, rated.at, rated.of) : undefined;
   if (use && !use.ok) problems.push({ path: `${path}.vat`, message: use.message });
+  if (rate?.onlyUnder && !rate.onlyUnder.includes(receipt.taxSystem)) {
+    problems.push({ path: `${path}.vat`, message: `${rate.label} (${rate.id}) is a rate of the simplified tax system (НК РФ art. 164 p. 8); this receipt is under ${TAX_SYSTEM_LABELS[receipt.taxSystem]} (${receipt.taxSystem})` });
+  }
   const method = codeFor(PAYMENT_METHODS, item.paymentMethod, ffd);
   const object = codeFor(PAYMENT_OBJECTS, item.paymentObject, ffd);
   const measure = codeFor(MEASURES, item.measure, ffd);
@@ -133,8 +142,10 @@ function buildItem(item: ReceiptItem, ffd: FfdVersion, path: string, problems: P
   // An item sold as agent names its supplier's INN, whether the sign is its own (1222) or the
   // receipt's (1057): FNS letter АБ-4-20/19338@ of 25.11.2020 (SOURCES.md "Agent data").
   if ((item.agent || receipt.agent) && !item.supplier?.inn) problems.push({ path: `${path}.supplier.inn`, message: 'an item sold as agent names its supplier INN (1226)' });
+  // And the other way round: 1226 goes with an agent sign, the item's or the receipt's (fn-protocol §4.3.3).
+  if (!item.agent && !receipt.agent && item.supplier?.inn) problems.push({ path: `${path}.supplier.inn`, message: "a supplier INN (1226) goes with an agent sign (1222): agent_info on the item or on the receipt" });
   if (item.agent && !agentType(item.agent.type)) problems.push({ path: `${path}.agent.type`, message: `agent type "${item.agent.type}" is unknown` });
-  nodes.push(...itemAgentTags(item.agent, item.supplier));
+  nodes.push(...itemAgentTags(item.agent, item.supplier, receipt.agent ? agentType(receipt.agent.type)?.bit : undefined));
   return { tag: 1059, value: nodes };
 }
 

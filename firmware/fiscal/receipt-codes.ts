@@ -38,6 +38,7 @@ interface Coded {
 }
 const BOTH: readonly FfdVersion[] = ['1.05', '1.2'];
 const ONLY_12: readonly FfdVersion[] = ['1.2'];
+const ONLY_105: readonly FfdVersion[] = ['1.05'];
 
 /** Tag 1214, ATOL `payment_method` names. */
 export const PAYMENT_METHODS: readonly Coded[] = [
@@ -63,7 +64,10 @@ export const PAYMENT_OBJECTS: readonly Coded[] = [
   { id: 'intellectual_activity', code: 9, label: 'ПРЕДОСТАВЛЕНИЕ РИД', ffd: BOTH },
   { id: 'payment', code: 10, label: 'ПЛАТЕЖ', ffd: BOTH },
   { id: 'agent_commission', code: 11, label: 'АГЕНТСКОЕ ВОЗНАГРАЖДЕНИЕ', ffd: BOTH },
-  { id: 'award', code: 12, label: 'ВЫПЛАТА', ffd: BOTH },
+  // Code 12 changed its meaning: «составной предмет расчета» in FFD 1.05 (ATOL v4 `composite`),
+  // «выплата» in FFD 1.2 (fiscal-spec §2.3; SOURCES.md "Payment objects").
+  { id: 'award', code: 12, label: 'ВЫПЛАТА', ffd: ONLY_12 },
+  { id: 'composite', code: 12, label: 'СОСТАВНОЙ ПРЕДМЕТ РАСЧЕТА', ffd: ONLY_105 },
   { id: 'another', code: 13, label: 'ИНОЙ ПРЕДМЕТ РАСЧЕТА', ffd: BOTH },
   { id: 'property_right', code: 14, label: 'ИМУЩЕСТВЕННОЕ ПРАВО', ffd: BOTH },
   { id: 'non-operating_gain', code: 15, label: 'ВНЕРЕАЛИЗАЦИОННЫЙ ДОХОД', ffd: BOTH },
@@ -72,6 +76,15 @@ export const PAYMENT_OBJECTS: readonly Coded[] = [
   { id: 'resort_fee', code: 18, label: 'КУРОРТНЫЙ СБОР', ffd: BOTH },
   { id: 'deposit', code: 19, label: 'ЗАЛОГ', ffd: ONLY_12 },
   { id: 'expense', code: 20, label: 'РАСХОД', ffd: ONLY_12 },
+  // 21–27 (fiscal-spec §2.3): ATOL Online v5 sends the number; the names are the ones public
+  // acquiring APIs use for them (SOURCES.md "Payment objects"), as ATOL v4 has none.
+  { id: 'ie_pension_insurance_without_payments', code: 21, label: 'ВЗНОСЫ НА ОПС ИП', ffd: ONLY_12 },
+  { id: 'ie_pension_insurance_with_payments', code: 22, label: 'ВЗНОСЫ НА ОПС', ffd: ONLY_12 },
+  { id: 'ie_medical_insurance_without_payments', code: 23, label: 'ВЗНОСЫ НА ОМС ИП', ffd: ONLY_12 },
+  { id: 'ie_medical_insurance_with_payments', code: 24, label: 'ВЗНОСЫ НА ОМС', ffd: ONLY_12 },
+  { id: 'social_insurance', code: 25, label: 'ВЗНОСЫ НА ОСС', ffd: ONLY_12 },
+  { id: 'casino_chips', code: 26, label: 'ПЛАТЕЖ КАЗИНО', ffd: ONLY_12 },
+  { id: 'agent_payment', code: 27, label: 'ВЫДАЧА ДС', ffd: ONLY_12 },
   { id: 'excise_without_marking', code: 30, label: 'ПОДАКЦИЗНЫЙ ТОВАР БЕЗ КМ', ffd: ONLY_12 },
   { id: 'commodity_without_marking', code: 32, label: 'ТОВАР БЕЗ КМ', ffd: ONLY_12 },
 ];
@@ -118,6 +131,7 @@ export function codeFor(table: readonly Coded[], id: string, ffd: FfdVersion): C
   return table.find((e) => e.id === id && e.ffd.includes(ffd));
 }
 
-export function entryByCode(table: readonly Coded[], code: number): Coded | undefined {
-  return table.find((e) => e.code === code);
+/** By code; with `ffd`, the entry of that version first (a code may mean one thing per version: 1212 = 12). */
+export function entryByCode(table: readonly Coded[], code: number, ffd?: FfdVersion): Coded | undefined {
+  return (ffd !== undefined ? table.find((e) => e.code === code && e.ffd.includes(ffd)) : undefined) ?? table.find((e) => e.code === code);
 }

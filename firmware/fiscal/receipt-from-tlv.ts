@@ -114,7 +114,8 @@ function itemFromTlv(t: Tags, nodes: readonly TlvNode[]): ReceiptItem {
     vat: rate?.id ?? 'none',
     ...(vatSum !== undefined ? { vatSumKopecks: vatSum } : {}),
     paymentMethod: entryByCode(PAYMENT_METHODS, t.num(1214) ?? 0)?.id ?? '',
-    paymentObject: entryByCode(PAYMENT_OBJECTS, t.num(1212) ?? 0)?.id ?? '',
+    // The unit's tag tells the version (2108 in FFD 1.2, 1197 in 1.05), and 1212 = 12 means one thing per version.
+    paymentObject: entryByCode(PAYMENT_OBJECTS, t.num(1212) ?? 0, measureCode !== undefined ? '1.2' : '1.05')?.id ?? '',
     ...(agent ? { agent } : {}),
     ...(supplier ? { supplier } : {}),
   };

@@ -9,6 +9,8 @@
  * numbers are never 1199 codes: the Sberbank column is looked up by its own number only.
  * Adding a rate is adding a row.
  */
+import type { TaxSystem } from './receipt-codes.ts';
+
 export type VatRateId = 'vat20' | 'vat10' | 'vat120' | 'vat110' | 'vat0' | 'none' | 'vat5' | 'vat7' | 'vat105' | 'vat107' | 'vat22' | 'vat122';
 
 export interface VatRate {
@@ -37,7 +39,16 @@ export interface VatRate {
   readonly legacyFrom?: string;
   /** The rate that replaced it on `legacyFrom`, named in the warning. */
   readonly successor?: VatRateId;
+  /** The tax systems (1055) whose receipts may use it; undefined = any. */
+  readonly onlyUnder?: readonly TaxSystem[];
 }
+
+/**
+ * 5 % and 7 % (and their calculated 5/105, 7/107) are the rates of taxpayers on the simplified
+ * system who chose them (НК РФ art. 164 p. 8; fiscal-spec §7.2): a receipt of another tax
+ * system at one of them contradicts its own 1055.
+ */
+const USN: readonly TaxSystem[] = ['usn_income', 'usn_income_outcome'];
 
 const row = (r: VatRate): VatRate => r;
 
@@ -50,10 +61,10 @@ export const VAT_RATES: readonly VatRate[] = [
   row({ id: 'none', code1199: 6, totalTag: 1105, totalIsItemSum: true, numerator: 0n, denominator: 1n, label: 'БЕЗ НДС', totalLabel: 'СУММА БЕЗ НДС', sberTaxType: 0 }),
   // Codes 7–12: 1199 per fiscal-spec §7.1 (11 seen on a real 2026 receipt, SOURCES.md). Sberbank
   // taxType 8–13: [V1], one integration module; another gateway numbers them 10–15.
-  row({ id: 'vat5', code1199: 7, totalTag: undefined, totalIsItemSum: false, numerator: 5n, denominator: 105n, label: 'НДС 5%', totalLabel: 'СУММА НДС 5%', sberTaxType: 8, validFrom: '2025-01-01' }),
-  row({ id: 'vat7', code1199: 8, totalTag: undefined, totalIsItemSum: false, numerator: 7n, denominator: 107n, label: 'НДС 7%', totalLabel: 'СУММА НДС 7%', sberTaxType: 10, validFrom: '2025-01-01' }),
-  row({ id: 'vat105', code1199: 9, totalTag: undefined, totalIsItemSum: false, numerator: 5n, denominator: 105n, label: 'НДС 5/105', totalLabel: 'СУММА НДС 5/105', sberTaxType: 9, validFrom: '2025-01-01' }),
-  row({ id: 'vat107', code1199: 10, totalTag: undefined, totalIsItemSum: false, numerator: 7n, denominator: 107n, label: 'НДС 7/107', totalLabel: 'СУММА НДС 7/107', sberTaxType: 11, validFrom: '2025-01-01' }),
+  row({ id: 'vat5', code1199: 7, totalTag: undefined, totalIsItemSum: false, numerator: 5n, denominator: 105n, label: 'НДС 5%', totalLabel: 'СУММА НДС 5%', sberTaxType: 8, validFrom: '2025-01-01', onlyUnder: USN }),
+  row({ id: 'vat7', code1199: 8, totalTag: undefined, totalIsItemSum: false, numerator: 7n, denominator: 107n, label: 'НДС 7%', totalLabel: 'СУММА НДС 7%', sberTaxType: 10, validFrom: '2025-01-01', onlyUnder: USN }),
+  row({ id: 'vat105', code1199: 9, totalTag: undefined, totalIsItemSum: false, numerator: 5n, denominator: 105n, label: 'НДС 5/105', totalLabel: 'СУММА НДС 5/105', sberTaxType: 9, validFrom: '2025-01-01', onlyUnder: USN }),
+  row({ id: 'vat107', code1199: 10, totalTag: undefined, totalIsItemSum: false, numerator: 7n, denominator: 107n, label: 'НДС 7/107', totalLabel: 'СУММА НДС 7/107', sberTaxType: 11, validFrom: '2025-01-01', onlyUnder: USN }),
   row({ id: 'vat22', code1199: 11, totalTag: undefined, totalIsItemSum: false, numerator: 22n, denominator: 122n, label: 'НДС 22%', totalLabel: 'СУММА НДС 22%', sberTaxType: 12, validFrom: '2026-01-01' }),
   row({ id: 'vat122', code1199: 12, totalTag: undefined, totalIsItemSum: false, numerator: 22n, denominator: 122n, label: 'НДС 22/122', totalLabel: 'СУММА НДС 22/122', sberTaxType: 13, validFrom: '2026-01-01' }),
 ];
@@ -98,18 +109,25 @@ export function vatOf(rate: VatRate, amountKopecks: number): number {
 export type RateUse = { readonly ok: true; readonly warning?: string } | { readonly ok: false; readonly message: string };
 
 /**
- * May the rate be used on a document dated `localSeconds` (register-local seconds, as FFD
+ * What a rate's date is the date of: the document's own, or for a correction receipt the
+ * corrected settlement's (1178): "the rate follows the date of the underlying operation, not
+ * the receipt's date" (fiscal-spec §7.2).
+ */
+export type RateDateOf = 'document' | 'corrected settlement';
+
+/**
+ * May the rate be used on an operation dated `localSeconds` (register-local seconds, as FFD
  * time fields)? Before `validFrom`: refused. From `legacyFrom` on: accepted with a warning.
  */
-export function rateUseAt(rate: VatRate, localSeconds: number): RateUse {
+export function rateUseAt(rate: VatRate, localSeconds: number, of: RateDateOf = 'document'): RateUse {
   const day = new Date(localSeconds * 1000).toISOString().slice(0, 10);
   if (rate.validFrom !== undefined && day < rate.validFrom) {
-    return { ok: false, message: `${rate.label} (${rate.id}) exists from ${ruDate(rate.validFrom)}; this document is dated ${ruDate(day)}` };
+    return { ok: false, message: `${rate.label} (${rate.id}) exists from ${ruDate(rate.validFrom)}; this ${of} is dated ${ruDate(day)}` };
   }
   if (rate.legacyFrom !== undefined && day >= rate.legacyFrom) {
     return {
       ok: true,
-      warning: `${rate.label} (${rate.id}) on a document dated ${ruDate(day)}: since ${ruDate(rate.legacyFrom)} legal only for operations made before that date (a refund or correction of an earlier sale, an earlier prepayment); otherwise use ${rate.successor ?? 'the current rate'}`,
+      warning: `${rate.label} (${rate.id}) on a ${of} dated ${ruDate(day)}: since ${ruDate(rate.legacyFrom)} legal only for operations made before that date (a refund or correction of an earlier sale, an earlier prepayment); otherwise use ${rate.successor ?? 'the current rate'}`,
     };
   }
   return { ok: true };

@@ -6,7 +6,7 @@
  */
 import { MEASURES, PAYMENT_METHODS, PAYMENT_OBJECTS, type Operation, type PaymentTypeId } from '../fiscal/receipt-codes.ts';
 import type { Correction, CorrectionReceipt, Receipt, ReceiptItem } from '../fiscal/receipt.ts';
-import { vatOf, type VatRate } from '../fiscal/vat-rates.ts';
+import { vatOf, type RateDateOf, type VatRate } from '../fiscal/vat-rates.ts';
 import type { Problem, ValidationContext } from './job.ts';
 import { checkItemVat, discountedPrice, exactQuantity, moneyText, rublesToKopecks, sum, take } from './job-amounts.ts';
 import { checkRateDate, lookupCode, lookupPaymentType, lookupTaxSystem, lookupVat, unsupportedPaymentObject } from './job-codes.ts';
@@ -23,10 +23,15 @@ export interface MappedReceipt<R extends Receipt = Receipt> {
 }
 
 /** `base` is where the receipt sits in the job: "receipt" or "correction". */
-export function atolReceipt(src: AtolReceipt, base: string, operation: Operation, job: WireJob, ctx: ValidationContext, problems: Problem[]): MappedReceipt {
+/**
+ * `rated`: the date the items' VAT rates are judged by, when not the document's own (a
+ * correction's: the corrected settlement's, fiscal-spec §7.2); `at` undefined: not judged.
+ */
+export function atolReceipt(src: AtolReceipt, base: string, operation: Operation, job: WireJob, ctx: ValidationContext, problems: Problem[], rated?: RatedAt): MappedReceipt & { readonly date: number | undefined } {
   const date = jobDate(job, ctx, problems);
   const warnings = new Set<string>();
-  const mapped = src.items.map((it, i) => atolItem(it, `${base}.items[${i}]`, ctx, problems, date, warnings));
+  const rate = rated ?? { at: date, of: 'document' };
+  const mapped = src.items.map((it, i) => atolItem(it, `${base}.items[${i}]`, ctx, problems, rate, warnings));
   const total = take(rublesToKopecks(src.total), `${base}.total`, problems);
   const payments = atolPayments(src, base, problems);
   const good = mapped.flatMap((m) => (m.item ? [m.item] : []));
@@ -87,7 +92,7 @@ export function atolReceipt(src: AtolReceipt, base: string, operation: Operation
     ...(agent ? { agent } : {}),
     ...(supplierPhones.length > 0 ? { supplierPhones } : {}),
   };
-  return { receipt, electronic, warnings: [...warnings] };
+  return { receipt, electronic, warnings: [...warnings], date };
 }
 
 /** FFD 1.05 corrects sales and purchases only; refund corrections (1054 = 2, 4) are FFD 1.2 (fiscal-spec §7.4). */
@@ -97,8 +102,14 @@ export function atolCorrection(src: AtolCorrection, operation: Operation, job: W
   if (ctx.ffd === '1.05' && !CORRECTABLE_IN_105.includes(operation)) {
     problems.push({ path: 'type', kind: 'unsupported', message: `${job.type} (1054 = ${operation === 'sell_refund' ? 2 : 4}) exists from FFD 1.2; this register is registered in FFD 1.05: re-register it in FFD 1.2` });
   }
-  const { receipt, electronic, warnings } = atolReceipt(src, 'correction', operation, job, ctx, problems);
-  const correction = correctionOf(src.correction_info, 'correction.correction_info', ctx, problems);
+  const path = 'correction.correction_info';
+  const settled = registerLocalDate(src.correction_info.base_date);
+  const rated: RatedAt = { at: settled.ok ? settled.value : undefined, of: 'corrected settlement' };
+  const { receipt, electronic, warnings, date } = atolReceipt(src, 'correction', operation, job, ctx, problems, rated);
+  const correction = correctionOf(src.correction_info, path, ctx, problems);
+  if (settled.ok && date !== undefined && settled.value > date) {
+    problems.push({ path: `${path}.base_date`, message: `the corrected settlement (${src.correction_info.base_date}) is dated after this correction receipt` });
+  }
   return { receipt: { ...receipt, correction }, electronic, warnings };
 }
 
@@ -110,7 +121,13 @@ interface MappedItem {
   readonly rate: VatRate | undefined;
 }
 
-function atolItem(it: AtolItem, path: string, ctx: ValidationContext, problems: Problem[], at: number | undefined, warnings: Set<string>): MappedItem {
+/** The date a VAT rate is judged by, and whose date it is (rateUseAt). */
+interface RatedAt {
+  readonly at: number | undefined;
+  readonly of: RateDateOf;
+}
+
+function atolItem(it: AtolItem, path: string, ctx: ValidationContext, problems: Problem[], rated: RatedAt, warnings: Set<string>): MappedItem {
   const before = problems.length;
   checkText(it.name, TEXT_TAGS.itemName, ctx, `${path}.name`, problems);
   const price = take(rublesToKopecks(it.price), `${path}.price`, problems);
@@ -122,7 +139,7 @@ function atolItem(it: AtolItem, path: string, ctx: ValidationContext, problems: 
   if (notYet) problems.push(notYet);
   const object = notYet ? undefined : take(lookupCode(PAYMENT_OBJECTS, 'payment object', it.payment_object, ctx.ffd), `${path}.payment_object`, problems);
   const rate = take(lookupVat(it.vat.type), `${path}.vat.type`, problems);
-  if (rate) checkRateDate(rate, at, `${path}.vat.type`, problems, warnings);
+  if (rate) checkRateDate(rate, rated.at, `${path}.vat.type`, problems, warnings, rated.of);
   const vatSum = it.vat.sum === undefined ? undefined : take(rublesToKopecks(it.vat.sum), `${path}.vat.sum`, problems);
   if (rate && sumKopecks !== undefined && vatSum !== undefined) checkItemVat(rate, sumKopecks, vatSum, `${path}.vat.sum`, problems, 'rubles');
   const agent = agentOf(it.agent_info, `${path}.agent_info`, ctx, problems);
@@ -202,6 +219,9 @@ function correctionOf(info: AtolCorrectionInfo, path: string, ctx: ValidationCon
   const baseNumber = info.base_number ?? '';
   if (info.type === 'instruction' && baseNumber.trim() === '') {
     problems.push({ path: `${path}.base_number`, message: 'a correction by instruction needs the number of the tax authority order' });
+  } else if (ctx.ffd === '1.05' && baseNumber.trim() === '') {
+    // FFD 1.05 names the basis document in every correction: 1179 is mandatory in its 1174.
+    problems.push({ path: `${path}.base_number`, message: 'an FFD 1.05 correction names its basis document (1179): the number of the act or memo it rests on' });
   }
   if (baseNumber) checkText(baseNumber, TEXT_TAGS.correctionNumber, ctx, `${path}.base_number`, problems);
   // 1177 exists in FFD 1.05 only: in FFD 1.2 the name is refused with its path, never dropped (issue 10 §4).

@@ -6,7 +6,7 @@
  */
 import type { FfdVersion } from '../fiscal/ffd-version.ts';
 import { PAYMENT_TYPES, TAX_SYSTEMS, codeFor, entryByCode, type MEASURES, type PaymentTypeId, type TaxSystem } from '../fiscal/receipt-codes.ts';
-import { rateUseAt, SBER_OBSOLETE_TAX_TYPES, vatRate, vatRateBySberTaxType, VAT_RATES, type VatRate } from '../fiscal/vat-rates.ts';
+import { rateUseAt, SBER_OBSOLETE_TAX_TYPES, vatRate, vatRateBySberTaxType, VAT_RATES, type RateDateOf, type VatRate } from '../fiscal/vat-rates.ts';
 import type { Problem } from './job.ts';
 import type { Parsed } from './job-amounts.ts';
 
@@ -43,9 +43,9 @@ export function lookupSberTaxType(taxType: number): Parsed<VatRate> {
  * a rate kept for earlier operations (20 % in 2026) adds a warning to the job's results.
  * `at` undefined: the date is not known here, the builder checks it when the document is formed.
  */
-export function checkRateDate(rate: VatRate, at: number | undefined, path: string, problems: Problem[], warnings: Set<string>): void {
+export function checkRateDate(rate: VatRate, at: number | undefined, path: string, problems: Problem[], warnings: Set<string>, of: RateDateOf = 'document'): void {
   if (at === undefined) return;
-  const use = rateUseAt(rate, at);
+  const use = rateUseAt(rate, at, of);
   if (!use.ok) problems.push({ path, message: use.message });
   else if (use.warning) warnings.add(use.warning);
 }
@@ -71,7 +71,7 @@ export function unsupportedPaymentObject(value: string | number, path: string): 
 
 /** By the string id (ATOL), the numeric FFD code, or (byLabel) the printed unit label. */
 export function lookupCode(table: Table, what: string, value: string | number, ffd: FfdVersion, byLabel = false): Parsed<Coded> {
-  const entry = typeof value === 'number' ? entryByCode(table, value) : (table.find((e) => e.id === value) ?? (byLabel ? findByLabel(table, value) : undefined));
+  const entry = typeof value === 'number' ? entryByCode(table, value, ffd) : (table.find((e) => e.id === value) ?? (byLabel ? findByLabel(table, value) : undefined));
   const shown = JSON.stringify(value);
   if (!entry) return { ok: false, message: `${what} ${shown} is unknown; for FFD ${ffd} one of ${known(table, ffd, byLabel)}` };
   if (!codeFor(table, entry.id, ffd)) return { ok: false, message: `${what} ${shown} (${entry.id}, code ${entry.code}) does not exist in FFD ${ffd}` };

@@ -112,6 +112,10 @@ export function layoutDocument(req: PrintRequest, columns: number): Layout {
     pair('СНО', TAX_SYSTEM_LABELS[receipt.taxSystem]);
     if (receipt.cashier) pair('КАССИР', receipt.cashier.name);
     if (receipt.cashier?.inn) pair('ИНН КАССИРА', receipt.cashier.inn);
+    // The buyer named by an organisation or entrepreneur (1227, 1228): printed as well as sent
+    // (54-ФЗ art. 4.7 p. 1; ФФД 1.05 Table 20 gives both the printed and the electronic form).
+    if (receipt.buyer?.name) pair('ПОКУПАТЕЛЬ', receipt.buyer.name);
+    if (receipt.buyer?.inn) pair('ИНН ПОКУПАТЕЛЯ', receipt.buyer.inn);
     // Tag 1008 holds a phone or an e-mail; its printed name follows which (FFD print forms).
     if (receipt.buyer?.contact) pair(receipt.buyer.contact.includes('@') ? 'ЭЛ. АДР. ПОКУПАТЕЛЯ' : 'ТЕЛ. ПОКУПАТЕЛЯ', receipt.buyer.contact);
     if (seller.email) pair('ЭЛ. АДР. ОТПРАВИТЕЛЯ', seller.email);

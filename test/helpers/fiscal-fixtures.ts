@@ -81,14 +81,18 @@ export function thirtyItems(): Receipt {
   return { operation: 'sell', taxSystem: 'osn', items, payments: { cash: 100000, electronic: total - 100000 }, totalKopecks: total, seller: SELLER, cashier: CASHIER, buyer: { contact: '+79001234567' } };
 }
 
-/** A correction of an unrecorded sale; the basis name 1177 exists in FFD 1.05 only, so only there. */
+/**
+ * A correction of an unrecorded sale on one's own initiative: no basis number in FFD 1.2 (it is
+ * mandatory only with an order there), an internal act's number in FFD 1.05 (always mandatory);
+ * the basis name 1177 exists in FFD 1.05 only, so only there.
+ */
 export function correction(baseDate: number, ffd: FfdVersion = '1.2'): CorrectionReceipt {
   return {
     ...sellCashAndCard,
     items: [item('Неотбитая продажа: кофе', 25000, '1', 25000)],
     payments: { cash: 25000 },
     totalKopecks: 25000,
-    correction: { type: 'self', baseDate, baseNumber: '', ...(ffd === '1.05' ? { baseName: 'Самостоятельно' } : {}) },
+    correction: { type: 'self', baseDate, ...(ffd === '1.05' ? { baseNumber: 'акт 7', baseName: 'Самостоятельно' } : { baseNumber: '' }) },
   };
 }
 

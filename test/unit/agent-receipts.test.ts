@@ -82,6 +82,32 @@ Bytes('an item sold as agent without a supplier INN is never formed', () => {
   const { agent: _agent, supplier: _supplier, ...plain } = agentItem;
   assert.throws(() => buildReceipt(receipt({ items: [plain], agent: { type: 'attorney' } }), '1.05'), (e: unknown) => e instanceof DocumentInvalid && e.problems[0]?.path === 'items[0].supplier.inn');
 });
+Bytes("an item whose agent is the receipt's carries that sign as its 1222, beside its 1226 (fn-protocol §4.3.3: always together)", () => {
+  const { agent: _own, ...onReceiptsAccount } = agentItem;
+  for (const ffd of ['1.05', '1.2'] as const) {
+    const item = items(buildReceipt(receipt({ items: [onReceiptsAccount], agent: { type: 'commission_agent' } }), ffd).tlv);
+    assert.is(findTag(item, 1222)?.value, 32, `FFD ${ffd}: 1222 = 32, the receipt's commission agent`);
+    assert.is(findTag(item, 1226)?.value, '7707083893', `FFD ${ffd}`);
+    assert.not.ok(findTag(item, 1223), `FFD ${ffd}: the receipt's agent data stay where they were`);
+  }
+});
+Bytes('a supplier INN with no agent sign on the item or the receipt is never formed', () => {
+  const { agent: _own, ...noAgent } = agentItem;
+  for (const ffd of ['1.05', '1.2'] as const) {
+    assert.throws(
+      () => buildReceipt(receipt({ items: [noAgent] }), ffd),
+      (e: unknown) => e instanceof DocumentInvalid && e.problems.length === 1 && e.problems[0]?.path === 'items[0].supplier.inn' && /1222/.test(e.problems[0].message),
+    );
+  }
+});
+Bytes('the FN emulator in FFD 1.2 refuses an item with 1226 and no 1222, or 1222 and no 1226 (18h); in FFD 1.05 it does not check', () => {
+  const item = (nodes: TlvNode[]): Uint8Array => encodeTlv([{ tag: 1059, value: [{ tag: 1030, value: 'X' }, ...nodes] }], '1.2');
+  const refused = (e: unknown): boolean => e instanceof FnRefusal && e.fnCode === 0x18;
+  assert.throws(() => checkTlvData(item([{ tag: 1226, value: '7707083893' }]), '1.2', new Set()), refused);
+  assert.throws(() => checkTlvData(item([{ tag: 1222, value: 4 }]), '1.2', new Set()), refused);
+  assert.equal(checkTlvData(item([{ tag: 1222, value: 4 }, { tag: 1226, value: '7707083893' }]), '1.2', new Set()), [1059]);
+  assert.equal(checkTlvData(encodeTlv([{ tag: 1059, value: [{ tag: 1030, value: 'X' }, { tag: 1226, value: '7707083893' }] }], '1.05'), '1.05', new Set()), [1059]);
+});
 Bytes('the FN emulator takes an FFD 1.05 agent receipt with repeated phones, and refuses a phone longer than 1073 holds (18h)', () => {
   const r = receipt({ agent: { type: 'another', data: { agentPhones: ['+79000000011', '+79000000012'] } }, supplierPhones: ['+79000000015', '+79000000016'] });
   const tags = checkTlvData(encodeTlv(buildReceipt(r, '1.05').tlv, '1.05'), '1.05', new Set());

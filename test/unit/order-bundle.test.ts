@@ -128,7 +128,8 @@ Mapping('taxType table: the Sberbank column of the VAT table, 2025–2026 codes 
 Mapping('a Sberbank code is never a 1199 code: taxType 8–13 become 1199 codes 7, 9, 8, 10, 11, 12 in the document', () => {
   const expected: Record<number, number> = { 8: 7, 9: 9, 10: 8, 11: 10, 12: 11, 13: 12, 6: 1, 2: 2 };
   for (const [taxType, code1199] of Object.entries(expected)) {
-    const doc = buildReceipt(receiptOf(oneItem({ tax: { taxType: Number(taxType) } })), '1.2');
+    // Under the simplified system, whose rates 5 % and 7 % are (НК РФ art. 164 p. 8).
+    const doc = buildReceipt({ ...receiptOf(oneItem({ tax: { taxType: Number(taxType) } })), taxSystem: 'usn_income' }, '1.2');
     const item = doc.tlv.find((n) => n.tag === 1059)?.value as TlvNode[];
     assert.is(item.find((n) => n.tag === 1199)?.value, code1199, `taxType ${taxType}`);
   }

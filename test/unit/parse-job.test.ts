@@ -140,13 +140,13 @@ Samples('service jobs: cashier from the job, else the default cashier', () => {
 });
 
 Samples('a correction: 1173 type, 1178 date as register-local seconds, 1179 number', () => {
-  const job = parsed({ version: 1, id: 'corr-1', type: 'sell_correction', correction: { ...sell().receipt, correction_info: { type: 'instruction', base_date: '15.05.2025', base_number: '№ 42' } } });
+  const job = parsed({ version: 1, id: 'corr-1', type: 'sell_correction', correction: { ...sell().receipt, correction_info: { type: 'instruction', base_date: '15.05.2026', base_number: '№ 42' } } });
   assert.is(job.type, 'sell_correction');
   const c = (job as Extract<Job, { correction: unknown }>).correction;
-  assert.equal(c.correction, { type: 'instruction', baseDate: Date.UTC(2025, 4, 15) / 1000, baseNumber: '№ 42' });
+  assert.equal(c.correction, { type: 'instruction', baseDate: Date.UTC(2026, 4, 15) / 1000, baseNumber: '№ 42' });
   assert.is(c.operation, 'sell');
   assert.ok(buildCorrectionReceipt(c, '1.2').tlv.length > 0);
-  const buy = parsed({ version: 1, id: 'corr-2', type: 'buy_correction', correction: { ...sell().receipt, correction_info: { type: 'self', base_date: '01.01.2025' } } });
+  const buy = parsed({ version: 1, id: 'corr-2', type: 'buy_correction', correction: { ...sell().receipt, correction_info: { type: 'self', base_date: '01.01.2026' } } });
   assert.is((buy as Extract<Job, { correction: unknown }>).correction.operation, 'buy');
 });
 
@@ -511,6 +511,32 @@ Rules('VAT dates: a rate before its day is refused; 20 % on a 2026 job is accept
   });
   hasProblem(problemsOf(noStamp, { ...CTX, now: () => Date.UTC(2025, 5, 1) / 1000 }), 'receipt.items[0].vat.type', /exists from/);
   parsed(noStamp, { ...CTX, now: () => Date.UTC(2026, 0, 1) / 1000 });
+});
+
+Rules("a correction's VAT rates are judged by the corrected settlement's date (1178), which may not come after the correction", () => {
+  const corr = (baseDate: string, vat: string, ctx: ValidationContext = CTX): readonly Problem[] | Job => {
+    const receipt = sell()['receipt'];
+    for (const item of receipt['items']) item['vat'] = { type: vat };
+    delete receipt['vats'];
+    const o = parse({ version: 1, id: 'corr-vat', type: 'sell_correction', timestamp: '30.11.2026 12:00:00', correction: { ...receipt, correction_info: { type: 'self', base_date: baseDate, base_number: 'акт 7' } } }, ctx);
+    return o.ok ? o.job : o.problems;
+  };
+  const problems = (x: readonly Problem[] | Job): readonly Problem[] => (Array.isArray(x) ? x : []);
+  hasProblem(problems(corr('15.05.2025', 'vat22')), 'correction.items[0].vat.type', /exists from 01\.01\.2026; this corrected settlement is dated 15\.05\.2025/);
+  hasProblem(problems(corr('15.05.2024', 'vat5')), 'correction.items[0].vat.type', /exists from 01\.01\.2025; this corrected settlement is dated 15\.05\.2024/);
+  // 20 % for a 2025 settlement, corrected in 2026: lawful, and nothing to warn of.
+  const old = corr('15.05.2025', 'vat20');
+  assert.ok(!Array.isArray(old) && !('warnings' in old && old.warnings), JSON.stringify(old));
+  // The same rate for a 2026 settlement: the warning, about the settlement's date.
+  const recent = corr('15.05.2026', 'vat20');
+  assert.ok(!Array.isArray(recent) && 'warnings' in recent && /on a corrected settlement dated 15\.05\.2026/.test(recent.warnings?.[0] ?? ''), JSON.stringify(recent));
+  hasProblem(problems(corr('01.12.2026', 'vat22')), 'correction.correction_info.base_date', /dated after this correction receipt/);
+  // An FFD 1.05 correction always names its basis document (1179).
+  const receipt = sell()['receipt'];
+  for (const item of receipt['items']) item['vat'] = { type: 'vat20' };
+  delete receipt['vats'];
+  const o = parse({ version: 1, id: 'corr-105', type: 'sell_correction', correction: { ...receipt, correction_info: { type: 'self', base_date: '15.05.2025' } } }, { ...CTX, ffd: '1.05' });
+  hasProblem(o.ok ? [] : o.problems, 'correction.correction_info.base_number', /FFD 1\.05 correction names its basis document \(1179\)/);
 });
 
 Rules('measure, payment_object, payment_method, payment type: known codes for the FFD version', () => {

@@ -604,11 +604,25 @@ Receipts('encode + decode of a 30-item receipt equals the builder nodes (FFD 1.0
   }
 });
 
+Receipts('5 % and 7 % (and 5/105, 7/107) only on receipts of the simplified system (НК РФ art. 164 p. 8)', () => {
+  for (const vat of ['vat5', 'vat7', 'vat105', 'vat107'] as const) {
+    const one = [item({ vat, priceKopecks: 10500, sumKopecks: 10500 })];
+    for (const taxSystem of ['osn', 'esn', 'patent'] as const) {
+      const problems = problemsOf(() => buildReceipt(receipt(one, { taxSystem }), '1.2'));
+      assert.is(problems.length, 1, `${vat} under ${taxSystem}`);
+      assert.is(problems[0]?.path, 'items[0].vat');
+      assert.match(problems[0]?.message ?? '', /simplified tax system/);
+    }
+    for (const taxSystem of ['usn_income', 'usn_income_outcome'] as const) assert.ok(buildReceipt(receipt(one, { taxSystem }), '1.2').tlv.length > 0, `${vat} under ${taxSystem}`);
+  }
+  assert.ok(buildReceipt(receipt([item({ vat: 'vat22', priceKopecks: 12200, sumKopecks: 12200 })], { taxSystem: 'osn' }), '1.2'), '22 % under ОСН');
+});
+
 Receipts('the 30-item receipt in FFD 1.05 uses the FFD 1.05 codes only', () => {
   const doc = buildReceipt(thirtyItems('1.05'), '1.05');
   for (const n of itemNodes(doc)) {
     const code = valueIn(n, 1212) as number;
-    assert.ok(entryByCode(PAYMENT_OBJECTS, code)?.ffd.includes('1.05'), `1212=${code}`);
+    assert.ok(entryByCode(PAYMENT_OBJECTS, code, '1.05')?.ffd.includes('1.05'), `1212=${code}`);
   }
 });
 
@@ -641,12 +655,20 @@ Corrections('a basis name (1177) in FFD 1.2 is refused with its path, never drop
   assert.equal(paths(problems), ['correction.baseName']);
 });
 
-Corrections('an empty order number is left out of 1174, not written empty', () => {
-  for (const ffd of FFD_VERSIONS) {
-    const c = correction([item()]);
-    const doc = buildCorr({ ...c, correction: { ...c.correction, baseNumber: '' } }, ffd);
-    assert.not.ok((topValue(doc, 1174) as TlvNode[]).some((n) => n.tag === 1179), `FFD ${ffd}`);
-  }
+Corrections('FFD 1.2: an empty order number is left out of 1174, not written empty; FFD 1.05 refuses it (1179 is mandatory there)', () => {
+  const c = correction([item()]);
+  const doc = buildCorr({ ...c, correction: { ...c.correction, baseNumber: '' } }, '1.2');
+  assert.not.ok((topValue(doc, 1174) as TlvNode[]).some((n) => n.tag === 1179));
+  assert.equal(problemsOf(() => buildCorr({ ...c, correction: { ...c.correction, baseNumber: '' } }, '1.05')), [{ path: 'correction.baseNumber', message: 'an FFD 1.05 correction names its basis document (1179)' }]);
+});
+
+Corrections("with its date, the items' rates are judged by the corrected settlement's (1178), which may not come after the correction", () => {
+  const may2025 = Date.UTC(2025, 4, 15) / 1000;
+  const nov2026 = Date.UTC(2026, 10, 30, 12) / 1000;
+  const at22 = (baseDate: number): CorrectionReceipt => ({ ...correction([item({ vat: 'vat22', priceKopecks: 12200, sumKopecks: 12200 })]), correction: { type: 'self', baseDate, baseNumber: '1' } });
+  assert.equal(problemsOf(() => buildCorrectionReceipt(at22(may2025), '1.2', nov2026)), [{ path: 'items[0].vat', message: 'НДС 22% (vat22) exists from 01.01.2026; this corrected settlement is dated 15.05.2025' }]);
+  assert.ok(buildCorrectionReceipt(at22(Date.UTC(2026, 4, 15) / 1000), '1.2', nov2026).tlv.length > 0);
+  assert.equal(problemsOf(() => buildCorrectionReceipt(at22(nov2026 + 86400), '1.2', nov2026)), [{ path: 'correction.baseDate', message: 'the corrected settlement (1178) is dated after the correction receipt itself' }]);
 });
 
 Corrections('1173 correction type: 0 own initiative, 1 by order', () => {
@@ -711,7 +733,7 @@ Corrections('problems are listed with their paths, items checked even in FFD 1.0
 
 Corrections('30-item correction round trip', () => {
   for (const ffd of FFD_VERSIONS) {
-    const doc = buildCorr({ ...thirtyItems(ffd), correction: { type: 'self', baseDate: 1700000000, baseNumber: '' } }, ffd);
+    const doc = buildCorr({ ...thirtyItems(ffd), correction: { type: 'self', baseDate: 1700000000, baseNumber: '17' } }, ffd);
     assert.equal(decodeTlv(encodeTlv(doc.tlv, ffd)), doc.tlv, `FFD ${ffd}`);
   }
 });
@@ -782,15 +804,29 @@ Codes('codeFor honours the FFD: FFD 1.2-only objects are missing in 1.05', () =>
   assert.is(entryByCode(MEASURES, 254), undefined);
 });
 
-Codes('ids and codes are unique in every table; codes fit a byte', () => {
+Codes('ids are unique in every table, codes unique within each FFD version; codes fit a byte', () => {
   for (const [name, table] of [
     ['PAYMENT_METHODS', PAYMENT_METHODS],
     ['PAYMENT_OBJECTS', PAYMENT_OBJECTS],
     ['MEASURES', MEASURES],
   ] as const) {
     assert.is(new Set(table.map((e) => e.id)).size, table.length, `${name} ids`);
-    assert.is(new Set(table.map((e) => e.code)).size, table.length, `${name} codes`);
+    for (const ffd of FFD_VERSIONS) {
+      const mine = table.filter((e) => e.ffd.includes(ffd));
+      assert.is(new Set(mine.map((e) => e.code)).size, mine.length, `${name} codes in FFD ${ffd}`);
+    }
     for (const e of table) assert.ok(e.code >= 0 && e.code <= 255, `${name} ${e.id}`);
+  }
+});
+
+Codes('1212 = 12 is «составной предмет расчета» in FFD 1.05 and «выплата» in FFD 1.2; 21–27 exist in FFD 1.2 only', () => {
+  assert.is(entryByCode(PAYMENT_OBJECTS, 12, '1.05')?.id, 'composite');
+  assert.is(entryByCode(PAYMENT_OBJECTS, 12, '1.2')?.id, 'award');
+  assert.is(codeFor(PAYMENT_OBJECTS, 'composite', '1.2'), undefined);
+  assert.is(codeFor(PAYMENT_OBJECTS, 'award', '1.05'), undefined);
+  for (let code = 21; code <= 27; code++) {
+    assert.ok(entryByCode(PAYMENT_OBJECTS, code, '1.2')?.ffd.includes('1.2'), `1212 = ${code} in FFD 1.2`);
+    assert.not.ok(entryByCode(PAYMENT_OBJECTS, code)?.ffd.includes('1.05'), `1212 = ${code} not in FFD 1.05`);
   }
 });
 

@@ -102,9 +102,20 @@ it('an FFD 1.05 correction receipt prints no items (it carries none), its basis 
   assert.match(text, /\nСУММА НДС 20% +=41\.67\n/);
 });
 
+it('a buyer named by name and INN (1227, 1228) is printed, in FFD 1.05 and 1.2, as the document carries it', () => {
+  const receipt = { ...sellCashAndCard, buyer: { name: 'ООО Покупатель', inn: '7736050003', contact: 'buyer@example.ru' } };
+  for (const ffd of ['1.05', '1.2'] as const) {
+    const text = texts(layoutDocument({ job: { id: 'b', type: 'sell', receipt, electronic: false }, fiscal: fiscal({ totalKopecks: receipt.totalKopecks }), registration: { ...registration, ffd } }, 48).lines);
+    assert.match(text, /\nПОКУПАТЕЛЬ +ООО Покупатель\n/, ffd);
+    assert.match(text, /\nИНН ПОКУПАТЕЛЯ +7736050003\n/, ffd);
+    assert.match(text, /\nЭЛ\. АДР\. ПОКУПАТЕЛЯ +buyer@example\.ru\n/, ffd);
+  }
+});
+
 it('2026 rates: a total line per rate from 1115, none with value 0, 1104 = 0 not printed', () => {
   const receipt = {
     ...sellCashAndCard,
+    taxSystem: 'usn_income' as const,
     items: [
       { ...sellCashAndCard.items[0]!, name: 'Подарок', priceKopecks: 0, sumKopecks: 0, vat: 'none' as const },
       { ...sellCashAndCard.items[0]!, name: 'Чайник', priceKopecks: 122000, sumKopecks: 122000, vat: 'vat22' as const },

@@ -45,7 +45,7 @@ function jobOf(type: string, ffd: '1.05' | '1.2', internet: boolean): Job {
     id: `t-${type}`,
     type,
     timestamp: '30.11.2026 12:00:00',
-    ...(isCorrection ? { correction: { ...body(internet), correction_info: { type: 'self', base_date: '28.11.2026' } } } : { receipt: body(internet) }),
+    ...(isCorrection ? { correction: { ...body(internet), correction_info: { type: 'self', base_date: '28.11.2026', base_number: 'акт 7' } } } : { receipt: body(internet) }),
   };
   const o = parseJobPayload(new TextEncoder().encode(JSON.stringify(wire)), ctx(ffd));
   assert.ok(o.ok, `${type} FFD ${ffd}: ${o.ok ? '' : JSON.stringify(o.problems)}`);

@@ -62,7 +62,7 @@ it('0 % still totals its turnover in 1104 when it has one', () => {
 it('the document encodes and decodes 1115 in FFD 1.05 and 1.2', () => {
   const receipt: Receipt = {
     operation: 'sell',
-    taxSystem: 'osn',
+    taxSystem: 'usn_income',
     items: [item('vat22', 122000), item('vat5', 10500)],
     payments: { electronic: 132500 },
     totalKopecks: 132500,

@@ -1,8 +1,9 @@
 /**
  * What the FN checks in 07h data (fn-protocol §4.3.1; fiscal-spec §1.5): whole TLVs only,
  * lengths that match their data and the tag's type (18h), no tag the FN forms itself (0Bh),
- * no duplicated tag (0Ch), and the per-document size limit (10h). Like a real FN it does
- * not run the full format-logic checks (ФЛК): that is the OFD's job.
+ * no duplicated tag (0Ch), the per-document size limit (10h), and in FFD 1.2 mode 1222 with
+ * 1226 in every item (§4.3.3). Like a real FN it does not run the full format-logic checks
+ * (ФЛК): that is the OFD's job.
  */
 import type { FfdVersion } from '../../../firmware/fiscal/ffd-version.ts';
 import { isFnFormedTag } from '../../../firmware/fiscal/fn-formed-tags.ts';
@@ -58,8 +59,15 @@ function checkValue(tag: number, value: Uint8Array, ffd: FfdVersion, refuseForme
     throw refuseTag(FN_CODE.BAD_TLV, tag, `tag ${tag} (${def.name}) has ${value.length} bytes (fn-protocol Table 31: 18h)`);
   }
   if (def.type === 'stlv') {
+    const inside = new Set<number>();
     walk(value, ffd, refuseFormed, (inner) => {
       if (refuseFormed && isFnFormedTag(inner, ffd)) throw refuseTag(FN_CODE.FN_FORMED_TAG, inner, `tag ${inner} is formed by the FN (fn-protocol §5.3/§5.4, Table 31: 0Bh)`);
+      inside.add(inner);
     });
+    // An FN 1.2 in FFD 1.1/1.2 mode checks the items (1059): 1222 and 1226 only together
+    // (fn-protocol §4.3.3). The protocol names no code for it; 18h is the emulator's choice.
+    if (tag === 1059 && ffd === '1.2' && inside.has(1222) !== inside.has(1226)) {
+      throw refuseTag(FN_CODE.BAD_TLV, inside.has(1222) ? 1222 : 1226, `an item (1059) carries ${inside.has(1222) ? '1222 without 1226' : '1226 without 1222'}; they go together (fn-protocol §4.3.3)`);
+    }
   }
 }
