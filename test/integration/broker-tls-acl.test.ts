@@ -86,6 +86,31 @@ it('register A reads only its own jobs and writes only its own results', async (
   }
 });
 
+it('a register asks for its own firmware chunks and gets them; never another register’s', async (ctx) => {
+  const b = ctx.broker!;
+  const [cloudTls, aTls, bTls] = await Promise.all([b.client('cloud'), b.client('kassa-a'), b.client('kassa-b')]);
+  const cloud = await connectAs(b.url, cloudTls, 'cloud-acl-update');
+  const a = await connectAs(b.url, aTls, 'kassa-kassa-a-update');
+  const bReg = await connectAs(b.url, bTls, 'kassa-kassa-b-update');
+  try {
+    // A's chunk request reaches the cloud (update-wing.ts publishes it on <prefix>/update/request).
+    const requests: string[] = [];
+    cloud.on('message', (t, m) => void (t === 'kassa/kassa-a/update/request' && requests.push(m.toString())));
+    await cloud.subscribeAsync('kassa/kassa-a/update/request', { qos: 1 });
+    await a.publishAsync('kassa/kassa-a/update/request', 'chunk 0', { qos: 1 });
+    await pollUntil(() => requests.includes('chunk 0'), { timeoutMs: 10_000, intervalMs: 20, what: 'the cloud to hear A’s chunk request' });
+    // The chunk the cloud sends A arrives; B, listening on A's chunks, hears nothing before A's next one.
+    const aGot: string[] = [];
+    a.on('message', (t, m) => void (t === 'kassa/kassa-a/update/chunk' && aGot.push(m.toString())));
+    await a.subscribeAsync('kassa/kassa-a/update/chunk', { qos: 1 });
+    const bHeard = await heardBefore(bReg, 'kassa/kassa-a/update/chunk', { from: cloud, topic: 'kassa/kassa-a/update/chunk', payload: 'chunk-for-a' }, { from: cloud, topic: 'kassa/kassa-b/update/chunk', payload: 'chunk-for-b' });
+    await pollUntil(() => aGot.includes('chunk-for-a'), { timeoutMs: 10_000, intervalMs: 20, what: 'A to receive its chunk' });
+    assert.equal(bHeard, [], 'B cannot read A’s chunks');
+  } finally {
+    await Promise.all([cloud.endAsync(), a.endAsync(), bReg.endAsync()]);
+  }
+});
+
 it('a client without a certificate, or with one from another CA, is not let in', async (ctx) => {
   const b = ctx.broker!;
   await mqtt
