@@ -70,12 +70,31 @@ export function parseConfig(text: string, source = 'device config'): DeviceConfi
   const api = c['localApi'] as Record<string, any>;
   // Issue 13 §1: beyond loopback, only a client with the token may use the register.
   if (api['enabled'] && !isLoopback(api['host']) && api['token'] === undefined) problems.push({ path: 'localApi.token', message: `is required when localApi.host (${api['host']}) is not a loopback address` });
+  // A URL is shown where a secret must not be (the start-up log, status, the console's `config`):
+  // credentials have keys of their own, which those mask.
+  const urls: ReadonlyArray<[string, unknown]> = [
+    ['mqtt.broker.url', c['mqtt']['broker']?.['kind'] === 'external' ? c['mqtt']['broker']['url'] : undefined],
+    ['claim.url', c['claim']?.['url']],
+  ];
+  for (const [path, url] of urls) {
+    if (typeof url === 'string' && hasUserInfo(url)) problems.push({ path, message: 'carries a user name or password: give them as the username and password keys beside it (a URL is shown in the log and the status)' });
+  }
   if (problems.length > 0) throw new ConfigError(source, problems);
 
   c['mqtt']['clientId'] ??= `kassa-${c['deviceId']}`;
   c['mqtt']['topicPrefix'] = String(c['mqtt']['topicPrefix']).replaceAll('{deviceId}', c['deviceId']);
   delete c['$schema'];
   return c as DeviceConfig;
+}
+
+/** `scheme://user:pass@host…`: a URL with credentials in it (WHATWG URL parsing). */
+function hasUserInfo(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.username !== '' || u.password !== '';
+  } catch {
+    return false; // the schema's pattern speaks for a malformed URL
+  }
 }
 
 /** 127.0.0.0/8, ::1 and `localhost`: addresses only this machine reaches. */

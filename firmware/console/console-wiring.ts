@@ -147,12 +147,17 @@ export class ConsoleWing implements Service {
   }
 }
 
-/** The configuration for the console's eyes: the FN emulator's secret and broker password masked. */
+/**
+ * The configuration for the console's eyes, which need no PIN: every secret masked (the FN
+ * emulator's secret, the broker and claim passwords, the PIN's hash, the local API's token).
+ * URLs carry no credentials: parse-config.ts refuses them there.
+ */
 function maskSecrets(config: DeviceConfig): Record<string, unknown> {
   const fn = config.fn.kind === 'emulator' ? { ...config.fn, secret: '***' } : config.fn;
   const b = config.mqtt.broker;
   const broker = b.kind === 'external' && b.password !== undefined ? { ...b, password: '***' } : b;
   const security = config.security.technicianPin !== undefined ? { ...config.security, technicianPin: '***' } : config.security;
   const claim = config.claim?.password !== undefined ? { claim: { ...config.claim, password: '***' } } : {};
-  return { ...config, fn, mqtt: { ...config.mqtt, broker }, security, ...claim };
+  const localApi = config.localApi.token !== undefined ? { ...config.localApi, token: '***' } : config.localApi;
+  return { ...config, fn, mqtt: { ...config.mqtt, broker }, security, localApi, ...claim };
 }

@@ -32,13 +32,14 @@ interface Ctx {
 /** The technician PIN these registers are configured with (issue 12 §4: acting commands need it). */
 const PIN = '7319';
 const security = { technicianPin: hashPin(PIN) };
+const LOCAL_API_TOKEN = 'console-must-not-show-this-token';
 
 const serial = suite<Ctx>('debug console on a serial line', {});
 
 serial.before(async (ctx) => {
   ctx.broker = await startMosquitto();
   ctx.pty = await ptyPair();
-  ctx.rig = await startAppRig(ctx.broker.url, { console: { kind: 'serial', path: ctx.pty.a, baudRate: 115200 }, security });
+  ctx.rig = await startAppRig(ctx.broker.url, { console: { kind: 'serial', path: ctx.pty.a, baudRate: 115200 }, security, localApi: { token: LOCAL_API_TOKEN } });
   ctx.cloud = await connectCloud(ctx.broker.url, ctx.rig.config.mqtt.topicPrefix);
   await ctx.cloud.online();
   ctx.terminal = await openSerialPort({ path: ctx.pty.b, baudRate: 115200 });
@@ -108,9 +109,12 @@ serial('bad input: a clear error, the register unharmed', async (ctx) => {
 });
 
 serial('config shows the configuration with the secrets masked', async (ctx) => {
-  const config = JSON.parse((await ctx.client!.run('config')).join('\n')) as { fn: { secret?: string; kind: string }; console: { kind: string } };
+  const text = (await ctx.client!.run('config')).join('\n');
+  const config = JSON.parse(text) as { fn: { secret?: string; kind: string }; console: { kind: string }; localApi: { token?: string } };
   assert.is(config.fn.kind, 'emulator');
   assert.is(config.fn.secret, '***');
+  assert.is(config.localApi.token, '***', 'the local API token lets anyone on the LAN make receipts');
+  assert.not.ok(text.includes(LOCAL_API_TOKEN));
   assert.is(config.console.kind, 'serial');
 });
 

@@ -19,6 +19,16 @@ function problems(config: unknown): { path: string; message: string }[] {
   return [];
 }
 
+Config('a broker or claim URL with a user name or password in it is refused: credentials have their own, masked keys', () => {
+  const c = demo();
+  c.mqtt.broker = { kind: 'external', url: 'mqtt://kassa:BrokerPassw0rd@127.0.0.1:1883' };
+  assert.equal(problems(c), [{ path: 'mqtt.broker.url', message: 'carries a user name or password: give them as the username and password keys beside it (a URL is shown in the log and the status)' }]);
+  c.mqtt.broker = { kind: 'external', url: 'mqtts://kassa@broker.example.ru:8883' };
+  assert.equal(problems(c).map((p) => p.path), ['mqtt.broker.url']);
+  c.mqtt.broker = { kind: 'external', url: 'mqtts://broker.example.ru:8883', username: 'kassa', password: 'BrokerPassw0rd' };
+  assert.is(parseConfig(JSON.stringify(c)).mqtt.broker.kind, 'external');
+});
+
 Config('demo.json and production.example.json parse', () => {
   const d = parseConfig(readFileSync('device-config/demo.json', 'utf8'));
   assert.is(d.fn.kind, 'emulator');
