@@ -89,8 +89,12 @@ export class LocalApiServer {
       const url = req.url ?? '/';
       if (req.method === 'GET' && /^\/api\/v2\/devices\/?$/.test(url)) return send(res, { http: 200, body: { devices: [{ id: this.deps.deviceId, name: `kassa-runtime ${this.deps.deviceId}`, isDefault: true, isActive: true }] } });
       const m = ROUTE.exec(url);
-      const uuid = m?.[1] !== undefined ? decodeURIComponent(m[1]) : undefined;
       if (!m) return send(res, { http: 404, body: { error: { code: 404, description: `no such resource: ${url}` } } });
+      const uuid = m[1] !== undefined ? decodedUuid(m[1]) : undefined;
+      if (uuid === null) {
+        this.stats.bad++;
+        return send(res, { http: 400, body: { error: { code: 400, description: `the request's uuid in ${url} is not valid percent-encoding` } } });
+      }
       const device = req.headers['deviceid'];
       if (typeof device === 'string' && device !== '' && device !== 'default' && device !== this.deps.deviceId) return send(res, { http: 404, body: { error: { code: 404, description: `no device ${device} here; this is ${this.deps.deviceId}` } } });
       if (req.method === 'POST' && uuid === undefined) {
@@ -149,4 +153,13 @@ function readJson(req: IncomingMessage): Promise<Read> {
     });
     req.on('error', () => resolve({ ok: false, http: 400, message: 'the body was cut off' }));
   });
+}
+
+/** The uuid of a request path, percent-decoded; null when its escapes are malformed (a client's error, 400). */
+function decodedUuid(raw: string): string | null {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
 }

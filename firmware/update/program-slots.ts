@@ -54,7 +54,9 @@ export class ProgramSlots {
     for (const f of files) {
       const path = join(fresh, f.path);
       await mkdir(dirname(path), { recursive: true, mode: 0o755 });
-      await writeFileAtomic(path, f.data, f.mode);
+      // Modes normalised as install.sh sets them (u=rwX,go=rX): a package packed from a sloppy
+      // dist/ never installs group- or world-writable files, whatever its modes say.
+      await writeFileAtomic(path, f.data, f.mode & 0o100 ? 0o755 : 0o644);
     }
     await rm(this.dir(slot), { recursive: true, force: true });
     await rename(fresh, this.dir(slot));

@@ -6,7 +6,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProgramSlots } from '../../firmware/update/program-slots.ts';
 import type { ReleaseFile } from '../../firmware/update/release-package.ts';
@@ -51,6 +51,24 @@ slots('a release goes into the inactive slot whole; current switches with one re
     // A second install replaces the slot whole: nothing of the old release stays.
     await t.slots.install('a', release('0.3.0').filter((f) => !f.path.startsWith('prebuilds')));
     assert.not.ok(existsSync(join(t.program, 'slots/a/prebuilds')));
+  } finally {
+    removeDir(t.root);
+  }
+});
+
+slots('a package’s modes are normalised as install.sh sets them: never group- or world-writable', async () => {
+  const t = layout();
+  try {
+    const sloppy: ReleaseFile[] = [
+      { path: 'kassa.mjs', mode: 0o777, data: text('// 0.2.0') },
+      { path: 'release.json', mode: 0o666, data: text('{}') },
+      { path: 'lib/x.node', mode: 0o600, data: Uint8Array.of(7) },
+    ];
+    await t.slots.install('b', sloppy);
+    const mode = (p: string): number => statSync(join(t.program, 'slots/b', p)).mode & 0o777;
+    assert.is(mode('kassa.mjs'), 0o755);
+    assert.is(mode('release.json'), 0o644);
+    assert.is(mode('lib/x.node'), 0o644);
   } finally {
     removeDir(t.root);
   }

@@ -94,6 +94,10 @@ it('a bad request is refused whole with every problem and its path; nothing is q
   const notJson = await fetch(`${ctx.base}/api/v2/requests`, { method: 'POST', body: '{"uuid": "x", "request": [' });
   assert.is(notJson.status, 400);
   assert.match(((await notJson.json()) as { error: { description: string } }).error.description, 'not JSON');
+  // A uuid whose percent-escapes are broken is the client's error, not the register's.
+  const badEscape = await fetch(`${ctx.base}/api/v2/requests/%E0%A4%A`);
+  assert.is(badEscape.status, 400);
+  assert.match(((await badEscape.json()) as { error: { description: string } }).error.description, 'percent-encoding');
 });
 
 it('shift open and close by either side are seen by both: they share the FN', async (ctx) => {
