@@ -1,18 +1,42 @@
 /** `kassa run`: the register. Demo mode (everything emulated, embedded broker) by default. */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { serviceManager } from '../../drivers/systemd/sd-notify.ts';
 import { startApp, type App } from '../app.ts';
+import { ConfigError } from '../config/parse-config.ts';
 import { BUILD_INFO } from '../core/build-info.ts';
+import { KassaError } from '../core/kassa-error.ts';
 import { crashAtPoint } from '../core/crash-point.ts';
 import { createLog, type Log, type LogLevel } from '../core/log.ts';
 import { LogRing } from '../core/log-ring.ts';
 import { loadRegisterConfig } from '../provisioning/register-start.ts';
 import { ServiceWatchdog, type HealthVerdict } from '../status/service-watchdog.ts';
+import { UpdateStateFile } from '../update/update-state.ts';
 import type { CliContext, Command } from './cli-context.ts';
 import { DEFAULT_CONFIG } from './load-config.ts';
 
 /** EX_TEMPFAIL: "start me again" to the service manager, after an update switched slots. */
 const EXIT_RESTART = 75;
+
+/**
+ * A config this release refuses is 78 to main.ts, which stops systemd's restarts
+ * (RestartPreventExitStatus=78): no restart mends it. Except while an update is on trial: the
+ * new release may be the one that is wrong (a stricter schema), and only further starts let
+ * the boot guard count them and roll back to the release that took this config (issue 14 §2;
+ * deploy/boot-guard.mjs). Then it is a failed start, exit 1. The data dir is the config's own
+ * `dataDir` as written, or the default, read without the schema that just refused it.
+ */
+function refusedOnTrial(e: ConfigError, configPath: string): ConfigError | KassaError {
+  let dataDir = '.kassa';
+  try {
+    const raw = JSON.parse(readFileSync(configPath, 'utf8')) as { dataDir?: unknown };
+    if (typeof raw.dataDir === 'string') dataDir = raw.dataDir;
+  } catch {
+    // Unreadable or not JSON: the default place, as the schema would fill it in.
+  }
+  if (new UpdateStateFile(dataDir).read()?.phase !== 'trial') return e;
+  return new KassaError('CONFIG', `${e.message}\nan update is on trial: a failed start, so that the boot guard rolls back to the release that took this config`, { cause: e });
+}
 
 export const runCommand: Command = {
   name: 'run',
@@ -54,7 +78,7 @@ export const runCommand: Command = {
       // Stopped while it claims its identity (the claim broker away, rounds retried): a stop, not a failure.
       const resolved = await loadRegisterConfig(values.config, { clock, log: logAt, firmware: BUILD_INFO.version, signal: aborted.signal, crashAt }).catch((e: unknown) => {
         if (aborted.signal.aborted) return undefined;
-        throw e;
+        throw e instanceof ConfigError ? refusedOnTrial(e, values.config) : e;
       });
       if (!resolved) return 0;
       const config = resolved.config;

@@ -6,7 +6,7 @@
  * flight waited out its timeout and ENQ retries before the process could end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -134,6 +134,20 @@ it('a config that does not parse: exit 78 (no restart mends it), every problem w
   assert.is(r.exit?.code, 78);
   assert.match(r.stderr, /bogus: unknown key/);
   assert.match(r.stderr, /fn\.path: is required/);
+});
+
+it('the same config during an update trial: exit 1, so that systemd starts it again and the boot guard can roll back', async (ctx) => {
+  const path = config(ctx, 'bad-on-trial', (c) => (c['bogus'] = {}));
+  const stateDir = join(ctx.dir, 'bad-on-trial', 'update');
+  mkdirSync(stateDir, { recursive: true });
+  // The shape update-state.ts writes once the slots are switched (its 'trial' phase).
+  const order = { id: 'upd-1', version: '0.2.0', size: 1, sha256: 'a'.repeat(64), chunkSize: 4096, chunks: ['b'.repeat(64)], force: false, switchAt: 'idle' };
+  writeFileSync(join(stateDir, 'state.json'), JSON.stringify({ phase: 'trial', order, from: 'a', to: 'b', starts: 1, maxStarts: 3, deadlineMs: 60_000 }));
+  const r = run(path);
+  await pollUntil(() => r.exit !== undefined, { timeoutMs: 40_000, what: 'the register to exit' });
+  assert.is(r.exit?.code, 1);
+  assert.match(r.stderr, /bogus: unknown key/);
+  assert.match(r.stderr, /an update is on trial: a failed start.*\[CONFIG\]$/m);
 });
 
 it.run();
