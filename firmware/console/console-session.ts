@@ -5,12 +5,19 @@
  * A command that fails prints why; nothing the console does can stop the register.
  */
 import type { BytePort } from '../../drivers/port.ts';
+import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { Log } from '../core/log.ts';
 import { CONSOLE_COMMANDS, ConsoleUsageError, type ConsoleCommand, type ConsoleServices } from './console-commands.ts';
 import { LineEditor } from './line-editor.ts';
 import type { TechnicianPin } from '../security/technician-pin.ts';
 
 export const PROMPT = 'kassa> ';
+
+/**
+ * A login ends after this long without a byte from the technician. A serial line cannot tell
+ * that someone unplugged: without it, whoever plugs in next would find the last login open.
+ */
+export const LOGIN_IDLE_MS = 5 * 60_000;
 
 /** How a register without a technician PIN gets one (issue 12 §4): never the PIN itself, its salted hash. */
 export const HOW_TO_SET_PIN = 'set security.technicianPin to the hash that "kassa cloud pin-hash <PIN>" prints (device config, or the cloud\'s profile)';
@@ -19,6 +26,8 @@ export interface ConsoleSessionDeps {
   readonly port: BytePort;
   readonly services: ConsoleServices;
   readonly log: Log;
+  /** Times a login's idleness (LOGIN_IDLE_MS). */
+  readonly clock: Clock;
   /** `exit` typed: a TCP session closes; a serial line just greets again. */
   readonly onExit?: () => void;
   /**
@@ -33,6 +42,7 @@ export class ConsoleSession {
   private work: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | undefined;
   private loggedIn = false;
+  private idleTimer: TimerHandle | undefined;
 
   constructor(
     private readonly deps: ConsoleSessionDeps,
@@ -51,12 +61,16 @@ export class ConsoleSession {
   }
 
   start(): void {
-    this.unsubscribe = this.deps.port.onData((chunk) => this.editor.push(chunk));
+    this.unsubscribe = this.deps.port.onData((chunk) => {
+      if (this.loggedIn) this.armIdle();
+      this.editor.push(chunk);
+    });
     void this.write([this.greeting, 'type "help" for the commands'], true);
   }
 
   stop(): void {
     this.unsubscribe?.();
+    this.setLoggedIn(false);
   }
 
   /** Resolves when every line typed so far has been answered. */
@@ -68,7 +82,7 @@ export class ConsoleSession {
     const [name, ...args] = line.trim().split(/\s+/).filter((w) => w !== '');
     if (name === undefined) return this.write([], true);
     if (name === 'exit' || name === 'quit') {
-      this.loggedIn = false;
+      this.setLoggedIn(false);
       await this.write(['bye'], false);
       if (this.deps.onExit) return this.deps.onExit();
       return this.write([this.greeting], true);
@@ -94,18 +108,37 @@ export class ConsoleSession {
   /** `login <PIN>` / `logout`: never logs or echoes the PIN back. */
   private login(name: string, pin: string | undefined): string[] {
     if (name === 'logout') {
-      this.loggedIn = false;
+      this.setLoggedIn(false);
       return ['logged out'];
     }
     if (!this.deps.pin) return [`no technician PIN is configured, so acting commands are refused: ${HOW_TO_SET_PIN}`];
     if (pin === undefined) return ['usage: login <PIN>'];
     const r = this.deps.pin.check(pin);
     if (r.ok) {
-      this.loggedIn = true;
-      return ['logged in: acting commands allowed until "logout" or "exit"'];
+      this.setLoggedIn(true);
+      return [`logged in: acting commands allowed until "logout", "exit", or ${LOGIN_IDLE_MS / 60_000} min without input`];
     }
-    this.loggedIn = false;
+    this.setLoggedIn(false);
     return r.reason === 'locked' ? [`too many wrong PINs: locked for ${Math.ceil((r.retryInMs ?? 0) / 1000)} s`] : [`wrong PIN (${r.failuresLeft ?? 0} tries before the lock)`];
+  }
+
+  private setLoggedIn(on: boolean): void {
+    this.loggedIn = on;
+    if (on) this.armIdle();
+    else {
+      this.idleTimer?.cancel();
+      this.idleTimer = undefined;
+    }
+  }
+
+  private armIdle(): void {
+    this.idleTimer?.cancel();
+    this.idleTimer = this.deps.clock.after(LOGIN_IDLE_MS, () => {
+      this.idleTimer = undefined;
+      if (!this.loggedIn) return;
+      this.loggedIn = false;
+      this.work = this.work.then(() => this.write(['', `logged out: ${LOGIN_IDLE_MS / 60_000} min without input`], true));
+    });
   }
 
   private async write(lines: readonly string[], prompt: boolean): Promise<void> {

@@ -25,14 +25,14 @@ export interface ConsoleHandle {
   stop(): Promise<void>;
 }
 
-export async function startConsole(config: ConsoleConfig, deps: { readonly services: ConsoleServices; readonly log: Log; readonly pin?: TechnicianPin }, greeting: string): Promise<ConsoleHandle> {
+export async function startConsole(config: ConsoleConfig, deps: { readonly services: ConsoleServices; readonly log: Log; readonly clock: Clock; readonly pin?: TechnicianPin }, greeting: string): Promise<ConsoleHandle> {
   const log = deps.log.child('console');
   switch (config.kind) {
     case 'none':
       return { where: 'none', stop: async () => {} };
     case 'serial': {
       const port = await openSerialPort({ path: config.path, baudRate: config.baudRate, role: 'the debug console (console.path)' });
-      const session = new ConsoleSession({ port, services: deps.services, log, ...(deps.pin ? { pin: deps.pin } : {}) }, greeting);
+      const session = new ConsoleSession({ port, services: deps.services, log, clock: deps.clock, ...(deps.pin ? { pin: deps.pin } : {}) }, greeting);
       session.start();
       port.onClose((e) => log.warn(`console line ${config.path} closed${e ? `: ${e.message}` : ''}`));
       return {
@@ -47,7 +47,7 @@ export async function startConsole(config: ConsoleConfig, deps: { readonly servi
       const open = new Set<{ session: ConsoleSession; close: () => Promise<void> }>();
       const server: Server = createServer((socket) => {
         const port = socketPort(socket);
-        const session = new ConsoleSession({ port, services: deps.services, log, onExit: () => void port.close(), ...(deps.pin ? { pin: deps.pin } : {}) }, greeting);
+        const session = new ConsoleSession({ port, services: deps.services, log, clock: deps.clock, onExit: () => void port.close(), ...(deps.pin ? { pin: deps.pin } : {}) }, greeting);
         const entry = { session, close: () => port.close() };
         open.add(entry);
         port.onClose(() => {
@@ -115,7 +115,7 @@ export class ConsoleWing implements Service {
       config: () => maskSecrets(config),
       jobId: (type) => `console-${type}-${deps.clock.now().toString(36)}-${Math.floor(deps.random() * 2 ** 32).toString(36)}`,
     };
-    this.handle = await startConsole(config.console, { log: deps.log, services, ...(deps.pin ? { pin: deps.pin } : {}) }, this.greeting);
+    this.handle = await startConsole(config.console, { log: deps.log, clock: deps.clock, services, ...(deps.pin ? { pin: deps.pin } : {}) }, this.greeting);
     if (this.handle.where !== 'none') deps.log.info(`debug console on ${this.handle.where}`);
   }
 

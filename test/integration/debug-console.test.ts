@@ -88,7 +88,7 @@ serial('a job from the cloud shows in jobs, its document tag by tag in fd', asyn
 
 serial('acting commands go through the job queue, and the cloud sees their results', async (ctx) => {
   assert.match((await ctx.client!.run('x-report'))[0] ?? '', /"login <PIN>" first/);
-  assert.equal(await ctx.client!.run(`login ${PIN}`), ['logged in: acting commands allowed until "logout" or "exit"'], 'the PIN echoed as stars, so the client saw its own line');
+  assert.equal(await ctx.client!.run(`login ${PIN}`), ['logged in: acting commands allowed until "logout", "exit", or 5 min without input'], 'the PIN echoed as stars, so the client saw its own line');
   const x = await ctx.client!.run('x-report');
   assert.match(x[0] ?? '', /^result +done: СМЕНА \d+ ОТКРЫТА/);
   const close = await ctx.client!.run('close-shift');
