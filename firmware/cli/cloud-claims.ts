@@ -5,10 +5,16 @@
  * topic prefix and the device profile, all signed with the cloud's key for the claiming
  * client id and bound to the request id. Like a DPS enrollment group or an AWS provisioning
  * template: `assign` decides who the board becomes (or refuses it).
+ *
+ * Before `assign`, two refusals that the shared claim certificate cannot make for us: a
+ * request sent under a claim id other than claim-<its KKT serial> (the ACL binds the topic to
+ * the MQTT client id, so a board claims only as itself), and a serial already claimed by
+ * another key (claimed-boards.ts): one board of a batch cannot take another's identity.
  */
 import type { KeyObject } from 'node:crypto';
 import { certificateFacts, CsrRejected, issueCertificate, type CaPem } from '../provisioning/x509.ts';
 import type { ClaimAnswer } from '../provisioning/claim-client.ts';
+import { claimedInMemory, sameKey, type ClaimedBoards } from './claimed-boards.ts';
 import type { CloudLink } from './cloud-link.ts';
 
 export interface ClaimRequest {
@@ -30,6 +36,8 @@ export interface ClaimAnswererOptions {
   readonly ca: CaPem;
   readonly cloudKey: KeyObject;
   readonly assign: (request: ClaimRequest) => Assignment;
+  /** Serials already claimed, and by which key; default: remembered while this answerer runs. */
+  readonly claimed?: ClaimedBoards;
   readonly log?: (line: string) => void;
 }
 
@@ -38,11 +46,14 @@ export class ClaimAnswerer {
   readonly requests: ClaimRequest[] = [];
   /** While true, requests are recorded but not answered (an operator who has not approved the board yet). */
   hold = false;
+  private readonly claimed: ClaimedBoards;
 
   constructor(
     private readonly link: CloudLink,
     private readonly o: ClaimAnswererOptions,
-  ) {}
+  ) {
+    this.claimed = o.claimed ?? claimedInMemory();
+  }
 
   async start(): Promise<void> {
     this.link.client.on('message', (topic, payload) => {
@@ -58,8 +69,17 @@ export class ClaimAnswerer {
     this.requests.push(r);
     if (this.hold) return this.o.log?.(`claim ${claimId} held`);
     const topic = `${this.o.prefix}/${claimId}/answer`;
-    const a = this.o.assign(r);
     const send = (type: string, body: Record<string, unknown>): Promise<unknown> => this.link.command(topic, this.o.cloudKey, claimId, type, { requestId: r.requestId, ...body }, { id: `claim-${r.requestId}` });
+    const refuse = async (reason: string): Promise<void> => {
+      await send('claim_rejected', { reason });
+      this.o.log?.(`claim ${claimId} refused: ${reason}`);
+    };
+    if (claimId !== `claim-${r.kktSerial}`) return refuse(`a board claims as claim-<its KKT serial>; this request names KKT ${r.kktSerial}`);
+    const before = this.claimed.get(r.kktSerial);
+    if (before && !sameKey(before.publicKey, r.publicKey)) {
+      return refuse(`KKT ${r.kktSerial} was claimed by another key on ${before.at} (${before.deviceId}); an operator releases it before a re-flashed board may claim it`);
+    }
+    const a = this.o.assign(r);
     if ('refuse' in a) {
       await send('claim_rejected', { reason: a.refuse });
       return this.o.log?.(`claim ${claimId} refused: ${a.refuse}`);
@@ -73,6 +93,8 @@ export class ClaimAnswerer {
       return;
     }
     if (!certificateFacts(certificatePem).forKey(r.publicKey)) throw new Error('the CSR is not for the announced public key');
+    // Bound before the answer goes out: a board that does not get it claims again with the same key.
+    if (!before) this.claimed.remember(r.kktSerial, { publicKey: r.publicKey, deviceId: a.deviceId, at: new Date().toISOString() });
     const answer: ClaimAnswer = { requestId: r.requestId, deviceId: a.deviceId, brokerUrl: a.brokerUrl, topicPrefix: a.topicPrefix, certificatePem, caPem: this.o.ca.certPem, profile: a.profile, profileVersion: a.profileVersion };
     await send('claim_accepted', { ...answer });
     this.o.log?.(`claim ${claimId} (KKT ${r.kktSerial}, FN ${r.fn.number} phase ${r.fn.phase}, firmware ${r.firmware}) → ${a.deviceId}`);

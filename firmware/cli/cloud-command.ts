@@ -11,6 +11,7 @@
  *   update    pack a release; send it as a signed firmware update and serve its chunks (issue 14)
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { hashPin } from '../security/technician-pin.ts';
 import type { CliContext, Command } from './cli-context.ts';
@@ -73,6 +74,7 @@ export const cloudCommand: Command = {
     const { initCloudMaterials, loadCloudMaterials } = await import('./cloud-materials.ts');
     const { CloudLink } = await import('./cloud-link.ts');
     const { ClaimAnswerer } = await import('./cloud-claims.ts');
+    const { claimedInFile } = await import('./claimed-boards.ts');
     if (sub === 'init') {
       for (const f of await initCloudMaterials(dir, { brokerHost: values['broker-host'], brokerPort: Number(values['broker-port']), kktSerial: values['kkt-serial'] })) ctx.out(f);
       ctx.out(`next: mosquitto -c ${dir}/mosquitto.conf, kassa cloud claims …, kassa run --config ${dir}/factory.json`);
@@ -90,6 +92,7 @@ export const cloudCommand: Command = {
             ca: m.ca,
             cloudKey: m.signingKey,
             log: ctx.out,
+            claimed: claimedInFile(join(dir, 'claimed-boards.json')),
             assign: (r) => {
               const deviceId = values['device-id'] ?? `kassa-${r.kktSerial}`;
               return { deviceId, brokerUrl: values['broker-url'] ?? url, topicPrefix: `kassa/${deviceId}`, profile, profileVersion: 1 };

@@ -11,7 +11,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { tlsOptions } from '../../firmware/cli/cloud-link.ts';
 import type { CrashPoint } from '../../firmware/core/crash-point.ts';
-import { certificateFacts } from '../../firmware/provisioning/x509.ts';
+import { certificateFacts, generateKeyPair, makeCsr } from '../../firmware/provisioning/x509.ts';
+import mqtt from 'mqtt';
 import { startClaimRig, type ClaimRig } from '../helpers/claim-rig.ts';
 import { connectCloud, type Cloud } from '../helpers/cloud.ts';
 
@@ -75,6 +76,45 @@ it('a fresh register: factory config → claim with a CSR → identity owner-onl
   await rig.cloud.command('kassa-claim/claim-00000000381001234567/answer', rig.cloudKey.privateKey, 'claim-00000000381001234567', 'claim_accepted', { requestId: request.requestId, deviceId: 'hijacked' });
   await new Promise((res) => setTimeout(res, 500));
   assert.is(readFileSync(join(idDir, 'identity.json'), 'utf8'), before);
+});
+
+it('another board of the batch cannot take a claimed serial: not under its own claim id, not under the victim’s with its own key', async (ctx) => {
+  const rig = (ctx.rig = await startClaimRig('shop-1-kassa-1'));
+  rig.startRuntime();
+  const jobs = (ctx.jobs = await connectCloud(rig.broker.url, 'kassa/shop-1-kassa-1', 'cloud-jobs', undefined, tlsOptions(rig.cloudTls)));
+  await jobs.online(30_000);
+  const victim = rig.answerer.requests[0];
+  assert.ok(victim);
+  // The attacker holds the batch's claim certificate, as every board does, and a key of its own.
+  const claimTls = await rig.broker.client('claim');
+  const keys = generateKeyPair();
+  const answerTo = async (claimId: string): Promise<{ type: string; body: Record<string, unknown> }> => {
+    const c = await mqtt.connectAsync(rig.broker.url, { clientId: claimId, protocolVersion: 5, reconnectPeriod: 0, connectTimeout: 5000, ...tlsOptions(claimTls) });
+    try {
+      const answer = new Promise<{ type: string; body: Record<string, unknown> }>((resolve) => {
+        c.on('message', (_t, m) => {
+          const envelope = JSON.parse(m.toString()) as { payload: string };
+          resolve(JSON.parse(Buffer.from(envelope.payload, 'base64url').toString('utf8')) as { type: string; body: Record<string, unknown> });
+        });
+      });
+      await c.subscribeAsync(`kassa-claim/${claimId}/answer`, { qos: 1 });
+      const request = { ...victim, requestId: `attack-${claimId}`, claimId, publicKey: keys.publicKeyPem, csr: await makeCsr(keys, claimId) };
+      await c.publishAsync(`kassa-claim/${claimId}/request`, JSON.stringify(request), { qos: 1 });
+      return await answer;
+    } finally {
+      await c.endAsync();
+    }
+  };
+  const elsewhere = await answerTo('claim-99999999999999999999');
+  assert.is(elsewhere.type, 'claim_rejected');
+  assert.match(String(elsewhere.body['reason']), /claims as claim-<its KKT serial>/);
+  const asVictim = await answerTo(victim.claimId);
+  assert.is(asVictim.type, 'claim_rejected');
+  assert.match(String(asVictim.body['reason']), /was claimed by another key/);
+  assert.not.ok(JSON.stringify([elsewhere, asVictim]).includes('BEGIN CERTIFICATE'), 'no certificate was issued');
+  // The real board, meanwhile, still sells as itself.
+  await jobs.publish(JSON.stringify({ ...sample, id: 'after-the-attack' }));
+  assert.is((await jobs.final('after-the-attack', 30_000)).status, 'done');
 });
 
 it('a power cut while the claim is unanswered: the next start claims again with the same key and completes', async (ctx) => {
