@@ -22,6 +22,7 @@ import type { ReceiptPrinter } from '../print/receipt-printer.ts';
 import { reportDetails } from '../print/report-details.ts';
 import { refusalMeaning } from './fn-refusals.ts';
 import type { PrintQueue } from './print-queue.ts';
+import type { PaperMark } from './paper-mark.ts';
 import type { ShiftKeeper } from './shift-keeper.ts';
 
 export interface PipelineDeps {
@@ -34,6 +35,8 @@ export interface PipelineDeps {
   readonly log: Log;
   /** Sends a result to the cloud without waiting (result-reporter.ts; the cloud keys on the job id). */
   readonly publish: (result: JobResult) => void;
+  /** The document on its way to paper; without it a stop during a print prints an original again. */
+  readonly paperMark?: PaperMark;
 }
 
 export interface PipelineOptions {
@@ -103,9 +106,14 @@ export class PipelineContext {
     const job = entry.job;
     if (!job) return;
     const electronic = 'electronic' in job && job.electronic;
+    const mark = this.deps.paperMark;
+    // Cut off by the last stop while on its way to paper: again, under КОПИЯ (paper-mark.ts).
+    const again = mark?.cutOff(job.id, fiscal.fd) === true;
+    if (again && !electronic && !entry.printed) this.log.warn(`job ${job.id}: FD ${fiscal.fd} was being printed when the register stopped; printed again as a copy`);
     this.prints.add({
       id: job.id,
-      request: electronic || entry.printed ? undefined : { job, fiscal, registration: this.options.registration, details: reportDetails({ ...fiscal, cashier: this.cashierName(job) }) },
+      request: electronic || entry.printed ? undefined : { job, fiscal, registration: this.options.registration, details: reportDetails({ ...fiscal, cashier: this.cashierName(job) }), ...(again ? { again } : {}) },
+      ...(mark ? { beforePaper: () => mark.mark(job.id, fiscal.fd) } : {}),
       // Fiscalized stays fiscalized (DESIGN.md §1 invariant 3): say so; it prints when the printer is back.
       notPrinted: () => this.deps.publish(this.result(job, { status: 'fiscalized_not_printed', payload: fiscalPayload(fiscal), printed: false })),
       finish: async (onPaper = false) => {

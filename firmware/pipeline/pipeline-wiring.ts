@@ -4,6 +4,7 @@
  * link, the local API) are built after it without forward references. "A document was
  * formed" is the FN face's event (FnFace.formed): shift reports and lifecycle documents too.
  */
+import { join } from 'node:path';
 import type { FnFace } from '../../drivers/fn/fn-face.ts';
 import { Listeners } from '../../drivers/port.ts';
 import type { Clock } from '../core/clock.ts';
@@ -18,6 +19,7 @@ import type { JobResult } from '../jobs/job-result.ts';
 import type { ReceiptPrinter } from '../print/receipt-printer.ts';
 import type { DeviceState } from '../state/device-state.ts';
 import { FiscalPipeline } from './fiscal-pipeline.ts';
+import { PaperMark } from './paper-mark.ts';
 import { ShiftKeeper } from './shift-keeper.ts';
 
 export interface PipelineWiringDeps {
@@ -54,7 +56,7 @@ export class PipelineWing implements Service {
       { ffd: config.registration.ffd, maxOpenMinutes: config.shift.maxOpenMinutes },
     );
     this.pipeline = new FiscalPipeline(
-      { fn, ledger, shifts: this.shifts, printer, clock, localTime, log, publish: (r) => this.results.emit(r) },
+      { fn, ledger, shifts: this.shifts, printer, clock, localTime, log, publish: (r) => this.results.emit(r), paperMark: new PaperMark(join(config.dataDir, 'printing.json')) },
       { deviceId: config.deviceId, registration: config.registration, cashier: deps.cashier, retryDelayMs: 1000, printRetryMs: 2000 },
     );
   }

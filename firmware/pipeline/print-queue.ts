@@ -31,6 +31,8 @@ export interface PrintItem {
    * called again, on the queue's next try.
    */
   readonly finish: (onPaper?: boolean) => Promise<void>;
+  /** Called before the document's first try on paper, and awaited (paper-mark.ts). */
+  readonly beforePaper?: () => Promise<void>;
 }
 
 export interface PrintQueueDeps {
@@ -59,6 +61,8 @@ interface Document extends PrintItem {
 export class PrintQueue {
   private readonly queue: WorkQueue<Document>;
   private readonly notified = new Set<string>();
+  /** Documents whose beforePaper ran (removed once finished). */
+  private readonly marked = new Set<string>();
   /** Paperless results finished with nothing queued: one after another, in order. */
   private direct: Promise<void> = Promise.resolve();
   private readonly log: Log;
@@ -142,6 +146,11 @@ export class PrintQueue {
 
   private async work(head: Document): Promise<WorkOutcome> {
     if (head.stage === 'queued') {
+      // Once per document in a run: a retry after paper-out is the same document on its way.
+      if (head.beforePaper && !this.marked.has(head.id)) {
+        this.marked.add(head.id);
+        await head.beforePaper().catch((e: unknown) => this.log.warn(`job ${head.id}: not marked as on its way to paper (${messageOf(e)}); a stop during its print would print it again as an original`));
+      }
       const ok = await this.deps.printer.print(head.request).catch((e: unknown) => {
         this.log.warn(`job ${head.id}: printer error: ${messageOf(e)}`);
         return false;
@@ -162,6 +171,7 @@ export class PrintQueue {
       head.stage = 'finished';
     }
     this.notified.delete(head.id);
+    this.marked.delete(head.id);
     await this.finishBehind(head);
     return 'done';
   }

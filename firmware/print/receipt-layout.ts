@@ -67,7 +67,7 @@ export function layoutDocument(req: PrintRequest, columns: number): Layout {
   // The seller as the document carries it (1048, 1009, 1187, 1117); the registration for reports.
   const seller = { name: reg.userName, address: reg.address, place: reg.place, email: reg.senderEmail, ...withoutUndefined(receipt?.seller ?? {}) };
 
-  if (req.copy) text('КОПИЯ', { align: 'center', bold: true });
+  if (req.copy || req.again) text('КОПИЯ', { align: 'center', bold: true });
   if (seller.name) text(seller.name, { align: 'center', bold: true });
   text(seller.address, { align: 'center' });
   if (seller.place) text(seller.place, { align: 'center' });

@@ -17,6 +17,11 @@ export interface PrintRequest {
   readonly details?: readonly (readonly [string, string])[];
   /** A copy from the FN archive: printed under "КОПИЯ" (copy-from-archive.ts). */
   readonly copy?: boolean;
+  /**
+   * The document may be on paper already (the register stopped while printing it,
+   * paper-mark.ts): printed again as formed, under "КОПИЯ", never as a second original.
+   */
+  readonly again?: boolean;
 }
 
 export interface ReceiptPrinter {

@@ -17,6 +17,7 @@ import type { ReceiptJob } from '../../firmware/jobs/job.ts';
 import type { JobResult } from '../../firmware/jobs/job-result.ts';
 import { parseJobPayload } from '../../firmware/jobs/parse-job.ts';
 import { FiscalPipeline } from '../../firmware/pipeline/fiscal-pipeline.ts';
+import { PaperMark } from '../../firmware/pipeline/paper-mark.ts';
 import { ShiftKeeper } from '../../firmware/pipeline/shift-keeper.ts';
 import { EscPosPrinter } from '../../firmware/print/escpos-printer.ts';
 import { T0, testLog, type FnRig } from './fn-rig.ts';
@@ -57,8 +58,12 @@ export interface PipelineRig {
   close(): Promise<void>;
 }
 
-/** `journal`: the ledger's journal instead of one in memory (then `records` stays empty). */
-export async function pipelineRig(options: { journal?: LedgerJournal } = {}): Promise<PipelineRig> {
+/**
+ * `journal`: the ledger's journal instead of one in memory (then `records` stays empty);
+ * `paperMarkPath`: each pipeline marks the document on its way to paper there, and reads it
+ * when made (paper-mark.ts), as a register after a restart.
+ */
+export async function pipelineRig(options: { journal?: LedgerJournal; paperMarkPath?: string } = {}): Promise<PipelineRig> {
   const clock = new ManualClock(T0 * 1000);
   const fn = await registeredRig('1.2', { device: { checkTimer: false }, clock });
   const log = testLog();
@@ -82,7 +87,7 @@ export async function pipelineRig(options: { journal?: LedgerJournal } = {}): Pr
       for (const p of pipelines) void p.stop();
       const shifts = new ShiftKeeper({ fn: fn.fn, log, recall: () => memory, remember: async (s) => void (memory = s) }, { ffd: '1.2', maxOpenMinutes: 1430 });
       const p = new FiscalPipeline(
-        { fn: fn.fn, ledger, shifts, printer: new EscPosPrinter({ driver, log }, 48), clock: fn.clock, localTime: localTimeIn('UTC'), log, publish: (r) => void results.push(r) },
+        { fn: fn.fn, ledger, shifts, printer: new EscPosPrinter({ driver, log }, 48), clock: fn.clock, localTime: localTimeIn('UTC'), log, publish: (r) => void results.push(r), ...(options.paperMarkPath ? { paperMark: new PaperMark(options.paperMarkPath) } : {}) },
         { deviceId: 'service-test', registration: config.registration, cashier: () => config.cashier, retryDelayMs: 20, printRetryMs: 20 },
       );
       pipelines.push(p);

@@ -18,7 +18,7 @@ import { reconcileForming } from '../../firmware/pipeline/reconcile.ts';
 import { Journal } from '../../firmware/journal/journal.ts';
 import { segmentName } from '../../firmware/journal/segment-files.ts';
 import type { LedgerRecord } from '../../firmware/jobs/job-ledger.ts';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -143,6 +143,41 @@ test('paper out after the FN formed the receipt: fiscalized, not printed; a rest
     assert.is(rig.records.filter((r) => r.id === 'paper' && r.k === 'fiscalized').length, 1);
   } finally {
     await rig.close();
+  }
+});
+
+test('a stop while a receipt was on its way to paper: the next start prints it once more under КОПИЯ, never as a second original', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kassa-paper-mark-'));
+  const rig = await pipelineRig({ paperMarkPath: join(dir, 'printing.json') });
+  try {
+    await rig.ledger.record({ k: 'accepted', id: 'cut', at: rig.fn.clock.now(), job: sellJob('cut') });
+    // The register marks the receipt, sends it, and dies before "printed" is journaled: the
+    // printer refusing it stands in for the death (the job stays fiscalized, not printed).
+    rig.printer.knobs.paperOut = true;
+    const first = rig.pipeline();
+    first.start();
+    first.submit('cut');
+    await rig.until(() => first.prints.stats.refusals >= 2, 'the receipt tried on paper');
+    const fd = rig.ledger.get('cut')?.fiscal?.fd;
+    assert.equal(JSON.parse(readFileSync(join(dir, 'printing.json'), 'utf8')), { id: 'cut', fd }, 'marked before it went to the printer, once for its tries');
+    const second = rig.pipeline(); // the restart: a new pipeline reads the mark
+    second.start();
+    rig.printer.knobs.paperOut = false;
+    second.prints.resume();
+    await finished(rig, 'cut');
+    assert.is(rig.printer.printed.length, 1);
+    assert.is(rig.printer.printed[0]?.lines.find((l) => l.trim() !== '')?.trim(), 'КОПИЯ', 'headed КОПИЯ');
+    assert.match(rig.printer.printed[0]?.lines.join('\n') ?? '', new RegExp(`ФД +${fd}\\b`));
+    // The next receipt, printed whole in this run, is an original.
+    await rig.ledger.record({ k: 'accepted', id: 'after', at: rig.fn.clock.now(), job: sellJob('after') });
+    second.submit('after');
+    await finished(rig, 'after');
+    assert.is(rig.printer.printed.length, 2);
+    assert.not.ok(rig.printer.printed[1]?.lines.some((l) => l.trim() === 'КОПИЯ'));
+    assert.ok(rig.printer.printed[0]?.lines.some((l) => l.trim() === 'КОПИЯ'));
+  } finally {
+    await rig.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
