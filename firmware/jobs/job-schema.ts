@@ -112,6 +112,7 @@ export function bodyProblems(value: unknown): Problem[] {
   if (allowed.length > 0 && present.length === 0) problems.push({ path: allowed[0] ?? '', message: `a job of type ${type} needs ${allowed.join(' or ')}` });
   if (present.length > 1) problems.push({ path: present[1] ?? '', message: `give either ${present.join(' or ')}, not both` });
   if (allowed.length === 0 && has('internet')) problems.push({ path: 'internet', message: `a job of type ${type} makes no receipt to send electronically` });
+  if (has('fd') && type !== 'print_copy') problems.push({ path: 'fd', message: `goes only with print_copy (the FD to copy); a job of type ${type} takes none` });
   if (has('order_bundle')) {
     if (!has('company')) problems.push({ path: 'company', message: 'is required with order_bundle (the seller: inn, payment_address, sno)' });
   } else {

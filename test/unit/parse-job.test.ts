@@ -347,6 +347,13 @@ Shape('which body goes with which type', () => {
   hasProblem(problemsOf({ ...ob, receipt }), 'order_bundle', /either receipt or order_bundle/);
   hasProblem(problemsOf({ version: 1, id: 'b3', type: 'open_shift', receipt }), 'receipt', /carries no receipt/);
   hasProblem(problemsOf({ version: 1, id: 'b4', type: 'close_shift', internet: true }), 'internet');
+  // fd goes only with print_copy, and is said beside every other problem of the stage.
+  const both = problemsOf({ version: 1, id: 'b4', type: 'close_shift', fd: 5, internet: true });
+  hasProblem(both, 'fd', /goes only with print_copy/);
+  hasProblem(both, 'internet');
+  hasProblem(problemsOf({ ...sell(), fd: 3 }), 'fd', /a job of type sell takes none/);
+  hasProblem(problemsOf({ version: 1, id: 'b6', type: 'x_report', fd: 5 }), 'fd');
+  assert.is(parsed({ version: 1, id: 'b7', type: 'print_copy', fd: 3 }).type, 'print_copy');
   hasProblem(problemsOf({ version: 1, id: 'b5', type: 'sell_correction', receipt }), 'receipt', /carries correction/);
   hasProblem(problemsOf({ ...sell(), company: ob['company'] }), 'company', /only with order_bundle/);
   const noCompany = { ...ob };
