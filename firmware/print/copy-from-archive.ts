@@ -50,8 +50,9 @@ export function copyRequest(copyJob: ServiceJob, archived: ArchivedDocument, reg
     fd: need(1040, num(1040)),
     fpd: fpdFromTag1077(need(1077, sign instanceof Uint8Array ? sign : undefined)),
     dateTime: need(1012, num(1012)),
-    // A registration report belongs to no shift (it carries no 1038).
-    shiftNumber: isRegistrationReport(archived.fdType) ? (num(1038) ?? 0) : need(1038, num(1038)),
+    // A registration report belongs to no shift (it carries no 1038), and a settlement-state
+    // report names one only when a shift is open (FFD Table 19: 1038 "sometimes required"); 0: none.
+    shiftNumber: isRegistrationReport(archived.fdType) || archived.fdType === FD_TYPE.stateReport ? (num(1038) ?? 0) : need(1038, num(1038)),
     ...(receiptNumber !== undefined ? { receiptNumber } : {}),
     ...(operationType !== undefined ? { operationType } : {}),
     ...(totalKopecks !== undefined ? { totalKopecks } : {}),

@@ -123,7 +123,8 @@ export function layoutDocument(req: PrintRequest, columns: number): Layout {
   if (f) {
     rule();
     pair('ДАТА ВРЕМЯ', atolDateTime(f.dateTime).slice(0, 16));
-    if (!isRegistrationReport(f.fdType)) pair('СМЕНА', String(f.shiftNumber));
+    // Shift numbers start at 1: 0 is a document of no shift (copy-from-archive.ts).
+    if (!isRegistrationReport(f.fdType) && f.shiftNumber > 0) pair('СМЕНА', String(f.shiftNumber));
     if (f.receiptNumber !== undefined) pair('ЧЕК', String(f.receiptNumber));
     pair('РН ККТ', f.rnm);
     pair('ФН', f.fnNumber);

@@ -131,4 +131,14 @@ it('other documents print no registration parameters', () => {
   assert.is(lines.filter((l) => l.startsWith('КАССИР')).length, 1, 'the shift report prints its cashier once');
 });
 
+it('a copy of a settlement-state report without a shift number (no shift open) is printed, with no СМЕНА line', () => {
+  const lines = paper(FD_TYPE.stateReport, [...common(61), { tag: 1097, value: 0 }]);
+  assert.ok(lines.some((l) => /^ФД +61$/.test(l)), lines.join('\n'));
+  assert.not.ok(lines.some((l) => l.startsWith('СМЕНА')));
+  const open = paper(FD_TYPE.stateReport, [...common(62), { tag: 1038, value: 4 }]);
+  assert.ok(row(open, 'СМЕНА', '4'), 'with a shift open, its number');
+  // Documents of a shift still need theirs: a copy is never printed with a made-up number.
+  assert.throws(() => paper(FD_TYPE.closeShift, common(63)), /lacks tag 1038/);
+});
+
 it.run();
