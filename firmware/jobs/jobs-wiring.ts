@@ -14,7 +14,7 @@ import type { EmbeddedBroker } from './embedded-broker.ts';
 import { validationContext } from './job-context.ts';
 import { JobIntake } from './job-intake.ts';
 import type { JobLedger } from './job-ledger.ts';
-import type { JobResult } from './job-result.ts';
+import { FINAL_STATUSES, type JobResult } from './job-result.ts';
 import { MqttLink, type MqttLinkOptions } from './mqtt-link.ts';
 import { ResultReporter } from './result-reporter.ts';
 import { topicsFor, type Topics } from './topics.ts';
@@ -42,7 +42,7 @@ export class JobsWing implements Service {
   readonly name = 'jobs';
   readonly topics: Topics;
   readonly intake: JobIntake;
-  /** After every message handled, and on every (re)connection: the status is worth publishing. */
+  /** After every message handled, every job's end (any source), and every (re)connection: the status is worth publishing. */
   readonly activity = new Listeners<[{ readonly connected: boolean }]>();
   private broker: EmbeddedBroker | undefined;
   private link: MqttLink | undefined;
@@ -98,7 +98,11 @@ export class JobsWing implements Service {
     this.link = link;
     this.reporter = reporter;
     reporter.start();
-    this.unsubscribe = deps.results.add((r) => reporter.report(r));
+    this.unsubscribe = deps.results.add((r) => {
+      reporter.report(r);
+      // A job ended, whatever brought it (the cloud, the local API, the console): the status changed.
+      if (FINAL_STATUSES.has(r.status)) this.activity.emit({ connected: false });
+    });
     link.onConnected(() => {
       reporter.republishUnreported();
       this.activity.emit({ connected: true });

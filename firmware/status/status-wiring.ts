@@ -1,10 +1,11 @@
 /**
  * Status as a service (issue 3; issue 5): the register's health gathered into one object
- * (device-status.ts), published retained on the status topic — at most once a second on
- * activity, at once on (re)connection — and "offline" when the register stops.
+ * (device-status.ts), published retained on the status topic — on activity (a message, a
+ * job's end) at most once a second, the last change of a busy second one second after the
+ * one before, and at once on (re)connection — and "offline" when the register stops.
  */
 import type { FnFace } from '../../drivers/fn/fn-face.ts';
-import type { Clock } from '../core/clock.ts';
+import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { Service } from '../core/service.ts';
 import type { DeviceConfig } from '../config/device-config.ts';
 import type { JobLedger } from '../jobs/job-ledger.ts';
@@ -34,6 +35,8 @@ export interface StatusWiringDeps {
 export class StatusWing implements Service {
   readonly name = 'status';
   private lastPublishedAt = 0;
+  /** The publish that follows a busy second, so that its last change is not left unsaid. */
+  private trailing: TimerHandle | undefined;
   private unsubscribe: (() => void) | undefined;
   readonly stats = { published: 0, failures: 0 };
 
@@ -49,12 +52,22 @@ export class StatusWing implements Service {
   }
 
   private publishSoon(force: boolean): void {
-    void this.publish(force).catch(() => this.stats.failures++);
+    const wait = this.lastPublishedAt + 1000 - this.deps.clock.now();
+    if (force || wait <= 0) {
+      void this.publish(force).catch(() => this.stats.failures++);
+      return;
+    }
+    this.trailing ??= this.deps.clock.after(wait, () => {
+      this.trailing = undefined;
+      void this.publish().catch(() => this.stats.failures++);
+    });
   }
 
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.trailing?.cancel();
+    this.trailing = undefined;
     const { jobs } = this.deps;
     if (jobs.connected) await jobs.publish(jobs.topics.status, JSON.stringify({ version: 1, state: 'offline', device_id: this.config.deviceId }), { retain: true }).catch(() => undefined);
   }

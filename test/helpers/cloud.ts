@@ -24,6 +24,8 @@ export interface Cloud {
   readonly asked: number;
   /** Resolves when the register's retained status says it is online (its session exists). */
   online(timeoutMs?: number): Promise<void>;
+  /** Resolves with the register's status once one it published satisfies `check`. */
+  statusWhere(check: (status: Record<string, any>) => boolean, timeoutMs?: number): Promise<Record<string, any>>;
   close(): Promise<void>;
 }
 
@@ -41,10 +43,10 @@ export async function connectCloud(
   noDelay();
   client.on('connect', noDelay);
   const waiters: (() => void)[] = [];
-  let lastStatus: { state?: string } = {};
+  let lastStatus: Record<string, any> = {};
   client.on('message', (topic, message) => {
     if (topic === topics.status) {
-      lastStatus = JSON.parse(message.toString()) as { state?: string };
+      lastStatus = JSON.parse(message.toString()) as Record<string, any>;
       for (const w of waiters.splice(0)) w();
       return;
     }
@@ -87,6 +89,10 @@ export async function connectCloud(
     },
     async online(timeoutMs = 20_000) {
       await until(() => lastStatus.state === 'online', timeoutMs, () => 'the register to come online');
+    },
+    async statusWhere(check, timeoutMs = 10_000) {
+      await until(() => check(lastStatus), timeoutMs, () => `a status that satisfies the check; the last: ${JSON.stringify(lastStatus)}`);
+      return lastStatus;
     },
     close: () => client.endAsync(),
   };

@@ -74,6 +74,8 @@ it('a sell request: 201, then ready with its fiscal parameters; the cloud sees i
   assert.is(cloudFinal.status, 'done');
   assert.is(cloudFinal.source, 'local');
   assert.is(cloudFinal.payload?.fiscal_document_number, fp?.fiscalDocumentNumber, 'one document, one truth');
+  // The status topic follows a job from the counter too, with no message from the cloud to wake it.
+  await ctx.cloud!.statusWhere((s) => s['fn']?.['last_fd'] === fp?.fiscalDocumentNumber, 5000);
 
   const again = await api.post('pos-0001', [sellTask(12_345)]);
   assert.is(again.status, 200, 'the same uuid again: the stored result');
