@@ -114,7 +114,10 @@ function buildItem(item: ReceiptItem, ffd: FfdVersion, path: string, problems: P
   const rate = vatRate(item.vat);
   const use = rate && rated ? rateUseAt(rate, rated.at, rated.of) : undefined;
   if (use && !use.ok) problems.push({ path: `${path}.vat`, message: use.message });
-  if (rate?.onlyUnder && !rate.onlyUnder.includes(receipt.taxSystem)) {
+  // Only the seller's own VAT is bound to its tax system (1055): a purchase (1054 = 3, 4) and an
+  // item sold as agent carry the VAT of the other party, who may be on УСН.
+  const ownSale = (receipt.operation === 'sell' || receipt.operation === 'sell_refund') && !item.agent && !receipt.agent;
+  if (ownSale && rate?.onlyUnder && !rate.onlyUnder.includes(receipt.taxSystem)) {
     problems.push({ path: `${path}.vat`, message: `${rate.label} (${rate.id}) is a rate of the simplified tax system (НК РФ art. 164 p. 8); this receipt is under ${TAX_SYSTEM_LABELS[receipt.taxSystem]} (${receipt.taxSystem})` });
   }
   const method = codeFor(PAYMENT_METHODS, item.paymentMethod, ffd);

@@ -41,6 +41,8 @@ export interface VatRate {
   readonly successor?: VatRateId;
   /** The tax systems (1055) whose receipts may use it; undefined = any. */
   readonly onlyUnder?: readonly TaxSystem[];
+  /** The calculated rate of a prepayment or advance at this rate (НК РФ art. 164 p. 4): 22 % → 22/122. */
+  readonly calculated?: VatRateId;
 }
 
 /**
@@ -53,19 +55,19 @@ const USN: readonly TaxSystem[] = ['usn_income', 'usn_income_outcome'];
 const row = (r: VatRate): VatRate => r;
 
 export const VAT_RATES: readonly VatRate[] = [
-  row({ id: 'vat20', code1199: 1, totalTag: 1102, totalIsItemSum: false, numerator: 20n, denominator: 120n, label: 'НДС 20%', totalLabel: 'СУММА НДС 20%', sberTaxType: 6, legacyFrom: '2026-01-01', successor: 'vat22' }),
-  row({ id: 'vat10', code1199: 2, totalTag: 1103, totalIsItemSum: false, numerator: 10n, denominator: 110n, label: 'НДС 10%', totalLabel: 'СУММА НДС 10%', sberTaxType: 2 }),
+  row({ id: 'vat20', code1199: 1, totalTag: 1102, totalIsItemSum: false, numerator: 20n, denominator: 120n, label: 'НДС 20%', totalLabel: 'СУММА НДС 20%', sberTaxType: 6, legacyFrom: '2026-01-01', successor: 'vat22', calculated: 'vat120' }),
+  row({ id: 'vat10', code1199: 2, totalTag: 1103, totalIsItemSum: false, numerator: 10n, denominator: 110n, label: 'НДС 10%', totalLabel: 'СУММА НДС 10%', sberTaxType: 2, calculated: 'vat110' }),
   row({ id: 'vat120', code1199: 3, totalTag: 1106, totalIsItemSum: false, numerator: 20n, denominator: 120n, label: 'НДС 20/120', totalLabel: 'СУММА НДС 20/120', sberTaxType: 7, legacyFrom: '2026-01-01', successor: 'vat122' }),
   row({ id: 'vat110', code1199: 4, totalTag: 1107, totalIsItemSum: false, numerator: 10n, denominator: 110n, label: 'НДС 10/110', totalLabel: 'СУММА НДС 10/110', sberTaxType: 4 }),
   row({ id: 'vat0', code1199: 5, totalTag: 1104, totalIsItemSum: true, numerator: 0n, denominator: 1n, label: 'НДС 0%', totalLabel: 'СУММА С НДС 0%', sberTaxType: 1 }),
   row({ id: 'none', code1199: 6, totalTag: 1105, totalIsItemSum: true, numerator: 0n, denominator: 1n, label: 'БЕЗ НДС', totalLabel: 'СУММА БЕЗ НДС', sberTaxType: 0 }),
   // Codes 7–12: 1199 per fiscal-spec §7.1 (11 seen on a real 2026 receipt, SOURCES.md). Sberbank
   // taxType 8–13: [V1], one integration module; another gateway numbers them 10–15.
-  row({ id: 'vat5', code1199: 7, totalTag: undefined, totalIsItemSum: false, numerator: 5n, denominator: 105n, label: 'НДС 5%', totalLabel: 'СУММА НДС 5%', sberTaxType: 8, validFrom: '2025-01-01', onlyUnder: USN }),
-  row({ id: 'vat7', code1199: 8, totalTag: undefined, totalIsItemSum: false, numerator: 7n, denominator: 107n, label: 'НДС 7%', totalLabel: 'СУММА НДС 7%', sberTaxType: 10, validFrom: '2025-01-01', onlyUnder: USN }),
+  row({ id: 'vat5', code1199: 7, totalTag: undefined, totalIsItemSum: false, numerator: 5n, denominator: 105n, label: 'НДС 5%', totalLabel: 'СУММА НДС 5%', sberTaxType: 8, validFrom: '2025-01-01', onlyUnder: USN, calculated: 'vat105' }),
+  row({ id: 'vat7', code1199: 8, totalTag: undefined, totalIsItemSum: false, numerator: 7n, denominator: 107n, label: 'НДС 7%', totalLabel: 'СУММА НДС 7%', sberTaxType: 10, validFrom: '2025-01-01', onlyUnder: USN, calculated: 'vat107' }),
   row({ id: 'vat105', code1199: 9, totalTag: undefined, totalIsItemSum: false, numerator: 5n, denominator: 105n, label: 'НДС 5/105', totalLabel: 'СУММА НДС 5/105', sberTaxType: 9, validFrom: '2025-01-01', onlyUnder: USN }),
   row({ id: 'vat107', code1199: 10, totalTag: undefined, totalIsItemSum: false, numerator: 7n, denominator: 107n, label: 'НДС 7/107', totalLabel: 'СУММА НДС 7/107', sberTaxType: 11, validFrom: '2025-01-01', onlyUnder: USN }),
-  row({ id: 'vat22', code1199: 11, totalTag: undefined, totalIsItemSum: false, numerator: 22n, denominator: 122n, label: 'НДС 22%', totalLabel: 'СУММА НДС 22%', sberTaxType: 12, validFrom: '2026-01-01' }),
+  row({ id: 'vat22', code1199: 11, totalTag: undefined, totalIsItemSum: false, numerator: 22n, denominator: 122n, label: 'НДС 22%', totalLabel: 'СУММА НДС 22%', sberTaxType: 12, validFrom: '2026-01-01', calculated: 'vat122' }),
   row({ id: 'vat122', code1199: 12, totalTag: undefined, totalIsItemSum: false, numerator: 22n, denominator: 122n, label: 'НДС 22/122', totalLabel: 'СУММА НДС 22/122', sberTaxType: 13, validFrom: '2026-01-01' }),
 ];
 

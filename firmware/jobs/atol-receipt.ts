@@ -9,7 +9,7 @@ import type { Correction, CorrectionReceipt, Receipt, ReceiptItem } from '../fis
 import { vatOf, type RateDateOf, type VatRate } from '../fiscal/vat-rates.ts';
 import type { Problem, ValidationContext } from './job.ts';
 import { checkItemVat, discountedPrice, exactQuantity, moneyText, rublesToKopecks, sum, take } from './job-amounts.ts';
-import { checkRateDate, lookupCode, lookupPaymentType, lookupTaxSystem, lookupVat, unsupportedPaymentObject } from './job-codes.ts';
+import { checkAdvanceRate, checkRateDate, lookupCode, lookupPaymentType, lookupTaxSystem, lookupVat, unsupportedPaymentObject } from './job-codes.ts';
 import { cashlessOf, internetProblems, jobDate } from './job-2025-tags.ts';
 import { buyerOf, cashierOf, checkText, sameIfBoth, sellerOf, TEXT_TAGS } from './job-parties.ts';
 import type { AtolCorrection, AtolCorrectionInfo, AtolItem, AtolReceipt, WireJob } from './job-wire.ts';
@@ -140,6 +140,7 @@ function atolItem(it: AtolItem, path: string, ctx: ValidationContext, problems: 
   const object = notYet ? undefined : take(lookupCode(PAYMENT_OBJECTS, 'payment object', it.payment_object, ctx.ffd), `${path}.payment_object`, problems);
   const rate = take(lookupVat(it.vat.type), `${path}.vat.type`, problems);
   if (rate) checkRateDate(rate, rated.at, `${path}.vat.type`, problems, warnings, rated.of);
+  if (rate && method) checkAdvanceRate(rate, method.id, `${path}.vat.type`, warnings);
   const vatSum = it.vat.sum === undefined ? undefined : take(rublesToKopecks(it.vat.sum), `${path}.vat.sum`, problems);
   if (rate && sumKopecks !== undefined && vatSum !== undefined) checkItemVat(rate, sumKopecks, vatSum, `${path}.vat.sum`, problems, 'rubles');
   const agent = agentOf(it.agent_info, `${path}.agent_info`, ctx, problems);

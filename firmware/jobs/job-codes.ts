@@ -50,6 +50,19 @@ export function checkRateDate(rate: VatRate, at: number | undefined, path: strin
   else if (use.warning) warnings.add(use.warning);
 }
 
+/** 1214 codes of money taken before the goods are handed over (fiscal-spec §2.3). */
+const PREPAYMENTS: ReadonlySet<string> = new Set(['full_prepayment', 'prepayment', 'advance']);
+
+/**
+ * A prepayment or advance at a plain rate: the tax code takes VAT on it at the calculated rate
+ * (НК РФ art. 164 p. 4: 20/120, 22/122, …). A warning, not a refusal: no format-logic rule that
+ * refuses it was found (SOURCES.md), and a rate is never remapped (fiscal-spec §7.1).
+ */
+export function checkAdvanceRate(rate: VatRate, paymentMethod: string, path: string, warnings: Set<string>): void {
+  if (!PREPAYMENTS.has(paymentMethod) || rate.calculated === undefined) return;
+  warnings.add(`${path}: ${rate.label} (${rate.id}) on a ${paymentMethod}: VAT on money taken in advance is at the calculated rate, ${rate.calculated} (НК РФ art. 164 p. 4)`);
+}
+
 /**
  * Payment objects the contract describes (ATOL Online v5, 1212 codes 31 and 33: goods with a
  * marking code) that this firmware cannot form yet: marked goods need the B1h–B7h exchange with

@@ -10,7 +10,7 @@ import type { Receipt, ReceiptItem } from '../fiscal/receipt.ts';
 import type { MappedReceipt } from './atol-receipt.ts';
 import type { Problem, ValidationContext } from './job.ts';
 import { checkDiscountedAmount, checkItemSum, checkItemVat, discountedPrice, exactQuantity, sum, take, type Parsed } from './job-amounts.ts';
-import { checkRateDate, lookupCode, lookupSberTaxType, lookupTaxSystem, unsupportedPaymentObject, type Coded } from './job-codes.ts';
+import { checkAdvanceRate, checkRateDate, lookupCode, lookupSberTaxType, lookupTaxSystem, unsupportedPaymentObject, type Coded } from './job-codes.ts';
 import { cashlessOf, internetProblems, jobDate } from './job-2025-tags.ts';
 import { measureAlias } from './measure-labels.ts';
 import { buyerOf, cashierOf, checkText, sellerOf, TEXT_TAGS, type BuyerSource } from './job-parties.ts';
@@ -79,6 +79,7 @@ function cartItem(it: CartItem, path: string, ctx: ValidationContext, problems: 
   if (rate && it.tax.taxSum !== undefined) checkItemVat(rate, it.itemAmount, it.tax.taxSum, `${path}.tax.taxSum`, problems, 'kopecks');
   const attrs = attributesOf(it, `${path}.itemAttributes.attributes`, ctx, problems);
   const parties = sberItemParties(it, path, ctx, problems);
+  if (rate && attrs) checkAdvanceRate(rate, attrs.paymentMethod, `${path}.tax.taxType`, warnings);
   if (problems.length > before || quantity === undefined || !measure || !rate || !attrs) return undefined;
   return {
     name: it.name,

@@ -15,7 +15,12 @@ test('the shipped samples keep the digests earlier versions journaled', () => {
   const digest = (name: string): string => digestOf(JSON.parse(readFileSync(`device-config/samples/${name}.json`, 'utf8')));
   assert.is(digest('sell-atol'), '4OBfSkFBVo39+qEyJXULTG');
   assert.is(digest('refund-atol'), '8ldatGS4ZFrskI4lZQmokk');
-  assert.is(digest('sell-orderbundle'), 'IQNX7Mtyx3Wllbk9Tkg+zZ');
+  assert.is(digest('sell-orderbundle'), 'aEQHzQijMPPUlZysVTmDvo');
+  // sell-orderbundle.json as earlier versions shipped it, before its prepaid items took the
+  // calculated rate (taxType 12 → 13): the digest they journaled for it.
+  const before = JSON.parse(readFileSync('device-config/samples/sell-orderbundle.json', 'utf8')) as { order_bundle: { cartItems: { items: { tax: { taxType: number } }[] } } };
+  for (const i of [0, 2]) before.order_bundle.cartItems.items[i]!.tax.taxType = 12;
+  assert.is(digestOf(before), 'IQNX7Mtyx3Wllbk9Tkg+zZ');
 });
 
 test('key order does not matter; content does', () => {

@@ -546,6 +546,30 @@ Rules("a correction's VAT rates are judged by the corrected settlement's date (1
   hasProblem(o.ok ? [] : o.problems, 'correction.correction_info.base_number', /FFD 1\.05 correction names its basis document \(1179\)/);
 });
 
+Rules('a prepayment at a plain rate is accepted with a warning naming the calculated rate; at the calculated rate, none', () => {
+  const withMethod = (method: string, vat: string): Job =>
+    parsed(
+      sellWith((r) => {
+        for (const item of r['items']) item['vat'] = { type: vat };
+        r['items'][0]['payment_method'] = method;
+        delete r['vats'];
+      }),
+    );
+  const warned = withMethod('full_prepayment', 'vat22');
+  assert.ok('warnings' in warned && warned.warnings?.some((w) => /receipt\.items\[0\]\.vat\.type: НДС 22% \(vat22\) on a full_prepayment: .* calculated rate, vat122/.test(w)), JSON.stringify(warned));
+  for (const [method, vat] of [['full_prepayment', 'vat122'], ['advance', 'vat110'], ['full_payment', 'vat22']] as const) {
+    const job = withMethod(method, vat);
+    assert.not.ok('warnings' in job && job.warnings?.some((w) => /calculated rate/.test(w)), `${method} at ${vat}: ${JSON.stringify(job)}`);
+  }
+  // The Sberbank cart says the same of its paymentMethod attribute (1: full prepayment).
+  const ob = sample('sell-orderbundle.json') as Json;
+  ob['order_bundle']['cartItems']['items'][0]['tax']['taxType'] = 12;
+  const sber = parsed(ob);
+  assert.ok('warnings' in sber && sber.warnings?.some((w) => /items\[0\]\.tax\.taxType: НДС 22% \(vat22\) on a full_prepayment/.test(w)), JSON.stringify(sber));
+  const shipped = parsed(sample('sell-orderbundle.json'));
+  assert.not.ok('warnings' in shipped && shipped.warnings?.some((w) => /calculated rate/.test(w)), 'the shipped sample uses the calculated rate');
+});
+
 Rules('measure, payment_object, payment_method, payment type: known codes for the FFD version', () => {
   hasProblem(problemsOf(sellWith((r) => (r['items'][0]['measure'] = 99))), 'receipt.items[0].measure', /measure 99 is unknown/);
   hasProblem(problemsOf(sellWith((r) => (r['items'][0]['measure'] = 'barrel'))), 'receipt.items[0].measure', /unknown/);
