@@ -31,7 +31,7 @@ export interface PrintItem {
    * called again, on the queue's next try.
    */
   readonly finish: (onPaper?: boolean) => Promise<void>;
-  /** Called before the document's first try on paper, and awaited (paper-mark.ts). */
+  /** Called once the printer is ready for the document's first byte, and awaited (paper-mark.ts). */
   readonly beforePaper?: () => Promise<void>;
 }
 
@@ -146,12 +146,17 @@ export class PrintQueue {
 
   private async work(head: Document): Promise<WorkOutcome> {
     if (head.stage === 'queued') {
-      // Once per document in a run: a retry after paper-out is the same document on its way.
-      if (head.beforePaper && !this.marked.has(head.id)) {
-        this.marked.add(head.id);
-        await head.beforePaper().catch((e: unknown) => this.log.warn(`job ${head.id}: not marked as on its way to paper (${messageOf(e)}); a stop during its print would print it again as an original`));
-      }
-      const ok = await this.deps.printer.print(head.request).catch((e: unknown) => {
+      // Marked once the printer is ready, before its first byte, once per document in a run:
+      // a try the printer refused before printing marks nothing (paper-mark.ts).
+      const mark = head.beforePaper;
+      const onWay =
+        mark && !this.marked.has(head.id)
+          ? async (): Promise<void> => {
+              this.marked.add(head.id);
+              await mark().catch((e: unknown) => this.log.warn(`job ${head.id}: not marked as on its way to paper (${messageOf(e)}); a stop during its print would print it again as an original`));
+            }
+          : undefined;
+      const ok = await this.deps.printer.print(head.request, onWay).catch((e: unknown) => {
         this.log.warn(`job ${head.id}: printer error: ${messageOf(e)}`);
         return false;
       });

@@ -50,13 +50,14 @@ export class EscPosPrinter implements ReceiptPrinter {
     private readonly timing: PrintTiming = DEFAULT_PRINT_TIMING,
   ) {}
 
-  async print(req: PrintRequest): Promise<boolean> {
+  async print(req: PrintRequest, onWay?: () => Promise<void>): Promise<boolean> {
     const before = await this.deps.driver.status();
     if (!canPrint(before)) {
       this.stats.refused++;
       this.deps.log.warn(`printer not ready (${describeStatus(before)}): the document waits`);
       return false;
     }
+    await onWay?.();
     await this.deps.driver.write(this.prepared.get(req) ?? this.encode(req));
     const outcome = await this.deps.driver.waitPrinted(this.timing.printTimeoutMs, this.timing.pollMs);
     if (outcome.kind === 'stopped') {

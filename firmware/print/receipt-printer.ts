@@ -25,8 +25,13 @@ export interface PrintRequest {
 }
 
 export interface ReceiptPrinter {
-  /** Resolves true when the document is on paper, false when it could not be printed now. */
-  print(request: PrintRequest): Promise<boolean>;
+  /**
+   * Resolves true when the document is on paper, false when it could not be printed now.
+   * `onWay`, when given, is called and awaited once the printer is ready and before its first
+   * byte goes out (paper-mark.ts): a printer that refuses before printing never calls it, and
+   * one that prints nothing at all (no printer) need not.
+   */
+  print(request: PrintRequest, onWay?: () => Promise<void>): Promise<boolean>;
   /**
    * Optional: lay out and encode a document that will be printed next, while the paper of
    * the one before it moves, so the printer does not stand still between documents.

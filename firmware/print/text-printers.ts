@@ -14,7 +14,8 @@ export function textReceipt(req: PrintRequest): string {
 
 export function consolePrinter(write: (text: string) => void): ReceiptPrinter {
   return {
-    async print(req) {
+    async print(req, onWay) {
+      await onWay?.();
       write(`\n${textReceipt(req)}\n`);
       return true;
     },
@@ -25,8 +26,9 @@ export function consolePrinter(write: (text: string) => void): ReceiptPrinter {
 
 export function filePrinter(dir: string): ReceiptPrinter {
   return {
-    async print(req) {
+    async print(req, onWay) {
       await mkdir(dir, { recursive: true });
+      await onWay?.();
       const name = req.fiscal ? `fd-${String(req.fiscal.fd).padStart(6, '0')}.txt` : `${req.job.type}-${req.job.id}.txt`;
       await writeFile(join(dir, name), `${textReceipt(req)}\n`);
       return true;

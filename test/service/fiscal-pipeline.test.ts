@@ -17,8 +17,9 @@ import { FN_NUMBER, T0, testLog } from '../helpers/fn-rig.ts';
 import { reconcileForming } from '../../firmware/pipeline/reconcile.ts';
 import { Journal } from '../../firmware/journal/journal.ts';
 import { segmentName } from '../../firmware/journal/segment-files.ts';
-import type { LedgerRecord } from '../../firmware/jobs/job-ledger.ts';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { LedgerJournal, LedgerRecord } from '../../firmware/jobs/job-ledger.ts';
+import { memoryJournal } from '../helpers/memory-journal.ts';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -148,33 +149,63 @@ test('paper out after the FN formed the receipt: fiscalized, not printed; a rest
 
 test('a stop while a receipt was on its way to paper: the next start prints it once more under КОПИЯ, never as a second original', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kassa-paper-mark-'));
-  const rig = await pipelineRig({ paperMarkPath: join(dir, 'printing.json') });
+  // The journal dies while the receipt prints: nothing after "fiscalized" reaches it, as when
+  // the register loses power between the paper and its "printed" record.
+  const records: LedgerRecord[] = [];
+  let dead = false;
+  const base = memoryJournal(records);
+  const journal: LedgerJournal = { append: (r) => (dead ? Promise.reject(new Error('power cut')) : base.append(r)), read: base.read };
+  const rig = await pipelineRig({ journal, paperMarkPath: join(dir, 'printing.json') });
   try {
+    rig.printer.knobs.mmPerSecond = 20; // a receipt takes seconds of the rig's clock to come out
     await rig.ledger.record({ k: 'accepted', id: 'cut', at: rig.fn.clock.now(), job: sellJob('cut') });
-    // The register marks the receipt, sends it, and dies before "printed" is journaled: the
-    // printer refusing it stands in for the death (the job stays fiscalized, not printed).
-    rig.printer.knobs.paperOut = true;
     const first = rig.pipeline();
     first.start();
     first.submit('cut');
-    await rig.until(() => first.prints.stats.refusals >= 2, 'the receipt tried on paper');
+    await rig.until(() => existsSync(join(dir, 'printing.json')), 'the receipt marked on its way to paper');
     const fd = rig.ledger.get('cut')?.fiscal?.fd;
-    assert.equal(JSON.parse(readFileSync(join(dir, 'printing.json'), 'utf8')), { id: 'cut', fd }, 'marked before it went to the printer, once for its tries');
-    const second = rig.pipeline(); // the restart: a new pipeline reads the mark
+    assert.equal(JSON.parse(readFileSync(join(dir, 'printing.json'), 'utf8')), { id: 'cut', fd });
+    dead = true;
+    await rig.until(() => rig.printer.printed.length === 1, 'the first receipt out, whole');
+    assert.not.ok(rig.printer.printed[0]?.lines.some((l) => l.trim() === 'КОПИЯ'), 'the first is the original');
+    dead = false; // the restart: the journal as the power cut left it, a new pipeline reads the mark
+    assert.is(rig.ledger.get('cut')?.status, 'fiscalized_not_printed');
+    const second = rig.pipeline();
     second.start();
-    rig.printer.knobs.paperOut = false;
-    second.prints.resume();
+    await rig.until(() => rig.printer.printed.length === 2, 'the receipt printed again');
     await finished(rig, 'cut');
-    assert.is(rig.printer.printed.length, 1);
-    assert.is(rig.printer.printed[0]?.lines.find((l) => l.trim() !== '')?.trim(), 'КОПИЯ', 'headed КОПИЯ');
-    assert.match(rig.printer.printed[0]?.lines.join('\n') ?? '', new RegExp(`ФД +${fd}\\b`));
+    assert.is(rig.printer.printed[1]?.lines.find((l) => l.trim() !== '')?.trim(), 'КОПИЯ', 'headed КОПИЯ');
+    assert.match(rig.printer.printed[1]?.lines.join('\n') ?? '', new RegExp(`ФД +${fd}\\b`));
     // The next receipt, printed whole in this run, is an original.
     await rig.ledger.record({ k: 'accepted', id: 'after', at: rig.fn.clock.now(), job: sellJob('after') });
     second.submit('after');
     await finished(rig, 'after');
-    assert.is(rig.printer.printed.length, 2);
-    assert.not.ok(rig.printer.printed[1]?.lines.some((l) => l.trim() === 'КОПИЯ'));
-    assert.ok(rig.printer.printed[0]?.lines.some((l) => l.trim() === 'КОПИЯ'));
+    assert.is(rig.printer.printed.length, 3);
+    assert.not.ok(rig.printer.printed[2]?.lines.some((l) => l.trim() === 'КОПИЯ'));
+  } finally {
+    await rig.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a receipt the printer refused before printing (paper out) is not marked: after a restart it comes out as the original', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kassa-paper-mark-'));
+  const rig = await pipelineRig({ paperMarkPath: join(dir, 'printing.json') });
+  try {
+    await rig.ledger.record({ k: 'accepted', id: 'waiting', at: rig.fn.clock.now(), job: sellJob('waiting') });
+    rig.printer.knobs.paperOut = true;
+    const first = rig.pipeline();
+    first.start();
+    first.submit('waiting');
+    await rig.until(() => first.prints.stats.refusals >= 2, 'the printer refusing the receipt');
+    assert.not.ok(existsSync(join(dir, 'printing.json')), 'nothing was on its way to paper');
+    const second = rig.pipeline();
+    second.start();
+    rig.printer.knobs.paperOut = false;
+    second.prints.resume();
+    await finished(rig, 'waiting');
+    assert.is(rig.printer.printed.length, 1);
+    assert.not.ok(rig.printer.printed[0]?.lines.some((l) => l.trim() === 'КОПИЯ'), 'the buyer gets the original');
   } finally {
     await rig.close();
     rmSync(dir, { recursive: true, force: true });
