@@ -47,6 +47,7 @@ export class ClaimAnswerer {
   /** While true, requests are recorded but not answered (an operator who has not approved the board yet). */
   hold = false;
   private readonly claimed: ClaimedBoards;
+  private work: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly link: CloudLink,
@@ -58,7 +59,9 @@ export class ClaimAnswerer {
   async start(): Promise<void> {
     this.link.client.on('message', (topic, payload) => {
       const m = new RegExp(`^${escape(this.o.prefix)}/([^/]+)/request$`).exec(topic);
-      if (m) void this.answer(m[1] ?? '', payload).catch((e: unknown) => this.o.log?.(`claim from ${m[1]}: ${e instanceof Error ? e.message : String(e)}`));
+      // One at a time: two requests for one serial must not both pass the check of claimed
+      // serials while a certificate is being issued for the first.
+      if (m) this.work = this.work.then(() => this.answer(m[1] ?? '', payload)).catch((e: unknown) => this.o.log?.(`claim from ${m[1]}: ${e instanceof Error ? e.message : String(e)}`));
     });
     await this.link.client.subscribeAsync(`${this.o.prefix}/+/request`, { qos: 1 });
   }

@@ -112,6 +112,21 @@ it('another board of the batch cannot take a claimed serial: not under its own c
   assert.is(asVictim.type, 'claim_rejected');
   assert.match(String(asVictim.body['reason']), /was claimed by another key/);
   assert.not.ok(JSON.stringify([elsewhere, asVictim]).includes('BEGIN CERTIFICATE'), 'no certificate was issued');
+  // Two requests for a serial nobody claimed yet, with two keys, at once: one certificate.
+  const racer = 'claim-12345678901234567890';
+  const c = await mqtt.connectAsync(rig.broker.url, { clientId: racer, protocolVersion: 5, reconnectPeriod: 0, connectTimeout: 5000, ...tlsOptions(claimTls) });
+  try {
+    const types: string[] = [];
+    c.on('message', (_t, m) => void types.push((JSON.parse(Buffer.from((JSON.parse(m.toString()) as { payload: string }).payload, 'base64url').toString('utf8')) as { type: string }).type));
+    await c.subscribeAsync(`kassa-claim/${racer}/answer`, { qos: 1 });
+    const twoKeys = [generateKeyPair(), generateKeyPair()];
+    const requests = await Promise.all(twoKeys.map(async (k, i) => JSON.stringify({ ...victim, requestId: `race-${i}`, claimId: racer, kktSerial: '12345678901234567890', publicKey: k.publicKeyPem, csr: await makeCsr(k, racer) })));
+    await Promise.all(requests.map((r) => c.publishAsync(`kassa-claim/${racer}/request`, r, { qos: 1 })));
+    await until(() => types.length === 2, 10_000, 'both answers');
+    assert.equal(types.sort(), ['claim_accepted', 'claim_rejected']);
+  } finally {
+    await c.endAsync();
+  }
   // The real board, meanwhile, still sells as itself.
   await jobs.publish(JSON.stringify({ ...sample, id: 'after-the-attack' }));
   assert.is((await jobs.final('after-the-attack', 30_000)).status, 'done');
