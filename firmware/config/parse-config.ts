@@ -70,15 +70,8 @@ export function parseConfig(text: string, source = 'device config'): DeviceConfi
   const api = c['localApi'] as Record<string, any>;
   // Issue 13 §1: beyond loopback, only a client with the token may use the register.
   if (api['enabled'] && !isLoopback(api['host']) && api['token'] === undefined) problems.push({ path: 'localApi.token', message: `is required when localApi.host (${api['host']}) is not a loopback address` });
-  // A URL is shown where a secret must not be (the start-up log, status, the console's `config`):
-  // credentials have keys of their own, which those mask.
-  const urls: ReadonlyArray<[string, unknown]> = [
-    ['mqtt.broker.url', c['mqtt']['broker']?.['kind'] === 'external' ? c['mqtt']['broker']['url'] : undefined],
-    ['claim.url', c['claim']?.['url']],
-  ];
-  for (const [path, url] of urls) {
-    if (typeof url === 'string' && hasUserInfo(url)) problems.push({ path, message: 'carries a user name or password: give them as the username and password keys beside it (a URL is shown in the log and the status)' });
-  }
+  const broker = c['mqtt']['broker'];
+  if (broker?.['kind'] === 'external') problems.push(...urlCredentialProblems('mqtt.broker.url', broker['url']));
   if (problems.length > 0) throw new ConfigError(source, problems);
 
   c['mqtt']['clientId'] ??= `kassa-${c['deviceId']}`;
@@ -87,14 +80,21 @@ export function parseConfig(text: string, source = 'device config'): DeviceConfi
   return c as DeviceConfig;
 }
 
-/** `scheme://user:pass@host…`: a URL with credentials in it (WHATWG URL parsing). */
-function hasUserInfo(url: string): boolean {
+/**
+ * A URL is shown where a secret must not be (the start-up log, status, the console's `config`):
+ * `scheme://user:pass@host…` is refused, the credentials have keys of their own, which those
+ * mask. For mqtt.broker.url here and claim.url in a factory config (provisioning/register-config.ts).
+ */
+export function urlCredentialProblems(path: string, url: unknown): ConfigProblem[] {
+  if (typeof url !== 'string') return [];
+  let u: URL;
   try {
-    const u = new URL(url);
-    return u.username !== '' || u.password !== '';
+    u = new URL(url);
   } catch {
-    return false; // the schema's pattern speaks for a malformed URL
+    return []; // the schema's pattern speaks for a malformed URL
   }
+  if (u.username === '' && u.password === '') return [];
+  return [{ path, message: 'carries a user name or password: give them as the username and password keys beside it (a URL is shown in the log and the status)' }];
 }
 
 /** 127.0.0.0/8, ::1 and `localhost`: addresses only this machine reaches. */

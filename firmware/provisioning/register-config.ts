@@ -10,7 +10,7 @@
  * the same schema, with only `version` and `claim` required.
  */
 import { existsSync } from 'node:fs';
-import { ConfigError, parseConfig, problemOf, UNION_DEFAULTS } from '../config/parse-config.ts';
+import { ConfigError, parseConfig, problemOf, UNION_DEFAULTS, urlCredentialProblems } from '../config/parse-config.ts';
 import type { ClaimConfig, DeviceConfig, FnConfig } from '../config/device-config.ts';
 import type { LogLevel } from '../core/log.ts';
 import { validate as validateFactory } from './factory-validator.ts';
@@ -42,6 +42,8 @@ export function checkFactoryConfig(raw: RawConfig, source: string): FactoryConfi
   const copy = JSON.parse(JSON.stringify(raw)) as Record<string, any>;
   if (!validateFactory(copy as unknown)) throw new ConfigError(source, (validateFactory.errors ?? []).map(problemOf));
   if (typeof copy['security']['cloudPublicKey'] !== 'string') throw new ConfigError(source, [{ path: 'security.cloudPublicKey', message: 'a factory config pins the cloud key' }]);
+  const credentials = urlCredentialProblems('claim.url', copy['claim']?.['url']);
+  if (credentials.length > 0) throw new ConfigError(source, credentials);
   const fn = copy['fn'] as Record<string, unknown>;
   for (const [k, v] of Object.entries(UNION_DEFAULTS[`fn:${String(fn['kind'])}`] ?? {})) fn[k] ??= v;
   return copy as unknown as FactoryConfig;

@@ -52,6 +52,8 @@ it('a factory config: the same schema and paths; claim and the cloud key require
   assert.equal(bad({ version: 1, claim: { url: 'mqtts://x:8883', kktSerial: '1' }, security: { cloudPublicKey: KEY } }), []);
   assert.equal(bad({ version: 1, claim: { url: 'http://x', kktSerial: 'abc' }, security: {} }).sort(), ['claim.kktSerial: must match pattern "^\\d{1,20}$"', 'claim.url: must match pattern "^(mqtts?|ssl|tcp)://"'].sort());
   assert.equal(bad({ version: 1, security: { cloudPublicKey: KEY } }), ['claim: is required']);
+  // The claim URL is logged: its credentials go in claim.username / claim.password.
+  assert.equal(bad({ version: 1, claim: { url: 'mqtts://batch7:s3cret@claim.example.ru:8883', kktSerial: '1' }, security: { cloudPublicKey: KEY } }), ['claim.url: carries a user name or password: give them as the username and password keys beside it (a URL is shown in the log and the status)']);
   const f = checkFactoryConfig({ version: 1, claim: { url: 'mqtts://x:8883', kktSerial: '1' }, security: { cloudPublicKey: KEY } }, 'factory');
   assert.is(f.claim.topicPrefix, 'kassa-claim');
   assert.is(f.fn.kind, 'emulator');
