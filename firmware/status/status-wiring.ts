@@ -5,20 +5,28 @@
  * one before, and at once on (re)connection — and "offline" when the register stops.
  */
 import type { FnFace } from '../../drivers/fn/fn-face.ts';
+import type { Listeners } from '../../drivers/port.ts';
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { Service } from '../core/service.ts';
 import type { DeviceConfig } from '../config/device-config.ts';
 import type { JobLedger } from '../jobs/job-ledger.ts';
-import type { JobsWing } from '../jobs/jobs-wiring.ts';
 import { ofdHealth } from '../ofd/ofd-health.ts';
 import type { ShiftKeeper } from '../pipeline/shift-keeper.ts';
 import { collectStatus, type DeviceStatus, type FirmwareStatus } from './device-status.ts';
+
+/** What status needs of the cloud link (jobs-wiring.ts JobsWing): when to publish, and where. */
+export interface StatusLink {
+  readonly activity: Listeners<[{ readonly connected: boolean }]>;
+  readonly connected: boolean;
+  readonly topics: { readonly status: string };
+  publish(topic: string, payload: string, options?: { retain?: boolean }): Promise<void>;
+}
 
 export interface StatusWiringDeps {
   readonly fn: FnFace;
   readonly shifts: ShiftKeeper;
   readonly ledger: JobLedger;
-  readonly jobs: JobsWing;
+  readonly jobs: StatusLink;
   readonly clock: Clock;
   /** Register-local seconds now. */
   readonly now: () => number;
@@ -38,6 +46,8 @@ export class StatusWing implements Service {
   /** The publish that follows a busy second, so that its last change is not left unsaid. */
   private trailing: TimerHandle | undefined;
   private unsubscribe: (() => void) | undefined;
+  /** Set at stop: a status still being gathered is not published after "offline". */
+  private stopped = false;
   readonly stats = { published: 0, failures: 0 };
 
   constructor(
@@ -57,13 +67,15 @@ export class StatusWing implements Service {
       void this.publish(force).catch(() => this.stats.failures++);
       return;
     }
+    // Looked at again when it fires: a forced publish since then moves it a second on.
     this.trailing ??= this.deps.clock.after(wait, () => {
       this.trailing = undefined;
-      void this.publish().catch(() => this.stats.failures++);
+      if (!this.stopped) this.publishSoon(false);
     });
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.trailing?.cancel();
@@ -86,7 +98,9 @@ export class StatusWing implements Service {
     const { jobs, clock } = this.deps;
     if (!jobs.connected || (!force && clock.now() - this.lastPublishedAt < 1000)) return;
     this.lastPublishedAt = clock.now();
-    await jobs.publish(jobs.topics.status, JSON.stringify(await this.status()), { retain: true });
+    const status = JSON.stringify(await this.status());
+    if (this.stopped) return;
+    await jobs.publish(jobs.topics.status, status, { retain: true });
     this.stats.published++;
   }
 
