@@ -7,21 +7,21 @@
  */
 import { atolDateTime } from '../core/local-time.ts';
 import { hex } from '../core/log.ts';
-import { ffdVersionFromCode } from '../fiscal/ffd-version.ts';
+import { ffdVersionFromCode, type FfdVersion } from '../fiscal/ffd-version.ts';
 import { rublesText } from '../fiscal/money.ts';
 import { CALCULATION_SIGN_WORDS, entryByCode, MEASURES, PAYMENT_METHODS, PAYMENT_OBJECTS, TAX_SYSTEM_LABELS, TAX_SYSTEMS } from '../fiscal/receipt-codes.ts';
 import { tagDef } from '../fiscal/tag-table.ts';
 import type { TlvNode } from '../fiscal/tlv-codec.ts';
 import { vatRateByCode } from '../fiscal/vat-rates.ts';
 
-/** Tags whose value is a code: tag → the code's name, as printed. */
-const CODE_NAMES: Readonly<Record<number, (code: number) => string | undefined>> = {
+/** Tags whose value is a code: tag → the code's name, as printed (`ffd`: the document's version, when known). */
+const CODE_NAMES: Readonly<Record<number, (code: number, ffd?: FfdVersion) => string | undefined>> = {
   1054: (c) => CALCULATION_SIGN_WORDS[c],
   1055: (c) => taxSystemNames(c),
   1062: (c) => taxSystemNames(c),
   1199: (c) => vatRateByCode(c)?.label,
   1209: (c) => (ffdVersionFromCode(c) !== undefined ? `ФФД ${ffdVersionFromCode(c)}` : undefined),
-  1212: (c) => entryByCode(PAYMENT_OBJECTS, c)?.label,
+  1212: (c, ffd) => entryByCode(PAYMENT_OBJECTS, c, ffd)?.label,
   1214: (c) => entryByCode(PAYMENT_METHODS, c)?.label,
   2108: (c) => entryByCode(MEASURES, c)?.label,
 };
@@ -33,10 +33,12 @@ function taxSystemNames(bits: number): string | undefined {
 
 export function documentLines(nodes: readonly TlvNode[], indent = ''): string[] {
   const lines: string[] = [];
+  // An item's unit tells its version (2108 in FFD 1.2, 1197 in 1.05), and 1212 = 12 means one thing per version.
+  const ffd: FfdVersion | undefined = nodes.some((t) => t.tag === 2108) ? '1.2' : nodes.some((t) => t.tag === 1197) ? '1.05' : undefined;
   for (const n of nodes) {
     const def = tagDef(n.tag);
     const name = `${def?.name ?? 'tag'} (${n.tag})`;
-    const named = typeof n.value === 'number' ? CODE_NAMES[n.tag]?.(n.value) : undefined;
+    const named = typeof n.value === 'number' ? CODE_NAMES[n.tag]?.(n.value, ffd) : undefined;
     if (Array.isArray(n.value)) {
       lines.push(`${indent}${name}:`, ...documentLines(n.value as readonly TlvNode[], `${indent}  `));
     } else if (n.value instanceof Uint8Array) {
