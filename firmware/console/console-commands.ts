@@ -160,7 +160,8 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
         throw e instanceof FnError && NO_SUCH_DOCUMENT.has(e.fnCode) ? new Error(`the FN archive has no FD ${fd}`) : e;
       });
       const type = Object.entries(FD_TYPE).find(([, code]) => code === doc.fdType)?.[0] ?? 'unknown';
-      return [row('FD', `${fd}, document type ${doc.fdType} (${type}), ${doc.tlv.length} bytes`), ...documentLines(decodeTlv(doc.tlv))];
+      const inUse = await s.exclusive(() => s.fn.format()).then((f) => ffdVersionFromCode(f.ffdInUse), () => undefined);
+      return [row('FD', `${fd}, document type ${doc.fdType} (${type}), ${doc.tlv.length} bytes`), ...documentLines(decodeTlv(doc.tlv), '', inUse)];
     },
   },
   {

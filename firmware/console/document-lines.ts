@@ -31,16 +31,17 @@ function taxSystemNames(bits: number): string | undefined {
   return names.length > 0 ? names.join(', ') : undefined;
 }
 
-export function documentLines(nodes: readonly TlvNode[], indent = ''): string[] {
+/** `inUse`: the FFD the FN works in, for a level that does not show its own. */
+export function documentLines(nodes: readonly TlvNode[], indent = '', inUse?: FfdVersion): string[] {
   const lines: string[] = [];
   // An item's unit tells its version (2108 in FFD 1.2, 1197 in 1.05), and 1212 = 12 means one thing per version.
-  const ffd: FfdVersion | undefined = nodes.some((t) => t.tag === 2108) ? '1.2' : nodes.some((t) => t.tag === 1197) ? '1.05' : undefined;
+  const ffd: FfdVersion | undefined = nodes.some((t) => t.tag === 2108) ? '1.2' : nodes.some((t) => t.tag === 1197) ? '1.05' : inUse;
   for (const n of nodes) {
     const def = tagDef(n.tag);
     const name = `${def?.name ?? 'tag'} (${n.tag})`;
     const named = typeof n.value === 'number' ? CODE_NAMES[n.tag]?.(n.value, ffd) : undefined;
     if (Array.isArray(n.value)) {
-      lines.push(`${indent}${name}:`, ...documentLines(n.value as readonly TlvNode[], `${indent}  `));
+      lines.push(`${indent}${name}:`, ...documentLines(n.value as readonly TlvNode[], `${indent}  `, inUse));
     } else if (n.value instanceof Uint8Array) {
       lines.push(`${indent}${name}: ${hex(n.value)}`);
     } else if (named !== undefined) {

@@ -37,6 +37,11 @@ export class PaperMark {
   mark(id: string, fd: number): Promise<void> {
     return writeFileAtomic(this.path, JSON.stringify({ id, fd } satisfies PaperMarkRecord));
   }
+
+  /** Nothing on its way: the printer said the document was cut short (print-queue.ts). */
+  clear(): Promise<void> {
+    return writeFileAtomic(this.path, '{}');
+  }
 }
 
 function readMark(path: string): PaperMarkRecord | undefined {

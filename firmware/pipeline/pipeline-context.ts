@@ -113,7 +113,7 @@ export class PipelineContext {
     this.prints.add({
       id: job.id,
       request: electronic || entry.printed ? undefined : { job, fiscal, registration: this.options.registration, details: reportDetails({ ...fiscal, cashier: this.cashierName(job) }), ...(again ? { again } : {}) },
-      ...(mark ? { beforePaper: () => mark.mark(job.id, fiscal.fd) } : {}),
+      ...(mark ? { beforePaper: () => mark.mark(job.id, fiscal.fd), notOnPaper: () => mark.clear() } : {}),
       // Fiscalized stays fiscalized (DESIGN.md §1 invariant 3): say so; it prints when the printer is back.
       notPrinted: () => this.deps.publish(this.result(job, { status: 'fiscalized_not_printed', payload: fiscalPayload(fiscal), printed: false })),
       finish: async (onPaper = false) => {

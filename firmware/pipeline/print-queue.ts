@@ -33,6 +33,8 @@ export interface PrintItem {
   readonly finish: (onPaper?: boolean) => Promise<void>;
   /** Called once the printer is ready for the document's first byte, and awaited (paper-mark.ts). */
   readonly beforePaper?: () => Promise<void>;
+  /** The printer said the document did not come out whole: it is no longer on its way (paper-mark.ts). */
+  readonly notOnPaper?: () => Promise<void>;
 }
 
 export interface PrintQueueDeps {
@@ -156,10 +158,18 @@ export class PrintQueue {
               await mark().catch((e: unknown) => this.log.warn(`job ${head.id}: not marked as on its way to paper (${messageOf(e)}); a stop during its print would print it again as an original`));
             }
           : undefined;
+      let threw = false;
       const ok = await this.deps.printer.print(head.request, onWay).catch((e: unknown) => {
+        threw = true; // what reached the paper is unknown: the mark stays
         this.log.warn(`job ${head.id}: printer error: ${messageOf(e)}`);
         return false;
       });
+      // The printer said it stopped short: the register knows this receipt is not out whole, and
+      // prints it again, whole, as the original; a restart before then must not make it a КОПИЯ.
+      if (!ok && !threw && this.marked.has(head.id) && head.notOnPaper) {
+        this.marked.delete(head.id);
+        await head.notOnPaper().catch((e: unknown) => this.log.warn(`job ${head.id}: its paper mark not taken back (${messageOf(e)}); a restart before it prints would print a КОПИЯ`));
+      }
       if (!ok) {
         this.stats.refusals++;
         for (const doc of this.queue.queued) this.refused(doc);

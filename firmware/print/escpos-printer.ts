@@ -51,7 +51,10 @@ export class EscPosPrinter implements ReceiptPrinter {
   ) {}
 
   async print(req: PrintRequest, onWay?: () => Promise<void>): Promise<boolean> {
-    const before = await this.deps.driver.status();
+    let before = await this.deps.driver.status();
+    // "Offline" is also what an answer looks like that came after its timeout, when the event
+    // loop was busy (a start working its backlog): ask once more before the document waits.
+    if (before.offline) before = await this.deps.driver.status();
     if (!canPrint(before)) {
       this.stats.refused++;
       this.deps.log.warn(`printer not ready (${describeStatus(before)}): the document waits`);

@@ -29,7 +29,9 @@ export interface ReceiptPrinter {
    * Resolves true when the document is on paper, false when it could not be printed now.
    * `onWay`, when given, is called and awaited once the printer is ready and before its first
    * byte goes out (paper-mark.ts): a printer that refuses before printing never calls it, and
-   * one that prints nothing at all (no printer) need not.
+   * one whose repeat is no second original on paper (no printer, the console, text files)
+   * need not. False after it was called: the printer itself says the document did not come
+   * out whole (cut short), and the queue takes the mark back.
    */
   print(request: PrintRequest, onWay?: () => Promise<void>): Promise<boolean>;
   /**

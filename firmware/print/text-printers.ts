@@ -14,8 +14,9 @@ export function textReceipt(req: PrintRequest): string {
 
 export function consolePrinter(write: (text: string) => void): ReceiptPrinter {
   return {
-    async print(req, onWay) {
-      await onWay?.();
+    // No onWay: a receipt written again to the console or to its file (by FD number) is no
+    // second original on paper, and a КОПИЯ would overwrite the file of the original.
+    async print(req) {
       write(`\n${textReceipt(req)}\n`);
       return true;
     },
@@ -26,9 +27,8 @@ export function consolePrinter(write: (text: string) => void): ReceiptPrinter {
 
 export function filePrinter(dir: string): ReceiptPrinter {
   return {
-    async print(req, onWay) {
+    async print(req) {
       await mkdir(dir, { recursive: true });
-      await onWay?.();
       const name = req.fiscal ? `fd-${String(req.fiscal.fd).padStart(6, '0')}.txt` : `${req.job.type}-${req.job.id}.txt`;
       await writeFile(join(dir, name), `${textReceipt(req)}\n`);
       return true;

@@ -98,6 +98,24 @@ it('a printer that does not answer is offline', async () => {
   }
 });
 
+it('a status answer missed once (the register busy at that moment): asked again, and the document prints', async () => {
+  const r = rig(50);
+  try {
+    r.emulator.stop();
+    const printed = watch(r.printer.print(request));
+    await settle();
+    r.clock.advance(50); // the first DLE EOT times out…
+    r.emulator.start(); // …and the printer answers the second
+    await stepUntil(r.clock, () => printed.done, { stepMs: 10, maxMs: 5000, what: 'the document printed' });
+    assert.is(printed.value, true);
+    assert.is(r.driver.stats.timeouts, 1);
+    assert.is(r.emulator.printed.length, 1);
+    assert.is(r.printer.stats.refused, 0, 'not held back for a retry');
+  } finally {
+    await r.close();
+  }
+});
+
 it('cover open: print() says false and nothing reaches the paper; closed: the receipt prints', async () => {
   const r = rig();
   try {

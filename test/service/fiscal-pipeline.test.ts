@@ -188,6 +188,33 @@ test('a stop while a receipt was on its way to paper: the next start prints it o
   }
 });
 
+test('paper out in the middle of a receipt, then a restart: the register knew it was cut short, so the whole one is the original', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kassa-paper-mark-'));
+  const rig = await pipelineRig({ paperMarkPath: join(dir, 'printing.json') });
+  try {
+    rig.printer.knobs.mmPerSecond = 20; // slow enough to run out of paper halfway
+    await rig.ledger.record({ k: 'accepted', id: 'halfway', at: rig.fn.clock.now(), job: sellJob('halfway') });
+    const first = rig.pipeline();
+    first.start();
+    first.submit('halfway');
+    await rig.until(() => existsSync(join(dir, 'printing.json')), 'the receipt on its way to paper');
+    rig.printer.knobs.paperOut = true;
+    await rig.until(() => first.prints.stats.refusals >= 1, 'the printer stopping short');
+    assert.equal(JSON.parse(readFileSync(join(dir, 'printing.json'), 'utf8')), {}, 'the mark taken back');
+    assert.is(rig.printer.printed.length, 0, 'nothing whole came out');
+    const second = rig.pipeline(); // the restart, paper still out
+    second.start();
+    rig.printer.knobs.paperOut = false;
+    second.prints.resume();
+    await finished(rig, 'halfway');
+    assert.is(rig.printer.printed.length, 1);
+    assert.not.ok(rig.printer.printed[0]?.lines.some((l) => l.trim() === 'КОПИЯ'), 'the original');
+  } finally {
+    await rig.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a receipt the printer refused before printing (paper out) is not marked: after a restart it comes out as the original', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kassa-paper-mark-'));
   const rig = await pipelineRig({ paperMarkPath: join(dir, 'printing.json') });

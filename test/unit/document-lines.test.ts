@@ -17,4 +17,10 @@ test('1212 = 12 is named by the item’s FFD: «составной предме�
   assert.match(documentLines(item({ tag: 2108, value: 0 }).map((n) => ({ ...n, value: [...(n.value as { tag: number; value: number | string }[]), { tag: 1214, value: 4 }] }))).join('\n'), /\(1214\): 4 ПОЛНЫЙ РАСЧЕТ/);
 });
 
+test('an item that shows no unit is named by the FFD the FN works in', () => {
+  const bare = [{ tag: 1059, value: [{ tag: 1030, value: 'X' }, { tag: 1212, value: 12 }] }];
+  assert.match(documentLines(bare, '', '1.05').join('\n'), /\(1212\): 12 СОСТАВНОЙ ПРЕДМЕТ РАСЧЕТА/);
+  assert.match(documentLines(bare, '', '1.2').join('\n'), /\(1212\): 12 ВЫПЛАТА/);
+});
+
 test.run();
