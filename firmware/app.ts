@@ -11,6 +11,7 @@ import type { Clock } from './core/clock.ts';
 import type { CrashAt } from './core/crash-point.ts';
 import { atolDateTime, localTimeIn } from './core/local-time.ts';
 import type { Log } from './core/log.ts';
+import type { KassaError } from './core/kassa-error.ts';
 import { ServiceList } from './core/service.ts';
 import type { DeviceConfig } from './config/device-config.ts';
 import { ConsoleWing, type ConsoleHandle } from './console/console-wiring.ts';
@@ -46,6 +47,8 @@ export interface AppDeps {
   readonly restart?: () => void;
   /** Fault tests' power cuts at named points (core/crash-point.ts); none by default. */
   readonly crashAt?: CrashAt;
+  /** The register cannot go on (a journal refuses writes): `kassa run` ends with exit 1, so it is started again. */
+  readonly failed?: (why: string) => void;
 }
 
 export interface App {
@@ -72,7 +75,8 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
   try {
     const localTime = localTimeIn(config.timeZone);
     const now = (): number => localTime.toLocalSeconds(clock.now());
-    const memory = await services.start(new LedgerWing(config, { log }));
+    const journalFailed = (what: string) => (e: KassaError): void => deps.failed?.(`the ${what} refuses writes (${e.message})`);
+    const memory = await services.start(new LedgerWing(config, { log, onFailure: journalFailed('job journal') }));
     const { ledger, journal, state } = memory;
     const cashier = (): Cashier => state.data.settings.cashier ?? config.cashier;
     const fnWing = await services.start(new FnWing(config, { clock, log, random, state: () => state, cashier, now }));
@@ -89,7 +93,7 @@ export async function startApp(config: DeviceConfig, deps: AppDeps): Promise<App
     await services.start(update);
     await services.start(pipeline);
     const exclusive = <T>(work: () => Promise<T>): Promise<T> => pipeline.exclusive(work);
-    const { sender } = await services.start(new OfdWing(config, { fn, clock, log, random, exclusive }));
+    const { sender } = await services.start(new OfdWing(config, { fn, clock, log, random, exclusive, onFailure: journalFailed('OFD delivery log') }));
     fn.formed.add(() => sender.wake());
     const firmware = () => ({ version: BUILD_INFO.version, commit: BUILD_INFO.commit, ...update.progress() });
     const statusDeps = { fn, shifts: pipeline.shifts, ledger, jobs, clock, now, queued: () => pipeline.pipeline.pending, links: () => services.describe(), provisioning: () => provisioning.status(now()), firmware };

@@ -93,6 +93,7 @@ async function main(argv: readonly string[]): Promise<number> {
     },
     programDir: programDir(process.argv[1]),
     kill: () => process.kill(process.pid, 'SIGKILL'),
+    exit: (code) => process.exit(code),
     onStop(handler) {
       process.on('SIGINT', handler);
       process.on('SIGTERM', handler);

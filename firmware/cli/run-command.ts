@@ -17,6 +17,8 @@ import { DEFAULT_CONFIG } from './load-config.ts';
 
 /** EX_TEMPFAIL: "start me again" to the service manager, after an update switched slots. */
 const EXIT_RESTART = 75;
+/** Broke while running (main.ts "Exit codes"): systemd starts it again after RestartSec. */
+const EXIT_FAILED = 1;
 
 /**
  * A config this release refuses is 78 to main.ts, which stops systemd's restarts
@@ -90,7 +92,15 @@ export const runCommand: Command = {
         exitCode = EXIT_RESTART;
         wake?.();
       };
-      const running = await startApp(config, { clock, log, random: Math.random, out: ctx.out, logTail: (n) => recent.tail(n), provisioning, restart, crashAt });
+      // A journal that refuses writes is not mended in this process (journal/segment-writer.ts),
+      // and its work cannot be finished or stopped in order (every job waits on a record, the OFD
+      // sender on a job). The process ends at once, as after a power cut, which every part of the
+      // register survives; the next start reopens the journal (deploy/README.md "Exit codes").
+      const failed = (why: string): void => {
+        log.error(`${why}: ending now with exit 1, so that the service manager starts the register again`);
+        ctx.exit(EXIT_FAILED);
+      };
+      const running = await startApp(config, { clock, log, random: Math.random, out: ctx.out, logTail: (n) => recent.tail(n), provisioning, restart, crashAt, failed });
       app = running;
       if (!watchdog) {
         watchdog = new ServiceWatchdog({

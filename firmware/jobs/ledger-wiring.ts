@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { Service } from '../core/service.ts';
 import { made } from '../core/service.ts';
 import type { Log } from '../core/log.ts';
+import type { KassaError } from '../core/kassa-error.ts';
 import type { DeviceConfig } from '../config/device-config.ts';
 import { Journal } from '../journal/journal.ts';
 import type { RecordPlace } from '../journal/segment-files.ts';
@@ -44,9 +45,10 @@ export class LedgerWing implements Service {
 
   constructor(
     private readonly config: DeviceConfig,
-    private readonly deps: { readonly log: Log },
+    /** `onFailure`: the journal refuses appends from now on (journal.ts JournalDeps). */
+    private readonly deps: { readonly log: Log; readonly onFailure?: (failure: KassaError) => void },
   ) {
-    this.journal = new Journal<LedgerRecord>({ log: deps.log }, { dir: join(config.dataDir, 'journal'), segmentBytes: config.journal.segmentBytes });
+    this.journal = new Journal<LedgerRecord>({ log: deps.log, ...(deps.onFailure ? { onFailure: deps.onFailure } : {}) }, { dir: join(config.dataDir, 'journal'), segmentBytes: config.journal.segmentBytes });
     this.ledger = new JobLedger({ append: (r) => this.append(r), read: (locate) => this.journal.read(locate) });
     this.indexPath = join(config.dataDir, 'ledger-index.bin');
   }

@@ -32,6 +32,12 @@ export interface JournalOptions {
 
 export interface JournalDeps {
   readonly log: Log;
+  /**
+   * Told once, when a write or rotation fails and the journal starts refusing appends. Nothing
+   * in this process mends that (segment-writer.ts): the register ends, and its next start
+   * reopens the journal (and drops a torn tail).
+   */
+  readonly onFailure?: (failure: KassaError) => void;
 }
 
 export interface JournalStats {
@@ -65,8 +71,11 @@ export class Journal<R> {
   /** Reads of records and a compaction's swap of files exclude each other. */
   private readonly readLock = new ReadLock();
 
+  private readonly onFailure: ((failure: KassaError) => void) | undefined;
+
   constructor(deps: JournalDeps, options: JournalOptions) {
     this.log = deps.log.child('journal');
+    this.onFailure = deps.onFailure;
     this.dir = resolve(options.dir);
     this.segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
     if (!Number.isSafeInteger(this.segmentBytes) || this.segmentBytes <= 0) {
@@ -135,6 +144,7 @@ export class Journal<R> {
           log: this.log,
           onFsync: () => void this.fsyncs++,
           onSize: (s, size) => void this.sizes.set(s, size),
+          ...(this.onFailure ? { onFailure: this.onFailure } : {}),
         },
         replayed.handle,
         seq,

@@ -21,6 +21,8 @@ export interface SegmentWriterContext {
   readonly onFsync: () => void;
   /** The size of segment `seq` is now `size` (a new segment starts at 0). */
   readonly onSize: (seq: number, size: number) => void;
+  /** Told once, at the first failure (journal.ts JournalDeps.onFailure). */
+  readonly onFailure?: (failure: KassaError) => void;
 }
 
 interface Request {
@@ -120,9 +122,11 @@ export class SegmentWriter {
       await work(requests);
       for (const r of requests) r.resolve(r.place);
     } catch (e) {
+      const first = this.failed === undefined;
       this.failed ??= new KassaError('JOURNAL', `${what} in ${segmentName(this.seqNow)} failed: ${messageOf(e)}`, { cause: e });
       this.ctx.log.error('journal failed; refusing appends', { error: this.failed });
       for (const r of requests) r.reject(this.failed);
+      if (first) this.ctx.onFailure?.(this.failed);
     }
   }
 

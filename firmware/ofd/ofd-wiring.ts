@@ -9,6 +9,7 @@ import { OfdTransport, type OfdEndpoint } from '../../drivers/ofd/ofd-transport.
 import { TEST_OPERATOR_KEY } from '../../drivers/ofd/operator-sign.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Log } from '../core/log.ts';
+import type { KassaError } from '../core/kassa-error.ts';
 import { made, type Service } from '../core/service.ts';
 import type { DeviceConfig } from '../config/device-config.ts';
 import { Journal } from '../journal/journal.ts';
@@ -20,6 +21,8 @@ export interface OfdWiringDeps {
   readonly log: Log;
   readonly random: () => number;
   readonly exclusive: <T>(work: () => Promise<T>) => Promise<T>;
+  /** The delivery log refuses appends from now on (journal.ts JournalDeps). */
+  readonly onFailure?: (failure: KassaError) => void;
 }
 
 /** The OFD link as a service: the emulator listens and the delivery log opens at start, the sender runs until stop. */
@@ -54,7 +57,7 @@ export class OfdWing implements Service {
       endpoint = { host: config.ofd.host, port: config.ofd.port };
     }
     this.endpoint = endpoint;
-    const deliveries = new Journal<DeliveryRecord>({ log }, { dir: join(config.dataDir, 'ofd-deliveries'), segmentBytes: config.journal.segmentBytes });
+    const deliveries = new Journal<DeliveryRecord>({ log, ...(deps.onFailure ? { onFailure: deps.onFailure } : {}) }, { dir: join(config.dataDir, 'ofd-deliveries'), segmentBytes: config.journal.segmentBytes });
     await deliveries.open(() => {});
     this.closers.push(() => deliveries.close());
     const transport = new OfdTransport({ clock, log, endpoint: () => endpoint }, config.ofdLink);

@@ -6,11 +6,13 @@
  * flight waited out its timeout and ENQ retries before the process could end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import mqtt from 'mqtt';
+import { connectCloud } from '../helpers/cloud.ts';
 import { freePort } from '../helpers/mosquitto.ts';
 import { pollUntil } from '../helpers/poll.ts';
 
@@ -148,6 +150,54 @@ it('the same config during an update trial: exit 1, so that systemd starts it ag
   assert.is(r.exit?.code, 1);
   assert.match(r.stderr, /bogus: unknown key/);
   assert.match(r.stderr, /an update is on trial: a failed start.*\[CONFIG\]$/m);
+});
+
+it('a journal that refuses writes while the register runs: exit 1 with why; the next start reopens it, and every job ends with one FD', async (ctx) => {
+  const ports = { broker: await freePort(), console: await freePort(), api: await freePort() };
+  const path = config(ctx, 'journal-fails', (c) => {
+    c['journal'] = { segmentBytes: 4096 }; // a few jobs fill a segment: the next write rotates
+    c['console'] = { ...c['console'], port: ports.console };
+    c['localApi'] = { ...c['localApi'], port: ports.api };
+    c['mqtt'] = { broker: { ...(c['mqtt']?.['broker'] as object), port: ports.broker } };
+  });
+  const journalDir = join(ctx.dir, 'journal-fails', 'journal');
+  const sample = JSON.parse(readFileSync('device-config/samples/sell-atol.json', 'utf8')) as Record<string, unknown>;
+  const ids = Array.from({ length: 12 }, (_, i) => `jf-${i}`);
+  const started = async (): Promise<Register> => {
+    const r = run(path);
+    await pollUntil(() => r.stdout.includes('kassa-runtime is running') || r.exit !== undefined, { timeoutMs: 40_000, what: () => `the register to run; stderr:\n${r.stderr}` });
+    assert.is(r.exit, undefined, r.stderr);
+    return r;
+  };
+  const first = await started();
+  // The next segment's name taken (by a directory): the rotation, and so the journal, fails.
+  const seqs = readdirSync(journalDir).map((f) => /^segment-(\d{10})\.log$/.exec(f)?.[1]).filter((s): s is string => s !== undefined).map(Number);
+  const blocker = join(journalDir, `segment-${String(Math.max(...seqs) + 1).padStart(10, '0')}.log`);
+  mkdirSync(blocker);
+  // Sent without waiting for each PUBACK: the broker is the register's own and ends with it.
+  const cloud = await mqtt.connectAsync(`mqtt://127.0.0.1:${ports.broker}`, { clientId: 'journal-fails-cloud', reconnectPeriod: 0 });
+  try {
+    for (const id of ids) void cloud.publishAsync('kassa/demo-kassa/jobs', JSON.stringify({ ...sample, id }), { qos: 1 }).catch(() => undefined);
+    await pollUntil(() => first.exit !== undefined, { timeoutMs: 40_000, what: () => `the register to end; stderr:\n${first.stderr}` });
+  } finally {
+    cloud.end(true);
+  }
+  assert.is(first.exit?.code, 1);
+  assert.match(first.stderr, /the job journal refuses writes \(.*failed.*\): ending now with exit 1, so that the service manager starts the register again/);
+  // The disk is writable again; the register starts and the cloud sends what was not final.
+  rmSync(blocker, { recursive: true });
+  const second = await started();
+  const again = await connectCloud(`mqtt://127.0.0.1:${ports.broker}`, 'kassa/demo-kassa');
+  try {
+    for (const id of ids) await again.publish(JSON.stringify({ ...sample, id }));
+    await again.allFinal(ids, 60_000);
+    const fds = ids.map((id) => again.results.get(id)?.find((r) => r.status === 'done')?.payload?.fiscal_document_number);
+    assert.ok(fds.every((fd) => typeof fd === 'number'), JSON.stringify(fds));
+    assert.is(new Set(fds).size, ids.length, `one FD a job: ${JSON.stringify(fds)}`);
+  } finally {
+    await again.close();
+    await stopRegister(second);
+  }
 });
 
 it.run();
