@@ -45,6 +45,11 @@ export class LedgerFold {
   apply(r: LedgerRecord, place: RecordPlace): LedgerEntry {
     this.lastPlace = place;
     const done = this.finished.get(r.id);
+    if (!Object.hasOwn(KINDS, r.k)) {
+      // A kind a later release writes: this one, rolled back to (issue 14), reads past it and
+      // keeps the job as its own records left it, rather than failing its boot.
+      return this.live.get(r.id) ?? (done ? finishedEntry(done) : { id: r.id, acceptedAt: r.at, seq: this.seq, status: 'accepted' });
+    }
     if (done) {
       if (r.k === 'reported') {
         this.finished.markReported(r.id);
@@ -128,6 +133,9 @@ export function finishedEntry(f: FinishedJob): LedgerEntry {
 export function finishedOf(e: LedgerEntry, result: RecordPlace = { seq: 0, offset: 0 }, accepted?: RecordPlace): FinishedJob {
   return { id: e.id, seq: e.seq, failed: e.status === 'fail', type: e.type, acceptedAt: e.acceptedAt, finishedAt: e.finishedAt ?? e.acceptedAt, reported: e.reported ?? false, rejected: e.rejected ?? false, result, accepted };
 }
+
+/** The record kinds this release writes and folds: a Record, so a kind added to LedgerRecord must be added here. */
+const KINDS: Readonly<Record<LedgerRecord['k'], true>> = { accepted: true, rejected: true, forming: true, unformed: true, fiscalized: true, printed: true, finished: true, reported: true, snapshot: true };
 
 /** Job types interned like the statuses below. */
 const TYPES: Readonly<Record<JobType, JobType>> = Object.fromEntries(JOB_TYPES.map((t) => [t, t])) as Record<JobType, JobType>;

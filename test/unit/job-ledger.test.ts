@@ -84,4 +84,13 @@ test('unreported(): the finished jobs the broker has not acknowledged, in accept
   );
 });
 
+test('a record of a kind a later release writes is read past: a rolled-back release boots, the job as its own records left it', () => {
+  const later = { k: 'printing_started', id: 'a', at: 4 } as unknown as LedgerRecord; // not a kind of this release
+  const ledger = fold([...lifeOfA.slice(0, 3), later]);
+  assert.is(ledger.get('a')?.status, 'fiscalized_not_printed');
+  assert.is(ledger.get('a')?.fiscal?.fd, 7);
+  assert.is(fold([later]).get('a'), undefined, 'no job made up from it');
+  assert.is(fold([...lifeOfA, later]).get('a')?.status, 'done', 'nor a finished one reopened');
+});
+
 test.run();
