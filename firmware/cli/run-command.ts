@@ -9,6 +9,7 @@ import { KassaError } from '../core/kassa-error.ts';
 import { crashAtPoint } from '../core/crash-point.ts';
 import { createLog, type Log, type LogLevel } from '../core/log.ts';
 import { LogRing } from '../core/log-ring.ts';
+import { dataDirOf, parseRaw, type RawConfig } from '../provisioning/register-config.ts';
 import { loadRegisterConfig } from '../provisioning/register-start.ts';
 import { ServiceWatchdog, type HealthVerdict } from '../status/service-watchdog.ts';
 import { UpdateStateFile } from '../update/update-state.ts';
@@ -29,14 +30,13 @@ const EXIT_FAILED = 1;
  * `dataDir` as written, or the default, read without the schema that just refused it.
  */
 function refusedOnTrial(e: ConfigError, configPath: string): ConfigError | KassaError {
-  let dataDir = '.kassa';
+  let raw: RawConfig = {};
   try {
-    const raw = JSON.parse(readFileSync(configPath, 'utf8')) as { dataDir?: unknown };
-    if (typeof raw.dataDir === 'string') dataDir = raw.dataDir;
+    raw = parseRaw(readFileSync(configPath, 'utf8'), configPath);
   } catch {
     // Unreadable or not JSON: the default place, as the schema would fill it in.
   }
-  if (new UpdateStateFile(dataDir).read()?.phase !== 'trial') return e;
+  if (new UpdateStateFile(dataDirOf(raw)).read()?.phase !== 'trial') return e;
   return new KassaError('CONFIG', `${e.message}\nan update is on trial: a failed start, so that the boot guard rolls back to the release that took this config`, { cause: e });
 }
 

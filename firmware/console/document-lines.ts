@@ -9,7 +9,7 @@ import { atolDateTime } from '../core/local-time.ts';
 import { hex } from '../core/log.ts';
 import { ffdVersionFromCode, type FfdVersion } from '../fiscal/ffd-version.ts';
 import { rublesText } from '../fiscal/money.ts';
-import { CALCULATION_SIGN_WORDS, entryByCode, MEASURES, PAYMENT_METHODS, PAYMENT_OBJECTS, TAX_SYSTEM_LABELS, TAX_SYSTEMS } from '../fiscal/receipt-codes.ts';
+import { CALCULATION_SIGN_WORDS, entryByCode, itemFfd, MEASURES, PAYMENT_METHODS, PAYMENT_OBJECTS, TAX_SYSTEM_LABELS, TAX_SYSTEMS } from '../fiscal/receipt-codes.ts';
 import { tagDef } from '../fiscal/tag-table.ts';
 import type { TlvNode } from '../fiscal/tlv-codec.ts';
 import { vatRateByCode } from '../fiscal/vat-rates.ts';
@@ -34,8 +34,7 @@ function taxSystemNames(bits: number): string | undefined {
 /** `inUse`: the FFD the FN works in, for a level that does not show its own. */
 export function documentLines(nodes: readonly TlvNode[], indent = '', inUse?: FfdVersion): string[] {
   const lines: string[] = [];
-  // An item's unit tells its version (2108 in FFD 1.2, 1197 in 1.05), and 1212 = 12 means one thing per version.
-  const ffd: FfdVersion | undefined = nodes.some((t) => t.tag === 2108) ? '1.2' : nodes.some((t) => t.tag === 1197) ? '1.05' : inUse;
+  const ffd = itemFfd(nodes) ?? inUse;
   for (const n of nodes) {
     const def = tagDef(n.tag);
     const name = `${def?.name ?? 'tag'} (${n.tag})`;

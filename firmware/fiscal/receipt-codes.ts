@@ -35,6 +35,8 @@ interface Coded {
   readonly code: number;
   readonly label: string;
   readonly ffd: readonly FfdVersion[];
+  /** 1214 only: money taken before the goods are handed over, whose VAT is at the calculated rate (НК РФ art. 164 p. 4). */
+  readonly inAdvance?: true;
 }
 const BOTH: readonly FfdVersion[] = ['1.05', '1.2'];
 const ONLY_12: readonly FfdVersion[] = ['1.2'];
@@ -42,9 +44,9 @@ const ONLY_105: readonly FfdVersion[] = ['1.05'];
 
 /** Tag 1214, ATOL `payment_method` names. */
 export const PAYMENT_METHODS: readonly Coded[] = [
-  { id: 'full_prepayment', code: 1, label: 'ПРЕДОПЛАТА 100%', ffd: BOTH },
-  { id: 'prepayment', code: 2, label: 'ПРЕДОПЛАТА', ffd: BOTH },
-  { id: 'advance', code: 3, label: 'АВАНС', ffd: BOTH },
+  { id: 'full_prepayment', code: 1, label: 'ПРЕДОПЛАТА 100%', ffd: BOTH, inAdvance: true },
+  { id: 'prepayment', code: 2, label: 'ПРЕДОПЛАТА', ffd: BOTH, inAdvance: true },
+  { id: 'advance', code: 3, label: 'АВАНС', ffd: BOTH, inAdvance: true },
   { id: 'full_payment', code: 4, label: 'ПОЛНЫЙ РАСЧЕТ', ffd: BOTH },
   { id: 'partial_payment', code: 5, label: 'ЧАСТИЧНЫЙ РАСЧЕТ И КРЕДИТ', ffd: BOTH },
   { id: 'credit', code: 6, label: 'ПЕРЕДАЧА В КРЕДИТ', ffd: BOTH },
@@ -129,6 +131,17 @@ export type PaymentTypeId = (typeof PAYMENT_TYPES)[number]['id'];
 
 export function codeFor(table: readonly Coded[], id: string, ffd: FfdVersion): Coded | undefined {
   return table.find((e) => e.id === id && e.ffd.includes(ffd));
+}
+
+/**
+ * The FFD version an item (1059) was written in, from its unit's tag: 2108 (a code) in FFD 1.2,
+ * 1197 (text) in 1.05; undefined when it shows neither. Codes read back by it mean what they
+ * meant there (1212 = 12).
+ */
+export function itemFfd(nodes: readonly { readonly tag: number }[]): FfdVersion | undefined {
+  if (nodes.some((n) => n.tag === 2108)) return '1.2';
+  if (nodes.some((n) => n.tag === 1197)) return '1.05';
+  return undefined;
 }
 
 /** By code; with `ffd`, the entry of that version first (a code may mean one thing per version: 1212 = 12). */

@@ -8,7 +8,7 @@
 import { withoutUndefined } from '../core/defined.ts';
 import { KassaError } from '../core/kassa-error.ts';
 import type { CashlessPayment, CorrectionReceipt, Receipt, ReceiptItem } from './receipt.ts';
-import { CALCULATION_SIGN, entryByCode, MEASURES, PAYMENT_METHODS, PAYMENT_OBJECTS, PAYMENT_TYPES, TAX_SYSTEMS, type Operation, type PaymentTypeId, type TaxSystem } from './receipt-codes.ts';
+import { CALCULATION_SIGN, entryByCode, itemFfd, MEASURES, PAYMENT_METHODS, PAYMENT_OBJECTS, PAYMENT_TYPES, TAX_SYSTEMS, type Operation, type PaymentTypeId, type TaxSystem } from './receipt-codes.ts';
 import type { TlvNode } from './tlv-codec.ts';
 import { vatRateByCode, VAT_RATES, VAT_TOTALS_TAG } from './vat-rates.ts';
 import { totalsFrom1115 } from './vat-totals.ts';
@@ -114,8 +114,7 @@ function itemFromTlv(t: Tags, nodes: readonly TlvNode[]): ReceiptItem {
     vat: rate?.id ?? 'none',
     ...(vatSum !== undefined ? { vatSumKopecks: vatSum } : {}),
     paymentMethod: entryByCode(PAYMENT_METHODS, t.num(1214) ?? 0)?.id ?? '',
-    // The unit's tag tells the version (2108 in FFD 1.2, 1197 in 1.05), and 1212 = 12 means one thing per version.
-    paymentObject: entryByCode(PAYMENT_OBJECTS, t.num(1212) ?? 0, measureCode !== undefined ? '1.2' : '1.05')?.id ?? '',
+    paymentObject: entryByCode(PAYMENT_OBJECTS, t.num(1212) ?? 0, itemFfd(nodes) ?? '1.05')?.id ?? '',
     ...(agent ? { agent } : {}),
     ...(supplier ? { supplier } : {}),
   };

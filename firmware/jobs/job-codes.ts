@@ -5,7 +5,7 @@
  * (issue 3 §2 "codes unknown for the FFD version").
  */
 import type { FfdVersion } from '../fiscal/ffd-version.ts';
-import { PAYMENT_TYPES, TAX_SYSTEMS, codeFor, entryByCode, type MEASURES, type PaymentTypeId, type TaxSystem } from '../fiscal/receipt-codes.ts';
+import { PAYMENT_METHODS, PAYMENT_TYPES, TAX_SYSTEMS, codeFor, entryByCode, type MEASURES, type PaymentTypeId, type TaxSystem } from '../fiscal/receipt-codes.ts';
 import { rateUseAt, SBER_OBSOLETE_TAX_TYPES, vatRate, vatRateBySberTaxType, VAT_RATES, type RateDateOf, type VatRate } from '../fiscal/vat-rates.ts';
 import type { Problem } from './job.ts';
 import type { Parsed } from './job-amounts.ts';
@@ -50,16 +50,13 @@ export function checkRateDate(rate: VatRate, at: number | undefined, path: strin
   else if (use.warning) warnings.add(use.warning);
 }
 
-/** 1214 codes of money taken before the goods are handed over (fiscal-spec §2.3). */
-const PREPAYMENTS: ReadonlySet<string> = new Set(['full_prepayment', 'prepayment', 'advance']);
-
 /**
  * A prepayment or advance at a plain rate: the tax code takes VAT on it at the calculated rate
  * (НК РФ art. 164 p. 4: 20/120, 22/122, …). A warning, not a refusal: no format-logic rule that
  * refuses it was found (SOURCES.md), and a rate is never remapped (fiscal-spec §7.1).
  */
 export function checkAdvanceRate(rate: VatRate, paymentMethod: string, path: string, warnings: Set<string>): void {
-  if (!PREPAYMENTS.has(paymentMethod) || rate.calculated === undefined) return;
+  if (!PAYMENT_METHODS.find((m) => m.id === paymentMethod)?.inAdvance || rate.calculated === undefined) return;
   warnings.add(`${path}: ${rate.label} (${rate.id}) on a ${paymentMethod}: VAT on money taken in advance is at the calculated rate, ${rate.calculated} (НК РФ art. 164 p. 4)`);
 }
 
